@@ -1,0 +1,155 @@
+# Cunxiang: one non-recursive Makefile.
+#   make            build cunxiangd and cunxiangctl into $(BUILD)/
+#   make check      install missing Debian packages, build, unit tests (plain and
+#                   under ASan+UBSan), config checks, scenario tests on a real broker
+#   make demo       a broker, a simulated node, a signed warning, the receipt
+#   make bench      benchmarks (figures go into docs/PERFORMANCE.md)
+#   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
+
+PREFIX    ?= /usr/local
+SYSCONFDIR ?= /etc
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+DATADIR   ?= $(PREFIX)/share
+UNITDIR   ?= /lib/systemd/system
+BUILD     ?= build
+SAN       ?=
+
+CC        ?= cc
+PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih
+# Debian packages needed to build and test (make deps installs the missing ones).
+DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
+             libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev \
+             libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+             -Wformat=2 -fno-common -MMD -MP -I.
+ifneq ($(SAN),)
+CFLAGS    += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS   += -fsanitize=address,undefined
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+CFLAGS    += $(PKG_CFLAGS)
+LDLIBS    += $(PKG_LIBS) -lm
+
+COMMON_SRC = $(sort $(wildcard common/*.c))
+AUDIO_SRC  = $(sort $(wildcard audio/*.c))
+GPIO_SRC   = $(sort $(wildcard gpio/*.c))
+CTRL_SRC   = $(sort $(wildcard controller/*.c))
+CTL_SRC    = $(sort $(wildcard ctl/*.c))
+UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC  = $(sort $(wildcard bench/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIBCOMMON = $(BUILD)/libcxcommon.a
+LIBAUDIO  = $(BUILD)/libcxaudio.a
+LIBGPIO   = $(BUILD)/libcxgpio.a
+# the controller's objects minus main.o, so unit tests can link them
+LIBCTRL   = $(BUILD)/libcxctrl.a
+DAEMON    = $(BUILD)/cunxiangd
+CTL       = $(BUILD)/cunxiangctl
+UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+
+.PHONY: all check unit unit-run configcheck scenario demo bench install clean deps
+all: $(DAEMON) $(CTL)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBCOMMON): $(call obj,$(COMMON_SRC))
+$(LIBAUDIO): $(call obj,$(AUDIO_SRC))
+$(LIBGPIO): $(call obj,$(GPIO_SRC))
+$(LIBCTRL): $(call obj,$(filter-out controller/main.c,$(CTRL_SRC)))
+$(BUILD)/%.a:
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(DAEMON): $(BUILD)/controller/main.o $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CTL): $(call obj,$(CTL_SRC)) $(LIBAUDIO) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# A unit test links only the libraries of its module (test_common_*, test_audio_*,
+# test_gpio_*, test_ctrl_*), so one module's work in progress never blocks another's tests.
+$(BUILD)/tests/test_common_%: $(BUILD)/tests/unit/test_common_%.o $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+$(BUILD)/tests/test_audio_%: $(BUILD)/tests/unit/test_audio_%.o $(LIBAUDIO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+$(BUILD)/tests/test_gpio_%: $(BUILD)/tests/unit/test_gpio_%.o $(LIBGPIO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+$(BUILD)/tests/test_ctrl_%: $(BUILD)/tests/unit/test_ctrl_%.o $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(UNITS)
+
+# Unit tests run from the top directory (they read tests/corpus and tests/data).
+unit-run: $(UNITS)
+	@set -e; for t in $(UNITS); do echo "== $$t"; ./$$t; done
+
+# Every shipped config must pass the daemon's own checker.
+configcheck: $(DAEMON)
+	@set -e; for f in firmware-config/*.conf; do \
+	  case $$f in *ctl*.conf) continue;; esac; \
+	  ./$(DAEMON) -n -c $$f >/dev/null || { echo "config check failed: $$f"; exit 1; }; \
+	  echo "config OK: $$f"; done
+
+scenario: all
+	tests/scenario/run.sh $(BUILD)
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "missing Debian packages:$$missing"; \
+	    echo "run as root: apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+# check runs in a fresh make so pkg-config flags are read after deps installed them
+check: deps
+	$(MAKE) all
+	$(MAKE) unit-run
+	$(MAKE) BUILD=build-san SAN=1 unit-run
+	$(MAKE) configcheck
+	$(MAKE) scenario
+	@echo "make check: all passed"
+
+demo: deps
+	$(MAKE) all
+	tests/scenario/demo.sh $(BUILD)
+
+bench: deps
+	$(MAKE) all $(BENCHES)
+	bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cunxiang \
+	  $(DESTDIR)$(DATADIR)/cunxiang/clips $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/cunxiangd
+	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/cunxiangctl
+	install -m 0640 firmware-config/node.conf $(DESTDIR)$(SYSCONFDIR)/cunxiang/node.conf.example
+	install -m 0644 firmware-config/cunxiangd.service $(DESTDIR)$(UNITDIR)/cunxiangd.service
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

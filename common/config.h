@@ -1,0 +1,80 @@
+/*
+ * config: the node's configuration file (INI, parsed with inih).
+ *
+ * A pure parser: it reads the file and nothing else (public keys are given
+ * inline as base64).  Unknown sections and keys are errors; every error
+ * names the file and line ("node.conf:12: unknown key 'foo'").
+ * Sections: [node] [mqtt] [gpio] [audio] [limits], and repeatable
+ * [key KID] and [siren NAME].  firmware-config/node.conf documents every key.
+ */
+#ifndef CX_CONFIG_H
+#define CX_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/err.h"
+#include "common/trust.h"
+#include "common/siren.h"
+#include "common/zone.h"
+
+#define CFG_PATH_MAX 256
+#define CFG_STR_MAX 128
+
+enum siren_output {
+	SIREN_OUT_RELAY = 1,       /* the siren relay only */
+	SIREN_OUT_SPEAKER = 2,     /* synthesised through the amplifier */
+	SIREN_OUT_BOTH = 3,
+};
+
+struct node_config {
+	/* [node] */
+	char id[NODE_ID_MAX + 1];
+	char zone[ZONE_MAX + 1];
+	char state_dir[CFG_PATH_MAX];      /* node key, replay set, receipt spool */
+	char clip_dir[CFG_PATH_MAX];
+	int64_t clock_skew_s;              /* default 300 */
+	int64_t max_lifetime_s;            /* default 7 days */
+	int volume;                        /* default volume %, 1..100, default 80 */
+	int drill_siren;                   /* sound sirens in exercises; default no */
+
+	/* [mqtt] */
+	char host[CFG_STR_MAX];            /* default 127.0.0.1 */
+	int port;                          /* default 1883 (8883 with tls_ca) */
+	char username[CFG_STR_MAX];        /* default: node id */
+	char password[CFG_STR_MAX];        /* or password_file */
+	char password_file[CFG_PATH_MAX];
+	char prefix[65];                   /* default "cx" */
+	char tls_ca[CFG_PATH_MAX];         /* optional: TLS on */
+	int keepalive_s;                   /* default 30 */
+	int64_t session_expiry_s;          /* default 86400 */
+	int reconnect_max_s;               /* backoff cap, default 30 */
+
+	/* [gpio] */
+	char gpio_device[CFG_PATH_MAX];    /* "sim:DIR" or "gpiod:CHIP" */
+	char amp_line[CFG_STR_MAX];        /* line name or offset; required */
+	char siren_line[CFG_STR_MAX];      /* optional */
+	char amp_feedback_line[CFG_STR_MAX]; /* optional input */
+	int active_low;                    /* relays driven low = on; default no */
+
+	/* [audio] */
+	char audio_device[CFG_PATH_MAX];   /* "alsa:NAME", "file:PATH", "null:" */
+	uint32_t warmup_ms;                /* default 1500 */
+	uint32_t hold_ms;                  /* default 2000 */
+	uint32_t max_on_s;                 /* hard cap on relay on-time, default 1800 */
+	enum siren_output siren_output;    /* default relay if siren_line set, else speaker */
+
+	/* [limits] */
+	size_t max_message;                /* default 16384 */
+	size_t replay_capacity;            /* default 4096 */
+	uint32_t reject_receipts_per_min;  /* default 10 */
+	size_t spool_max;                  /* receipts kept on disk, default 1000 */
+
+	struct trust trust;                /* [key KID] sections */
+	int nsirens;
+	struct siren_pattern sirens[SIREN_MAX_PATTERNS];   /* [siren NAME] sections */
+};
+
+int config_load(const char *path, struct node_config *c, struct cx_err *e);
+void config_free(struct node_config *c);
+
+#endif

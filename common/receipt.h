@@ -1,0 +1,81 @@
+/*
+ * receipt: what a node says upstream (docs/PROTOCOL.md, "Receipts" and
+ * "Status").  Receipts and status messages are JSON bodies signed by the
+ * node's own key inside the same envelope as warnings (kid = node id).
+ *
+ * Receipt states and China's broadcast state codes (GD/J 082):
+ *   received 1, queued 1, playing 2, done 3, rejected 4, failed 4,
+ *   preempted 4, cancelled 5.
+ */
+#ifndef CX_RECEIPT_H
+#define CX_RECEIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/err.h"
+#include "common/alert.h"
+#include "common/zone.h"
+
+enum rstate {
+	RS_RECEIVED = 0,
+	RS_QUEUED,
+	RS_PLAYING,
+	RS_DONE,
+	RS_REJECTED,
+	RS_FAILED,
+	RS_PREEMPTED,
+	RS_CANCELLED,
+	RS_COUNT
+};
+
+#define RECEIPT_REASON_MAX 160
+#define RECEIPT_MAX_EDGES 64
+#define RECEIPT_LINE_MAX 15
+
+struct receipt_edge {
+	char line[RECEIPT_LINE_MAX + 1];   /* role: "amp", "siren" */
+	int value;                         /* 1 on, 0 off */
+	int64_t ms;                        /* monotonic ms since "received" */
+};
+
+struct receipt {
+	char node[NODE_ID_MAX + 1];
+	uint64_t seq;                      /* per node, strictly increasing */
+	int64_t time;                      /* wall ms when the receipt was made */
+	char ref[ALERT_ID_MAX + 1];        /* warning id; "" if unknown */
+	char digest[17];                   /* first 16 hex of SHA-256(payload) for rejections */
+	enum rstate state;
+	char reason[RECEIPT_REASON_MAX + 1];
+	char status[12];                   /* "actual" / "exercise" / "test" or "" */
+	int64_t received;                  /* wall ms, 0 = n/a */
+	int64_t started;
+	int64_t ended;
+	uint64_t frames;                   /* audio frames handed to the device */
+	uint32_t underruns;
+	uint32_t suppressed;               /* rejection receipts dropped by the rate limit since the last one */
+	int nedges;
+	struct receipt_edge edges[RECEIPT_MAX_EDGES];
+};
+
+struct node_status {
+	char node[NODE_ID_MAX + 1];
+	char zone[ZONE_MAX + 1];
+	int online;
+	int64_t time;                      /* wall ms */
+	char state[16];                    /* "idle", "playing", "offline" */
+	char active[ALERT_ID_MAX + 1];     /* warning playing, "" if none */
+	uint64_t seq;                      /* last receipt seq */
+	char version[16];
+};
+
+const char *rstate_name(enum rstate s);
+int rstate_parse(const char *s, enum rstate *out);
+int rstate_code(enum rstate s);        /* China's 0..5 */
+int rstate_final(enum rstate s);       /* 1 for done/rejected/failed/preempted/cancelled */
+
+char *receipt_to_json(const struct receipt *r, struct cx_err *e);   /* caller frees */
+int receipt_parse(const uint8_t *json, size_t len, struct receipt *r, struct cx_err *e);
+char *status_to_json(const struct node_status *s, struct cx_err *e);
+int status_parse(const uint8_t *json, size_t len, struct node_status *s, struct cx_err *e);
+
+#endif

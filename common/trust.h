@@ -1,0 +1,62 @@
+/*
+ * trust: the node's trust store.  Each key has an id, an algorithm, a
+ * public key, the zone prefixes it may address, the actions it may take
+ * and a validity window.  A message is acted on only if a trusted key
+ * covers every target zone and the message's action.
+ *
+ * Actions: warn (status actual, type alert/update), cancel (type cancel),
+ * drill (status exercise), test (status test).
+ */
+#ifndef CX_TRUST_H
+#define CX_TRUST_H
+
+#include <stdint.h>
+#include "common/err.h"
+#include "common/sign.h"
+#include "common/zone.h"
+#include "common/envelope.h"
+
+struct alert;
+
+enum action {
+	ACT_WARN = 1 << 0,
+	ACT_CANCEL = 1 << 1,
+	ACT_DRILL = 1 << 2,
+	ACT_TEST = 1 << 3,
+};
+#define TRUST_MAX_KEYS 32
+#define TRUST_MAX_ZONES 16
+
+struct trust_key {
+	char kid[ENV_KID_MAX + 1];
+	enum sig_alg alg;
+	struct sig_key *key;       /* owned */
+	int nzones;
+	char zones[TRUST_MAX_ZONES][ZONE_MAX + 1];
+	unsigned actions;          /* enum action bits */
+	int64_t not_before;        /* Unix seconds; 0 = no bound */
+	int64_t not_after;         /* 0 = no bound */
+};
+
+struct trust {
+	int nkeys;
+	struct trust_key keys[TRUST_MAX_KEYS];
+};
+
+void trust_init(struct trust *t);
+/* zones and actions are comma-separated lists ("430682101,430682102",
+ * "warn,cancel"); duplicate kid is an error. */
+int trust_add(struct trust *t, const char *kid, const char *alg, const char *pubkey_b64,
+    const char *zones, const char *actions, int64_t not_before, int64_t not_after,
+    struct cx_err *e);
+const struct trust_key *trust_find(const struct trust *t, const char *kid);
+void trust_free(struct trust *t);
+
+int action_parse_list(const char *csv, unsigned *mask, struct cx_err *e);
+const char *action_name(unsigned one_action);
+/* The single action a message needs. */
+unsigned alert_action(const struct alert *a);
+/* 1 if k covers zone z (some key zone is an ancestor-or-self of z). */
+int trust_key_covers(const struct trust_key *k, const char *z);
+
+#endif

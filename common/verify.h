@@ -1,0 +1,57 @@
+/*
+ * verify: the fail-closed acceptance pipeline for an incoming warning.
+ *
+ * Order (cheap and unauthenticated checks first, nothing parsed from the
+ * body before its signature verifies):
+ *   size -> envelope -> known key -> algorithm -> key validity window ->
+ *   signature -> body -> addressed to this node? -> zone scope ->
+ *   action scope -> time (expired / too far in the future) -> replay.
+ * A message not addressed to this node is VR_NOT_FOR_US: ignored, no
+ * receipt.  Everything else that is not VR_OK is a rejection.
+ * verify_alert() does not record the id; the caller does, with
+ * replay_add(), once it acts on the message.
+ */
+#ifndef CX_VERIFY_H
+#define CX_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/alert.h"
+#include "common/trust.h"
+#include "common/replay.h"
+
+enum verify_result {
+	VR_OK = 0,
+	VR_NOT_FOR_US,
+	VR_OVERSIZE,
+	VR_MALFORMED,          /* envelope unparseable */
+	VR_UNKNOWN_KEY,
+	VR_ALG_MISMATCH,
+	VR_KEY_NOT_VALID,      /* outside the key's validity window */
+	VR_BAD_SIGNATURE,
+	VR_BAD_BODY,           /* signed, but the body is invalid */
+	VR_ZONE_SCOPE,
+	VR_ACTION_SCOPE,
+	VR_EXPIRED,
+	VR_FUTURE,             /* sent / effective beyond now + skew */
+	VR_TOO_LONG,           /* expires - sent beyond max lifetime */
+	VR_REPLAY,
+};
+
+struct verify_ctx {
+	const struct trust *trust;
+	const struct replay *replay;   /* may be NULL (no replay check) */
+	const char *node_zone;         /* normalised */
+	int64_t now;                   /* wall clock, Unix seconds */
+	int64_t skew;                  /* tolerated clock skew, seconds */
+	int64_t max_lifetime;          /* seconds, expires - sent */
+	size_t max_len;                /* payload bytes */
+};
+
+/* Fills a and kid (ENV_KID_MAX + 1) as far as it got; detail says why. */
+enum verify_result verify_alert(const struct verify_ctx *ctx, const uint8_t *payload,
+    size_t len, struct alert *a, char *kid, struct cx_err *detail);
+/* Stable short name used in logs and rejection receipts ("bad-signature"). */
+const char *verify_result_name(enum verify_result r);
+
+#endif
