@@ -20,7 +20,7 @@ PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev \
-             libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl
+             libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
@@ -135,7 +135,7 @@ check: deps
 
 demo: deps
 	$(MAKE) all
-	tests/scenario/demo.sh $(BUILD)
+	tests/demo/demo.sh $(BUILD)
 
 bench: deps
 	$(MAKE) all $(BENCHES)

@@ -1,0 +1,298 @@
+/*
+ * sink_alsa: "alsa:NAME" plays through alsa-lib, never blocking.
+ *
+ * NAME goes to snd_pcm_open() as is ("default", "plughw:0,0", a PCM from
+ * asound.conf).  The stream is 48 kHz s16 mono; a device that cannot take
+ * that natively needs a converting PCM ("plughw:", "default").  The buffer
+ * is ~200 ms in ~20 ms periods; playback starts once a period is queued.
+ *
+ * Rules:
+ *  - The PCM is opened SND_PCM_NONBLOCK: a full buffer makes sink_write()
+ *    return 0, and the loop waits on the poll descriptors.
+ *  - An underrun (-EPIPE) or a suspend (-ESTRPIPE) is counted once and
+ *    recovered in sink_write(); resuming after a suspend is retried on the
+ *    next write rather than waited for.
+ *  - sink_stop() starts a stream that never reached its start threshold
+ *    and asks for a drain (snd_pcm_drain, which returns at once in
+ *    non-blocking mode).  Plugins differ in what a non-blocking drain does,
+ *    so the end of the playback is judged by the sink, not the plugin:
+ *    sink_delay() reports 0 once the PCM has stopped (drained, or ran dry)
+ *    or its delay reached 0, and it drops the stream then.  A device that
+ *    stalls is cut off ALSA_DRAIN_SLACK_MS after the queued audio should
+ *    have ended, so a playback always ends.
+ *  - Silence fill is asked for, so a stream that outruns the data plays
+ *    silence rather than stale buffer contents.
+ */
+#include "audio/sink.h"
+
+#include <alsa/asoundlib.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+
+#define ALSA_NAME_MAX 256
+#define ALSA_BUFFER_US (SINK_BUFFER_MS * 1000u)
+#define ALSA_PERIOD_US 20000u
+#define ALSA_DRAIN_SLACK_MS 1000u   /* beyond the queued audio, then cut */
+
+struct sink_alsa {
+	snd_pcm_t *pcm;
+	snd_pcm_uframes_t period;
+	uint32_t underruns;
+	int suspended;              /* -ESTRPIPE seen, not yet resumed */
+	int draining;
+	uint64_t drain_deadline_ms;
+	char name[ALSA_NAME_MAX];
+};
+
+static int alsa_hw_setup(struct sink_alsa *a, struct cx_err *e)
+{
+	snd_pcm_hw_params_t *hw;
+	unsigned int buffer_us = ALSA_BUFFER_US, period_us = ALSA_PERIOD_US;
+	int err;
+
+	snd_pcm_hw_params_alloca(&hw);
+	if ((err = snd_pcm_hw_params_any(a->pcm, hw)) < 0)
+		goto fail;
+	snd_pcm_hw_params_set_rate_resample(a->pcm, hw, 1);
+	if ((err = snd_pcm_hw_params_set_access(a->pcm, hw,
+	    SND_PCM_ACCESS_RW_INTERLEAVED)) < 0 ||
+	    (err = snd_pcm_hw_params_set_format(a->pcm, hw, SND_PCM_FORMAT_S16_LE)) < 0 ||
+	    (err = snd_pcm_hw_params_set_channels(a->pcm, hw, SINK_CHANNELS)) < 0)
+		goto fail;
+	if ((err = snd_pcm_hw_params_set_rate(a->pcm, hw, SINK_RATE, 0)) < 0)
+		return cx_errf(e, "audio alsa:%s: %d Hz not supported (use a plug "
+		    "device such as plughw: or default)", a->name, SINK_RATE);
+	if ((err = snd_pcm_hw_params_set_buffer_time_near(a->pcm, hw, &buffer_us, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params_set_period_time_near(a->pcm, hw, &period_us, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params(a->pcm, hw)) < 0)
+		goto fail;
+	if ((err = snd_pcm_hw_params_get_period_size(hw, &a->period, NULL)) < 0)
+		goto fail;
+	return 0;
+fail:
+	return cx_errf(e, "audio alsa:%s: 48 kHz s16 mono: %s", a->name, snd_strerror(err));
+}
+
+static int alsa_sw_setup(struct sink_alsa *a, struct cx_err *e)
+{
+	snd_pcm_sw_params_t *sw;
+	snd_pcm_uframes_t boundary;
+	int err;
+
+	snd_pcm_sw_params_alloca(&sw);
+	if ((err = snd_pcm_sw_params_current(a->pcm, sw)) < 0 ||
+	    (err = snd_pcm_sw_params_set_start_threshold(a->pcm, sw, a->period)) < 0 ||
+	    (err = snd_pcm_sw_params_set_avail_min(a->pcm, sw, a->period)) < 0)
+		goto fail;
+	/* Best effort: not every plugin fills silence. */
+	if (snd_pcm_sw_params_get_boundary(sw, &boundary) == 0) {
+		snd_pcm_sw_params_set_silence_threshold(a->pcm, sw, 0);
+		snd_pcm_sw_params_set_silence_size(a->pcm, sw, boundary);
+	}
+	if ((err = snd_pcm_sw_params(a->pcm, sw)) < 0)
+		goto fail;
+	return 0;
+fail:
+	return cx_errf(e, "audio alsa:%s: software parameters: %s", a->name, snd_strerror(err));
+}
+
+static void *alsa_open(const char *arg, struct cx_err *e)
+{
+	struct sink_alsa *a;
+	size_t len = strlen(arg);
+	int err;
+
+	if (len == 0 || len >= ALSA_NAME_MAX) {
+		cx_errf(e, "audio alsa: device name %s", len ? "too long" : "missing");
+		return NULL;
+	}
+	if ((a = calloc(1, sizeof(*a))) == NULL) {
+		cx_errf(e, "audio alsa: out of memory");
+		return NULL;
+	}
+	memcpy(a->name, arg, len + 1);
+	err = snd_pcm_open(&a->pcm, a->name, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
+	if (err < 0) {
+		cx_errf(e, "audio alsa:%s: cannot open: %s", a->name, snd_strerror(err));
+		goto fail;
+	}
+	if (alsa_hw_setup(a, e) == -1 || alsa_sw_setup(a, e) == -1)
+		goto fail_pcm;
+	return a;
+
+fail_pcm:
+	snd_pcm_close(a->pcm);
+fail:
+	free(a);
+	return NULL;
+}
+
+static int alsa_start(void *priv, struct cx_err *e)
+{
+	struct sink_alsa *a = priv;
+	snd_pcm_state_t st = snd_pcm_state(a->pcm);
+	int err;
+
+	if (st != SND_PCM_STATE_PREPARED && st != SND_PCM_STATE_SETUP)
+		snd_pcm_drop(a->pcm);      /* the previous playback is cut off */
+	a->draining = 0;
+	a->suspended = 0;
+	if ((err = snd_pcm_prepare(a->pcm)) < 0)
+		return cx_errf(e, "audio alsa:%s: prepare: %s", a->name, snd_strerror(err));
+	return 0;
+}
+
+/* After -EPIPE or -ESTRPIPE: 0 to go on (maybe retry), -1 if the device is gone. */
+static int alsa_recover(struct sink_alsa *a, long err, struct cx_err *e)
+{
+	int r;
+
+	if (err == -ESTRPIPE) {
+		if (!a->suspended)
+			a->underruns++;
+		a->suspended = 1;
+		/* snd_pcm_recover() would sleep until resumed: poll instead. */
+		if ((r = snd_pcm_resume(a->pcm)) == -EAGAIN)
+			return 0;
+		a->suspended = 0;
+		if (r == 0 || (r = snd_pcm_prepare(a->pcm)) == 0)
+			return 0;
+		return cx_errf(e, "audio alsa:%s: resume: %s", a->name, snd_strerror(r));
+	}
+	if (err == -EPIPE)
+		a->underruns++;
+	if ((r = snd_pcm_recover(a->pcm, (int)err, 1)) < 0)
+		return cx_errf(e, "audio alsa:%s: write: %s", a->name, snd_strerror(r));
+	return 0;
+}
+
+static long alsa_write(void *priv, const int16_t *pcm, size_t frames, struct cx_err *e)
+{
+	struct sink_alsa *a = priv;
+	snd_pcm_sframes_t n;
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		n = snd_pcm_writei(a->pcm, pcm, frames);
+		if (n >= 0) {
+			a->suspended = 0;
+			return (long)n;
+		}
+		if (n == -EAGAIN)
+			return 0;
+		if (n != -EPIPE && n != -ESTRPIPE && n != -EINTR)
+			return cx_errf(e, "audio alsa:%s: write: %s", a->name, snd_strerror((int)n));
+		if (alsa_recover(a, n, e) == -1)
+			return -1;
+		if (a->suspended)
+			return 0;          /* still suspended: try again later */
+	}
+	return 0;
+}
+
+static long alsa_delay(void *priv)
+{
+	struct sink_alsa *a = priv;
+	snd_pcm_sframes_t d = 0;
+	snd_pcm_state_t st = snd_pcm_state(a->pcm);
+
+	if (st != SND_PCM_STATE_RUNNING && st != SND_PCM_STATE_PREPARED &&
+	    st != SND_PCM_STATE_DRAINING)
+		d = 0;             /* stopped: nothing more will play */
+	else if (snd_pcm_delay(a->pcm, &d) < 0 || d < 0)
+		d = 0;
+	if (a->draining && (d == 0 || clock_mono_ms() > a->drain_deadline_ms)) {
+		snd_pcm_drop(a->pcm);
+		a->draining = 0;
+		d = 0;
+	}
+	return (long)d;
+}
+
+static int alsa_pollfds(void *priv, struct pollfd *pfd, int max)
+{
+	struct sink_alsa *a = priv;
+	int n = snd_pcm_poll_descriptors_count(a->pcm);
+
+	if (n < 0 || n > max)
+		return -1;
+	return snd_pcm_poll_descriptors(a->pcm, pfd, (unsigned int)n);
+}
+
+/* Room to write, or an error state that the next write recovers from. */
+static int alsa_ready(void *priv, struct pollfd *pfd, int n)
+{
+	struct sink_alsa *a = priv;
+	unsigned short revents = 0;
+
+	if (n <= 0)
+		return 0;
+	if (snd_pcm_poll_descriptors_revents(a->pcm, pfd, (unsigned int)n, &revents) < 0)
+		return 1;
+	return (revents & (POLLOUT | POLLERR)) != 0;
+}
+
+static int alsa_wait_ms(void *priv)
+{
+	return -1;
+}
+
+static int alsa_stop(void *priv)
+{
+	struct sink_alsa *a = priv;
+	snd_pcm_sframes_t d = 0;
+	int err;
+
+	if (snd_pcm_delay(a->pcm, &d) < 0 || d < 0)
+		d = 0;
+	/* A clip shorter than the start threshold has not started yet. */
+	if (snd_pcm_state(a->pcm) == SND_PCM_STATE_PREPARED && d > 0)
+		snd_pcm_start(a->pcm);
+	a->draining = 1;
+	a->drain_deadline_ms = clock_mono_ms() + (uint64_t)d * 1000 / SINK_RATE +
+	    ALSA_DRAIN_SLACK_MS;
+	err = snd_pcm_drain(a->pcm);
+	return err < 0 && err != -EAGAIN ? -1 : 0;
+}
+
+static int alsa_drop(void *priv)
+{
+	struct sink_alsa *a = priv;
+
+	a->draining = 0;
+	return snd_pcm_drop(a->pcm) < 0 ? -1 : 0;
+}
+
+static uint32_t alsa_underruns(void *priv)
+{
+	struct sink_alsa *a = priv;
+
+	return a->underruns;
+}
+
+static void alsa_close(void *priv)
+{
+	struct sink_alsa *a = priv;
+
+	snd_pcm_drop(a->pcm);
+	snd_pcm_close(a->pcm);
+	free(a);
+}
+
+const struct sink_ops sink_alsa_ops = {
+	.scheme = "alsa",
+	.open = alsa_open,
+	.start = alsa_start,
+	.write = alsa_write,
+	.delay = alsa_delay,
+	.pollfds = alsa_pollfds,
+	.ready = alsa_ready,
+	.wait_ms = alsa_wait_ms,
+	.stop = alsa_stop,
+	.drop = alsa_drop,
+	.underruns = alsa_underruns,
+	.close = alsa_close,
+};

@@ -1,0 +1,479 @@
+/*
+ * alert: the warning body (docs/PROTOCOL.md section 5), JSON <-> struct alert.
+ *
+ * alert_parse() reads a signed body into a fixed struct: every string is
+ * length- and charset-checked (too long is an error, never truncated),
+ * every integer is read from its exact text (json.c), zones are normalised
+ * with zone_parse().  Unknown top-level members are ignored; an unknown
+ * play item kind is an error.  Whether a named siren exists on this node is
+ * not decided here (the controller does it against its config): only the
+ * name's syntax is checked.  After extraction both directions run the same
+ * alert_check(), so alert_to_json() never emits what alert_parse() would
+ * refuse.  Error messages name the member but never echo body content.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alert.h"
+#include "common/json.h"
+
+#define ALERT_TIME_MAX 253402300799LL  /* 9999-12-31T23:59:59Z */
+#define SHA256_HEX_LEN 64
+
+static const char *const status_names[] = { "actual", "exercise", "test" };
+static const char *const type_names[] = { "alert", "update", "cancel" };
+
+const char *
+alert_status_name(enum alert_status s)
+{
+	return (unsigned)s < 3 ? status_names[s] : "?";
+}
+
+const char *
+alert_type_name(enum alert_type t)
+{
+	return (unsigned)t < 3 ? type_names[t] : "?";
+}
+
+int
+alert_status_parse(const char *s, enum alert_status *out)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < 3; i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum alert_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+alert_type_parse(const char *s, enum alert_type *out)
+{
+	int i;
+
+	for (i = 0; s != NULL && i < 3; i++)
+		if (strcmp(s, type_names[i]) == 0) {
+			*out = (enum alert_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* A NUL within the buffer, at most max bytes, at least min. */
+static int
+bounded(const char *s, size_t min, size_t max)
+{
+	size_t n = strnlen(s, max + 1);
+
+	return n >= min && n <= max;
+}
+
+/* Free text: valid UTF-8, no control characters except (if allowed) \t \n. */
+static int
+text_valid(const char *s, size_t min, size_t max, int multiline)
+{
+	size_t i, n;
+
+	if (!bounded(s, min, max))
+		return 0;
+	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))))
+			return 0;
+	}
+	return json_utf8_valid((const uint8_t *)s, n);
+}
+
+static int
+clip_name_valid(const char *s)
+{
+	size_t i, n;
+
+	if (!bounded(s, 1, CLIP_NAME_MAX) || s[0] == '.')
+		return 0;
+	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+		    || c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+siren_name_ok(const char *s)
+{
+	size_t i, n;
+
+	if (!bounded(s, 1, SIREN_NAME_MAX))
+		return 0;
+	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+time_valid(int64_t t)
+{
+	return t >= 0 && t <= ALERT_TIME_MAX;
+}
+
+static int
+check_zones(const struct alert *a, struct cx_err *e)
+{
+	char norm[ZONE_MAX + 1];
+	int i;
+
+	if (a->nzones < 1 || a->nzones > ALERT_MAX_ZONES)
+		return cx_errf(e, "'zones': 1..%d zones required", ALERT_MAX_ZONES);
+	for (i = 0; i < a->nzones; i++) {
+		if (!bounded(a->zones[i], 1, ZONE_MAX) || zone_parse(a->zones[i], norm, NULL) < 0
+		    || strcmp(norm, a->zones[i]) != 0)
+			return cx_errf(e, "'zones'[%d]: not a valid normalised zone", i);
+	}
+	return 0;
+}
+
+static int
+check_play(const struct alert *a, struct cx_err *e)
+{
+	int i, need = a->type != AT_CANCEL;
+
+	if (a->nplay < (need ? 1 : 0) || a->nplay > ALERT_MAX_PLAY)
+		return cx_errf(e, "'play': %d..%d items required", need ? 1 : 0, ALERT_MAX_PLAY);
+	for (i = 0; i < a->nplay; i++) {
+		const struct play_item *p = &a->play[i];
+		if (p->kind == PLAY_CLIP && !clip_name_valid(p->name))
+			return cx_errf(e, "'play'[%d]: bad clip name", i);
+		if (p->kind == PLAY_SIREN && !siren_name_ok(p->name))
+			return cx_errf(e, "'play'[%d]: bad siren name", i);
+		if (p->kind != PLAY_CLIP && p->kind != PLAY_SIREN)
+			return cx_errf(e, "'play'[%d]: unknown kind", i);
+	}
+	return 0;
+}
+
+/* Everything about a struct alert that can be judged without context. */
+static int
+alert_check(const struct alert *a, struct cx_err *e)
+{
+	int full = a->type != AT_CANCEL;
+
+	if (a->v != ALERT_VERSION)
+		return cx_errf(e, "'v' must be %d", ALERT_VERSION);
+	if (!bounded(a->id, 1, ALERT_ID_MAX) || !msg_id_valid(a->id))
+		return cx_errf(e, "'id' must be 1-%d of [A-Za-z0-9._:-]", ALERT_ID_MAX);
+	if (!text_valid(a->sender, 1, ALERT_SENDER_MAX, 0))
+		return cx_errf(e, "'sender' must be 1-%d bytes of text", ALERT_SENDER_MAX);
+	if ((unsigned)a->status > ST_TEST)
+		return cx_errf(e, "bad 'status'");
+	if ((unsigned)a->type > AT_CANCEL)
+		return cx_errf(e, "bad 'type'");
+	if (!time_valid(a->sent) || !time_valid(a->effective) || !time_valid(a->expires))
+		return cx_errf(e, "times must be 0..%lld", ALERT_TIME_MAX);
+	if (a->expires <= a->effective)
+		return cx_errf(e, "'expires' must be after 'effective'");
+	if (!bounded(a->ref, 0, ALERT_ID_MAX) || (a->ref[0] != '\0' && !msg_id_valid(a->ref)))
+		return cx_errf(e, "'ref' must be 1-%d of [A-Za-z0-9._:-]", ALERT_ID_MAX);
+	if (a->type != AT_ALERT && a->ref[0] == '\0')
+		return cx_errf(e, "'ref' is required for %s", alert_type_name(a->type));
+	if (!text_valid(a->event, full ? 1 : 0, ALERT_EVENT_MAX, 0))
+		return cx_errf(e, "'event' must be %d-%d bytes of text (required for %s)",
+		    full ? 1 : 0, ALERT_EVENT_MAX, "alert and update");
+	if (a->severity < 0 || a->severity > 4)
+		return cx_errf(e, "'severity' must be 0..4 (required for alert and update)");
+	if (check_zones(a, e) < 0)
+		return -1;
+	if (!text_valid(a->title, 0, ALERT_TITLE_MAX, 0))
+		return cx_errf(e, "'title' must be at most %d bytes of text", ALERT_TITLE_MAX);
+	if (!text_valid(a->text, 0, ALERT_TEXT_MAX, 1))
+		return cx_errf(e, "'text' must be at most %d bytes of text", ALERT_TEXT_MAX);
+	if (check_play(a, e) < 0)
+		return -1;
+	if (a->repeat < 1 || a->repeat > ALERT_MAX_REPEAT)
+		return cx_errf(e, "'repeat' must be 1..%d", ALERT_MAX_REPEAT);
+	if (!(a->volume >= 0 && a->volume <= 100) && a->volume != VOLUME_KEEP)
+		return cx_errf(e, "'volume' must be 0..100 or %d", VOLUME_KEEP);
+	return 0;
+}
+
+static int
+hex_to_bytes(const char *hex, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < 2 * n; i++) {
+		char c = hex[i];
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (v < 0)
+			return -1;
+		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] | v : v << 4);
+	}
+	return hex[2 * n] == '\0' ? 0 : -1;
+}
+
+static int
+parse_play_item(const cJSON *it, struct play_item *p, struct cx_err *e)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	int has_clip, has_siren;
+
+	if (!cJSON_IsObject(it))
+		return cx_errf(e, "not an object");
+	has_clip = cJSON_GetObjectItemCaseSensitive(it, "clip") != NULL;
+	has_siren = cJSON_GetObjectItemCaseSensitive(it, "siren") != NULL;
+	if (has_clip == has_siren)
+		return cx_errf(e, "%s", has_clip ? "both 'clip' and 'siren'"
+		    : "unknown kind (neither 'clip' nor 'siren')");
+	if (has_siren) {
+		p->kind = PLAY_SIREN;
+		if (json_get_str(it, "siren", p->name, SIREN_NAME_MAX + 1, e) < 0)
+			return -1;
+		if (!siren_name_ok(p->name))
+			return cx_errf(e, "'siren' must be 1-%d of [a-z0-9-]", SIREN_NAME_MAX);
+		return 0;
+	}
+	p->kind = PLAY_CLIP;
+	if (json_get_str(it, "clip", p->name, sizeof(p->name), e) < 0)
+		return -1;
+	if (!clip_name_valid(p->name))
+		return cx_errf(e, "'clip' must be 1-%d of [A-Za-z0-9._-], not starting with '.'",
+		    CLIP_NAME_MAX);
+	if (json_need_str(it, "sha256", hex, sizeof(hex), e) < 0)
+		return -1;
+	if (strlen(hex) != SHA256_HEX_LEN || hex_to_bytes(hex, p->sha256, sizeof(p->sha256)) < 0)
+		return cx_errf(e, "'sha256' must be 64 lowercase hex digits");
+	return 0;
+}
+
+static int
+parse_play(const cJSON *root, struct alert *a, struct cx_err *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "play"), *it;
+	int n;
+
+	if (arr == NULL)
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return cx_errf(e, "'play' must be an array");
+	n = cJSON_GetArraySize(arr);
+	if (n < 1 || n > ALERT_MAX_PLAY)
+		return cx_errf(e, "'play': 1..%d items required", ALERT_MAX_PLAY);
+	cJSON_ArrayForEach(it, arr) {
+		if (parse_play_item(it, &a->play[a->nplay], e) < 0)
+			return cx_err_prefix(e, "'play'[%d]", a->nplay);
+		a->nplay++;
+	}
+	return 0;
+}
+
+static int
+parse_zones(const cJSON *root, struct alert *a, struct cx_err *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "zones"), *it;
+	int n;
+
+	if (arr == NULL)
+		return cx_errf(e, "'zones' is required");
+	if (!cJSON_IsArray(arr))
+		return cx_errf(e, "'zones' must be an array");
+	n = cJSON_GetArraySize(arr);
+	if (n < 1 || n > ALERT_MAX_ZONES)
+		return cx_errf(e, "'zones': 1..%d zones required", ALERT_MAX_ZONES);
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsString(it) || it->valuestring == NULL
+		    || strnlen(it->valuestring, ZONE_MAX + 1) > ZONE_MAX
+		    || zone_parse(it->valuestring, a->zones[a->nzones], NULL) < 0)
+			return cx_errf(e, "'zones'[%d]: not a valid zone", a->nzones);
+		a->nzones++;
+	}
+	return 0;
+}
+
+/* Identity, kind, status, type: the members every body has. */
+static int
+parse_head(const struct json_doc *d, struct alert *a, struct cx_err *e)
+{
+	char kind[8], word[12];
+	int64_t v;
+
+	if (json_need_int(d, d->root, "v", 0, 1000000, &v, e) < 0)
+		return -1;
+	if (v != ALERT_VERSION)
+		return cx_errf(e, "'v' must be %d", ALERT_VERSION);
+	a->v = (int)v;
+	if (json_need_str(d->root, "kind", kind, sizeof(kind), e) < 0 || strcmp(kind, "alert") != 0)
+		return cx_errf(e, "'kind' must be \"alert\"");
+	if (json_need_str(d->root, "id", a->id, sizeof(a->id), e) < 0)
+		return -1;
+	if (json_need_str(d->root, "sender", a->sender, sizeof(a->sender), e) < 0)
+		return -1;
+	if (json_need_str(d->root, "status", word, sizeof(word), e) < 0
+	    || alert_status_parse(word, &a->status) < 0)
+		return cx_errf(e, "'status' must be actual, exercise or test");
+	if (json_need_str(d->root, "type", word, sizeof(word), e) < 0
+	    || alert_type_parse(word, &a->type) < 0)
+		return cx_errf(e, "'type' must be alert, update or cancel");
+	return 0;
+}
+
+static int
+parse_members(const struct json_doc *d, struct alert *a, struct cx_err *e)
+{
+	const cJSON *r = d->root;
+	int64_t v;
+	int rc;
+
+	if (parse_head(d, a, e) < 0)
+		return -1;
+	if (json_need_int(d, d->root, "sent", 0, ALERT_TIME_MAX, &a->sent, e) < 0
+	    || json_need_int(d, d->root, "expires", 0, ALERT_TIME_MAX, &a->expires, e) < 0)
+		return -1;
+	a->effective = a->sent;
+	if (json_get_int(d, r, "effective", 0, ALERT_TIME_MAX, &a->effective, e) < 0)
+		return -1;
+	if (json_get_str(r, "ref", a->ref, sizeof(a->ref), e) < 0
+	    || json_get_str(r, "event", a->event, sizeof(a->event), e) < 0
+	    || json_get_str(r, "title", a->title, sizeof(a->title), e) < 0
+	    || json_get_str(r, "text", a->text, sizeof(a->text), e) < 0)
+		return -1;
+	if ((rc = json_get_int(d, r, "severity", 0, 4, &v, e)) < 0)
+		return -1;
+	a->severity = rc ? (int)v : a->type == AT_CANCEL ? 0 : -1;
+	a->repeat = 1;
+	if ((rc = json_get_int(d, r, "repeat", 1, ALERT_MAX_REPEAT, &v, e)) < 0)
+		return -1;
+	if (rc)
+		a->repeat = (int)v;
+	a->volume = VOLUME_KEEP;
+	if ((rc = json_get_int(d, r, "volume", 0, VOLUME_KEEP, &v, e)) < 0)
+		return -1;
+	if (rc)
+		a->volume = (int)v;
+	if (parse_zones(r, a, e) < 0 || parse_play(r, a, e) < 0)
+		return -1;
+	return 0;
+}
+
+int
+alert_parse(const uint8_t *json, size_t len, struct alert *a, struct cx_err *e)
+{
+	struct json_doc d;
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (json_doc_parse(json, len, &d, e) < 0)
+		return -1;
+	rc = parse_members(&d, a, e);
+	json_doc_free(&d);
+	if (rc == 0)
+		rc = alert_check(a, e);
+	return rc;
+}
+
+static int
+add_play(cJSON *root, const struct alert *a)
+{
+	static const char hexd[] = "0123456789abcdef";
+	cJSON *arr, *it;
+	char hex[SHA256_HEX_LEN + 1];
+	int i, k;
+
+	if (a->nplay == 0)
+		return 0;
+	if ((arr = cJSON_AddArrayToObject(root, "play")) == NULL)
+		return -1;
+	for (i = 0; i < a->nplay; i++) {
+		const struct play_item *p = &a->play[i];
+		if ((it = cJSON_CreateObject()) == NULL)
+			return -1;
+		cJSON_AddItemToArray(arr, it);
+		if (p->kind == PLAY_SIREN) {
+			if (cJSON_AddStringToObject(it, "siren", p->name) == NULL)
+				return -1;
+			continue;
+		}
+		for (k = 0; k < 32; k++) {
+			hex[2 * k] = hexd[p->sha256[k] >> 4];
+			hex[2 * k + 1] = hexd[p->sha256[k] & 15];
+		}
+		hex[SHA256_HEX_LEN] = '\0';
+		if (cJSON_AddStringToObject(it, "clip", p->name) == NULL
+		    || cJSON_AddStringToObject(it, "sha256", hex) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_optional(cJSON *root, const struct alert *a)
+{
+	int full = a->type != AT_CANCEL;
+
+	if (a->ref[0] && cJSON_AddStringToObject(root, "ref", a->ref) == NULL)
+		return -1;
+	if ((full || a->event[0]) && cJSON_AddStringToObject(root, "event", a->event) == NULL)
+		return -1;
+	if ((full || a->severity) && json_add_int(root, "severity", a->severity) < 0)
+		return -1;
+	if (a->effective != a->sent && json_add_int(root, "effective", a->effective) < 0)
+		return -1;
+	return 0;
+}
+
+static cJSON *
+build(const struct alert *a)
+{
+	cJSON *root = cJSON_CreateObject(), *zones = NULL;
+	int i, ok;
+
+	if (root == NULL)
+		return NULL;
+	ok = json_add_int(root, "v", a->v) == 0
+	    && cJSON_AddStringToObject(root, "kind", "alert") != NULL
+	    && cJSON_AddStringToObject(root, "id", a->id) != NULL
+	    && cJSON_AddStringToObject(root, "sender", a->sender) != NULL
+	    && json_add_int(root, "sent", a->sent) == 0
+	    && cJSON_AddStringToObject(root, "status", alert_status_name(a->status)) != NULL
+	    && cJSON_AddStringToObject(root, "type", alert_type_name(a->type)) != NULL
+	    && add_optional(root, a) == 0
+	    && json_add_int(root, "expires", a->expires) == 0
+	    && (zones = cJSON_AddArrayToObject(root, "zones")) != NULL;
+	for (i = 0; ok && i < a->nzones; i++)
+		ok = cJSON_AddItemToArray(zones, cJSON_CreateString(a->zones[i]));
+	ok = ok && (!a->title[0] || cJSON_AddStringToObject(root, "title", a->title) != NULL)
+	    && (!a->text[0] || cJSON_AddStringToObject(root, "text", a->text) != NULL)
+	    && add_play(root, a) == 0
+	    && (a->repeat == 1 || json_add_int(root, "repeat", a->repeat) == 0)
+	    && (a->volume == VOLUME_KEEP || json_add_int(root, "volume", a->volume) == 0);
+	if (!ok) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+char *
+alert_to_json(const struct alert *a, struct cx_err *e)
+{
+	cJSON *root;
+	char *s;
+
+	if (alert_check(a, e) < 0)
+		return NULL;
+	if ((root = build(a)) == NULL) {
+		cx_errf(e, "out of memory");
+		return NULL;
+	}
+	s = json_print(root, e);
+	cJSON_Delete(root);
+	return s;
+}

@@ -1,0 +1,767 @@
+/*
+ * config: the node's configuration file, parsed with inih into a struct
+ * node_config (see config.h and firmware-config/node.conf).
+ *
+ * Debian's libinih does not pass line numbers to the handler, so the file
+ * is read into memory and handed to ini_parse_stream() through our own
+ * line reader: it counts lines (the handler runs for line N before line
+ * N+1 is read, so the count is the handler's line), refuses lines inih
+ * would split (longer than INI_MAX_LINE) and NUL bytes, strips leading
+ * white space (so inih never treats an indented line as the continuation
+ * of the previous value: indentation is allowed, multi-line values are
+ * not), and sees section headers, which is where a finished [key] or
+ * [siren] section is checked and stored.
+ *
+ * Every error names the file and, where there is one, the line:
+ * "node.conf:12: unknown key 'foo' in [audio]".  The first error wins.
+ * Values are strict: numbers are plain decimal with ranges, booleans are
+ * yes/no/true/false/1/0, a value too long for its field is an error.
+ * Note inih ends a value at " ;" (inline comment): a password holding
+ * " ;" must go in password_file.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <ini.h>
+
+#include "common/config.h"
+
+#define CFG_FILE_MAX (1024 * 1024)    /* bytes: far more than any node.conf */
+#define CFG_LIST_MAX 200              /* zones / actions lists: one inih line */
+#define CFG_TIME_MAX 253402300799LL   /* 9999-12-31T23:59:59Z */
+#define SIREN_DEFAULT_FREQ_HZ 600
+
+enum ktype {
+	K_STR,        /* non-empty string */
+	K_NODEID,     /* [A-Za-z0-9_-]{1,48} */
+	K_ZONE,       /* normalised with zone_parse() */
+	K_PREFIX,     /* MQTT topic prefix */
+	K_GPIODEV,    /* sim:DIR | gpiod:CHIP */
+	K_AUDIODEV,   /* alsa:NAME | file:PATH | null: */
+	K_INT,        /* decimal, min..max; stored in a 4- or 8-byte field */
+	K_BOOL,
+	K_SIRENOUT,   /* relay | speaker | both */
+};
+
+struct kdef {
+	const char *section;
+	const char *name;
+	enum ktype type;
+	size_t off, size;
+	int64_t min, max;
+	int required;
+};
+
+#define F(field) offsetof(struct node_config, field), sizeof(((struct node_config *)0)->field)
+static const struct kdef kdefs[] = {
+	{ "node", "id", K_NODEID, F(id), 0, 0, 1 },
+	{ "node", "zone", K_ZONE, F(zone), 0, 0, 1 },
+	{ "node", "state_dir", K_STR, F(state_dir), 0, 0, 1 },
+	{ "node", "clip_dir", K_STR, F(clip_dir), 0, 0, 1 },
+	{ "node", "clock_skew_s", K_INT, F(clock_skew_s), 0, 86400, 0 },
+	{ "node", "max_lifetime_s", K_INT, F(max_lifetime_s), 60, 31536000, 0 },
+	{ "node", "volume", K_INT, F(volume), 1, 100, 0 },
+	{ "node", "drill_siren", K_BOOL, F(drill_siren), 0, 0, 0 },
+	{ "mqtt", "host", K_STR, F(host), 0, 0, 0 },
+	{ "mqtt", "port", K_INT, F(port), 1, 65535, 0 },
+	{ "mqtt", "username", K_STR, F(username), 0, 0, 0 },
+	{ "mqtt", "password", K_STR, F(password), 0, 0, 0 },
+	{ "mqtt", "password_file", K_STR, F(password_file), 0, 0, 0 },
+	{ "mqtt", "prefix", K_PREFIX, F(prefix), 0, 0, 0 },
+	{ "mqtt", "tls_ca", K_STR, F(tls_ca), 0, 0, 0 },
+	{ "mqtt", "keepalive_s", K_INT, F(keepalive_s), 5, 65535, 0 },
+	{ "mqtt", "session_expiry_s", K_INT, F(session_expiry_s), 0, 4294967295LL, 0 },
+	{ "mqtt", "reconnect_max_s", K_INT, F(reconnect_max_s), 1, 3600, 0 },
+	{ "gpio", "device", K_GPIODEV, F(gpio_device), 0, 0, 1 },
+	{ "gpio", "amp", K_STR, F(amp_line), 0, 0, 1 },
+	{ "gpio", "siren", K_STR, F(siren_line), 0, 0, 0 },
+	{ "gpio", "amp_feedback", K_STR, F(amp_feedback_line), 0, 0, 0 },
+	{ "gpio", "active_low", K_BOOL, F(active_low), 0, 0, 0 },
+	{ "audio", "device", K_AUDIODEV, F(audio_device), 0, 0, 1 },
+	{ "audio", "warmup_ms", K_INT, F(warmup_ms), 0, 60000, 0 },
+	{ "audio", "hold_ms", K_INT, F(hold_ms), 0, 60000, 0 },
+	{ "audio", "max_on_s", K_INT, F(max_on_s), 1, 86400, 0 },
+	{ "audio", "siren_output", K_SIRENOUT, F(siren_output), 0, 0, 0 },
+	{ "limits", "max_message", K_INT, F(max_message), 256, 65536, 0 },
+	{ "limits", "replay_capacity", K_INT, F(replay_capacity), 16, 1000000, 0 },
+	{ "limits", "reject_receipts_per_min", K_INT, F(reject_receipts_per_min), 0, 1000, 0 },
+	{ "limits", "spool_max", K_INT, F(spool_max), 1, 1000000, 0 },
+};
+#undef F
+#define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
+
+enum sec_kind { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_KEY, SEC_SIREN };
+
+/* Keys of [key KID] and [siren NAME], by bit. */
+static const char *const key_keys[] = { "alg", "pubkey", "zones", "actions", "not_before",
+	"not_after" };
+static const char *const siren_keys[] = { "on_ms", "off_ms", "cycles", "tone", "freq_hz" };
+#define NKEYKEYS 6
+#define NSIRENKEYS 5
+
+struct pending_key {
+	char kid[ENV_KID_MAX + 1];
+	char alg[16];
+	char pubkey[SIG_PUB_B64_MAX + 1];
+	char zones[CFG_LIST_MAX + 1];
+	char actions[CFG_LIST_MAX + 1];
+	int64_t not_before, not_after;
+	int line[NKEYKEYS];
+};
+
+struct pending_siren {
+	struct siren_pattern p;
+	int line[NSIRENKEYS];
+};
+
+struct parser {
+	const char *path;
+	struct node_config *c;
+	struct cx_err *e;
+	int errline;                   /* line of the first error; -1 none, 0 no line */
+	const char *buf;               /* the file */
+	size_t len, pos;
+	int lineno;
+	enum sec_kind sec;
+	char secname[CFG_LIST_MAX + 1];
+	int secline;
+	struct pending_key key;
+	struct pending_siren siren;
+	int kline[NKDEFS];             /* line where each plain key was set, 0 = unset */
+};
+
+/* Record the first error, with the current line (or line 0: none). */
+static int __attribute__((format(printf, 3, 4)))
+fail(struct parser *ps, int line, const char *fmt, ...)
+{
+	char msg[CX_ERR_MAX];
+	va_list ap;
+
+	if (ps->errline >= 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ps->errline = line;
+	if (line > 0)
+		cx_errf(ps->e, "%s:%d: %s", ps->path, line, msg);
+	else
+		cx_errf(ps->e, "%s: %s", ps->path, msg);
+	return 0;
+}
+
+/* Plain decimal, no sign, no junk, min..max. */
+static int
+parse_int(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+	size_t i, n = strlen(v);
+	long long x;
+
+	if (n == 0 || n > 19)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+	errno = 0;
+	x = strtoll(v, NULL, 10);
+	if (errno != 0 || x < min || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int
+parse_bool(const char *v, int *out)
+{
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Unix seconds, "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ". */
+static int
+parse_time(const char *v, int64_t *out)
+{
+	struct tm tm, back;
+	size_t n = strlen(v);
+	time_t t;
+
+	if (strchr(v, '-') == NULL)
+		return parse_int(v, 0, CFG_TIME_MAX, out);
+	memset(&tm, 0, sizeof(tm));
+	if ((n != 10 && n != 20) || v[4] != '-' || v[7] != '-' || digits(v, 4, &tm.tm_year) < 0
+	    || digits(v + 5, 2, &tm.tm_mon) < 0 || digits(v + 8, 2, &tm.tm_mday) < 0)
+		return -1;
+	if (n == 20 && (v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != 'Z'
+	    || digits(v + 11, 2, &tm.tm_hour) < 0 || digits(v + 14, 2, &tm.tm_min) < 0
+	    || digits(v + 17, 2, &tm.tm_sec) < 0))
+		return -1;
+	if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_hour > 23
+	    || tm.tm_min > 59 || tm.tm_sec > 59)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	back = tm;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	/* timegm() normalises 2026-02-30 to March: refuse what moved */
+	if (tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon)
+		return -1;
+	*out = (int64_t)t;
+	return 0;
+}
+
+static int
+scheme_ok(const char *v, const char *const *schemes)
+{
+	for (; *schemes != NULL; schemes++)
+		if (strncmp(v, *schemes, strlen(*schemes)) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+store_int(void *field, size_t size, int64_t v)
+{
+	int32_t v32 = (int32_t)v;      /* 4-byte fields: int or uint32_t, ranges fit */
+
+	if (size == sizeof(int64_t))
+		memcpy(field, &v, sizeof(v));
+	else
+		memcpy(field, &v32, sizeof(v32));
+}
+
+static int
+set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
+{
+	static const char *const gpio_schemes[] = { "sim:", "gpiod:", NULL };
+	static const char *const audio_schemes[] = { "alsa:", "file:", "null:", NULL };
+	size_t n = strlen(v);
+
+	if (n >= k->size)
+		return fail(ps, ps->lineno, "value of '%s' too long (at most %zu bytes)", k->name,
+		    k->size - 1);
+	if (k->type == K_NODEID && !node_id_valid(v))
+		return fail(ps, ps->lineno, "'%s' must be 1-%d of [A-Za-z0-9_-]", k->name, NODE_ID_MAX);
+	if (k->type == K_ZONE)
+		return zone_parse(v, field, NULL) < 0
+		    ? fail(ps, ps->lineno, "'%s': not a valid zone (2, 4, 6, 9, 12 or 15 digits)",
+		    k->name) : 1;
+	if (k->type == K_PREFIX && !topic_prefix_valid(v))
+		return fail(ps, ps->lineno, "'%s': not a valid topic prefix", k->name);
+	if (k->type == K_GPIODEV && !scheme_ok(v, gpio_schemes))
+		return fail(ps, ps->lineno, "'%s' must be sim:DIR or gpiod:CHIP", k->name);
+	if (k->type == K_AUDIODEV && !scheme_ok(v, audio_schemes))
+		return fail(ps, ps->lineno, "'%s' must be alsa:NAME, file:PATH or null:", k->name);
+	memcpy(field, v, n + 1);
+	return 1;
+}
+
+/* A key of [node] [mqtt] [gpio] [audio] [limits]. */
+static int
+set_plain(struct parser *ps, const struct kdef *k, const char *v)
+{
+	char *field = (char *)ps->c + k->off;
+	int64_t x;
+	int b;
+
+	switch (k->type) {
+	case K_INT:
+		if (parse_int(v, k->min, k->max, &x) < 0)
+			return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", k->name,
+			    (long long)k->min, (long long)k->max);
+		store_int(field, k->size, x);
+		return 1;
+	case K_BOOL:
+		if (parse_bool(v, &b) < 0)
+			return fail(ps, ps->lineno, "'%s' must be yes or no", k->name);
+		memcpy(field, &b, sizeof(b));
+		return 1;
+	case K_SIRENOUT:
+		if (strcmp(v, "relay") == 0)
+			ps->c->siren_output = SIREN_OUT_RELAY;
+		else if (strcmp(v, "speaker") == 0)
+			ps->c->siren_output = SIREN_OUT_SPEAKER;
+		else if (strcmp(v, "both") == 0)
+			ps->c->siren_output = SIREN_OUT_BOTH;
+		else
+			return fail(ps, ps->lineno, "'%s' must be relay, speaker or both", k->name);
+		return 1;
+	default:
+		return set_string(ps, k, v, field);
+	}
+}
+
+/* Index in kdefs, or NKDEFS. */
+static size_t
+kdef_index(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKDEFS; i++)
+		if (strcmp(kdefs[i].section, section) == 0 && strcmp(kdefs[i].name, name) == 0)
+			break;
+	return i;
+}
+
+static int
+plain_key(struct parser *ps, const char *name, const char *v)
+{
+	size_t i = kdef_index(ps->secname, name);
+
+	if (i == NKDEFS)
+		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+	if (ps->kline[i])
+		return fail(ps, ps->lineno, "duplicate key '%s' in [%s] (first on line %d)", name,
+		    ps->secname, ps->kline[i]);
+	ps->kline[i] = ps->lineno;
+	if ((strcmp(name, "password") == 0 && ps->kline[kdef_index("mqtt", "password_file")])
+	    || (strcmp(name, "password_file") == 0 && ps->kline[kdef_index("mqtt", "password")]))
+		return fail(ps, ps->lineno, "password and password_file are mutually exclusive");
+	return set_plain(ps, &kdefs[i], v);
+}
+
+static int
+key_index(const char *const *names, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+static int
+key_section_key(struct parser *ps, const char *name, const char *v)
+{
+	struct pending_key *pk = &ps->key;
+	enum sig_alg alg;
+	unsigned mask;
+	struct cx_err err;
+	int i = key_index(key_keys, NKEYKEYS, name);
+
+	if (i < 0)
+		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+	if (pk->line[i])
+		return fail(ps, ps->lineno, "duplicate key '%s' in [%s]", name, ps->secname);
+	pk->line[i] = ps->lineno;
+	switch (i) {
+	case 0:
+		if (sig_alg_parse(v, &alg) < 0)
+			return fail(ps, ps->lineno, "'alg' must be ed25519 or sm2-sm3");
+		snprintf(pk->alg, sizeof(pk->alg), "%s", v);
+		return 1;
+	case 1:
+		if (strlen(v) >= sizeof(pk->pubkey))
+			return fail(ps, ps->lineno, "'pubkey' too long");
+		memcpy(pk->pubkey, v, strlen(v) + 1);
+		return 1;
+	case 2:
+	case 3:
+		if (i == 3 && action_parse_list(v, &mask, &err) < 0)
+			return fail(ps, ps->lineno, "'actions': %s", err.msg);
+		snprintf(i == 2 ? pk->zones : pk->actions, CFG_LIST_MAX + 1, "%s", v);
+		return 1;
+	default:
+		if (parse_time(v, i == 4 ? &pk->not_before : &pk->not_after) < 0)
+			return fail(ps, ps->lineno, "'%s' must be Unix seconds, YYYY-MM-DD or "
+			    "YYYY-MM-DDTHH:MM:SSZ", name);
+		return 1;
+	}
+}
+
+static int
+siren_section_key(struct parser *ps, const char *name, const char *v)
+{
+	static const int64_t lim[NSIRENKEYS][2] = {
+		{ 100, 600000 }, { 0, 600000 }, { 1, 100 }, { 0, 0 }, { 100, 4000 },
+	};
+	struct siren_pattern *p = &ps->siren.p;
+	int i = key_index(siren_keys, NSIRENKEYS, name);
+	int64_t x;
+
+	if (i < 0)
+		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+	if (ps->siren.line[i])
+		return fail(ps, ps->lineno, "duplicate key '%s' in [%s]", name, ps->secname);
+	ps->siren.line[i] = ps->lineno;
+	if (i == 3) {
+		if (strcmp(v, "steady") == 0)
+			p->tone = TONE_STEADY;
+		else if (strcmp(v, "wail") == 0)
+			p->tone = TONE_WAIL;
+		else
+			return fail(ps, ps->lineno, "'tone' must be steady or wail");
+		return 1;
+	}
+	if (parse_int(v, lim[i][0], lim[i][1], &x) < 0)
+		return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", name,
+		    (long long)lim[i][0], (long long)lim[i][1]);
+	*(i == 0 ? &p->on_ms : i == 1 ? &p->off_ms : i == 2 ? &p->cycles : &p->freq_hz)
+	    = (uint32_t)x;
+	return 1;
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *ps = user;
+
+	(void)section;                 /* the reader tracks sections, with their lines */
+	if (ps->errline >= 0)
+		return 1;                  /* the first error is already recorded */
+	if (value[0] == '\0')
+		return fail(ps, ps->lineno, "empty value for '%s'", name);
+	switch (ps->sec) {
+	case SEC_NONE:
+		return fail(ps, ps->lineno, "key '%s' outside any section", name);
+	case SEC_BAD:
+		return 1;                  /* inih reports the bad header line */
+	case SEC_PLAIN:
+		return plain_key(ps, name, value);
+	case SEC_KEY:
+		return key_section_key(ps, name, value);
+	case SEC_SIREN:
+		return siren_section_key(ps, name, value);
+	}
+	return 0;
+}
+
+/* A complete [key KID] section: check each value at its own line, then store. */
+static void
+finish_key(struct parser *ps)
+{
+	struct pending_key *pk = &ps->key;
+	struct sig_key *k;
+	enum sig_alg alg;
+	struct cx_err err;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (!pk->line[i]) {
+			fail(ps, ps->secline, "[key %s]: '%s' is required", pk->kid, key_keys[i]);
+			return;
+		}
+	if (sig_alg_parse(pk->alg, &alg) < 0)
+		return;
+	if ((k = sig_key_from_public_b64(pk->pubkey, alg, &err)) == NULL) {
+		fail(ps, pk->line[1], "[key %s]: bad 'pubkey': %s", pk->kid, err.msg);
+		return;
+	}
+	sig_key_free(k);
+	if (pk->not_before && pk->not_after && pk->not_after <= pk->not_before) {
+		fail(ps, pk->line[5], "[key %s]: 'not_after' must be after 'not_before'", pk->kid);
+		return;
+	}
+	if (trust_add(&ps->c->trust, pk->kid, pk->alg, pk->pubkey, pk->zones, pk->actions,
+	    pk->not_before, pk->not_after, &err) < 0)
+		fail(ps, ps->secline, "[key %s]: %s", pk->kid, err.msg);
+}
+
+static void
+finish_siren(struct parser *ps)
+{
+	struct node_config *c = ps->c;
+
+	if (!ps->siren.line[0]) {
+		fail(ps, ps->secline, "[siren %s]: 'on_ms' is required", ps->siren.p.name);
+		return;
+	}
+	if (siren_valid(&ps->siren.p) < 0) {
+		fail(ps, ps->secline, "[siren %s]: invalid pattern (on 100 ms..600 s, off 0..600 s, "
+		    "1..100 cycles, 30 min at most in all, 100..4000 Hz)", ps->siren.p.name);
+		return;
+	}
+	c->sirens[c->nsirens++] = ps->siren.p;
+}
+
+static void
+finish_section(struct parser *ps)
+{
+	if (ps->errline >= 0)
+		return;
+	if (ps->sec == SEC_KEY)
+		finish_key(ps);
+	else if (ps->sec == SEC_SIREN)
+		finish_siren(ps);
+	ps->sec = SEC_NONE;
+}
+
+static int
+builtin_sirens(void)
+{
+	int n = 0;
+
+	while (siren_builtin[n].name[0] != '\0')
+		n++;
+	return n;
+}
+
+static void
+begin_siren(struct parser *ps, const char *name)
+{
+	struct node_config *c = ps->c;
+	int i;
+
+	if (siren_find(name, NULL, 0) != NULL) {
+		fail(ps, ps->lineno, "[siren %s]: a built-in siren has that name", name);
+		return;
+	}
+	for (i = 0; i < c->nsirens; i++)
+		if (strcmp(c->sirens[i].name, name) == 0) {
+			fail(ps, ps->lineno, "[siren %s]: defined twice", name);
+			return;
+		}
+	if (c->nsirens >= SIREN_MAX_PATTERNS - builtin_sirens()) {
+		fail(ps, ps->lineno, "more than %d [siren] sections",
+		    SIREN_MAX_PATTERNS - builtin_sirens());
+		return;
+	}
+	memset(&ps->siren, 0, sizeof(ps->siren));
+	snprintf(ps->siren.p.name, sizeof(ps->siren.p.name), "%s", name);
+	ps->siren.p.off_ms = 0;
+	ps->siren.p.cycles = 1;
+	ps->siren.p.tone = TONE_STEADY;
+	ps->siren.p.freq_hz = SIREN_DEFAULT_FREQ_HZ;
+	ps->sec = SEC_SIREN;
+}
+
+static int
+siren_name_syntax(const char *s)
+{
+	struct siren_pattern p = { .on_ms = 1000, .cycles = 1, .freq_hz = SIREN_DEFAULT_FREQ_HZ };
+
+	if (strlen(s) > SIREN_NAME_MAX)
+		return 0;
+	memcpy(p.name, s, strlen(s) + 1);
+	return siren_valid(&p) == 0;
+}
+
+/* "[name]" on the current line (white space and BOM already stripped). */
+static void
+begin_section(struct parser *ps, const char *line)
+{
+	static const char *const plain[] = { "node", "mqtt", "gpio", "audio", "limits" };
+	const char *end = strchr(line, ']'), *rest;
+	size_t n, i;
+
+	finish_section(ps);
+	ps->sec = SEC_BAD;
+	ps->secline = ps->lineno;
+	if (end == NULL)
+		return;                    /* inih reports it */
+	for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
+		;
+	if (*rest != '\0' && *rest != ';' && *rest != '#' && *rest != '\r') {
+		fail(ps, ps->lineno, "text after the section header");
+		return;
+	}
+	n = (size_t)(end - line - 1);
+	if (n >= sizeof(ps->secname)) {
+		fail(ps, ps->lineno, "section name too long");
+		return;
+	}
+	memcpy(ps->secname, line + 1, n);
+	ps->secname[n] = '\0';
+	for (i = 0; i < 5; i++)
+		if (strcmp(ps->secname, plain[i]) == 0) {
+			ps->sec = SEC_PLAIN;
+			return;
+		}
+	if (strncmp(ps->secname, "key ", 4) == 0) {
+		if (!msg_id_valid(ps->secname + 4)) {
+			fail(ps, ps->lineno, "[%s]: key id must be 1-%d of [A-Za-z0-9._:-]",
+			    ps->secname, ENV_KID_MAX);
+			return;
+		}
+		memset(&ps->key, 0, sizeof(ps->key));
+		memcpy(ps->key.kid, ps->secname + 4, strlen(ps->secname + 4) + 1);
+		ps->sec = SEC_KEY;
+	} else if (strncmp(ps->secname, "siren ", 6) == 0) {
+		if (!siren_name_syntax(ps->secname + 6)) {
+			fail(ps, ps->lineno, "[%s]: siren name must be 1-%d of [a-z0-9-]", ps->secname,
+			    SIREN_NAME_MAX);
+			return;
+		}
+		begin_siren(ps, ps->secname + 6);
+	} else {
+		fail(ps, ps->lineno, "unknown section [%s]", ps->secname);
+	}
+}
+
+/* inih's line source: one line of the in-memory file per call, see top. */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parser *ps = stream;
+	const char *p, *nl;
+	size_t n;
+
+	if (ps->errline >= 0 || ps->pos >= ps->len)
+		return NULL;
+	p = ps->buf + ps->pos;
+	nl = memchr(p, '\n', ps->len - ps->pos);
+	n = nl != NULL ? (size_t)(nl - p) : ps->len - ps->pos;
+	ps->pos += n + (nl != NULL);
+	ps->lineno++;
+	if (ps->lineno == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	if (memchr(p, '\0', n) != NULL) {
+		fail(ps, ps->lineno, "NUL byte in line");
+		return NULL;
+	}
+	if (num < 2 || n > (size_t)num - 1) {
+		fail(ps, ps->lineno, "line too long (at most %d bytes)", num - 1);
+		return NULL;
+	}
+	memcpy(str, p, n);
+	str[n] = '\0';
+	if (str[0] == '[')
+		begin_section(ps, str);
+	return ps->errline >= 0 ? NULL : str;
+}
+
+static void
+set_defaults(struct node_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->clock_skew_s = 300;
+	c->max_lifetime_s = 7 * 86400;
+	c->volume = 80;
+	snprintf(c->host, sizeof(c->host), "127.0.0.1");
+	snprintf(c->prefix, sizeof(c->prefix), "cx");
+	c->keepalive_s = 30;
+	c->session_expiry_s = 86400;
+	c->reconnect_max_s = 30;
+	c->warmup_ms = 1500;
+	c->hold_ms = 2000;
+	c->max_on_s = 1800;
+	c->max_message = 16384;
+	c->replay_capacity = 4096;
+	c->reject_receipts_per_min = 10;
+	c->spool_max = 1000;
+	trust_init(&c->trust);
+}
+
+/* Required keys, defaults that depend on other keys, cross-key rules. */
+static void
+check_whole(struct parser *ps)
+{
+	struct node_config *c = ps->c;
+	size_t i, so = kdef_index("audio", "siren_output");
+
+	for (i = 0; i < NKDEFS && ps->errline < 0; i++)
+		if (kdefs[i].required && !ps->kline[i])
+			fail(ps, 0, "[%s] %s is required", kdefs[i].section, kdefs[i].name);
+	if (ps->errline >= 0)
+		return;
+	if (c->trust.nkeys == 0) {
+		fail(ps, 0, "no [key KID] section: at least one trusted key is required");
+		return;
+	}
+	if (!ps->kline[kdef_index("mqtt", "port")])
+		c->port = c->tls_ca[0] ? 8883 : 1883;
+	if (!ps->kline[kdef_index("mqtt", "username")])
+		snprintf(c->username, sizeof(c->username), "%s", c->id);
+	if (!ps->kline[so])
+		c->siren_output = c->siren_line[0] ? SIREN_OUT_RELAY : SIREN_OUT_SPEAKER;
+	else if ((c->siren_output & SIREN_OUT_RELAY) && !c->siren_line[0])
+		fail(ps, ps->kline[so], "siren_output uses the siren relay but [gpio] siren is not set");
+}
+
+static int
+read_all(const char *path, char **buf, size_t *len, struct cx_err *e)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (f == NULL)
+		return cx_errf(e, "%s: %s", path, strerror(errno));
+	if ((*buf = malloc(CFG_FILE_MAX + 1)) == NULL) {
+		fclose(f);
+		return cx_errf(e, "%s: out of memory", path);
+	}
+	n = fread(*buf, 1, CFG_FILE_MAX + 1, f);
+	if (ferror(f) || n > CFG_FILE_MAX) {
+		fclose(f);
+		free(*buf);
+		*buf = NULL;
+		return cx_errf(e, "%s: %s", path, n > CFG_FILE_MAX ? "file too large" : "read error");
+	}
+	fclose(f);
+	*len = n;
+	return 0;
+}
+
+int
+config_load(const char *path, struct node_config *c, struct cx_err *e)
+{
+	struct parser ps;
+	char *buf;
+	int rc;
+
+	set_defaults(c);
+	memset(&ps, 0, sizeof(ps));
+	if (read_all(path, &buf, &ps.len, e) < 0)
+		return -1;
+	ps.path = path;
+	ps.c = c;
+	ps.e = e;
+	ps.errline = -1;
+	ps.buf = buf;
+	rc = ini_parse_stream(reader, &ps, handler, &ps);
+	/* inih's own errors (no '=', no ']') come without a handler call */
+	if (rc > 0 && (ps.errline < 0 || rc < ps.errline)) {
+		ps.errline = -1;
+		fail(&ps, rc, "syntax error (want 'key = value', '[section]' or a comment)");
+	} else if (rc < 0 && ps.errline < 0) {
+		fail(&ps, 0, "out of memory");
+	}
+	finish_section(&ps);
+	if (ps.errline < 0)
+		check_whole(&ps);
+	free(buf);
+	if (ps.errline >= 0) {
+		config_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+config_free(struct node_config *c)
+{
+	if (c == NULL)
+		return;
+	trust_free(&c->trust);
+}

@@ -1,0 +1,147 @@
+/*
+ * verify: the node's acceptance pipeline for a warning (docs/PROTOCOL.md
+ * section 6), in exactly the documented order, stopping at the first
+ * failure.  Unauthenticated bytes are only measured and split (size,
+ * envelope, key lookup) until the signature over the body verifies; the
+ * body is parsed only after that.
+ *
+ * Time rules: a warning is expired when expires <= now; "future" judges
+ * only sent (sent > now + skew): a warning whose effective time is ahead is
+ * accepted and waits; too-long is expires - sent > max_lifetime.  A key is
+ * valid when not_before <= now <= not_after (0 = no bound).
+ * verify_alert() only reads the replay set; the caller adds the id once it
+ * acts on the warning.
+ */
+#include <string.h>
+
+#include "common/envelope.h"
+#include "common/verify.h"
+
+static const char *const names[] = {
+	[VR_OK] = "ok",
+	[VR_NOT_FOR_US] = "not-for-us",
+	[VR_OVERSIZE] = "oversize",
+	[VR_MALFORMED] = "malformed",
+	[VR_UNKNOWN_KEY] = "unknown-key",
+	[VR_ALG_MISMATCH] = "alg-mismatch",
+	[VR_KEY_NOT_VALID] = "key-not-valid",
+	[VR_BAD_SIGNATURE] = "bad-signature",
+	[VR_BAD_BODY] = "bad-body",
+	[VR_ZONE_SCOPE] = "zone-scope",
+	[VR_ACTION_SCOPE] = "action-scope",
+	[VR_EXPIRED] = "expired",
+	[VR_FUTURE] = "future",
+	[VR_TOO_LONG] = "too-long",
+	[VR_REPLAY] = "replay",
+};
+
+const char *
+verify_result_name(enum verify_result r)
+{
+	if ((unsigned)r >= sizeof(names) / sizeof(names[0]) || names[r] == NULL)
+		return "unknown";
+	return names[r];
+}
+
+static int
+key_valid_now(const struct trust_key *k, int64_t now)
+{
+	return (k->not_before == 0 || now >= k->not_before)
+	    && (k->not_after == 0 || now <= k->not_after);
+}
+
+/* Steps 8-10: addressed to us, inside the key's zones, an action it holds. */
+static enum verify_result
+check_scope(const struct verify_ctx *ctx, const struct trust_key *k, const struct alert *a,
+    struct cx_err *d)
+{
+	unsigned act;
+	int i, ours = 0;
+
+	for (i = 0; i < a->nzones; i++)
+		ours |= zone_covers(a->zones[i], ctx->node_zone);
+	if (!ours) {
+		cx_errf(d, "no zone covers this node's zone %s", ctx->node_zone);
+		return VR_NOT_FOR_US;
+	}
+	for (i = 0; i < a->nzones; i++)
+		if (!trust_key_covers(k, a->zones[i])) {
+			cx_errf(d, "key %s may not address zone %s", k->kid, a->zones[i]);
+			return VR_ZONE_SCOPE;
+		}
+	act = alert_action(a);
+	if ((k->actions & act) == 0) {
+		cx_errf(d, "key %s may not %s", k->kid, action_name(act));
+		return VR_ACTION_SCOPE;
+	}
+	return VR_OK;
+}
+
+/* Step 11, then 12. */
+static enum verify_result
+check_time(const struct verify_ctx *ctx, const struct alert *a, struct cx_err *d)
+{
+	if (a->expires <= ctx->now) {
+		cx_errf(d, "expired at %lld, now %lld", (long long)a->expires, (long long)ctx->now);
+		return VR_EXPIRED;
+	}
+	if (a->sent > ctx->now + ctx->skew) {
+		cx_errf(d, "sent %lld is more than %lld s ahead of now %lld", (long long)a->sent,
+		    (long long)ctx->skew, (long long)ctx->now);
+		return VR_FUTURE;
+	}
+	if (a->expires - a->sent > ctx->max_lifetime) {
+		cx_errf(d, "lifetime %lld s is over the maximum %lld s",
+		    (long long)(a->expires - a->sent), (long long)ctx->max_lifetime);
+		return VR_TOO_LONG;
+	}
+	if (ctx->replay != NULL && replay_seen(ctx->replay, a->id)) {
+		cx_errf(d, "id %s already seen", a->id);
+		return VR_REPLAY;
+	}
+	return VR_OK;
+}
+
+enum verify_result
+verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
+    struct alert *a, char *kid, struct cx_err *detail)
+{
+	struct envelope env;
+	const struct trust_key *k;
+	size_t max = ctx->max_len && ctx->max_len < ENV_BODY_MAX ? ctx->max_len : ENV_BODY_MAX;
+	enum verify_result r;
+
+	memset(a, 0, sizeof(*a));
+	kid[0] = '\0';
+	if (detail != NULL)
+		detail->msg[0] = '\0';
+	if (len > max) {
+		cx_errf(detail, "payload of %zu bytes, limit %zu", len, max);
+		return VR_OVERSIZE;
+	}
+	if (envelope_parse(payload, len, &env, detail) < 0)
+		return VR_MALFORMED;
+	memcpy(kid, env.kid, strlen(env.kid) + 1);
+	if ((k = trust_find(ctx->trust, env.kid)) == NULL) {
+		cx_errf(detail, "key %s is not in the trust store", env.kid);
+		return VR_UNKNOWN_KEY;
+	}
+	if (env.alg != k->alg) {
+		cx_errf(detail, "key %s is %s, message says %s", k->kid, sig_alg_name(k->alg),
+		    sig_alg_name(env.alg));
+		return VR_ALG_MISMATCH;
+	}
+	if (!key_valid_now(k, ctx->now)) {
+		cx_errf(detail, "key %s is not valid now", k->kid);
+		return VR_KEY_NOT_VALID;
+	}
+	if (envelope_verify(&env, k->key) < 0) {
+		cx_errf(detail, "signature by %s does not verify", k->kid);
+		return VR_BAD_SIGNATURE;
+	}
+	if (alert_parse(env.body, env.bodylen, a, detail) < 0)
+		return VR_BAD_BODY;
+	if ((r = check_scope(ctx, k, a, detail)) != VR_OK)
+		return r;
+	return check_time(ctx, a, detail);
+}

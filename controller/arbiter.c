@@ -1,0 +1,152 @@
+/*
+ * arbiter: priority bookkeeping for warnings (see arbiter.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/arbiter.h"
+
+int
+alert_priority(const struct alert *a)
+{
+	int base = a->status == ST_ACTUAL ? 300 : a->status == ST_EXERCISE ? 200 : 100;
+
+	if (a->severity >= 1 && a->severity <= 4)
+		base += 5 - a->severity;
+	return base;
+}
+
+void
+arbiter_init(struct arbiter *ar)
+{
+	memset(ar, 0, sizeof(*ar));
+}
+
+/* 1 if x should play before y */
+static int
+before(const struct arb_entry *x, const struct arb_entry *y)
+{
+	if (x->prio != y->prio)
+		return x->prio > y->prio;
+	return x->arrival < y->arrival;
+}
+
+static void
+queue_insert(struct arbiter *ar, struct arb_entry *e)
+{
+	int i = ar->nqueue;
+
+	while (i > 0 && before(e, ar->queue[i - 1])) {
+		ar->queue[i] = ar->queue[i - 1];
+		i--;
+	}
+	ar->queue[i] = e;
+	ar->nqueue++;
+}
+
+static struct arb_entry *
+queue_take(struct arbiter *ar, int i)
+{
+	struct arb_entry *e = ar->queue[i];
+
+	memmove(&ar->queue[i], &ar->queue[i + 1], sizeof(ar->queue[0]) * (size_t)(ar->nqueue - i - 1));
+	ar->nqueue--;
+	return e;
+}
+
+enum arb_result
+arbiter_offer(struct arbiter *ar, struct arb_entry *e, struct arb_entry **preempted,
+    struct arb_entry **bumped)
+{
+	*preempted = *bumped = NULL;
+	e->prio = alert_priority(&e->a);
+	e->arrival = ++ar->arrivals;
+	if (ar->active == NULL) {
+		ar->active = e;
+		return ARB_STARTED;
+	}
+	if (e->prio > ar->active->prio) {
+		*preempted = ar->active;
+		ar->active = e;
+		return ARB_STARTED;
+	}
+	if (ar->nqueue == ARB_QUEUE_MAX) {
+		if (!before(e, ar->queue[ar->nqueue - 1]))
+			return ARB_FULL;
+		*bumped = queue_take(ar, ar->nqueue - 1);
+	}
+	queue_insert(ar, e);
+	return ARB_QUEUED;
+}
+
+struct arb_entry *
+arbiter_find(struct arbiter *ar, const char *id)
+{
+	int i;
+
+	if (ar->active != NULL && strcmp(ar->active->a.id, id) == 0)
+		return ar->active;
+	for (i = 0; i < ar->nqueue; i++)
+		if (strcmp(ar->queue[i]->a.id, id) == 0)
+			return ar->queue[i];
+	return NULL;
+}
+
+struct arb_entry *
+arbiter_remove(struct arbiter *ar, const char *id, int *was_active)
+{
+	struct arb_entry *e;
+	int i;
+
+	*was_active = 0;
+	if (ar->active != NULL && strcmp(ar->active->a.id, id) == 0) {
+		e = ar->active;
+		ar->active = NULL;
+		*was_active = 1;
+		return e;
+	}
+	for (i = 0; i < ar->nqueue; i++)
+		if (strcmp(ar->queue[i]->a.id, id) == 0)
+			return queue_take(ar, i);
+	return NULL;
+}
+
+struct arb_entry *
+arbiter_finish(struct arbiter *ar)
+{
+	struct arb_entry *e = ar->active;
+
+	ar->active = NULL;
+	return e;
+}
+
+struct arb_entry *
+arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired)
+{
+	int i;
+
+	*expired = NULL;
+	if (ar->active != NULL)
+		return NULL;
+	for (i = 0; i < ar->nqueue; i++) {
+		if (ar->queue[i]->a.expires <= now) {
+			*expired = queue_take(ar, i);
+			return NULL;
+		}
+	}
+	if (ar->nqueue == 0)
+		return NULL;
+	ar->active = queue_take(ar, 0);
+	return ar->active;
+}
+
+void
+arbiter_clear(struct arbiter *ar)
+{
+	int i;
+
+	free(ar->active);
+	for (i = 0; i < ar->nqueue; i++)
+		free(ar->queue[i]);
+	arbiter_init(ar);
+}

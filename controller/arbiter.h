@@ -1,0 +1,59 @@
+/*
+ * arbiter: which warning sounds.  Pure bookkeeping, no I/O: the node asks,
+ * the arbiter answers, the node acts (player, receipts).
+ *
+ * One warning is active at a time; others wait in a bounded queue ordered
+ * by priority, then arrival.  Priority (higher wins): status actual 300,
+ * exercise 200, test 100, plus 5 - severity for severity 1..4 (0 unknown
+ * adds nothing).  An offer strictly above the active warning preempts it;
+ * equal or lower waits.  The full priority model (routine programmes,
+ * local sources, quiet hours) extends alert_priority() and nothing else.
+ */
+#ifndef CX_ARBITER_H
+#define CX_ARBITER_H
+
+#include <stdint.h>
+#include "common/alert.h"
+
+#define ARB_QUEUE_MAX 8
+
+struct arb_entry {
+	struct alert a;
+	int prio;
+	uint64_t arrival;          /* offer order */
+	int64_t received_ms;       /* wall, for receipts */
+	uint64_t received_mono;    /* monotonic ms, edge times are relative to it */
+};
+
+struct arbiter {
+	struct arb_entry *active;
+	struct arb_entry *queue[ARB_QUEUE_MAX];
+	int nqueue;
+	uint64_t arrivals;
+};
+
+enum arb_result {
+	ARB_STARTED,               /* e is now active (*preempted = the one it displaced, or NULL) */
+	ARB_QUEUED,
+	ARB_FULL,                  /* queue full and e is not above the lowest queued */
+};
+
+int alert_priority(const struct alert *a);
+void arbiter_init(struct arbiter *ar);
+/* The arbiter takes e (heap) on STARTED/QUEUED; on ARB_FULL it stays the caller's.
+ * *bumped is a queued entry dropped to make room (caller reports and frees). */
+enum arb_result arbiter_offer(struct arbiter *ar, struct arb_entry *e,
+    struct arb_entry **preempted, struct arb_entry **bumped);
+/* Remove the warning with this id (active or queued); *was_active says which.
+ * Returns the entry (caller frees) or NULL. */
+struct arb_entry *arbiter_remove(struct arbiter *ar, const char *id, int *was_active);
+/* The active warning ended; returns it (caller frees). */
+struct arb_entry *arbiter_finish(struct arbiter *ar);
+/* Promote the best queued warning; expired ones (expires <= now) are
+ * handed back one by one through *expired first: call until it returns
+ * NULL with *expired NULL. */
+struct arb_entry *arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired);
+struct arb_entry *arbiter_find(struct arbiter *ar, const char *id);
+void arbiter_clear(struct arbiter *ar);    /* frees everything */
+
+#endif

@@ -1,0 +1,233 @@
+/*
+ * nodeio: opening and closing the node's resources (see nodeio.h).
+ *
+ * Order matters: the relay lines are requested (off) first, so that a node
+ * restarted after a crash switches its amplifier off before doing anything
+ * that could fail; the sound device next; then the state directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/zone.h"
+#include "controller/nodeio.h"
+
+static int
+path_in(const char *dir, const char *name, char *out, size_t outsz, struct cx_err *e)
+{
+	if ((size_t)snprintf(out, outsz, "%s/%s", dir, name) >= outsz)
+		return cx_errf(e, "%s/%s: path too long", dir, name);
+	return 0;
+}
+
+struct sig_key *
+nodeio_key(const char *state_dir, int create, struct cx_err *e)
+{
+	char path[CFG_PATH_MAX + 16];
+	struct sig_key *k;
+
+	if (path_in(state_dir, "node.key", path, sizeof(path), e) == -1)
+		return NULL;
+	if (access(path, F_OK) == 0 || !create)
+		return sig_key_load_private(path, e);
+	if ((k = sig_key_generate(SIG_ED25519, e)) == NULL)
+		return NULL;
+	if (sig_key_save_private(k, path, e) == -1) {
+		sig_key_free(k);
+		return NULL;
+	}
+	log_info("created node key %s", path);
+	return k;
+}
+
+static int
+read_password(const char *path, char *out, size_t outsz, struct cx_err *e)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return cx_errf(e, "password_file %s: %s", path, strerror(errno));
+	if (fgets(out, (int)outsz, f) == NULL) {
+		fclose(f);
+		return cx_errf(e, "password_file %s: empty", path);
+	}
+	fclose(f);
+	n = strcspn(out, "\r\n");
+	if (out[n] == '\0' && n == outsz - 1)
+		return cx_errf(e, "password_file %s: too long", path);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+open_gpio(struct nodeio *io, const struct node_config *c, struct cx_err *e)
+{
+	struct gpio_line_cfg lines[3];
+	int n = 0;
+
+	lines[n] = (struct gpio_line_cfg){ "amp", c->amp_line, GPIO_OUT, c->active_low };
+	io->amp_idx = n++;
+	io->siren_idx = io->fb_idx = -1;
+	if (c->siren_line[0] != '\0') {
+		lines[n] = (struct gpio_line_cfg){ "siren", c->siren_line, GPIO_OUT, c->active_low };
+		io->siren_idx = n++;
+	}
+	if (c->amp_feedback_line[0] != '\0') {
+		lines[n] = (struct gpio_line_cfg){ "amp_fb", c->amp_feedback_line, GPIO_IN, 0 };
+		io->fb_idx = n++;
+	}
+	io->gpio = gpio_open(c->gpio_device, lines, n, "cunxiangd", e);
+	return io->gpio == NULL ? -1 : 0;
+}
+
+int
+nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
+{
+	char path[CFG_PATH_MAX + 16];
+
+	memset(io, 0, sizeof(*io));
+	snprintf(io->state_dir, sizeof(io->state_dir), "%s", c->state_dir);
+	if (open_gpio(io, c, e) == -1)
+		return -1;
+	if ((io->sink = sink_open(c->audio_device, e)) == NULL)
+		goto fail;
+	if (mkdir(c->state_dir, 0750) == -1 && errno != EEXIST) {
+		cx_errf(e, "state_dir %s: %s", c->state_dir, strerror(errno));
+		goto fail;
+	}
+	if (c->password_file[0] != '\0') {
+		if (read_password(c->password_file, io->password, sizeof(io->password), e) == -1)
+			goto fail;
+	} else
+		snprintf(io->password, sizeof(io->password), "%s", c->password);
+	if ((io->key = nodeio_key(c->state_dir, 1, e)) == NULL)
+		goto fail;
+	if (path_in(c->state_dir, "replay", path, sizeof(path), e) == -1 ||
+	    (io->replay = replay_open(path, c->replay_capacity, clock_wall(), e)) == NULL)
+		goto fail;
+	if (path_in(c->state_dir, "spool", path, sizeof(path), e) == -1 ||
+	    (io->spool = spool_open(path, c->spool_max, e)) == NULL)
+		goto fail;
+	return 0;
+fail:
+	nodeio_close(io);
+	return -1;
+}
+
+void
+nodeio_close(struct nodeio *io)
+{
+	spool_close(io->spool);
+	replay_close(io->replay);
+	sig_key_free(io->key);
+	if (io->sink != NULL)
+		sink_close(io->sink);
+	if (io->gpio != NULL)
+		gpio_close(io->gpio);          /* every relay off */
+	memset(io->password, 0, sizeof(io->password));
+	io->spool = NULL;
+	io->replay = NULL;
+	io->key = NULL;
+	io->sink = NULL;
+	io->gpio = NULL;
+}
+
+int
+nodeio_topics(const struct node_config *c, char topics[][TOPIC_MAX], struct cx_err *e)
+{
+	char anc[ZONE_LEVELS][ZONE_MAX + 1];
+	int i, n;
+
+	n = zone_ancestors(c->zone, anc);
+	for (i = 0; i < n; i++)
+		if (zone_topic(c->prefix, anc[i], topics[i], TOPIC_MAX, e) == -1)
+			return -1;
+	if (node_topic(c->prefix, c->id, "cmd", topics[n], TOPIC_MAX, e) == -1)
+		return -1;
+	return n + 1;
+}
+
+struct mqtt *
+nodeio_mqtt(const struct node_config *c, const char *password, struct loop *l,
+    const struct mqtt_handlers *h, void *arg, struct cx_err *e)
+{
+	struct mqtt_opts o = {
+		.host = c->host, .port = c->port, .client_id = c->id,
+		.username = c->username[0] ? c->username : c->id,
+		.password = password[0] ? password : NULL,
+		.tls_ca = c->tls_ca, .keepalive_s = c->keepalive_s,
+		.session_expiry_s = (uint32_t)c->session_expiry_s,
+		.reconnect_max_s = c->reconnect_max_s,
+	};
+
+	return mqtt_new(l, &o, h, arg, e);
+}
+
+void
+nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
+{
+	pc->warmup_ms = c->warmup_ms;
+	pc->hold_ms = c->hold_ms;
+	pc->max_on_ms = c->max_on_s * 1000u;
+	pc->siren_output = c->siren_output;
+	pc->drill_siren = c->drill_siren;
+	pc->volume = c->volume;
+	pc->clip_dir = c->clip_dir;
+	pc->sirens = c->sirens;
+	pc->nsirens = c->nsirens;
+}
+
+void
+nodeio_active_set(struct nodeio *io, const char *id)
+{
+	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16];
+	int fd;
+
+	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == -1 ||
+	    path_in(io->state_dir, ".active.tmp", tmp, sizeof(tmp), NULL) == -1)
+		return;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		return;
+	if (write(fd, id, strlen(id)) != (ssize_t)strlen(id) || fsync(fd) == -1) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1)
+		unlink(tmp);
+}
+
+int
+nodeio_active_get(struct nodeio *io, char *id, size_t idsz)
+{
+	char path[CFG_PATH_MAX + 16];
+	ssize_t r;
+	int fd;
+
+	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == -1 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	r = read(fd, id, idsz - 1);
+	close(fd);
+	if (r <= 0)
+		return -1;
+	id[r] = '\0';
+	return msg_id_valid(id) ? 0 : -1;
+}
+
+void
+nodeio_active_clear(struct nodeio *io)
+{
+	char path[CFG_PATH_MAX + 16];
+
+	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == 0)
+		unlink(path);
+}

@@ -1,0 +1,49 @@
+/*
+ * nodeio: the node's resources outside the loop: its state directory
+ * (node key, replay set, receipt spool, the id of the warning playing),
+ * the relay lines and the sound device, opened in a fail-safe order and
+ * closed in reverse.  Also derives the MQTT options and subscriptions and
+ * the player settings from the config.
+ */
+#ifndef CX_NODEIO_H
+#define CX_NODEIO_H
+
+#include <stddef.h>
+#include "common/config.h"
+#include "common/replay.h"
+#include "common/sign.h"
+#include "audio/sink.h"
+#include "gpio/gpio.h"
+#include "controller/mqtt.h"
+#include "controller/player.h"
+#include "controller/spool.h"
+
+struct nodeio {
+	char state_dir[CFG_PATH_MAX];
+	char password[CFG_STR_MAX];
+	struct sig_key *key;
+	struct replay *replay;
+	struct spool *spool;
+	struct gpio *gpio;
+	int amp_idx, siren_idx, fb_idx;
+	struct sink *sink;
+};
+
+int nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e);
+void nodeio_close(struct nodeio *io);
+
+/* Load "<state_dir>/node.key" or create it (Ed25519, 0600). */
+struct sig_key *nodeio_key(const char *state_dir, int create, struct cx_err *e);
+
+/* The alert topics of the zone and its ancestors, then the node's cmd topic. */
+int nodeio_topics(const struct node_config *c, char topics[][TOPIC_MAX], struct cx_err *e);
+struct mqtt *nodeio_mqtt(const struct node_config *c, const char *password, struct loop *l,
+    const struct mqtt_handlers *h, void *arg, struct cx_err *e);
+void nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc);
+
+/* The warning playing, kept on disk so a crash during play is reported. */
+void nodeio_active_set(struct nodeio *io, const char *id);
+int nodeio_active_get(struct nodeio *io, char *id, size_t idsz);
+void nodeio_active_clear(struct nodeio *io);
+
+#endif

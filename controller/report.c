@@ -1,0 +1,248 @@
+/*
+ * report: signed receipts through the spool, status and will (report.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/envelope.h"
+#include "common/log.h"
+#include "common/zone.h"
+#include "controller/report.h"
+
+#define INFLIGHT_MAX 1024
+#define VERSION "0.1.0"
+
+struct inflight {
+	int mid;
+	uint64_t seq;
+};
+
+struct report {
+	struct report_opts o;
+	struct mqtt *mqtt;
+	char receipt_topic[TOPIC_MAX];
+	char status_topic[TOPIC_MAX];
+	struct inflight fl[INFLIGHT_MAX];
+	int nfl;
+	double tokens;                     /* rejection receipt bucket */
+	uint64_t tokens_ms;
+	uint32_t suppressed;
+	uint64_t last_seq;
+};
+
+struct report *
+report_new(const struct report_opts *o, struct cx_err *e)
+{
+	struct report *r = calloc(1, sizeof(*r));
+
+	if (r == NULL) {
+		cx_errf(e, "report: out of memory");
+		return NULL;
+	}
+	r->o = *o;
+	if (node_topic(o->prefix, o->node, "receipt", r->receipt_topic,
+	    sizeof(r->receipt_topic), e) == -1 ||
+	    node_topic(o->prefix, o->node, "status", r->status_topic,
+	    sizeof(r->status_topic), e) == -1) {
+		free(r);
+		return NULL;
+	}
+	r->tokens = o->reject_per_min;
+	r->tokens_ms = clock_mono_ms();
+	return r;
+}
+
+void
+report_set_mqtt(struct report *r, struct mqtt *m)
+{
+	r->mqtt = m;
+}
+
+static int
+seal(struct report *r, const char *json, uint8_t **out, size_t *outlen)
+{
+	struct cx_err e;
+
+	if (envelope_seal(r->o.key, r->o.node, (const uint8_t *)json, strlen(json), out, outlen,
+	    &e) == -1) {
+		log_warnx("report: cannot sign: %s", e.msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+publish_seq(struct report *r, uint64_t seq, const uint8_t *p, size_t n)
+{
+	int mid, i;
+
+	if (r->mqtt == NULL || !mqtt_connected(r->mqtt))
+		return;
+	if (mqtt_publish(r->mqtt, r->receipt_topic, p, n, 0, &mid) == -1)
+		return;
+	for (i = 0; i < r->nfl; i++)
+		if (r->fl[i].seq == seq)
+			break;
+	if (i == r->nfl) {
+		if (r->nfl == INFLIGHT_MAX)
+			return;        /* it stays in the spool, sent at the next connection */
+		r->nfl++;
+	}
+	r->fl[i].mid = mid;
+	r->fl[i].seq = seq;
+}
+
+int
+report_send(struct report *r, struct receipt *rc)
+{
+	struct cx_err e;
+	uint8_t *p = NULL;
+	size_t n;
+	char *json;
+
+	snprintf(rc->node, sizeof(rc->node), "%s", r->o.node);
+	rc->time = clock_wall_ms();
+	if (spool_next_seq(r->o.spool, &rc->seq, &e) == -1) {
+		log_warnx("report: %s", e.msg);
+		return -1;
+	}
+	r->last_seq = rc->seq;
+	if ((json = receipt_to_json(rc, &e)) == NULL) {
+		log_warnx("report: %s", e.msg);
+		return -1;
+	}
+	if (seal(r, json, &p, &n) == -1) {
+		free(json);
+		return -1;
+	}
+	free(json);
+	log_info("receipt %llu: %s %s%s%s", (unsigned long long)rc->seq,
+	    rc->ref[0] ? rc->ref : "-", rstate_name(rc->state), rc->reason[0] ? ": " : "",
+	    rc->reason);
+	if (spool_put(r->o.spool, rc->seq, p, n, &e) == -1)
+		log_warnx("report: %s (publishing anyway)", e.msg);
+	publish_seq(r, rc->seq, p, n);
+	free(p);
+	return 0;
+}
+
+int
+report_reject(struct report *r, struct receipt *rc)
+{
+	uint64_t now = clock_mono_ms();
+	double cap = r->o.reject_per_min;
+
+	r->tokens += (double)(now - r->tokens_ms) * cap / 60000.0;
+	if (r->tokens > cap)
+		r->tokens = cap;
+	r->tokens_ms = now;
+	if (r->tokens < 1.0) {
+		r->suppressed++;
+		return 1;
+	}
+	r->tokens -= 1.0;
+	rc->suppressed = r->suppressed;
+	r->suppressed = 0;
+	return report_send(r, rc);
+}
+
+void
+report_connected(struct report *r)
+{
+	uint64_t seqs[INFLIGHT_MAX];
+	struct cx_err e;
+	uint8_t *p;
+	size_t i, n, len;
+
+	r->nfl = 0;
+	n = spool_list(r->o.spool, seqs, INFLIGHT_MAX);
+	for (i = 0; i < n; i++) {
+		if (spool_get(r->o.spool, seqs[i], &p, &len, &e) == -1) {
+			log_warnx("report: %s; dropping it", e.msg);
+			spool_del(r->o.spool, seqs[i]);
+			continue;
+		}
+		publish_seq(r, seqs[i], p, len);
+		free(p);
+	}
+	if (n > 0)
+		log_info("report: %zu spooled receipt(s) sent", n);
+}
+
+void
+report_acked(struct report *r, int mid, int reason)
+{
+	int i;
+
+	for (i = 0; i < r->nfl; i++) {
+		if (r->fl[i].mid != mid)
+			continue;
+		if (reason >= 0x80)
+			log_warnx("report: broker refused receipt %llu (reason 0x%02x); kept",
+			    (unsigned long long)r->fl[i].seq, reason);
+		else
+			spool_del(r->o.spool, r->fl[i].seq);
+		r->fl[i] = r->fl[--r->nfl];
+		return;
+	}
+}
+
+static int
+status_payload(struct report *r, int online, const char *state, const char *active,
+    uint8_t **p, size_t *n)
+{
+	struct node_status st;
+	struct cx_err e;
+	char *json;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	snprintf(st.node, sizeof(st.node), "%s", r->o.node);
+	snprintf(st.zone, sizeof(st.zone), "%s", r->o.zone);
+	snprintf(st.state, sizeof(st.state), "%s", state);
+	snprintf(st.active, sizeof(st.active), "%s", active);
+	snprintf(st.version, sizeof(st.version), "%s", VERSION);
+	st.online = online;
+	st.time = clock_wall_ms();
+	st.seq = r->last_seq;
+	if ((json = status_to_json(&st, &e)) == NULL) {
+		log_warnx("report: %s", e.msg);
+		return -1;
+	}
+	rc = seal(r, json, p, n);
+	free(json);
+	return rc;
+}
+
+int
+report_status(struct report *r, const char *state, const char *active)
+{
+	uint8_t *p;
+	size_t n;
+	int mid, rc;
+
+	if (r->mqtt == NULL || !mqtt_connected(r->mqtt))
+		return -1;
+	if (status_payload(r, 1, state, active, &p, &n) == -1)
+		return -1;
+	rc = mqtt_publish(r->mqtt, r->status_topic, p, n, 1, &mid);
+	free(p);
+	return rc;
+}
+
+int
+report_will(struct report *r, char *topic, size_t topicsz, uint8_t **p, size_t *n)
+{
+	if (strlen(r->status_topic) >= topicsz)
+		return -1;
+	strcpy(topic, r->status_topic);
+	return status_payload(r, 0, "offline", "", p, n);
+}
+
+void
+report_free(struct report *r)
+{
+	free(r);
+}

@@ -1,0 +1,46 @@
+/*
+ * report: what the node tells upstream.  Receipts are signed with the
+ * node's key, written to the spool, then published (QoS 1); the spool
+ * entry is deleted on PUBACK.  On every (re)connection the whole spool is
+ * published again in sequence order (receipts are idempotent by node and
+ * seq).  Rejection receipts go through a token bucket so a flood of bad
+ * messages cannot turn the node into an amplifier; the next one sent
+ * carries the count suppressed.  The retained status and the will are
+ * signed the same way.
+ */
+#ifndef CX_REPORT_H
+#define CX_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "common/receipt.h"
+#include "common/sign.h"
+#include "controller/mqtt.h"
+#include "controller/spool.h"
+
+struct report_opts {
+	const char *node;
+	const char *zone;
+	const char *prefix;
+	const struct sig_key *key;
+	struct spool *spool;
+	uint32_t reject_per_min;
+};
+
+struct report;
+
+struct report *report_new(const struct report_opts *o, struct cx_err *e);
+void report_set_mqtt(struct report *r, struct mqtt *m);
+/* Fills node, seq and time; signs, spools and (if connected) publishes. */
+int report_send(struct report *r, struct receipt *rc);
+/* As report_send, rate limited; 1 if suppressed. */
+int report_reject(struct report *r, struct receipt *rc);
+void report_connected(struct report *r);            /* publish the spool */
+void report_acked(struct report *r, int mid, int reason);
+/* Retained status: state "idle" / "playing", active warning id or "". */
+int report_status(struct report *r, const char *state, const char *active);
+/* The will: signed "offline" status. */
+int report_will(struct report *r, char *topic, size_t topicsz, uint8_t **p, size_t *n);
+void report_free(struct report *r);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * args: shared command-line helpers (see args.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl/args.h"
+#include "ctl/cmd.h"
+#include "ctl/ctlconf.h"
+
+void
+args_begin(void)
+{
+	optind = 0;   /* 0, not 1: GNU getopt then re-initialises fully */
+	opterr = 1;
+}
+
+static void
+vsay(const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "cunxiangctl %s: ", cmd);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+int
+args_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Try 'cunxiangctl %s -h'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int
+args_fail(const char *cmd, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(cmd, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+args_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+int
+args_zone(const char *cmd, const char *s, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
+    int *nzones)
+{
+	char z[ZONE_MAX + 1];
+	struct cx_err e;
+	int i;
+
+	if (zone_parse(s, z, &e) != 0) {
+		args_usage_error(cmd, "--zone %s: %s", s, e.msg);
+		return -1;
+	}
+	for (i = 0; i < *nzones; i++)
+		if (strcmp(zones[i], z) == 0)
+			return 0;
+	if (*nzones >= ALERT_MAX_ZONES) {
+		args_usage_error(cmd, "at most %d zones", ALERT_MAX_ZONES);
+		return -1;
+	}
+	memcpy(zones[(*nzones)++], z, sizeof z);
+	return 0;
+}
+
+const char *
+args_conf_path(const char *given)
+{
+	const char *env;
+
+	if (given != NULL)
+		return given;
+	if ((env = getenv("CUNXIANG_CTL_CONF")) != NULL && env[0] != '\0')
+		return env;
+	return CTL_DEFAULT_CONF;
+}

@@ -1,0 +1,32 @@
+/*
+ * args: what every command does with its command line.
+ *
+ * Commands parse options with getopt_long() (GNU argument permutation: a
+ * positional ID may come before or after options); these helpers keep the
+ * messages and exit codes the same everywhere.  Errors go to stderr as
+ * "cunxiangctl CMD: message".
+ */
+#ifndef CX_ARGS_H
+#define CX_ARGS_H
+
+#include "common/alert.h"
+#include "common/zone.h"
+
+/* Reset getopt before a command parses its argv. */
+void args_begin(void);
+/* Print "cunxiangctl CMD: msg" and the hint to use -h; returns EXIT_USAGE. */
+int args_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print "cunxiangctl CMD: msg" (no hint); returns code. */
+int args_fail(const char *cmd, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A decimal integer in [min, max]; 0 / -1. */
+int args_long(const char *s, long min, long max, long *out);
+/* Validate, normalise and add a zone (duplicates are dropped); 0 / -1 with
+ * the message printed. */
+int args_zone(const char *cmd, const char *s, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
+    int *nzones);
+/* The config path: -c, else $CUNXIANG_CTL_CONF, else CTL_DEFAULT_CONF. */
+const char *args_conf_path(const char *given);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * ctlconf: the operator's configuration file for cunxiangctl (INI, inih).
+ *
+ *   [mqtt]     host port username password|password_file prefix tls_ca keepalive
+ *   [signer]   key (PEM private key path) kid
+ *   [receipts] log (optional file where every receipt the CLI is handed is kept)
+ *   [node ID]  zone pubkey [alg]        (repeatable: the enrolled nodes)
+ *
+ * Like the node's config, the parser is strict: unknown sections and keys are
+ * errors, every error names the file and line.  Node public keys are decoded
+ * at load time (a bad key is a config error); the signer's private key is
+ * only a path here, loaded by the commands that sign.  The password (from the
+ * file or password_file) lives only in this struct and is wiped by
+ * ctlconf_free().  See docs/CTL.md and firmware-config/ctl.conf.
+ */
+#ifndef CX_CTLCONF_H
+#define CX_CTLCONF_H
+
+#include "common/err.h"
+#include "common/envelope.h"
+#include "common/sign.h"
+#include "common/zone.h"
+
+#define CTL_STR_MAX 128
+#define CTL_PATH_MAX 256
+#define CTL_MAX_NODES 10000        /* a province's worth of villages */
+#define CTL_DEFAULT_CONF "/etc/cunxiang/ctl.conf"
+
+struct ctl_node {
+	char id[NODE_ID_MAX + 1];
+	char zone[ZONE_MAX + 1];       /* normalised */
+	struct sig_key *key;           /* owned: the node's public key */
+};
+
+struct ctl_config {
+	char path[CTL_PATH_MAX];
+
+	/* [mqtt] */
+	char host[CTL_STR_MAX];        /* default 127.0.0.1 */
+	int port;                      /* default 1883, 8883 with tls_ca */
+	char username[CTL_STR_MAX];    /* default: the signer's kid */
+	char password[CTL_STR_MAX];    /* secret: from password or password_file */
+	char password_file[CTL_PATH_MAX];
+	char prefix[65];               /* default "cx" */
+	char tls_ca[CTL_PATH_MAX];     /* optional: TLS on */
+	int keepalive_s;               /* default 30 */
+
+	/* [signer] */
+	char key_path[CTL_PATH_MAX];   /* "" if this operator does not sign */
+	char kid[ENV_KID_MAX + 1];
+
+	/* [receipts] */
+	char receipt_log[CTL_PATH_MAX];  /* "" = off */
+
+	/* [node ID] */
+	int nnodes;
+	struct ctl_node *nodes;        /* owned, nnodes long */
+};
+
+/* 0 / -1; on failure c is left freed and e says "FILE:LINE: why". */
+int ctlconf_load(const char *path, struct ctl_config *c, struct cx_err *e);
+void ctlconf_free(struct ctl_config *c);
+const struct ctl_node *ctlconf_find_node(const struct ctl_config *c, const char *id);
+/* The client id of the operator's persistent receipts session: "<username>-ctl". */
+int ctlconf_session_id(const struct ctl_config *c, char *out, size_t outsz, struct cx_err *e);
+/* A public key from base64 SPKI, whatever its algorithm (ed25519 or sm2). */
+struct sig_key *ctlconf_pubkey(const char *b64, struct cx_err *e);
+
+#endif

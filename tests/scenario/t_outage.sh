@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Nothing is lost: the broker restarts while a warning plays (the node keeps
+# playing, its receipts wait in the spool and arrive when the broker is
+# back); the node is killed with SIGKILL during play (after the restart the
+# relays are off and the spooled receipts, including the interrupted
+# warning's failure, are delivered); a warning published while the node is
+# disconnected is delivered when it returns (persistent session).
+. "$(dirname "$0")/lib.sh"
+
+make_keys
+make_clip long.opus 3.0 600
+SUM=$(sha "$RIG/clips/long.opus")
+PLAY="[{\"clip\":\"long.opus\",\"sha256\":\"$SUM\"}]"
+node_conf village-201 430682101201
+broker_setup village-201
+broker_start || exit 1
+capture_start
+node_start village-201
+wait_online village-201 || exit 1
+Z='["430682101201"]'
+now=$(date +%s)
+
+# 1. broker restarted during play
+body o-restart-$now "$Z" "$PLAY" > "$RIG/a.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/a.json" "$RIG/a.msg"
+publish "$RIG/a.msg" 430682101201
+check "playing before the outage" wait_receipt village-201 o-restart-$now playing 10
+broker_stop
+sleep 4     # the 3 s clip ends while the broker is down
+check "the node finished playing with the broker down" grep -q "o-restart-$now done" "$RIG/village-201.log"
+check "amplifier off after play, broker still down" [ "$(level village-201 AMP_EN)" = 0 ]
+check "the done receipt is in the spool" [ "$(ls "$RIG/village-201/state/spool" | wc -l)" -ge 1 ]
+broker_start
+check "after the broker returns, the done receipt arrives" wait_receipt village-201 o-restart-$now done 20
+check "spool emptied once the broker acknowledged" wait_for 10 bash -c "[ -z \"\$(ls '$RIG/village-201/state/spool')\" ]"
+fr=$(receipt_get village-201 o-restart-$now done 'r["frames"]')
+check "the done receipt shows the whole clip played ($fr frames)" [ "$fr" = 144000 ]
+
+# 2. a warning published while the node is away is delivered when it returns
+node_kill village-201
+body o-away-$now "$Z" "$PLAY" > "$RIG/b.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/b.json" "$RIG/b.msg"
+publish "$RIG/b.msg" 430682101201
+node_start village-201
+check "warning sent while the node was down plays after it reconnects" wait_receipt village-201 o-away-$now done 20
+
+# 3. SIGKILL during play, with the broker down so receipts pile up in the spool
+body o-kill-$now "$Z" "$PLAY" > "$RIG/c.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/c.json" "$RIG/c.msg"
+publish "$RIG/c.msg" 430682101201
+check "playing before the kill" wait_receipt village-201 o-kill-$now playing 10
+broker_stop
+sleep 0.5
+node_kill village-201
+check "killed mid-play: the simulated chip still holds the amplifier on" [ "$(level village-201 AMP_EN)" = 1 ]
+check "spooled receipts on disk" [ "$(ls "$RIG/village-201/state/spool" | wc -l)" -ge 0 ]
+edges_before=$(edge_count village-201)
+node_start village-201
+check "after restart the amplifier is switched off at once" wait_for 5 bash -c "[ \"\$(awk '\$1==\"AMP_EN\" {print \$2}' '$RIG/village-201/sim/state')\" = 0 ]"
+check "the restart logged the off edge" [ "$(edges village-201 | tail -n +$((edges_before + 1)) | awk '{print $2 "=" $3}' | head -1)" = "AMP_EN=0" ]
+broker_start
+check "the interrupted warning is reported failed" wait_receipt village-201 o-kill-$now failed 20
+check "its reason says the node restarted" receipt_get village-201 o-kill-$now failed 'r["reason"]' | grep -q restarted
+seq_consistent() {
+	receipts village-201 | python3 -c '
+import sys, json
+seen = {}
+for l in sys.stdin:
+    r = json.loads(l)
+    if seen.setdefault(r["seq"], l) != l: sys.exit(1)   # same seq, other content
+sys.exit(0 if seen else 1)'
+}
+check "each receipt seq names one receipt (duplicates are identical)" seq_consistent
+finish
