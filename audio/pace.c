@@ -27,15 +27,16 @@ static void pace_advance(struct pace *p)
 	p->last_ms = now;
 	if (!p->running)
 		return;
-	if (played < p->queued) {
-		p->queued -= played;
+	if (played <= p->queued) {
+		p->queued -= played;  /* just empty is not yet dry */
 		return;
 	}
-	/* Empty: a device stops here; while playing that is an underrun. */
+	/* Ran dry: a device stops here.  Whether that was the end of the data
+	 * or an underrun is known when, and if, more data comes. */
 	p->queued = 0;
 	p->running = 0;
 	if (!p->draining)
-		p->underruns++;
+		p->starved = 1;
 }
 
 void pace_init(struct pace *p)
@@ -44,6 +45,7 @@ void pace_init(struct pace *p)
 	p->queued = 0;
 	p->running = 0;
 	p->draining = 0;
+	p->starved = 0;
 	p->underruns = 0;
 }
 
@@ -53,6 +55,7 @@ void pace_start(struct pace *p)
 	p->queued = 0;
 	p->running = 0;
 	p->draining = 0;
+	p->starved = 0;
 }
 
 uint64_t pace_room(struct pace *p)
@@ -66,6 +69,9 @@ void pace_push(struct pace *p, uint64_t frames)
 	pace_advance(p);
 	if (frames == 0)
 		return;
+	if (p->starved)
+		p->underruns++;    /* the stream ran dry in mid-playback */
+	p->starved = 0;
 	p->running = 1;            /* the first frames start the stream */
 	p->queued += frames;
 }
@@ -102,5 +108,6 @@ uint64_t pace_drop(struct pace *p)
 	p->queued = 0;
 	p->running = 0;
 	p->draining = 0;
+	p->starved = 0;
 	return n;
 }

@@ -4,9 +4,11 @@
  *
  * A pace holds up to SINK_BUFFER_MS of queued frames and plays them at
  * SINK_RATE by clock_mono_ms(), like a device: the stream starts with the
- * first frames written after pace_start(), an empty queue while playing is
- * an underrun (the stream stops until the next write), and after
- * pace_stop() the queue plays out without counting one.  Every function
+ * first frames written after pace_start(); when the queue runs empty the
+ * stream stops, and if more frames come in the same playback that was an
+ * underrun (counted then, as ALSA reports one at the next write: running
+ * dry at the end of the data is no underrun, whether or not pace_stop()
+ * was called first).  After pace_stop() the queue plays out.  Every function
  * first brings the model up to the clock's present, so a test driving the
  * fake clock (clock_fake / clock_advance) gets exact, repeatable figures.
  */
@@ -24,7 +26,9 @@ struct pace {
 	uint64_t last_ms;          /* clock time the queue was last advanced to */
 	uint64_t queued;           /* frames accepted, not yet played */
 	int running;               /* the emulated stream is consuming */
-	int draining;              /* pace_stop() called: emptying is no underrun */
+	int draining;              /* pace_stop() called: no more data comes */
+	int starved;               /* ran empty while playing: an underrun if
+	                              more data follows */
 	uint32_t underruns;
 };
 

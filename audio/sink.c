@@ -15,11 +15,18 @@
  *   - sink_stop() never blocks: queued audio keeps playing.  The playback
  *     is over when sink_delay() returns 0; sink_wait_ms() while draining
  *     says when that is expected, so the loop needs no timer of its own.
+ *     Call sink_stop() right after the last write.  (Waiting for
+ *     sink_delay() == 0 before sink_stop() works too, except that an ALSA
+ *     stream holding less than one period, 20 ms, starts only at
+ *     sink_stop().)  Running dry at the end of the data is never counted
+ *     as an underrun; running dry and then being written again is.
  *   - sink_pollfds() returns descriptors only while playing: a draining or
  *     idle device has nothing for the loop to wait on.
  *   - sink_wait_ms() is -1 when the loop has nothing to wait for from the
  *     sink: idle, or playing on a device that wakes the loop by its fds.
- *   - sink_start() while draining cuts the old playback off (as sink_drop).
+ *     While draining it is never -1 (0 if the end was reached just now).
+ *   - sink_start() while playing or draining cuts the old playback off
+ *     (sink_drop() first).
  */
 #include "audio/sink.h"
 
@@ -86,6 +93,7 @@ struct sink *sink_open(const char *device, struct cx_err *e)
 
 int sink_start(struct sink *s, struct cx_err *e)
 {
+	sink_drop(s);              /* a playback still under way is cut off */
 	if (s->ops->start(s->priv, e) == -1) {
 		s->state = SINK_IDLE;
 		return -1;
@@ -145,7 +153,7 @@ int sink_wait_ms(struct sink *s)
 		return s->ops->wait_ms(s->priv);
 	case SINK_DRAINING:
 		if ((d = sink_delay(s)) == 0)
-			return -1;
+			return 0;  /* just ended: sink_delay() says so now */
 		/* Ms until the last queued frame has played, at least 1. */
 		return (int)((d + SINK_RATE / 1000 - 1) / (SINK_RATE / 1000));
 	default:

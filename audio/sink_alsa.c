@@ -12,16 +12,20 @@
  *  - An underrun (-EPIPE) or a suspend (-ESTRPIPE) is counted once and
  *    recovered in sink_write(); resuming after a suspend is retried on the
  *    next write rather than waited for.
- *  - sink_stop() starts a stream that never reached its start threshold
- *    and asks for a drain (snd_pcm_drain, which returns at once in
- *    non-blocking mode).  Plugins differ in what a non-blocking drain does,
- *    so the end of the playback is judged by the sink, not the plugin:
- *    sink_delay() reports 0 once the PCM has stopped (drained, or ran dry)
- *    or its delay reached 0, and it drops the stream then.  A device that
- *    stalls is cut off ALSA_DRAIN_SLACK_MS after the queued audio should
- *    have ended, so a playback always ends.
+ *  - sink_stop() does not call snd_pcm_drain(): what a non-blocking drain
+ *    does differs between plugins (the kernel and ioplug drain in the
+ *    background, dmix ignores it, the pulse plugin blocks until drained).
+ *    Instead the stream just runs on with no more writes: sink_stop()
+ *    starts a stream that never reached its start threshold, and
+ *    sink_delay() reports 0 once the queued audio has played: the PCM's
+ *    delay reached 0 (or it stopped by itself: an underrun at the end of
+ *    the data is the expected end, not counted) and the clock agrees; it
+ *    drops the stream then.  A device that stalls is cut off
+ *    ALSA_DRAIN_SLACK_MS after the queued audio should have ended, so a
+ *    playback always ends.
  *  - Silence fill is asked for, so a stream that outruns the data plays
- *    silence rather than stale buffer contents.
+ *    silence rather than stale buffer contents (where the PCM supports it:
+ *    if not, the parameters are set without).
  */
 #include "audio/sink.h"
 
@@ -40,10 +44,11 @@
 struct sink_alsa {
 	snd_pcm_t *pcm;
 	snd_pcm_uframes_t period;
+	snd_pcm_uframes_t buffer;
 	uint32_t underruns;
 	int suspended;              /* -ESTRPIPE seen, not yet resumed */
 	int draining;
-	uint64_t drain_deadline_ms;
+	uint64_t drain_end_ms;      /* when the queued audio should have played */
 	char name[ALSA_NAME_MAX];
 };
 
@@ -69,7 +74,8 @@ static int alsa_hw_setup(struct sink_alsa *a, struct cx_err *e)
 	    (err = snd_pcm_hw_params_set_period_time_near(a->pcm, hw, &period_us, NULL)) < 0 ||
 	    (err = snd_pcm_hw_params(a->pcm, hw)) < 0)
 		goto fail;
-	if ((err = snd_pcm_hw_params_get_period_size(hw, &a->period, NULL)) < 0)
+	if ((err = snd_pcm_hw_params_get_period_size(hw, &a->period, NULL)) < 0 ||
+	    (err = snd_pcm_hw_params_get_buffer_size(hw, &a->buffer)) < 0)
 		goto fail;
 	return 0;
 fail:
@@ -87,11 +93,13 @@ static int alsa_sw_setup(struct sink_alsa *a, struct cx_err *e)
 	    (err = snd_pcm_sw_params_set_start_threshold(a->pcm, sw, a->period)) < 0 ||
 	    (err = snd_pcm_sw_params_set_avail_min(a->pcm, sw, a->period)) < 0)
 		goto fail;
-	/* Best effort: not every plugin fills silence. */
-	if (snd_pcm_sw_params_get_boundary(sw, &boundary) == 0) {
-		snd_pcm_sw_params_set_silence_threshold(a->pcm, sw, 0);
-		snd_pcm_sw_params_set_silence_size(a->pcm, sw, boundary);
-	}
+	/* Silence fill is best effort: not every plugin takes it. */
+	if (snd_pcm_sw_params_get_boundary(sw, &boundary) == 0 &&
+	    snd_pcm_sw_params_set_silence_threshold(a->pcm, sw, 0) == 0 &&
+	    snd_pcm_sw_params_set_silence_size(a->pcm, sw, boundary) == 0 &&
+	    snd_pcm_sw_params(a->pcm, sw) == 0)
+		return 0;
+	snd_pcm_sw_params_set_silence_size(a->pcm, sw, 0);
 	if ((err = snd_pcm_sw_params(a->pcm, sw)) < 0)
 		goto fail;
 	return 0;
@@ -193,18 +201,39 @@ static long alsa_write(void *priv, const int16_t *pcm, size_t frames, struct cx_
 	return 0;
 }
 
-static long alsa_delay(void *priv)
+/* The PCM's own delay, 0 if it stopped or cannot tell. */
+static snd_pcm_sframes_t alsa_pcm_delay(struct sink_alsa *a)
 {
-	struct sink_alsa *a = priv;
-	snd_pcm_sframes_t d = 0;
 	snd_pcm_state_t st = snd_pcm_state(a->pcm);
+	snd_pcm_sframes_t d = 0;
 
 	if (st != SND_PCM_STATE_RUNNING && st != SND_PCM_STATE_PREPARED &&
 	    st != SND_PCM_STATE_DRAINING)
-		d = 0;             /* stopped: nothing more will play */
-	else if (snd_pcm_delay(a->pcm, &d) < 0 || d < 0)
-		d = 0;
-	if (a->draining && (d == 0 || clock_mono_ms() > a->drain_deadline_ms)) {
+		return 0;
+	if (snd_pcm_delay(a->pcm, &d) < 0 || d < 0)
+		return 0;
+	return d;
+}
+
+/*
+ * While draining, the end is the later of what the PCM reports and what the
+ * clock says for the frames queued at sink_stop(): right after a start, or
+ * once its own buffer is empty, a plugin may report 0 while audio is still
+ * on its way (pulse).  Then the stream is dropped, at the latest
+ * ALSA_DRAIN_SLACK_MS after the expected end.
+ */
+static long alsa_delay(void *priv)
+{
+	struct sink_alsa *a = priv;
+	snd_pcm_sframes_t d = alsa_pcm_delay(a);
+	uint64_t now;
+
+	if (!a->draining)
+		return (long)d;
+	now = clock_mono_ms();
+	if (a->drain_end_ms > now && (uint64_t)d < (a->drain_end_ms - now) * (SINK_RATE / 1000))
+		d = (snd_pcm_sframes_t)((a->drain_end_ms - now) * (SINK_RATE / 1000));
+	if (d == 0 || now > a->drain_end_ms + ALSA_DRAIN_SLACK_MS) {
 		snd_pcm_drop(a->pcm);
 		a->draining = 0;
 		d = 0;
@@ -243,19 +272,20 @@ static int alsa_wait_ms(void *priv)
 static int alsa_stop(void *priv)
 {
 	struct sink_alsa *a = priv;
-	snd_pcm_sframes_t d = 0;
-	int err;
+	snd_pcm_sframes_t d, avail;
 
-	if (snd_pcm_delay(a->pcm, &d) < 0 || d < 0)
-		d = 0;
-	/* A clip shorter than the start threshold has not started yet. */
-	if (snd_pcm_state(a->pcm) == SND_PCM_STATE_PREPARED && d > 0)
+	/* A clip shorter than the start threshold has not started yet: start
+	 * it.  With no data at all the start fails, harmlessly. */
+	if (snd_pcm_state(a->pcm) == SND_PCM_STATE_PREPARED)
 		snd_pcm_start(a->pcm);
+	d = alsa_pcm_delay(a);
+	avail = snd_pcm_avail_update(a->pcm);
+	if (avail >= 0 && (snd_pcm_uframes_t)avail < a->buffer &&
+	    (snd_pcm_sframes_t)(a->buffer - (snd_pcm_uframes_t)avail) > d)
+		d = (snd_pcm_sframes_t)(a->buffer - (snd_pcm_uframes_t)avail);
 	a->draining = 1;
-	a->drain_deadline_ms = clock_mono_ms() + (uint64_t)d * 1000 / SINK_RATE +
-	    ALSA_DRAIN_SLACK_MS;
-	err = snd_pcm_drain(a->pcm);
-	return err < 0 && err != -EAGAIN ? -1 : 0;
+	a->drain_end_ms = clock_mono_ms() + ((uint64_t)d * 1000 + SINK_RATE - 1) / SINK_RATE;
+	return 0;
 }
 
 static int alsa_drop(void *priv)

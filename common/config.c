@@ -97,7 +97,7 @@ static const struct kdef kdefs[] = {
 
 enum sec_kind { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_KEY, SEC_SIREN };
 
-/* Keys of [key KID] and [siren NAME], by bit. */
+/* Keys of [key KID] and [siren NAME]; the index is that of their line[] arrays. */
 static const char *const key_keys[] = { "alg", "pubkey", "zones", "actions", "not_before",
 	"not_after" };
 static const char *const siren_keys[] = { "on_ms", "off_ms", "cycles", "tone", "freq_hz" };
@@ -344,15 +344,50 @@ plain_key(struct parser *ps, const char *name, const char *v)
 	return set_plain(ps, &kdefs[i], v);
 }
 
+/* Index of name among a [key] or [siren] section's keys, marked seen; -1 on error. */
 static int
-key_index(const char *const *names, int n, const char *name)
+sub_key(struct parser *ps, const char *const *names, int n, int *lines, const char *name)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i], name) == 0)
-			return i;
-	return -1;
+			break;
+	if (i == n)
+		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname) - 1;
+	if (lines[i])
+		return fail(ps, ps->lineno, "duplicate key '%s' in [%s]", name, ps->secname) - 1;
+	lines[i] = ps->lineno;
+	return i;
+}
+
+/* "z1, z2": each a zone, at most TRUST_MAX_ZONES (trust_add() stores them). */
+static int
+zone_list_check(const char *v, struct cx_err *e)
+{
+	char item[ZONE_MAX + 2], out[ZONE_MAX + 1];
+	const char *p = v, *end;
+	size_t n;
+	int count = 0;
+
+	for (;; p = end + 1) {
+		end = strchr(p, ',');
+		n = end != NULL ? (size_t)(end - p) : strlen(p);
+		while (n > 0 && *p == ' ')
+			p++, n--;
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n == 0 || n > ZONE_MAX)
+			return cx_errf(e, "item %d is empty or too long", count + 1);
+		memcpy(item, p, n);
+		item[n] = '\0';
+		if (zone_parse(item, out, e) < 0)
+			return -1;
+		if (++count > TRUST_MAX_ZONES)
+			return cx_errf(e, "more than %d zones", TRUST_MAX_ZONES);
+		if (end == NULL)
+			return 0;
+	}
 }
 
 static int
@@ -362,14 +397,11 @@ key_section_key(struct parser *ps, const char *name, const char *v)
 	enum sig_alg alg;
 	unsigned mask;
 	struct cx_err err;
-	int i = key_index(key_keys, NKEYKEYS, name);
+	int i = sub_key(ps, key_keys, NKEYKEYS, pk->line, name);
 
-	if (i < 0)
-		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
-	if (pk->line[i])
-		return fail(ps, ps->lineno, "duplicate key '%s' in [%s]", name, ps->secname);
-	pk->line[i] = ps->lineno;
 	switch (i) {
+	case -1:
+		return 0;
 	case 0:
 		if (sig_alg_parse(v, &alg) < 0)
 			return fail(ps, ps->lineno, "'alg' must be ed25519 or sm2-sm3");
@@ -382,9 +414,13 @@ key_section_key(struct parser *ps, const char *name, const char *v)
 		return 1;
 	case 2:
 	case 3:
+		if (i == 2 && zone_list_check(v, &err) < 0)
+			return fail(ps, ps->lineno, "'zones': %s", err.msg);
 		if (i == 3 && action_parse_list(v, &mask, &err) < 0)
 			return fail(ps, ps->lineno, "'actions': %s", err.msg);
-		snprintf(i == 2 ? pk->zones : pk->actions, CFG_LIST_MAX + 1, "%s", v);
+		if (strlen(v) > CFG_LIST_MAX)
+			return fail(ps, ps->lineno, "'%s' too long", name);
+		memcpy(i == 2 ? pk->zones : pk->actions, v, strlen(v) + 1);
 		return 1;
 	default:
 		if (parse_time(v, i == 4 ? &pk->not_before : &pk->not_after) < 0)
@@ -401,14 +437,11 @@ siren_section_key(struct parser *ps, const char *name, const char *v)
 		{ 100, 600000 }, { 0, 600000 }, { 1, 100 }, { 0, 0 }, { 100, 4000 },
 	};
 	struct siren_pattern *p = &ps->siren.p;
-	int i = key_index(siren_keys, NSIRENKEYS, name);
+	int i = sub_key(ps, siren_keys, NSIRENKEYS, ps->siren.line, name);
 	int64_t x;
 
 	if (i < 0)
-		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
-	if (ps->siren.line[i])
-		return fail(ps, ps->lineno, "duplicate key '%s' in [%s]", name, ps->secname);
-	ps->siren.line[i] = ps->lineno;
+		return 0;
 	if (i == 3) {
 		if (strcmp(v, "steady") == 0)
 			p->tone = TONE_STEADY;
@@ -479,7 +512,7 @@ finish_key(struct parser *ps)
 	}
 	if (trust_add(&ps->c->trust, pk->kid, pk->alg, pk->pubkey, pk->zones, pk->actions,
 	    pk->not_before, pk->not_after, &err) < 0)
-		fail(ps, ps->secline, "[key %s]: %s", pk->kid, err.msg);
+		fail(ps, ps->secline, "%s", err.msg);   /* trust.c names the key */
 }
 
 static void

@@ -10,7 +10,8 @@
  * accepted and waits; too-long is expires - sent > max_lifetime.  A key is
  * valid when not_before <= now <= not_after (0 = no bound).
  * verify_alert() only reads the replay set; the caller adds the id once it
- * acts on the warning.
+ * acts on the warning (keep_until = expires + skew).  ctx->max_len 0, or
+ * anything above ENV_BODY_MAX, means ENV_BODY_MAX.
  */
 #include <string.h>
 

@@ -23,6 +23,7 @@ struct watch {
 struct loop {
 	struct watch w[LOOP_MAX_FDS];
 	int nw;
+	uint64_t pass;                     /* fire_timers() passes */
 	struct loop_timer *timers;
 	void (*prepare)(void *);
 	void *prepare_arg;
@@ -123,6 +124,7 @@ loop_timer_arm(struct loop *l, struct loop_timer *t, uint64_t delay_ms)
 {
 	loop_timer_stop(l, t);
 	t->due_ms = clock_mono_ms() + delay_ms;
+	t->pass = l->pass;
 	t->armed = 1;
 	t->next = l->timers;
 	l->timers = t;
@@ -135,22 +137,27 @@ loop_set_prepare(struct loop *l, void (*cb)(void *arg), void *arg)
 	l->prepare_arg = arg;
 }
 
-/* Fire every timer due now; a callback may arm or stop any timer, so
- * restart the scan after each one. */
+/* Fire the timers due now, earliest first.  A callback may arm or stop
+ * any timer, so the scan restarts after each one; a timer armed during
+ * this pass waits for the next one (a 0 ms re-arm cannot spin). */
 static void
 fire_timers(struct loop *l)
 {
-	struct loop_timer *t;
+	struct loop_timer *t, *best;
 	uint64_t now;
 
-again:
-	now = clock_mono_ms();
-	for (t = l->timers; t != NULL; t = t->next) {
-		if (t->due_ms <= now) {
-			loop_timer_stop(l, t);
-			t->cb(t->arg);
-			goto again;
-		}
+	l->pass++;
+	for (;;) {
+		now = clock_mono_ms();
+		best = NULL;
+		for (t = l->timers; t != NULL; t = t->next)
+			if (t->due_ms <= now && t->pass != l->pass &&
+			    (best == NULL || t->due_ms < best->due_ms))
+				best = t;
+		if (best == NULL)
+			return;
+		loop_timer_stop(l, best);
+		best->cb(best->arg);
 	}
 }
 
@@ -189,7 +196,7 @@ loop_once(struct loop *l, int max_wait_ms)
 		pfd[i].events = snap[i].events;
 		pfd[i].revents = 0;
 	}
-	rc = poll(pfd, (nfds_t)n, next_timeout(l, max_wait_ms));
+	rc = poll(pfd, (nfds_t)n, l->stop ? 0 : next_timeout(l, max_wait_ms));
 	if (rc < 0)
 		return errno == EINTR ? 0 : -1;
 	for (i = 0; i < n && rc > 0; i++) {

@@ -26,6 +26,7 @@ struct loop_timer {
 	loop_timer_cb cb;
 	void *arg;
 	int armed;
+	uint64_t pass;                     /* loop pass it was armed in */
 	struct loop_timer *next;           /* the loop's list of armed timers */
 };
 

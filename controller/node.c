@@ -44,13 +44,28 @@ struct node {
 
 static void start_next(struct node *n);
 
+/* Copy a reason, cut (if it must be) at a UTF-8 character boundary. */
+static void
+set_reason(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static void
 receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const char *reason)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
 	snprintf(r->status, sizeof(r->status), "%s", alert_status_name(e->a.status));
-	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	set_reason(r->reason, sizeof(r->reason), reason);
 	r->state = st;
 	r->received = e->received_ms;
 }
@@ -273,7 +288,10 @@ reject(struct node *n, enum verify_result vr, const struct alert *a, const char 
 	memset(&r, 0, sizeof(r));
 	r.state = RS_REJECTED;
 	r.received = clock_wall_ms();
-	snprintf(r.reason, sizeof(r.reason), "%s: %s", verify_result_name(vr), detail);
+	char why[CX_ERR_MAX + 32];
+
+	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
+	set_reason(r.reason, sizeof(r.reason), why);
 	if (vr >= VR_ZONE_SCOPE) {
 		snprintf(r.ref, sizeof(r.ref), "%s", a->id);
 		snprintf(r.status, sizeof(r.status), "%s", alert_status_name(a->status));

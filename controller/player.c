@@ -25,7 +25,7 @@ enum src { SRC_NONE, SRC_CLIP, SRC_TONE, SRC_SILENCE };
 
 struct span {
 	uint64_t start, end;               /* frames on the program timeline */
-	const struct siren_pattern *p;
+	struct siren_pattern p;            /* a copy: SIGHUP may rewrite the config */
 };
 
 struct player {
@@ -44,6 +44,7 @@ struct player {
 	enum src src;
 	struct clip *clip;
 	struct tone_gen tone;
+	struct siren_pattern tone_pat;     /* the pattern tone plays (a copy) */
 	uint64_t silence_left;
 	struct span spans[MAX_SPANS];
 	int nspans;
@@ -186,11 +187,12 @@ open_next(struct player *p)
 				return 2;
 			p->spans[p->nspans].start = p->written;
 			p->spans[p->nspans].end = p->written + siren_duration_ms(sp) * (SINK_RATE / 1000);
-			p->spans[p->nspans].p = sp;
+			p->spans[p->nspans].p = *sp;
 			p->nspans++;
 		}
 		if (p->cfg.siren_output & SIREN_OUT_SPEAKER) {
-			tone_init(&p->tone, sp);
+			p->tone_pat = *sp;
+			tone_init(&p->tone, &p->tone_pat);
 			p->src = SRC_TONE;
 		} else {
 			p->silence_left = siren_duration_ms(sp) * (SINK_RATE / 1000);
@@ -255,7 +257,7 @@ follow_siren_relay(struct player *p)
 			continue;
 		}
 		if (played >= s->start &&
-		    siren_on_at(s->p, (played - s->start) * 1000 / SINK_RATE))
+		    siren_on_at(&s->p, (played - s->start) * 1000 / SINK_RATE))
 			on = 1;
 		i++;
 	}
@@ -268,7 +270,6 @@ begin_drain_or_hold(struct player *p)
 {
 	if (sink_delay(p->sink) > 0 || p->nspans > 0)
 		return;
-	sink_stop(p->sink);
 	relay(p, p->siren, "siren", 0);
 	p->st = P_HOLD;
 	loop_timer_stop(p->loop, &p->tick);
@@ -287,6 +288,7 @@ feed(struct player *p)
 			if ((rc = refill(p)) == -1)
 				return;
 			if (rc == 1) {
+				sink_stop(p->sink);        /* the rest plays out */
 				p->st = P_DRAIN;
 				break;
 			}

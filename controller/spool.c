@@ -86,24 +86,34 @@ parse_name(const char *name, uint64_t *seq)
 	return (errno != 0 || end != name + 20) ? -1 : 0;
 }
 
+static void
+read_seq_file(struct spool *s)
+{
+	char buf[32];
+	ssize_t r;
+	int fd;
+
+	if ((fd = openat(s->dirfd, "seq", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r > 0) {
+		buf[r] = '\0';
+		s->next = strtoull(buf, NULL, 10);
+	}
+}
+
+/* Scan the directory: keep the newest max receipts, delete the rest. */
 static int
 load(struct spool *s, struct cx_err *e)
 {
 	DIR *d;
 	struct dirent *de;
-	uint64_t seq;
-	char buf[32];
-	ssize_t r;
-	int fd;
+	uint64_t seq, *all = NULL, *tmp;
+	size_t n = 0, cap = 0, i;
+	char name[32];
 
-	if ((fd = openat(s->dirfd, "seq", O_RDONLY | O_CLOEXEC)) != -1) {
-		r = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (r > 0) {
-			buf[r] = '\0';
-			s->next = strtoull(buf, NULL, 10);
-		}
-	}
+	read_seq_file(s);
 	if ((d = fdopendir(dup(s->dirfd))) == NULL)
 		return cx_errf(e, "spool: %s: %s", s->dir, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
@@ -113,16 +123,29 @@ load(struct spool *s, struct cx_err *e)
 		}
 		if (parse_name(de->d_name, &seq) == -1)
 			continue;
-		if (s->n == s->max) {
-			s->dropped++;
-			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			if ((tmp = realloc(all, cap * sizeof(*all))) == NULL) {
+				free(all);
+				closedir(d);
+				return cx_errf(e, "spool: out of memory");
+			}
+			all = tmp;
 		}
-		s->seqs[s->n++] = seq;
+		all[n++] = seq;
 		if (seq >= s->next)
 			s->next = seq + 1;
 	}
 	closedir(d);
-	qsort(s->seqs, s->n, sizeof(s->seqs[0]), cmp_u64);
+	qsort(all, n, sizeof(*all), cmp_u64);
+	for (i = 0; n > s->max && i < n - s->max; i++) {
+		snprintf(name, sizeof(name), "%020" PRIu64 ".msg", all[i]);
+		unlinkat(s->dirfd, name, 0);
+		s->dropped++;
+	}
+	s->n = n - i;
+	memcpy(s->seqs, all + i, s->n * sizeof(*all));
+	free(all);
 	return 0;
 }
 
@@ -180,13 +203,13 @@ spool_put(struct spool *s, uint64_t seq, const uint8_t *p, size_t n, struct cx_e
 
 	if (n > SPOOL_MSG_MAX)
 		return cx_errf(e, "spool: receipt too large");
-	if (s->n == s->max) {          /* drop the oldest */
-		spool_del(s, s->seqs[0]);
-		s->dropped++;
-	}
 	snprintf(name, sizeof(name), "%020" PRIu64 ".msg", seq);
 	if (write_file(s, name, p, n, e) == -1)
 		return -1;
+	if (s->n == s->max) {          /* full: the oldest goes */
+		spool_del(s, s->seqs[0]);
+		s->dropped++;
+	}
 	s->seqs[s->n++] = seq;
 	if (s->n > 1 && s->seqs[s->n - 2] > seq)
 		qsort(s->seqs, s->n, sizeof(s->seqs[0]), cmp_u64);

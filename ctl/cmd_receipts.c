@@ -124,7 +124,8 @@ cmd_receipts(int argc, char **argv)
 	}
 	for (i = 0; i < o.nzones; i++)
 		tally_add_zone(t, o.zones[i], NULL);
-	rc = collect(&o, &c, t);
+	watch_replay(&c, t);   /* first, so a broker outage still shows what we know */
+	rc = tally_complete(t) ? 0 : collect(&o, &c, t);
 	/* a broken link still shows what arrived before it broke */
 	i = watch_report(t, o.json);
 	tally_free(t);

@@ -275,7 +275,7 @@ make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1])
 	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
 	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
 		return -1;
-	snprintf(out, ALERT_ID_MAX + 1, "%.*s-%s-%02x%02x", ID_KID_MAX, kid, when, r[0], r[1]);
+	snprintf(out, ALERT_ID_MAX + 1, "%.*s-%.14s-%02x%02x", ID_KID_MAX, kid, when, r[0], r[1]);
 	return 0;
 }
 
@@ -430,6 +430,7 @@ follow(const struct wopts *o, const struct ctl_config *c, struct mqttc *m,
 	for (i = 0; i < a->nzones; i++)
 		tally_add_zone(t, a->zones[i], NULL);
 	tally_add_payload(t, payload, len);
+	watch_replay(c, t);
 	rc = watch_run(m, c, t, (int)o->wait_s, &e);
 	if (rc != 0)
 		fprintf(stderr, "cunxiangctl %s: %s\n", o->cmd, e.msg);

@@ -382,7 +382,8 @@ print_row(const struct tally *t, const struct row *w, int width, FILE *f)
 		snprintf(why, sizeof why, "%s", w->reason);
 	fprintf(f, "%-*s  %-15s  %-9s  %4d  %-19s  %-8s  %5s  %-8s  %s\n", width, w->node,
 	    w->zone[0] ? w->zone : "-", row_state(w), row_code(w), when,
-	    w->status[0] ? w->status : "-", seq, w->verified ? "yes" : "NO", why);
+	    w->status[0] ? w->status : "-", seq, !w->answered ? "-" : w->verified ? "yes" : "NO",
+	    why);
 }
 
 void
@@ -420,7 +421,7 @@ row_json(const struct tally *t, const struct row *w, int fixed)
 	cJSON_AddStringToObject(o, "node", w->node);
 	cJSON_AddStringToObject(o, "zone", w->zone);
 	cJSON_AddBoolToObject(o, "expected", w->verified && row_expected(t, w, fixed));
-	cJSON_AddBoolToObject(o, "verified", w->verified);
+	cJSON_AddBoolToObject(o, "verified", w->verified && w->answered);
 	cJSON_AddStringToObject(o, "state", row_state(w));
 	cJSON_AddNumberToObject(o, "code", row_code(w));
 	cJSON_AddNumberToObject(o, "seq", (double)w->seq);

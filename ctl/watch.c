@@ -110,6 +110,16 @@ watch_prepare(const struct ctl_config *c, struct cx_err *e)
 	return rc;
 }
 
+void
+watch_replay(const struct ctl_config *c, struct tally *t)
+{
+	struct feed f = { .c = c, .t = t };
+	struct cx_err e;
+
+	if (c->receipt_log[0] != '\0' && rlog_replay(c->receipt_log, on_logged, &f, &e) != 0)
+		log_warnx("receipt log: %s", e.msg);   /* live receipts still count */
+}
+
 int
 watch_run(struct mqttc *m, const struct ctl_config *c, struct tally *t, int timeout_s,
     struct cx_err *e)
@@ -118,9 +128,6 @@ watch_run(struct mqttc *m, const struct ctl_config *c, struct tally *t, int time
 	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_s * 1000;
 	struct sigaction sa, oint, oterm;
 	int rc;
-
-	if (c->receipt_log[0] != '\0' && rlog_replay(c->receipt_log, on_logged, &f, e) != 0)
-		log_warnx("receipt log: %s", e->msg);   /* live receipts still count */
 
 	if (tally_complete(t))
 		return 0;

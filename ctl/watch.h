@@ -25,7 +25,9 @@ int watch_subscribe(struct mqttc *m, const struct ctl_config *c, struct cx_err *
 /* Make sure the receipts session exists and is subscribed (before a warning
  * is published without --wait), logging whatever it is handed meanwhile. */
 int watch_prepare(const struct ctl_config *c, struct cx_err *e);
-/* Feed t from the log, then from m until t is complete, timeout_s passes or
+/* Feed t from the receipt log, if there is one. */
+void watch_replay(const struct ctl_config *c, struct tally *t);
+/* Feed t from m until t is complete, timeout_s passes or
  * the user interrupts.  -1 if the link failed (t keeps what it got). */
 int watch_run(struct mqttc *m, const struct ctl_config *c, struct tally *t, int timeout_s,
     struct cx_err *e);

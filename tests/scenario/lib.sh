@@ -15,8 +15,8 @@ D=$BUILD/cunxiangd
 CTL=$BUILD/cunxiangctl
 RIG=$(mktemp -d /tmp/cx-scenario.XXXXXX)
 chmod 755 "$RIG"
-PORT=
 BROKER_PID=
+CAPTURE_PID=
 declare -A NODE_PID=()
 NPASS=0
 NFAIL=0
@@ -25,7 +25,8 @@ PREFIX=cx
 
 cleanup() {
 	local p
-	for p in "${NODE_PID[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${NODE_PID[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	[ -n "$CAPTURE_PID" ] && { pkill -P "$CAPTURE_PID" 2>/dev/null; kill "$CAPTURE_PID" 2>/dev/null; }
 	[ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null
 	wait 2>/dev/null
@@ -47,6 +48,8 @@ import socket
 s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
 PY
 }
+
+PORT=$(free_port)
 
 # wait_for SECONDS COMMAND...: poll until the command succeeds
 wait_for() {
@@ -77,7 +80,6 @@ make_keys() {
 # --- broker ---------------------------------------------------------------
 # Users: each node (username = node id), the township operator, a monitor.
 broker_setup() {
-	PORT=$(free_port)
 	local u
 	: > "$RIG/passwd"
 	for u in operator monitor "$@"; do
@@ -330,9 +332,17 @@ sys.exit(1)' "$2" "$3"
 }
 wait_receipt() { wait_for "${4:-15}" has_receipt "$1" "$2" "$3"; }
 
-# has_digest NODE DIGEST16: a verified rejection receipt naming the payload digest
+# has_digest NODE DIGEST16 [REASON]: a verified rejection receipt naming the
+# payload digest (and whose reason starts with REASON)
 has_digest() {
-	receipts "$1" | grep -q "\"digest\":\"$2\".*\"state\":\"rejected\"\|\"state\":\"rejected\".*\"digest\":\"$2\""
+	receipts "$1" | python3 -c '
+import sys, json
+d, why = sys.argv[1], sys.argv[2]
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("digest") == d and r.get("state") == "rejected" and r.get("reason", "").startswith(why):
+        sys.exit(0)
+sys.exit(1)' "$2" "${3:-}"
 }
 digest16() { sha256sum "$1" | cut -c1-16; }
 
@@ -348,5 +358,7 @@ for l in sys.stdin:
 
 # edges NODE: the sim GPIO edge log
 edges() { cat "$RIG/$1/sim/edges" 2>/dev/null; }
+# no_audio NODE: the node's WAV sink holds no samples (missing or header only)
+no_audio() { [ "$(stat -c %s "$RIG/$1/out.wav" 2>/dev/null || echo 0)" -le 44 ]; }
 edge_count() { edges "$1" | wc -l; }
 level() { awk -v l="$2" '$1 == l { print $2 }' "$RIG/$1/sim/state" 2>/dev/null; }

@@ -1,0 +1,81 @@
+/*
+ * cunxiangctl: the operator's and maintainer's command line for Cunxiang.
+ *
+ * main() only picks the command; each command (cmd_*.c) parses its own
+ * options and returns the exit status.  See docs/CTL.md.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "ctl/cmd.h"
+
+#define CTL_VERSION "0.1.0"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "keygen", cmd_keygen, "make an operator signing key (Ed25519 or SM2)" },
+	{ "warn", cmd_warn, "sign and publish a warning to zones" },
+	{ "update", cmd_update, "replace a warning with a new one" },
+	{ "cancel", cmd_cancel, "cancel a warning" },
+	{ "receipts", cmd_receipts, "show who answered a warning (verified receipts)" },
+	{ "node-key", cmd_node_key, "print a node's public key and its ctl.conf stanza" },
+	{ "acl", cmd_acl, "print the mosquitto ACL stanza of a node (or the operator)" },
+	{ "verify", cmd_verify, "verify a saved payload and print its body" },
+	{ NULL, NULL, NULL },
+};
+
+static void
+help(FILE *f)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: cunxiangctl COMMAND [options]   (cunxiangctl COMMAND -h for more)\n\n");
+	for (c = commands; c->name != NULL; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+	fprintf(f, "\n"
+	    "Commands that need the operator's config take -c FILE (default\n"
+	    "$CUNXIANG_CTL_CONF, else /etc/cunxiang/ctl.conf).\n\n"
+	    "Exit codes:\n"
+	    "  0  success (warn/update/cancel --wait, receipts: every expected node confirmed)\n"
+	    "  1  usage error (nothing was published)\n"
+	    "  2  config, key or file error (nothing was published)\n"
+	    "  3  broker error: cannot connect, refused, no PUBACK, link lost\n"
+	    "  4  a node failed, rejected, was preempted or cancelled (verify: invalid)\n"
+	    "  5  an expected node is silent, or no node confirmed\n"
+	    "  6  every expected node answered, some had not finished by the deadline\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *c;
+
+	log_init("cunxiangctl", 0, 0);
+	signal(SIGPIPE, SIG_IGN);   /* a broker that hangs up is an error, not a kill */
+	if (argc < 2) {
+		help(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0) {
+		help(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("cunxiangctl %s (protocol 1)\n", CTL_VERSION);
+		return EXIT_OK;
+	}
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "cunxiangctl: unknown command '%s'\n", argv[1]);
+	help(stderr);
+	return EXIT_USAGE;
+}

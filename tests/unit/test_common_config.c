@@ -1,0 +1,372 @@
+/*
+ * Unit tests for common/config.c.  tests/data/config holds valid files;
+ * every file in tests/corpus/config must be refused, and its first line
+ * "# expect-line: N" (or "none") says which line the message must name.
+ * Run from the top directory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/config.h"
+
+#define ED_PUB "MCowBQYDK2VwAyEACme5nZ8+SYbBTV0JijELoEnZFdXUJ2MR1ZzAA91l86k="
+#define MINIMAL "[node]\nid = village-201\nzone = 430682101201\nstate_dir = /tmp/state\n" \
+	"clip_dir = /tmp/clips\n[gpio]\ndevice = sim:/tmp/gpio\namp = 5\n[audio]\ndevice = null:\n" \
+	"[key township-101]\nalg = ed25519\npubkey = " ED_PUB "\nzones = 430682101\nactions = warn\n"
+
+static char tmpdir[64];
+static char tmppath[128];
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	strcpy(tmpdir, "/tmp/cx-config-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(tmppath, sizeof(tmppath), "%s/node.conf", tmpdir);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	(void)state;
+	unlink(tmppath);
+	rmdir(tmpdir);
+	return 0;
+}
+
+/* Write text (len bytes) to the temp file and load it. */
+static int
+load_text(const char *text, size_t len, struct node_config *c, struct cx_err *e)
+{
+	FILE *f = fopen(tmppath, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	return config_load(tmppath, c, e);
+}
+
+static int
+load_str(const char *text, struct node_config *c, struct cx_err *e)
+{
+	return load_text(text, strlen(text), c, e);
+}
+
+static void
+test_full(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+	const struct trust_key *k;
+
+	(void)state;
+	if (config_load("tests/data/config/full.conf", &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(c.id, "village-201");
+	assert_string_equal(c.zone, "430682101201");     /* normalised */
+	assert_string_equal(c.state_dir, "/var/lib/cunxiang");
+	assert_string_equal(c.clip_dir, "/var/lib/cunxiang/clips");
+	assert_true(c.clock_skew_s == 120);
+	assert_true(c.max_lifetime_s == 86400);
+	assert_int_equal(c.volume, 75);
+	assert_int_equal(c.drill_siren, 1);
+	assert_string_equal(c.host, "broker.example.net");
+	assert_int_equal(c.port, 8884);
+	assert_string_equal(c.username, "vil201");
+	assert_string_equal(c.password, "");
+	assert_string_equal(c.password_file, "/etc/cunxiang/mqtt.pass");
+	assert_string_equal(c.prefix, "cx/hunan");
+	assert_string_equal(c.tls_ca, "/etc/ssl/certs/ca.pem");
+	assert_int_equal(c.keepalive_s, 20);
+	assert_true(c.session_expiry_s == 172800);
+	assert_int_equal(c.reconnect_max_s, 60);
+	assert_string_equal(c.gpio_device, "gpiod:gpiochip0");
+	assert_string_equal(c.amp_line, "AMP_RELAY");
+	assert_string_equal(c.siren_line, "17");
+	assert_string_equal(c.amp_feedback_line, "AMP_SENSE");
+	assert_int_equal(c.active_low, 1);
+	assert_string_equal(c.audio_device, "alsa:default");
+	assert_int_equal(c.warmup_ms, 1000);
+	assert_int_equal(c.hold_ms, 500);
+	assert_int_equal(c.max_on_s, 900);
+	assert_int_equal(c.siren_output, SIREN_OUT_BOTH);
+	assert_int_equal(c.max_message, 8192);
+	assert_int_equal(c.replay_capacity, 100000);
+	assert_int_equal(c.reject_receipts_per_min, 5);
+	assert_int_equal(c.spool_max, 200);
+
+	assert_int_equal(c.trust.nkeys, 2);
+	k = trust_find(&c.trust, "township-101");
+	assert_non_null(k);
+	assert_int_equal(k->alg, SIG_ED25519);
+	assert_int_equal(k->actions, ACT_WARN | ACT_CANCEL | ACT_DRILL | ACT_TEST);
+	assert_true(k->not_before == 1767225600);       /* 2026-01-01T00:00:00Z */
+	assert_true(k->not_after == 1814356800);        /* 2027-06-30T12:00:00Z */
+	k = trust_find(&c.trust, "county:430682");
+	assert_non_null(k);
+	assert_int_equal(k->alg, SIG_SM2_SM3);
+	assert_int_equal(k->nzones, 2);
+	assert_string_equal(k->zones[1], "430683");
+	assert_int_equal(k->actions, ACT_WARN | ACT_CANCEL);
+	assert_true(k->not_before == 1767225600 && k->not_after == 0);
+
+	assert_int_equal(c.nsirens, 2);
+	assert_string_equal(c.sirens[0].name, "village-bell");
+	assert_int_equal(c.sirens[0].on_ms, 1500);
+	assert_int_equal(c.sirens[0].off_ms, 500);
+	assert_int_equal(c.sirens[0].cycles, 10);
+	assert_int_equal(c.sirens[0].tone, TONE_WAIL);
+	assert_int_equal(c.sirens[0].freq_hz, 880);
+	/* defaults of a siren section */
+	assert_string_equal(c.sirens[1].name, "long-horn");
+	assert_int_equal(c.sirens[1].on_ms, 10000);
+	assert_int_equal(c.sirens[1].off_ms, 0);
+	assert_int_equal(c.sirens[1].cycles, 1);
+	assert_int_equal(c.sirens[1].tone, TONE_STEADY);
+	assert_int_equal(c.sirens[1].freq_hz, 600);
+	assert_ptr_equal(siren_find("long-horn", c.sirens, c.nsirens), &c.sirens[1]);
+	config_free(&c);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	if (config_load("tests/data/config/minimal.conf", &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_true(c.clock_skew_s == 300);
+	assert_true(c.max_lifetime_s == 7 * 86400);
+	assert_int_equal(c.volume, 80);
+	assert_int_equal(c.drill_siren, 0);
+	assert_string_equal(c.host, "127.0.0.1");
+	assert_int_equal(c.port, 1883);
+	assert_string_equal(c.username, "village-201");  /* the node id */
+	assert_string_equal(c.prefix, "cx");
+	assert_string_equal(c.tls_ca, "");
+	assert_int_equal(c.keepalive_s, 30);
+	assert_true(c.session_expiry_s == 86400);
+	assert_int_equal(c.reconnect_max_s, 30);
+	assert_int_equal(c.active_low, 0);
+	assert_int_equal(c.warmup_ms, 1500);
+	assert_int_equal(c.hold_ms, 2000);
+	assert_int_equal(c.max_on_s, 1800);
+	assert_int_equal(c.siren_output, SIREN_OUT_SPEAKER);  /* no siren line */
+	assert_int_equal(c.max_message, 16384);
+	assert_int_equal(c.replay_capacity, 4096);
+	assert_int_equal(c.reject_receipts_per_min, 10);
+	assert_int_equal(c.spool_max, 1000);
+	assert_int_equal(c.nsirens, 0);
+	assert_int_equal(c.trust.nkeys, 1);
+	config_free(&c);
+
+	/* TLS moves the default port; a siren line makes the relay the default */
+	assert_int_equal(load_str(MINIMAL "[mqtt]\ntls_ca = /ca.pem\n[gpio]\nsiren = 6\n", &c, &e), 0);
+	assert_int_equal(c.port, 8883);
+	assert_int_equal(c.siren_output, SIREN_OUT_RELAY);
+	config_free(&c);
+}
+
+static void
+test_syntax_variants(void **state)
+{
+	static const char text[] = "\xef\xbb\xbf; a comment\r\n# another\r\n"
+	    "[node]\r\n"
+	    "  id = village-201\r\n"
+	    "\tzone=430682101201\r\n"
+	    "state_dir = /tmp/state ; inline comment\r\n"
+	    "clip_dir : /tmp/clips\r\n"
+	    "drill_siren = TRUE\r\n"
+	    "\r\n"
+	    "[gpio] ; trailing comment\n"
+	    "device = sim:/tmp/gpio\n"
+	    "amp = 5\n"
+	    "active_low = 0\n"
+	    "[audio]\n"
+	    "device = null:\n"
+	    "[key township-101]\n"
+	    "alg = ed25519\n"
+	    "pubkey = " ED_PUB "\n"
+	    "zones = 430682101\n"
+	    "actions = warn\n"
+	    "not_after = 1900000000";      /* no final newline */
+	struct node_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	if (load_text(text, sizeof(text) - 1, &c, &e) < 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(c.id, "village-201");
+	assert_string_equal(c.zone, "430682101201");
+	assert_string_equal(c.state_dir, "/tmp/state");
+	assert_string_equal(c.clip_dir, "/tmp/clips");
+	assert_int_equal(c.drill_siren, 1);
+	assert_int_equal(c.active_low, 0);
+	assert_true(c.trust.keys[0].not_after == 1900000000);
+	config_free(&c);
+}
+
+static void
+test_messages(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+	char want[256];
+
+	(void)state;
+	assert_int_equal(load_str(MINIMAL "[audio]\nwarmup_ms = 10\nfoo = 1\n", &c, &e), -1);
+	snprintf(want, sizeof(want), "%s:18: unknown key 'foo' in [audio]", tmppath);
+	assert_string_equal(e.msg, want);
+	assert_int_equal(load_str(MINIMAL "[siren x]\non_ms = 1000\nfoo = 1\n", &c, &e), -1);
+	snprintf(want, sizeof(want), "%s:18: unknown key 'foo' in [siren x]", tmppath);
+	assert_string_equal(e.msg, want);
+	/* the first error wins */
+	assert_int_equal(load_str(MINIMAL "[node]\nvolume = 500\nbogus = 1\n", &c, &e), -1);
+	snprintf(want, sizeof(want), "%s:17: ", tmppath);
+	assert_memory_equal(e.msg, want, strlen(want));
+	assert_non_null(strstr(e.msg, "volume"));
+	/* values too long for their field are errors, not truncated */
+	assert_int_equal(load_str(MINIMAL "[mqtt]\nprefix = "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n", &c, &e), -1);
+	assert_non_null(strstr(e.msg, ":17: "));
+	/* a missing file is named */
+	assert_int_equal(config_load("/nonexistent/node.conf", &c, &e), -1);
+	assert_non_null(strstr(e.msg, "/nonexistent/node.conf"));
+	config_free(&c);                /* harmless after a failed load */
+}
+
+static void
+test_booleans_and_numbers(void **state)
+{
+	static const char *const yes[] = { "yes", "true", "1", "Yes" };
+	static const char *const no[] = { "no", "false", "0", "FALSE" };
+	struct node_config c;
+	struct cx_err e = { "" };
+	char text[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		snprintf(text, sizeof(text), MINIMAL "[node]\ndrill_siren = %s\n", yes[i]);
+		assert_int_equal(load_str(text, &c, &e), 0);
+		assert_int_equal(c.drill_siren, 1);
+		config_free(&c);
+		snprintf(text, sizeof(text), MINIMAL "[node]\ndrill_siren = %s\n", no[i]);
+		assert_int_equal(load_str(text, &c, &e), 0);
+		assert_int_equal(c.drill_siren, 0);
+		config_free(&c);
+	}
+	/* range edges */
+	assert_int_equal(load_str(MINIMAL "[node]\nvolume = 100\n[mqtt]\nsession_expiry_s = 4294967295\n"
+	    "port = 65535\n", &c, &e), 0);
+	assert_int_equal(c.volume, 100);
+	assert_true(c.session_expiry_s == 4294967295LL);
+	assert_int_equal(c.port, 65535);
+	config_free(&c);
+	assert_int_equal(load_str(MINIMAL "[node]\nvolume = 101\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "[mqtt]\nport = 0\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "[node]\nvolume = 5 0\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "[node]\nvolume = \"50\"\n", &c, &e), -1);
+}
+
+static void
+test_key_dates(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	assert_int_equal(load_str(MINIMAL "not_before = 2024-02-29\nnot_after = 2024-12-31T23:59:59Z\n",
+	    &c, &e), 0);
+	assert_true(c.trust.keys[0].not_before == 1709164800);
+	assert_true(c.trust.keys[0].not_after == 1735689599);
+	config_free(&c);
+	assert_int_equal(load_str(MINIMAL "not_before = 2023-02-29\n", &c, &e), -1);
+	assert_non_null(strstr(e.msg, ":16: "));
+	assert_int_equal(load_str(MINIMAL "not_before = 2024-02-29T00:00:60Z\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "not_before = 2024-13-01\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "not_before = 2024-02-29Z\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "not_before = -5\n", &c, &e), -1);
+}
+
+/* The expected line from "# expect-line: N" on the first line; 0 for none. */
+static int
+expected_line(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char first[64];
+	int n = -1;
+
+	assert_non_null(f);
+	assert_non_null(fgets(first, sizeof(first), f));
+	fclose(f);
+	if (strncmp(first, "# expect-line: none", 19) == 0)
+		return 0;
+	if (sscanf(first, "# expect-line: %d", &n) != 1)
+		fail_msg("%s: no expect-line comment", path);
+	return n;
+}
+
+static void
+test_corpus_rejected(void **state)
+{
+	DIR *d = opendir("tests/corpus/config");
+	struct dirent *de;
+	struct node_config c;
+	struct cx_err e;
+	char path[512], want[560];
+	int count = 0, line;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (l < 6 || strcmp(de->d_name + l - 5, ".conf") != 0)
+			continue;
+		snprintf(path, sizeof(path), "tests/corpus/config/%s", de->d_name);
+		line = expected_line(path);
+		strcpy(e.msg, "");
+		if (config_load(path, &c, &e) != -1)
+			fail_msg("%s was accepted", path);
+		if (line > 0)
+			snprintf(want, sizeof(want), "%s:%d: ", path, line);
+		else
+			snprintf(want, sizeof(want), "%s: ", path);
+		if (strncmp(e.msg, want, strlen(want)) != 0 || strlen(e.msg) <= strlen(want) + 3)
+			fail_msg("%s: message \"%s\" does not start with \"%s\"", path, e.msg, want);
+		config_free(&c);
+		count++;
+	}
+	closedir(d);
+	assert_true(count >= 20);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_syntax_variants),
+		cmocka_unit_test(test_messages),
+		cmocka_unit_test(test_booleans_and_numbers),
+		cmocka_unit_test(test_key_dates),
+		cmocka_unit_test(test_corpus_rejected),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

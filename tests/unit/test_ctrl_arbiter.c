@@ -1,0 +1,424 @@
+/*
+ * test_ctrl_arbiter: which warning sounds (controller/arbiter.h).
+ *
+ * Priority is status first (actual > exercise > test), then severity
+ * (1 highest, 0 unknown lowest); an offer preempts only when strictly
+ * above the active warning; equal priorities keep arrival order; a full
+ * queue bumps its lowest entry or refuses.  Entries are heap-allocated as
+ * the node does it, so ASan checks who frees what.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "controller/arbiter.h"
+
+#define NOW 1700000000          /* wall seconds used as "now" */
+
+static struct arb_entry *mk(const char *id, enum alert_status st, int severity)
+{
+	struct arb_entry *e = calloc(1, sizeof(*e));
+
+	assert_non_null(e);
+	snprintf(e->a.id, sizeof(e->a.id), "%s", id);
+	e->a.status = st;
+	e->a.severity = severity;
+	e->a.expires = NOW + 3600;
+	return e;
+}
+
+static struct arb_entry *mk_exp(const char *id, enum alert_status st, int severity,
+    int64_t expires)
+{
+	struct arb_entry *e = mk(id, st, severity);
+
+	e->a.expires = expires;
+	return e;
+}
+
+/* Offer e and check the result; returns *preempted (caller frees). */
+static struct arb_entry *offer(struct arbiter *ar, struct arb_entry *e, enum arb_result want)
+{
+	struct arb_entry *pre = (void *)1, *bumped = (void *)1;
+
+	assert_int_equal(arbiter_offer(ar, e, &pre, &bumped), want);
+	assert_null(bumped);
+	return pre;
+}
+
+/* Promote the next one (no expired entries expected) and check its id. */
+static void next_is(struct arbiter *ar, const char *id)
+{
+	struct arb_entry *exp = (void *)1, *e;
+
+	free(arbiter_finish(ar));
+	e = arbiter_next(ar, NOW, &exp);
+	assert_null(exp);
+	if (id == NULL) {
+		assert_null(e);
+		return;
+	}
+	assert_non_null(e);
+	assert_string_equal(e->a.id, id);
+	assert_ptr_equal(ar->active, e);
+}
+
+static void test_priority_values(void **state)
+{
+	struct alert a;
+
+	memset(&a, 0, sizeof(a));
+	a.status = ST_ACTUAL;
+	a.severity = 1;
+	assert_int_equal(alert_priority(&a), 304);
+	a.severity = 4;
+	assert_int_equal(alert_priority(&a), 301);
+	a.severity = 0;
+	assert_int_equal(alert_priority(&a), 300);
+	a.severity = 5;                        /* out of range counts as unknown */
+	assert_int_equal(alert_priority(&a), 300);
+	a.severity = -1;
+	assert_int_equal(alert_priority(&a), 300);
+
+	a.status = ST_EXERCISE;
+	a.severity = 1;
+	assert_int_equal(alert_priority(&a), 204);
+	a.status = ST_TEST;
+	assert_int_equal(alert_priority(&a), 104);
+	a.severity = 0;
+	assert_int_equal(alert_priority(&a), 100);
+}
+
+/* Status dominates severity: an actual warning of unknown severity beats a red exercise. */
+static void test_status_before_severity(void **state)
+{
+	struct alert act, ex, tst;
+
+	memset(&act, 0, sizeof(act));
+	act.status = ST_ACTUAL;
+	act.severity = 0;
+	ex = act;
+	ex.status = ST_EXERCISE;
+	ex.severity = 1;
+	tst = ex;
+	tst.status = ST_TEST;
+	assert_true(alert_priority(&act) > alert_priority(&ex));
+	assert_true(alert_priority(&ex) > alert_priority(&tst));
+	/* within a status: 1 red > 2 > 3 > 4 blue > 0 unknown */
+	for (int s = 1; s < 4; s++) {
+		struct alert hi = act, lo = act;
+
+		hi.severity = s;
+		lo.severity = s + 1;
+		assert_true(alert_priority(&hi) > alert_priority(&lo));
+	}
+	act.severity = 4;
+	tst = act;
+	tst.severity = 0;
+	assert_true(alert_priority(&act) > alert_priority(&tst));
+}
+
+static void test_first_starts(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *e = mk("a", ST_TEST, 0);
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, e, ARB_STARTED));
+	assert_ptr_equal(ar.active, e);
+	assert_int_equal(ar.nqueue, 0);
+	assert_int_equal(e->prio, 100);
+	arbiter_clear(&ar);
+}
+
+static void test_strictly_higher_preempts(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *ex = mk("ex", ST_EXERCISE, 2);
+	struct arb_entry *act = mk("act", ST_ACTUAL, 4);
+	struct arb_entry *red = mk("red", ST_ACTUAL, 1);
+	struct arb_entry *pre;
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, ex, ARB_STARTED));
+	pre = offer(&ar, act, ARB_STARTED);
+	assert_ptr_equal(pre, ex);             /* displaced: reported preempted, not queued */
+	assert_ptr_equal(ar.active, act);
+	assert_int_equal(ar.nqueue, 0);
+	free(pre);
+	pre = offer(&ar, red, ARB_STARTED);
+	assert_ptr_equal(pre, act);
+	free(pre);
+	assert_ptr_equal(ar.active, red);
+	arbiter_clear(&ar);
+}
+
+static void test_equal_or_lower_waits(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *a = mk("a", ST_ACTUAL, 2);
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, a, ARB_STARTED));
+	assert_null(offer(&ar, mk("same", ST_ACTUAL, 2), ARB_QUEUED));
+	assert_null(offer(&ar, mk("lower", ST_ACTUAL, 3), ARB_QUEUED));
+	assert_null(offer(&ar, mk("drill", ST_EXERCISE, 1), ARB_QUEUED));
+	assert_ptr_equal(ar.active, a);
+	assert_int_equal(ar.nqueue, 3);
+	arbiter_clear(&ar);
+}
+
+/* The queue plays by priority, then in arrival order among equals. */
+static void test_queue_order(void **state)
+{
+	struct arbiter ar;
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, mk("playing", ST_ACTUAL, 1), ARB_STARTED));
+	assert_null(offer(&ar, mk("t1", ST_TEST, 0), ARB_QUEUED));
+	assert_null(offer(&ar, mk("y1", ST_ACTUAL, 3), ARB_QUEUED));
+	assert_null(offer(&ar, mk("x1", ST_EXERCISE, 1), ARB_QUEUED));
+	assert_null(offer(&ar, mk("y2", ST_ACTUAL, 3), ARB_QUEUED));
+	assert_null(offer(&ar, mk("o1", ST_ACTUAL, 2), ARB_QUEUED));
+	assert_null(offer(&ar, mk("t2", ST_TEST, 0), ARB_QUEUED));
+	assert_null(offer(&ar, mk("y3", ST_ACTUAL, 3), ARB_QUEUED));
+	assert_int_equal(ar.nqueue, 7);
+
+	next_is(&ar, "o1");
+	next_is(&ar, "y1");
+	next_is(&ar, "y2");
+	next_is(&ar, "y3");
+	next_is(&ar, "x1");
+	next_is(&ar, "t1");
+	next_is(&ar, "t2");
+	next_is(&ar, NULL);
+	arbiter_clear(&ar);
+}
+
+/* Full queue: a better offer bumps the lowest (the newest of the lowest);
+ * one that is not better than the lowest is refused and stays the caller's. */
+static void test_queue_full(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *pre, *bumped, *e, *lastlow = NULL;
+	char id[16];
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, mk("playing", ST_ACTUAL, 2), ARB_STARTED));
+	for (int i = 0; i < ARB_QUEUE_MAX; i++) {
+		snprintf(id, sizeof(id), "low%d", i);
+		e = mk(id, ST_TEST, 3);
+		assert_null(offer(&ar, e, ARB_QUEUED));
+		lastlow = e;
+	}
+	assert_int_equal(ar.nqueue, ARB_QUEUE_MAX);
+
+	/* equal to the lowest: refused, nothing changes */
+	e = mk("equal", ST_TEST, 3);
+	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_FULL);
+	assert_null(pre);
+	assert_null(bumped);
+	assert_null(arbiter_find(&ar, "equal"));
+	free(e);
+	/* lower: refused */
+	e = mk("lower", ST_TEST, 0);
+	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_FULL);
+	assert_null(bumped);
+	free(e);
+	assert_int_equal(ar.nqueue, ARB_QUEUE_MAX);
+
+	/* better than the lowest but not above the active: bumps the newest low */
+	e = mk("better", ST_EXERCISE, 4);
+	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_QUEUED);
+	assert_null(pre);
+	assert_ptr_equal(bumped, lastlow);
+	assert_string_equal(bumped->a.id, "low7");
+	free(bumped);
+	assert_int_equal(ar.nqueue, ARB_QUEUE_MAX);
+	assert_ptr_equal(ar.queue[0], e);
+	assert_null(arbiter_find(&ar, "low7"));
+	assert_non_null(arbiter_find(&ar, "low0"));
+
+	/* equal to the active: waits at the head of the queue, bumping the lowest */
+	e = mk("same", ST_ACTUAL, 2);
+	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_QUEUED);
+	assert_null(pre);
+	assert_non_null(bumped);
+	assert_string_equal(bumped->a.id, "low6");
+	free(bumped);
+	assert_ptr_equal(ar.queue[0], e);
+
+	/* a preempting offer never touches the queue, full or not */
+	e = mk("top", ST_ACTUAL, 1);
+	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_STARTED);
+	assert_null(bumped);
+	assert_non_null(pre);
+	assert_string_equal(pre->a.id, "playing");
+	free(pre);
+	assert_int_equal(ar.nqueue, ARB_QUEUE_MAX);
+	assert_string_equal(ar.queue[0]->a.id, "same");
+	arbiter_clear(&ar);
+}
+
+static void test_remove(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *act = mk("act", ST_ACTUAL, 2), *r;
+	int was = -1;
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, act, ARB_STARTED));
+	assert_null(offer(&ar, mk("q1", ST_ACTUAL, 3), ARB_QUEUED));
+	assert_null(offer(&ar, mk("q2", ST_ACTUAL, 3), ARB_QUEUED));
+	assert_null(offer(&ar, mk("q3", ST_ACTUAL, 3), ARB_QUEUED));
+
+	assert_null(arbiter_remove(&ar, "nope", &was));
+	assert_int_equal(was, 0);
+	assert_int_equal(ar.nqueue, 3);
+
+	r = arbiter_remove(&ar, "q2", &was);
+	assert_non_null(r);
+	assert_string_equal(r->a.id, "q2");
+	assert_int_equal(was, 0);
+	assert_ptr_equal(ar.active, act);
+	assert_int_equal(ar.nqueue, 2);
+	assert_null(arbiter_find(&ar, "q2"));
+	free(r);
+
+	was = -1;
+	r = arbiter_remove(&ar, "act", &was);
+	assert_ptr_equal(r, act);
+	assert_int_equal(was, 1);
+	assert_null(ar.active);
+	assert_int_equal(ar.nqueue, 2);        /* removing the active promotes nothing */
+	free(r);
+
+	/* the rest keep their order */
+	next_is(&ar, "q1");
+	next_is(&ar, "q3");
+	next_is(&ar, NULL);
+	arbiter_clear(&ar);
+}
+
+static void test_find(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *act = mk("act", ST_ACTUAL, 1), *q = mk("q", ST_TEST, 0);
+
+	arbiter_init(&ar);
+	assert_null(arbiter_find(&ar, "act"));
+	assert_null(offer(&ar, act, ARB_STARTED));
+	assert_null(offer(&ar, q, ARB_QUEUED));
+	assert_ptr_equal(arbiter_find(&ar, "act"), act);
+	assert_ptr_equal(arbiter_find(&ar, "q"), q);
+	assert_null(arbiter_find(&ar, "ac"));
+	assert_null(arbiter_find(&ar, "actx"));
+	arbiter_clear(&ar);
+}
+
+/* Expired entries (expires <= now) come back one by one before anything is promoted. */
+static void test_next_expired_first(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *exp = (void *)1, *e, *got[3];
+	int n = 0;
+
+	arbiter_init(&ar);
+	assert_null(offer(&ar, mk("act", ST_ACTUAL, 1), ARB_STARTED));
+	assert_null(offer(&ar, mk_exp("old-hi", ST_ACTUAL, 2, NOW - 10), ARB_QUEUED));
+	assert_null(offer(&ar, mk_exp("ok", ST_ACTUAL, 3, NOW + 1), ARB_QUEUED));
+	assert_null(offer(&ar, mk_exp("boundary", ST_ACTUAL, 4, NOW), ARB_QUEUED));
+	assert_null(offer(&ar, mk_exp("old-lo", ST_TEST, 0, 1), ARB_QUEUED));
+
+	/* while one is active, next does nothing */
+	assert_null(arbiter_next(&ar, NOW, &exp));
+	assert_null(exp);
+	assert_int_equal(ar.nqueue, 4);
+
+	free(arbiter_finish(&ar));
+	while ((e = arbiter_next(&ar, NOW, &exp)) == NULL && exp != NULL) {
+		assert_true(n < 3);
+		assert_true(exp->a.expires <= NOW);
+		assert_null(ar.active);
+		got[n++] = exp;
+	}
+	assert_int_equal(n, 3);
+	assert_string_equal(got[0]->a.id, "old-hi");
+	assert_string_equal(got[1]->a.id, "boundary");
+	assert_string_equal(got[2]->a.id, "old-lo");
+	for (int i = 0; i < n; i++)
+		free(got[i]);
+	assert_non_null(e);
+	assert_string_equal(e->a.id, "ok");
+	assert_ptr_equal(ar.active, e);
+	assert_int_equal(ar.nqueue, 0);
+
+	next_is(&ar, NULL);
+	assert_null(arbiter_next(&ar, NOW, &exp));
+	assert_null(exp);
+	arbiter_clear(&ar);
+}
+
+static void test_finish(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *act = mk("act", ST_ACTUAL, 1);
+
+	arbiter_init(&ar);
+	assert_null(arbiter_finish(&ar));
+	assert_null(offer(&ar, act, ARB_STARTED));
+	assert_ptr_equal(arbiter_finish(&ar), act);
+	assert_null(ar.active);
+	free(act);
+	/* after finish, a lower warning starts at once */
+	assert_null(offer(&ar, mk("t", ST_TEST, 0), ARB_STARTED));
+	arbiter_clear(&ar);
+}
+
+/* clear frees the active and every queued entry (LeakSanitizer checks). */
+static void test_clear_frees(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *pre, *bumped;
+	char id[16];
+
+	arbiter_init(&ar);
+	arbiter_clear(&ar);                    /* empty is fine */
+	assert_null(offer(&ar, mk("act", ST_ACTUAL, 1), ARB_STARTED));
+	for (int i = 0; i < ARB_QUEUE_MAX; i++) {
+		snprintf(id, sizeof(id), "q%d", i);
+		assert_int_equal(arbiter_offer(&ar, mk(id, ST_EXERCISE, i % 4), &pre, &bumped),
+		    ARB_QUEUED);
+	}
+	arbiter_clear(&ar);
+	assert_null(ar.active);
+	assert_int_equal(ar.nqueue, 0);
+	/* usable again */
+	assert_null(offer(&ar, mk("again", ST_TEST, 0), ARB_STARTED));
+	arbiter_clear(&ar);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_priority_values),
+		cmocka_unit_test(test_status_before_severity),
+		cmocka_unit_test(test_first_starts),
+		cmocka_unit_test(test_strictly_higher_preempts),
+		cmocka_unit_test(test_equal_or_lower_waits),
+		cmocka_unit_test(test_queue_order),
+		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_remove),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_next_expired_first),
+		cmocka_unit_test(test_finish),
+		cmocka_unit_test(test_clear_frees),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
