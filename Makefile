@@ -20,7 +20,8 @@ PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev \
-             libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3
+             libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
+             clang libclang-rt-14-dev valgrind
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
@@ -54,7 +55,7 @@ CTL       = $(BUILD)/cunxiangctl
 UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check unit unit-run configcheck scenario demo bench install clean deps
+.PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw
 all: $(DAEMON) $(CTL)
 
 $(BUILD)/%.o: %.c
@@ -110,6 +111,15 @@ configcheck: $(DAEMON)
 scenario: all
 	tests/scenario/run.sh $(BUILD)
 
+# libFuzzer over every parser (clang); crashes land in tests/corpus/<target>/
+FUZZ_SECONDS ?= 10
+fuzz:
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+# the libgpiod backend against a real kernel (gpio-sim under QEMU); slow, needs root
+check-hw:
+	tests/hw/gpiod-qemu.sh
+
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
@@ -131,6 +141,7 @@ check: deps
 	$(MAKE) BUILD=build-san SAN=1 unit-run
 	$(MAKE) configcheck
 	$(MAKE) scenario
+	$(MAKE) fuzz FUZZ_SECONDS=5
 	@echo "make check: all passed"
 
 demo: deps

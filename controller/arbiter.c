@@ -55,17 +55,20 @@ queue_take(struct arbiter *ar, int i)
 }
 
 enum arb_result
-arbiter_offer(struct arbiter *ar, struct arb_entry *e, struct arb_entry **preempted,
-    struct arb_entry **bumped)
+arbiter_offer(struct arbiter *ar, struct arb_entry *e, int64_t now,
+    struct arb_entry **preempted, struct arb_entry **bumped)
 {
+	int waits = e->a.effective > now;
+
 	*preempted = *bumped = NULL;
 	e->prio = alert_priority(&e->a);
-	e->arrival = ++ar->arrivals;
-	if (ar->active == NULL) {
+	if (e->arrival == 0)
+		e->arrival = ++ar->arrivals;
+	if (ar->active == NULL && !waits) {
 		ar->active = e;
 		return ARB_STARTED;
 	}
-	if (e->prio > ar->active->prio) {
+	if (!waits && e->prio > ar->active->prio) {
 		*preempted = ar->active;
 		ar->active = e;
 		return ARB_STARTED;
@@ -134,10 +137,43 @@ arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired)
 			return NULL;
 		}
 	}
-	if (ar->nqueue == 0)
-		return NULL;
-	ar->active = queue_take(ar, 0);
-	return ar->active;
+	for (i = 0; i < ar->nqueue; i++) {
+		if (ar->queue[i]->a.effective <= now) {
+			ar->active = queue_take(ar, i);
+			return ar->active;
+		}
+	}
+	return NULL;
+}
+
+struct arb_entry *
+arbiter_due(struct arbiter *ar, int64_t now)
+{
+	int i;
+
+	for (i = 0; i < ar->nqueue; i++) {
+		struct arb_entry *q = ar->queue[i];
+
+		if (q->a.effective <= now && q->a.expires > now &&
+		    (ar->active == NULL || q->prio > ar->active->prio))
+			return queue_take(ar, i);
+	}
+	return NULL;
+}
+
+int64_t
+arbiter_next_effective(const struct arbiter *ar, int64_t now)
+{
+	int64_t best = 0;
+	int i;
+
+	for (i = 0; i < ar->nqueue; i++) {
+		int64_t t = ar->queue[i]->a.effective;
+
+		if (t > now && (best == 0 || t < best))
+			best = t;
+	}
+	return best;
 }
 
 void

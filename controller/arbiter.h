@@ -41,15 +41,21 @@ enum arb_result {
 int alert_priority(const struct alert *a);
 void arbiter_init(struct arbiter *ar);
 /* The arbiter takes e (heap) on STARTED/QUEUED; on ARB_FULL it stays the caller's.
- * *bumped is a queued entry dropped to make room (caller reports and frees). */
-enum arb_result arbiter_offer(struct arbiter *ar, struct arb_entry *e,
+ * *bumped is a queued entry dropped to make room (caller reports and frees).
+ * A warning whose effective time is after now waits in the queue. */
+enum arb_result arbiter_offer(struct arbiter *ar, struct arb_entry *e, int64_t now,
     struct arb_entry **preempted, struct arb_entry **bumped);
+/* A queued warning that has become effective and outranks the active one
+ * (or any, if none is active), taken out of the queue for a new offer. */
+struct arb_entry *arbiter_due(struct arbiter *ar, int64_t now);
+/* Earliest effective time after now among queued warnings, 0 if none. */
+int64_t arbiter_next_effective(const struct arbiter *ar, int64_t now);
 /* Remove the warning with this id (active or queued); *was_active says which.
  * Returns the entry (caller frees) or NULL. */
 struct arb_entry *arbiter_remove(struct arbiter *ar, const char *id, int *was_active);
 /* The active warning ended; returns it (caller frees). */
 struct arb_entry *arbiter_finish(struct arbiter *ar);
-/* Promote the best queued warning; expired ones (expires <= now) are
+/* Promote the best queued warning already effective; expired ones (expires <= now) are
  * handed back one by one through *expired first: call until it returns
  * NULL with *expired NULL. */
 struct arb_entry *arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired);

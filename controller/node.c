@@ -36,6 +36,7 @@ struct node {
 	struct report *report;
 	struct arbiter arb;
 	int sigfd;
+	struct loop_timer due;             /* a queued warning becomes effective */
 	/* evidence for the active warning */
 	struct receipt_edge edges[RECEIPT_MAX_EDGES];
 	int nedges;
@@ -43,6 +44,7 @@ struct node {
 };
 
 static void start_next(struct node *n);
+static void schedule_due(struct node *n);
 
 /* Copy a reason, cut (if it must be) at a UTF-8 character boundary. */
 static void
@@ -186,6 +188,7 @@ start_next(struct node *n)
 	}
 	if (n->arb.active == NULL)
 		report_status(n->report, "idle", "");
+	schedule_due(n);
 }
 
 /* cancel and update: take the referenced warning out. */
@@ -206,19 +209,29 @@ withdraw(struct node *n, const char *ref, const char *why)
 	return 1;
 }
 
+/* Wake up when the next waiting warning becomes effective; re-check at
+ * least every minute, as the wall clock may jump. */
 static void
-offer(struct node *n, struct arb_entry *e)
+schedule_due(struct node *n)
+{
+	int64_t now = clock_wall(), t = arbiter_next_effective(&n->arb, now);
+
+	if (t == 0) {
+		loop_timer_stop(n->loop, &n->due);
+		return;
+	}
+	loop_timer_arm(n->loop, &n->due, (uint64_t)(t - now < 60 ? t - now : 60) * 1000);
+}
+
+/* Arbitration for a warning that passed every check. */
+static void
+place(struct node *n, struct arb_entry *e)
 {
 	struct arb_entry *pre, *bumped;
 	char why[RECEIPT_REASON_MAX];
-	struct cx_err err;
+	int64_t now = clock_wall();
 
-	if (player_check(n->player, &e->a, &err) == -1) {
-		send_state(n, e, RS_FAILED, err.msg);
-		free(e);
-		return;
-	}
-	switch (arbiter_offer(&n->arb, e, &pre, &bumped)) {
+	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
 	case ARB_STARTED:
 		if (pre != NULL) {
 			snprintf(why, sizeof(why), "preempted by %s", e->a.id);
@@ -228,7 +241,11 @@ offer(struct node *n, struct arb_entry *e)
 			start_next(n);
 		break;
 	case ARB_QUEUED:
-		send_state(n, e, RS_QUEUED, n->arb.active->a.id);
+		if (e->a.effective > now)
+			snprintf(why, sizeof(why), "waiting until effective");
+		else
+			snprintf(why, sizeof(why), "behind %s", n->arb.active->a.id);
+		send_state(n, e, RS_QUEUED, why);
 		if (bumped != NULL) {
 			send_state(n, bumped, RS_PREEMPTED, "dropped from a full queue");
 			free(bumped);
@@ -239,6 +256,31 @@ offer(struct node *n, struct arb_entry *e)
 		free(e);
 		break;
 	}
+	schedule_due(n);
+}
+
+static void
+due_cb(void *arg)
+{
+	struct node *n = arg;
+	struct arb_entry *e;
+
+	while ((e = arbiter_due(&n->arb, clock_wall())) != NULL)
+		place(n, e);
+	schedule_due(n);
+}
+
+static void
+offer(struct node *n, struct arb_entry *e)
+{
+	struct cx_err err;
+
+	if (player_check(n->player, &e->a, &err) == -1) {
+		send_state(n, e, RS_FAILED, err.msg);
+		free(e);
+		return;
+	}
+	place(n, e);
 }
 
 static void
@@ -470,6 +512,7 @@ open_core(struct node *n, struct cx_err *e)
 
 	if ((n->loop = loop_new(e)) == NULL)
 		return -1;
+	loop_timer_init(&n->due, due_cb, n);
 	if ((n->report = report_new(&ro, e)) == NULL)
 		return -1;
 	nodeio_player_cfg(&n->cfg, &pc);

@@ -408,6 +408,8 @@ tally_print_text(const struct tally *t, FILE *f)
 		print_row(t, &t->rows[i], width, f);
 	if (t->nzones == 0)
 		fprintf(f, "(no --zone given: nodes that said nothing cannot be listed as silent)\n");
+	else if (!has_static_expected(t))
+		fprintf(f, "(no node enrolled in ctl.conf is in the target zones)\n");
 	fflush(f);
 }
 

@@ -124,7 +124,7 @@ password = demo-township-secret
 key = $DIR/township.pem
 kid = $OPER
 
-$(grep -v '^#' "$DIR/enrol.txt")
+$(sed -n '/^\[node /,$p' "$DIR/enrol.txt")
 CONF
 set +e
 "$CTL" warn -c "$DIR/ctl.conf" --zone 430682101 --event flood --severity 2 \

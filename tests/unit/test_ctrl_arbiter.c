@@ -46,7 +46,7 @@ static struct arb_entry *offer(struct arbiter *ar, struct arb_entry *e, enum arb
 {
 	struct arb_entry *pre = (void *)1, *bumped = (void *)1;
 
-	assert_int_equal(arbiter_offer(ar, e, &pre, &bumped), want);
+	assert_int_equal(arbiter_offer(ar, e, NOW, &pre, &bumped), want);
 	assert_null(bumped);
 	return pre;
 }
@@ -220,21 +220,21 @@ static void test_queue_full(void **state)
 
 	/* equal to the lowest: refused, nothing changes */
 	e = mk("equal", ST_TEST, 3);
-	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_FULL);
+	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_FULL);
 	assert_null(pre);
 	assert_null(bumped);
 	assert_null(arbiter_find(&ar, "equal"));
 	free(e);
 	/* lower: refused */
 	e = mk("lower", ST_TEST, 0);
-	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_FULL);
+	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_FULL);
 	assert_null(bumped);
 	free(e);
 	assert_int_equal(ar.nqueue, ARB_QUEUE_MAX);
 
 	/* better than the lowest but not above the active: bumps the newest low */
 	e = mk("better", ST_EXERCISE, 4);
-	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_QUEUED);
+	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_QUEUED);
 	assert_null(pre);
 	assert_ptr_equal(bumped, lastlow);
 	assert_string_equal(bumped->a.id, "low7");
@@ -246,7 +246,7 @@ static void test_queue_full(void **state)
 
 	/* equal to the active: waits at the head of the queue, bumping the lowest */
 	e = mk("same", ST_ACTUAL, 2);
-	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_QUEUED);
+	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_QUEUED);
 	assert_null(pre);
 	assert_non_null(bumped);
 	assert_string_equal(bumped->a.id, "low6");
@@ -255,7 +255,7 @@ static void test_queue_full(void **state)
 
 	/* a preempting offer never touches the queue, full or not */
 	e = mk("top", ST_ACTUAL, 1);
-	assert_int_equal(arbiter_offer(&ar, e, &pre, &bumped), ARB_STARTED);
+	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_STARTED);
 	assert_null(bumped);
 	assert_non_null(pre);
 	assert_string_equal(pre->a.id, "playing");
@@ -392,7 +392,7 @@ static void test_clear_frees(void **state)
 	assert_null(offer(&ar, mk("act", ST_ACTUAL, 1), ARB_STARTED));
 	for (int i = 0; i < ARB_QUEUE_MAX; i++) {
 		snprintf(id, sizeof(id), "q%d", i);
-		assert_int_equal(arbiter_offer(&ar, mk(id, ST_EXERCISE, i % 4), &pre, &bumped),
+		assert_int_equal(arbiter_offer(&ar, mk(id, ST_EXERCISE, i % 4), NOW, &pre, &bumped),
 		    ARB_QUEUED);
 	}
 	arbiter_clear(&ar);
@@ -400,6 +400,33 @@ static void test_clear_frees(void **state)
 	assert_int_equal(ar.nqueue, 0);
 	/* usable again */
 	assert_null(offer(&ar, mk("again", ST_TEST, 0), ARB_STARTED));
+	arbiter_clear(&ar);
+}
+
+/* A warning whose effective time is ahead waits, then preempts when due. */
+static void test_effective_waits(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *low = mk("low", ST_ACTUAL, 4), *later = mk("later", ST_ACTUAL, 1);
+	struct arb_entry *pre, *bumped, *exp, *due;
+
+	(void)state;
+	arbiter_init(&ar);
+	later->a.effective = NOW + 60;
+	assert_int_equal(arbiter_offer(&ar, later, NOW, &pre, &bumped), ARB_QUEUED);
+	assert_null(ar.active);
+	assert_null(arbiter_next(&ar, NOW, &exp));
+	assert_null(exp);
+	assert_int_equal(arbiter_next_effective(&ar, NOW), NOW + 60);
+	assert_int_equal(arbiter_offer(&ar, low, NOW, &pre, &bumped), ARB_STARTED);
+	assert_null(arbiter_due(&ar, NOW + 59));
+	due = arbiter_due(&ar, NOW + 60);
+	assert_ptr_equal(due, later);
+	assert_int_equal(ar.nqueue, 0);
+	assert_int_equal(arbiter_offer(&ar, due, NOW + 60, &pre, &bumped), ARB_STARTED);
+	assert_ptr_equal(pre, low);
+	free(pre);
+	assert_int_equal(arbiter_next_effective(&ar, NOW + 60), 0);
 	arbiter_clear(&ar);
 }
 
@@ -418,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_next_expired_first),
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_clear_frees),
+		cmocka_unit_test(test_effective_waits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
