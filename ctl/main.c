@@ -56,6 +56,7 @@ int
 main(int argc, char **argv)
 {
 	const struct command *c;
+	static char name[64];
 
 	log_init("cunxiangctl", 0, 0);
 	signal(SIGPIPE, SIG_IGN);   /* a broker that hangs up is an error, not a kill */
@@ -73,8 +74,12 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	for (c = commands; c->name != NULL; c++)
-		if (strcmp(argv[1], c->name) == 0)
+		if (strcmp(argv[1], c->name) == 0) {
+			/* getopt prefixes its messages with argv[0] */
+			snprintf(name, sizeof name, "cunxiangctl %s", c->name);
+			argv[1] = name;
 			return c->run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "cunxiangctl: unknown command '%s'\n", argv[1]);
 	help(stderr);
 	return EXIT_USAGE;

@@ -362,3 +362,21 @@ edges() { cat "$RIG/$1/sim/edges" 2>/dev/null; }
 no_audio() { [ "$(stat -c %s "$RIG/$1/out.wav" 2>/dev/null || echo 0)" -le 44 ]; }
 edge_count() { edges "$1" | wc -l; }
 level() { awk -v l="$2" '$1 == l { print $2 }' "$RIG/$1/sim/state" 2>/dev/null; }
+
+# ctl_conf NODE...: the operator's cunxiangctl config in $RIG/ctl.conf, with
+# the township key and the given nodes enrolled (their keys must exist)
+ctl_conf() {
+	local n
+	{
+		printf '[mqtt]\nhost = 127.0.0.1\nport = %s\nusername = operator\npassword = pw-operator\nprefix = %s\n\n' "$PORT" "$PREFIX"
+		printf '[signer]\nkey = %s\nkid = %s\n\n' "$RIG/township.pem" "$TOWNSHIP_KID"
+		for n in "$@"; do
+			"$CTL" node-key -c "$RIG/$n.conf" | sed -n '/^\[node /,$p'
+			echo
+		done
+	} > "$RIG/ctl.conf"
+}
+ctl() { "$CTL" "$@"; }
+# reason_has NODE REF STATE TEXT: that receipt's reason contains TEXT
+reason_has() { receipt_get "$1" "$2" "$3" 'r["reason"]' | grep -qF -- "$4"; }
+no_receipt() { ! has_receipt "$@"; }

@@ -63,7 +63,7 @@ spool_some() { [ "$(spooled)" -ge 1 ]; }
 check "with the broker still down, the failure receipt waits in the spool" wait_for 5 spool_some
 broker_start
 check "the interrupted warning is reported failed" wait_receipt village-201 o-kill-$now failed 20
-check "its reason says the node restarted" receipt_get village-201 o-kill-$now failed 'r["reason"]' | grep -q restarted
+check "its reason says the node restarted" reason_has village-201 o-kill-$now failed restarted
 seq_consistent() {
 	receipts village-201 | python3 -c '
 import sys, json

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# One warning at a time, driven by the operator's cunxiangctl: a higher
+# severity preempts, a lower one waits its turn, cancel stops, update
+# replaces, silent tests sound nothing, drills skip the siren, a warning
+# with a future effective time waits for it.  Every state change is a
+# verified receipt.
+. "$(dirname "$0")/lib.sh"
+
+make_keys
+make_clip long.opus 3.0 500
+make_clip short.opus 0.5 900
+node_conf village-201 430682101201
+broker_setup village-201
+broker_start || exit 1
+capture_start
+node_start village-201
+wait_online village-201 || exit 1
+ctl_conf village-201
+C="-c $RIG/ctl.conf"
+warn() { ctl warn $C --zone 430682101201 --event flood "$@"; }
+
+# preemption: severity 3 plays, severity 1 preempts it
+a=$(warn --severity 3 --clip "$RIG/clips/long.opus" --id arb-a-$RANDOM)
+check "warn printed the id" [ -n "$a" ]
+wait_receipt village-201 "$a" playing 10
+b=$(warn --severity 1 --clip "$RIG/clips/short.opus" --id arb-b-$RANDOM)
+check "lower severity preempted by severity 1" wait_receipt village-201 "$a" preempted 10
+check "preempted receipt names the preempting warning" reason_has village-201 "$a" preempted "$b"
+check "severity 1 plays to done" wait_receipt village-201 "$b" done 15
+
+# a lower severity waits and plays after
+c=$(warn --severity 2 --clip "$RIG/clips/long.opus" --id arb-c-$RANDOM)
+wait_receipt village-201 "$c" playing 10
+d=$(warn --severity 4 --clip "$RIG/clips/short.opus" --id arb-d-$RANDOM)
+check "severity 4 is queued behind severity 2" wait_receipt village-201 "$d" queued 10
+check "severity 2 finishes" wait_receipt village-201 "$c" done 15
+check "then the queued one plays" wait_receipt village-201 "$d" done 15
+
+# cancel
+e=$(warn --severity 2 --clip "$RIG/clips/long.opus" --id arb-e-$RANDOM)
+wait_receipt village-201 "$e" playing 10
+ctl cancel $C "$e" --zone 430682101201 --wait 10 > "$RIG/cancel.out"
+check "cunxiangctl cancel --wait exits 0 (the node confirmed)" [ $? = 0 ]
+check "cancelled receipt for the warning" wait_receipt village-201 "$e" cancelled 10
+check "amplifier off after cancel" wait_for 5 bash -c "[ \"\$(awk '\$1==\"AMP_EN\" {print \$2}' '$RIG/village-201/sim/state')\" = 0 ]"
+fr=$(receipt_get village-201 "$e" cancelled 'r["frames"]')
+check "cancelled receipt shows part of the clip played ($fr of 144000 frames)" [ "${fr:-0}" -gt 0 -a "${fr:-0}" -lt 144000 ]
+
+# update replaces the warning playing
+f=$(warn --severity 2 --clip "$RIG/clips/long.opus" --id arb-f-$RANDOM)
+wait_receipt village-201 "$f" playing 10
+g=$(ctl update $C "$f" --zone 430682101201 --event flood --severity 2 --clip "$RIG/clips/short.opus" --id arb-g-$RANDOM)
+check "updated warning reported cancelled" wait_receipt village-201 "$f" cancelled 10
+check "its reason names the update" reason_has village-201 "$f" cancelled "updated by $g"
+check "the update plays to done" wait_receipt village-201 "$g" done 15
+
+# silent test: verified and confirmed, nothing sounds
+before=$(edge_count village-201)
+t=$(warn --severity 4 --status test --siren air-raid --id arb-t-$RANDOM)
+check "test warning confirmed done" wait_receipt village-201 "$t" done 10
+check "its receipt says status test" [ "$(receipt_get village-201 "$t" done 'r["status"]')" = test ]
+check "test warning closed no relay" [ "$(edge_count village-201)" = "$before" ]
+
+# drill: clip plays, siren skipped
+x=$(warn --severity 2 --status exercise --siren air-raid --clip "$RIG/clips/short.opus" --id arb-x-$RANDOM)
+check "drill plays to done" wait_receipt village-201 "$x" done 20
+check "drill receipt says exercise" [ "$(receipt_get village-201 "$x" done 'r["status"]')" = exercise ]
+check "drill did not touch the siren relay" [ -z "$(edges village-201 | tail -n +$((before + 1)) | awk '$2=="SIREN_EN"')" ]
+check "drill played only the clip (24000 frames)" [ "$(receipt_get village-201 "$x" done 'r["frames"]')" = 24000 ]
+
+# effective in the future: queued, then plays when due
+now=$(date +%s)
+body arb-eff-$now '["430682101201"]' "[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" "\"effective\":$((now + 3))" > "$RIG/eff.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/eff.json" "$RIG/eff.msg"
+publish "$RIG/eff.msg" 430682101201
+check "future effective time: queued" wait_receipt village-201 arb-eff-$now queued 5
+check "queued reason says it waits" reason_has village-201 arb-eff-$now queued "waiting until effective"
+check "not playing before its time" no_receipt village-201 arb-eff-$now playing
+check "plays once effective" wait_receipt village-201 arb-eff-$now done 15
+st=$(receipt_get village-201 arb-eff-$now playing 'r["started"] // 1000')
+check "started at or after the effective time ($st >= $((now + 3)))" [ "${st:-0}" -ge $((now + 3)) ]
+
+# the operator's view
+ctl receipts $C "$g" --zone 430682101201 --timeout 5 --json > "$RIG/rcpt.json"
+check "cunxiangctl receipts: exit 0 for a confirmed warning" [ $? = 0 ]
+check "receipts --json shows the node done and verified" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = json.dumps(d)
+sys.exit(0 if "village-201" in s and "\"done\"" in s else 1)' "$RIG/rcpt.json"
+finish
