@@ -137,14 +137,16 @@ load(struct spool *s, struct cx_err *e)
 			s->next = seq + 1;
 	}
 	closedir(d);
-	qsort(all, n, sizeof(*all), cmp_u64);
+	if (n > 1)
+		qsort(all, n, sizeof(*all), cmp_u64);
 	for (i = 0; n > s->max && i < n - s->max; i++) {
 		snprintf(name, sizeof(name), "%020" PRIu64 ".msg", all[i]);
 		unlinkat(s->dirfd, name, 0);
 		s->dropped++;
 	}
 	s->n = n - i;
-	memcpy(s->seqs, all + i, s->n * sizeof(*all));
+	if (s->n > 0)
+		memcpy(s->seqs, all + i, s->n * sizeof(*all));
 	free(all);
 	return 0;
 }

@@ -228,7 +228,7 @@ zone_path() {
 
 node_start() {
 	local name=$1
-	"$D" -d -v -c "$RIG/$name.conf" >>"$RIG/$name.log" 2>&1 &
+	${NODE_WRAPPER:-} "$D" -d -v -c "$RIG/$name.conf" >>"$RIG/$name.log" 2>&1 &
 	NODE_PID[$name]=$!
 }
 

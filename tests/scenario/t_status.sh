@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Is the node online?  A retained, signed status says so; the MQTT will
+# (signed at connect) says offline when the node vanishes or stops.
+# And the shipped broker ACL confines a node to what is addressed to it.
+. "$(dirname "$0")/lib.sh"
+
+make_keys
+node_conf village-201 430682101201
+broker_setup village-201
+broker_start || exit 1
+node_start village-201
+wait_online village-201 || exit 1
+b64_to_pem "$(node_pub village-201)" > "$RIG/node.pub.pem"
+
+# last_status: the retained status body, signature checked
+last_status() {
+	mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor \
+		-t "$PREFIX/node/village-201/status" -C 1 -W 3 -F '%x' 2>/dev/null | xxd -r -p > "$RIG/st.bin"
+	[ -s "$RIG/st.bin" ] || return 1
+	head -n1 "$RIG/st.bin" | cut -d' ' -f4 | base64 -d > "$RIG/st.sig"
+	tail -c +$(( $(head -n1 "$RIG/st.bin" | wc -c) + 1 )) "$RIG/st.bin" > "$RIG/st.body"
+	openssl pkeyutl -verify -rawin -pubin -inkey "$RIG/node.pub.pem" -in "$RIG/st.body" -sigfile "$RIG/st.sig" >/dev/null 2>&1 || return 1
+	cat "$RIG/st.body"
+}
+status_is() { last_status | grep -q "\"online\":$1"; }
+
+check "retained status: online (signed by the node)" wait_for 5 status_is true
+status_fields() {
+	last_status | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["zone"]=="430682101201" and s["state"]=="idle" and s["node"]=="village-201" else 1)'
+}
+check "status names the node, its zone and state idle" status_fields
+node_kill village-201
+# keepalive 5 s: the broker gives up after 1.5 x keepalive and publishes the will
+check "after SIGKILL the will marks the node offline" wait_for 15 status_is false
+node_start village-201
+wait_online village-201
+check "back online after restart" wait_for 5 status_is true
+node_stop village-201
+check "after SIGTERM the node is marked offline at once" wait_for 3 status_is false
+
+# the shipped ACL, on a broker of its own
+P2=$(free_port)
+mosquitto_passwd -c -b "$RIG/p2" village-430682101201 n1 2>/dev/null
+mosquitto_passwd -b "$RIG/p2" township-430682101 t1 2>/dev/null
+chmod 644 "$RIG/p2"
+printf 'listener %s 127.0.0.1\nallow_anonymous false\npassword_file %s\nacl_file %s\n' \
+	"$P2" "$RIG/p2" "$TOP/firmware-config/broker/acl" > "$RIG/m2.conf"
+mosquitto -c "$RIG/m2.conf" >/dev/null 2>&1 & B2=$!
+wait_for 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$P2"
+sub_gets() {   # USER PASS TOPIC-SUB PUB-TOPIC: does USER receive what township publishes?
+	rm -f "$RIG/got"
+	mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$P2" -u "$1" -P "$2" -t "$3" -C 1 -W 2 > "$RIG/got" 2>/dev/null &
+	local s=$!; sleep 0.5
+	mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$P2" -u township-430682101 -P t1 -t "$4" -m hello 2>/dev/null
+	wait $s; grep -q hello "$RIG/got"
+}
+check "ACL: a village node reads its own village topic" sub_gets village-430682101201 n1 'cx/alert/43/06/82/101/201' cx/alert/43/06/82/101/201
+check "ACL: ... and its township topic" sub_gets village-430682101201 n1 'cx/alert/43/06/82/101' cx/alert/43/06/82/101
+no_sub_gets() { ! sub_gets "$@"; }
+check "ACL: ... but not another village's topic" no_sub_gets village-430682101201 n1 'cx/alert/43/06/82/101/202' cx/alert/43/06/82/101/202
+anon_refused() { ! mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$P2" -t cx/alert/43 -m x 2>/dev/null; }
+check "ACL: anonymous clients are refused" anon_refused
+node_pub_denied() {   # a node cannot write another node's receipt (v5: not authorized)
+	mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$P2" -u village-430682101201 -P n1 -q 1 \
+		-t cx/node/village-other/receipt -m forged 2>&1 | grep -qi "not authori"
+}
+check "ACL: a node cannot publish another node's receipt" node_pub_denied
+node_alert_denied() {
+	mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$P2" -u village-430682101201 -P n1 -q 1 \
+		-t cx/alert/43/06/82/101/201 -m forged 2>&1 | grep -qi "not authori"
+}
+check "ACL: a node cannot publish warnings" node_alert_denied
+kill $B2; wait $B2 2>/dev/null
+finish
