@@ -31,6 +31,18 @@
 static struct memfile *mf;
 static int fd_mark;
 
+static void
+check_fds(void)
+{
+	int now = lowest_free_fd();
+
+	if (now != fd_mark) {
+		fprintf(stderr, "lowest free descriptor was %d, now %d:\n", fd_mark, now);
+		dump_fds();
+	}
+	FUZZ_CHECK(now == fd_mark);
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -73,7 +85,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(c == NULL && strstr(e.msg, "SHA-256 mismatch") != NULL);
 	if (c == NULL) {
 		FUZZ_CHECK(e.msg[0] != '\0');
-		FUZZ_CHECK(lowest_free_fd() == fd_mark);
+		check_fds();
 		return 0;
 	}
 	pcm = malloc(sizeof(*pcm) * 12000);
@@ -96,6 +108,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	clip_close(c);
 	free(pcm);
-	FUZZ_CHECK(lowest_free_fd() == fd_mark);
+	check_fds();
 	return 0;
 }

@@ -134,6 +134,23 @@ lowest_free_fd(void)
 	return fd;
 }
 
+/* List the open descriptors on stderr (after a leak check failed). */
+static __attribute__((unused)) void
+dump_fds(void)
+{
+	char path[64], target[256];
+	ssize_t n;
+	int fd;
+
+	for (fd = 0; fd < 64; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if ((n = readlink(path, target, sizeof(target) - 1)) < 0)
+			continue;
+		target[n] = '\0';
+		fprintf(stderr, "  fd %d -> %s\n", fd, target);
+	}
+}
+
 #ifdef CX_ALERT_H
 /* a was accepted by alert_parse(): serialise, parse again, compare. */
 static __attribute__((unused)) void
