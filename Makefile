@@ -116,8 +116,9 @@ FUZZ_SECONDS ?= 10
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-# the libgpiod backend against a real kernel (gpio-sim under QEMU); slow, needs root
-check-hw:
+# the libgpiod backend against a real kernel GPIO chip (gpio-sim under QEMU);
+# installs QEMU and Debian's kernel packages as root (about 2 minutes the first time)
+check-hw: $(LIBGPIO) $(LIBCOMMON)
 	tests/hw/gpiod-qemu.sh
 
 deps:
@@ -142,6 +143,7 @@ check: deps
 	$(MAKE) configcheck
 	$(MAKE) scenario
 	$(MAKE) fuzz FUZZ_SECONDS=5
+	$(MAKE) check-hw
 	@echo "make check: all passed"
 
 demo: deps

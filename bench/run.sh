@@ -132,6 +132,7 @@ log_dest file $RIG/broker.log
 log_type error
 log_type warning
 log_type notice
+${BROKER_EXTRA:-}
 CONF
 chmod 644 "$RIG/passwd" "$RIG/acl"
 touch "$RIG/broker.log"; chmod 666 "$RIG/broker.log"

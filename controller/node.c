@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/verify.h"
 #include "controller/arbiter.h"
+#include "controller/ctlsock.h"
 #include "controller/node.h"
 #include "controller/nodeio.h"
 #include "controller/player.h"
@@ -34,6 +35,7 @@ struct node {
 	struct mqtt *mqtt;
 	struct player *player;
 	struct report *report;
+	struct ctlsock *ctl;
 	struct arbiter arb;
 	int sigfd;
 	struct loop_timer due;             /* a queued warning becomes effective */
@@ -41,6 +43,7 @@ struct node {
 	struct receipt_edge edges[RECEIPT_MAX_EDGES];
 	int nedges;
 	int64_t started_ms;
+	int amp_silent;                    /* amplifier feedback absent after warm-up */
 };
 
 static void start_next(struct node *n);
@@ -113,11 +116,32 @@ hook_edge(void *arg, const char *role, int value, uint64_t mono_ms)
 	ed->ms = (int64_t)(mono_ms - n->arb.active->received_mono);
 }
 
+/* The amplifier's feedback input (if wired) must show output once the
+ * warm-up is over: a warning played into a dead amplifier did not sound. */
+static void
+check_amp_feedback(struct node *n)
+{
+	struct cx_err e;
+	int v;
+
+	if (n->io.fb_idx < 0)
+		return;
+	if (gpio_get(n->io.gpio, n->io.fb_idx, &v, &e) == -1) {
+		log_warnx("amplifier feedback: %s", e.msg);
+		v = 0;
+	}
+	if (!v) {
+		log_warnx("amplifier feedback absent after warm-up");
+		n->amp_silent = 1;
+	}
+}
+
 static void
 hook_started(void *arg)
 {
 	struct node *n = arg;
 
+	check_amp_feedback(n);
 	n->started_ms = clock_wall_ms();
 	send_evidence(n, n->arb.active, RS_PLAYING, "");
 	report_status(n->report, "playing", n->arb.active->a.id);
@@ -131,6 +155,10 @@ hook_finished(void *arg, int ok, const char *reason)
 
 	if (e == NULL)
 		return;
+	if (ok && n->amp_silent) {
+		ok = 0;
+		reason = "amplifier feedback absent: no sound";
+	}
 	if (!ok)
 		log_warnx("warning %s failed: %s", e->a.id, reason);
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
@@ -157,6 +185,7 @@ start_active(struct node *n)
 
 	n->nedges = 0;
 	n->started_ms = 0;
+	n->amp_silent = 0;
 	nodeio_active_set(&n->io, e->a.id);
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
@@ -460,6 +489,54 @@ on_signal(void *arg, int fd, short revents)
 	}
 }
 
+static void
+local_status(void *arg, char *out, size_t outsz)
+{
+	struct node *n = arg;
+
+	snprintf(out, outsz, "{\"node\":\"%s\",\"zone\":\"%s\",\"state\":\"%s\","
+	    "\"active\":\"%s\",\"queued\":%d,\"online\":%s}", n->cfg.id, n->cfg.zone,
+	    n->arb.active ? "playing" : "idle", n->arb.active ? n->arb.active->a.id : "",
+	    n->arb.nqueue, mqtt_connected(n->mqtt) ? "true" : "false");
+}
+
+/* A person at the node stops everything: the warning playing and the queue. */
+static void
+local_stop(void *arg, char *out, size_t outsz)
+{
+	struct node *n = arg;
+	struct arb_entry *e;
+	int count = 0, was;
+
+	if (n->arb.active != NULL) {
+		e = arbiter_remove(&n->arb, n->arb.active->a.id, &was);
+		stop_active(n, e, RS_CANCELLED, "stopped locally");
+		count++;
+	}
+	while (n->arb.nqueue > 0) {
+		e = arbiter_remove(&n->arb, n->arb.queue[0]->a.id, &was);
+		send_state(n, e, RS_CANCELLED, "stopped locally");
+		free(e);
+		count++;
+	}
+	report_status(n->report, "idle", "");
+	schedule_due(n);
+	snprintf(out, outsz, "{\"stopped\":%d}", count);
+}
+
+static int
+open_ctlsock(struct node *n, struct cx_err *e)
+{
+	const struct ctlsock_handlers h = { .status = local_status, .stop = local_stop };
+	char path[CFG_PATH_MAX + 16];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", n->cfg.state_dir, CTLSOCK_NAME) >=
+	    sizeof(path))
+		return cx_errf(e, "state_dir too long");
+	n->ctl = ctlsock_open(n->loop, path, &h, n, e);
+	return n->ctl == NULL ? -1 : 0;
+}
+
 static int
 open_signals(struct node *n, struct cx_err *e)
 {
@@ -520,7 +597,7 @@ open_core(struct node *n, struct cx_err *e)
 	    &pc, &ph, n);
 	if (n->player == NULL)
 		return cx_errf(e, "out of memory");
-	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1)
+	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1)
 		return -1;
 	return 0;
 }
@@ -589,6 +666,7 @@ node_close(struct node *n)
 		stop_active(n, e, RS_FAILED, "node stopped");
 	}
 	arbiter_clear(&n->arb);
+	ctlsock_close(n->ctl);
 	if (n->mqtt != NULL) {
 		mqtt_stop(n->mqtt, 1000);
 		mqtt_free(n->mqtt);

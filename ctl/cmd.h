@@ -30,5 +30,6 @@ int cmd_receipts(int argc, char **argv);
 int cmd_node_key(int argc, char **argv);
 int cmd_acl(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_local(int argc, char **argv);
 
 #endif

@@ -162,19 +162,25 @@ case " $TARGETS " in *" clip "*)
 			rm -rf "$tmp" && mkdir -p "$tmp"
 			# tiny clips (a few hundred bytes): mono and stereo, several
 			# frame sizes and bitrates, tags, 5.1 (mapping family 1), chained
-			sox -V1 -n -r 48000 -c 1 -b 16 "$tmp/m48.wav" synth 0.06 sine 1000 vol 0.5 &&
-				sox -V1 -n -r 16000 -c 2 -b 16 "$tmp/s16.wav" synth 0.04 sine 440 sine 660 vol 0.5 &&
-				sox -V1 -n -r 8000 -c 1 -b 16 "$tmp/m8.wav" synth 0.1 noise vol 0.3 &&
-				sox -V1 -n -r 48000 -c 6 -b 16 "$tmp/c6.wav" synth 0.03 sine 300 vol 0.5 &&
-				o="opusenc --quiet --padding 0 --serial" &&
-				$o 1 --bitrate 6 "$tmp/m48.wav" "$OUT/seeds/clip/mono-20ms.opus" &&
-				$o 2 --bitrate 8 --framesize 2.5 "$tmp/s16.wav" "$OUT/seeds/clip/stereo-2.5ms.opus" &&
-				$o 3 --bitrate 6 --framesize 60 --comment TITLE=x "$tmp/m8.wav" "$OUT/seeds/clip/mono-60ms-tags.opus" &&
-				$o 4 --bitrate 12 --hard-cbr --framesize 10 "$tmp/s16.wav" "$OUT/seeds/clip/stereo-cbr-10ms.opus" &&
-				$o 5 --bitrate 24 "$tmp/c6.wav" "$OUT/seeds/clip/surround-5.1.opus" &&
-				cat "$OUT/seeds/clip/mono-20ms.opus" "$OUT/seeds/clip/stereo-2.5ms.opus" \
-					>"$OUT/seeds/clip/chained.opus" ||
-				echo "fuzz: note: making opus seeds failed; clip uses the committed seed only" >&2
+			if (
+				set -e
+				sox -V1 -n -r 48000 -c 1 -b 16 "$tmp/m48.wav" synth 0.06 sine 1000 vol 0.5
+				sox -V1 -n -r 16000 -c 2 -b 16 "$tmp/s16.wav" synth 0.04 sine 440 sine 660 vol 0.5
+				sox -V1 -n -r 8000 -c 1 -b 16 "$tmp/m8.wav" synth 0.1 noise vol 0.3
+				sox -V1 -n -r 48000 -c 6 -b 16 "$tmp/c6.wav" synth 0.03 sine 300 vol 0.5
+				o="opusenc --quiet --padding 0 --serial"
+				d=$OUT/seeds/clip
+				$o 1 --bitrate 6 "$tmp/m48.wav" "$d/mono-20ms.opus"
+				$o 2 --bitrate 8 --framesize 2.5 "$tmp/s16.wav" "$d/stereo-2.5ms.opus"
+				$o 3 --bitrate 6 --framesize 60 --comment TITLE=x "$tmp/m8.wav" "$d/mono-60ms-tags.opus"
+				$o 4 --bitrate 12 --hard-cbr --framesize 10 "$tmp/s16.wav" "$d/stereo-cbr-10ms.opus"
+				$o 5 --bitrate 24 "$tmp/c6.wav" "$d/surround-5.1.opus"
+				cat "$d/mono-20ms.opus" "$d/stereo-2.5ms.opus" >"$d/chained.opus"
+			) >"$OUT/logs/seeds-clip.log" 2>&1; then :; else
+				echo "fuzz: note: making opus seeds failed (see $OUT/logs/seeds-clip.log);" \
+					"clip uses the committed seed only" >&2
+				rm -f "$OUT"/seeds/clip/*
+			fi
 			rm -rf "$tmp"
 		else
 			echo "fuzz: note: sox or opusenc missing; clip uses the committed seed only" >&2
