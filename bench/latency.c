@@ -21,18 +21,25 @@
  * warning meets an idle node.
  *
  * Flood (-F RATE): a thread with its own broker connection publishes forged
- * warnings at RATE per second for as long as the measured warnings take
- * (after a 1 s run-up): a share (-U percent, default 50) under unknown key
- * ids, the rest under the trusted key id of -j but signed with the rogue key
- * of -f, so the node must run the full signature check to reject them.
+ * warnings at RATE per second, QoS 1 (-q): a share (-U percent, default 50)
+ * under unknown key ids, the rest under the trusted key id of -j but signed
+ * with the rogue key of -f, so the node must run the full signature check
+ * to reject them.  The measured warnings alternate in blocks of -B between
+ * "quiet" (flood off, after a 1 s pause for the node to drain) and "flood"
+ * (flood on, after a 1 s run-up), so both kinds of samples are taken under
+ * the same machine conditions (a shared disk or CPU drifts over minutes).
  *
  *   latency -h HOST -p PORT -u USER -P PASS -t ALERT_TOPIC -r RECEIPT_TOPIC
  *           -k KEY.pem -K KID -c CLIP_PATH -S SIM_DIR -L AMP_LINE -w WAV
- *           -W WARMUP_MS [-s SIREN] [-n COUNT] [-l LABEL] [-o CSV] [-m NODE_PID]
- *           [-F RATE -f ROGUE.pem -j FORGED_KID [-U PCT] [-q QOS]] [-g GAP_MS]
+ *           -W WARMUP_MS [-z ZONE] [-s SIREN] [-n COUNT] [-l LABEL] [-o CSV]
+ *           [-m NODE_PID] [-g GAP_MS]
+ *           [-F RATE -f ROGUE.pem -j FORGED_KID [-U PCT] [-q QOS] [-B BLOCK]]
  *
- * Output: "R <label>.<figure> ..." lines for bench/run.sh (see report()),
- * the samples as CSV with -o.  Exit 0 if every warning completed.
+ * Output: "R <label>.<figure> ..." summary lines (see report()); with -o,
+ * one CSV row per warning appended to the file (bench/run.sh merges the
+ * rows of several runs): label,seq,flood,relay_ms,first_ms,first_rcpt_ms,
+ * underruns (empty times: no final "done" receipt within 30 s).
+ * Exit 0 if every warning completed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -62,15 +69,16 @@
 #include "bench/warning.h"
 
 #define WAIT_MS 30000              /* give up on a warning after this */
-#define FLOOD_RUNUP_MS 1000        /* flood before the first measured warning */
+#define FLOOD_RUNUP_MS 1000        /* flood on before a flood block's first warning */
+#define FLOOD_DRAIN_MS 1000        /* flood off before a quiet block's first warning */
 #define FLOOD_VARIANTS 64          /* distinct forged payloads of each kind */
 #define MEM_SAMPLE_MS 10           /* resident memory sampling while playing */
 #define MAX_COUNT 10000
 
 struct opts {
 	const char *host, *user, *pass, *topic, *rtopic, *key, *kid, *clip, *sim, *line;
-	const char *wav, *label, *csv, *rogue, *forged_kid, *siren;
-	int port, warmup_ms, count, gap_ms, flood_rate, unknown_pct, flood_qos;
+	const char *wav, *label, *csv, *rogue, *forged_kid, *siren, *zone;
+	int port, warmup_ms, count, gap_ms, flood_rate, unknown_pct, flood_qos, block;
 	int node_pid;
 };
 
@@ -81,6 +89,7 @@ struct pending {
 	char reason[RECEIPT_REASON_MAX + 1];
 	int64_t started_wall_ms;           /* "playing" receipt's started */
 	uint64_t frames;
+	uint32_t underruns;
 };
 
 struct flood {
@@ -90,8 +99,9 @@ struct flood {
 	uint8_t *payload[2 * FLOOD_VARIANTS];
 	size_t len[2 * FLOOD_VARIANTS];
 	atomic_int stop;
-	long sent, failed;
-	uint64_t t_start, t_end;
+	atomic_int active;                 /* publishing now */
+	long sent, failed;                 /* read after the thread ends */
+	uint64_t active_ns;                /* time spent active */
 	pthread_t th;
 };
 
@@ -101,7 +111,7 @@ struct mem {
 
 static struct opts o = {
 	.port = 1883, .count = 200, .gap_ms = 20, .label = "latency", .line = "AMP_EN",
-	.unknown_pct = 50, .flood_qos = 1,
+	.unknown_pct = 50, .flood_qos = 1, .block = 25, .zone = BENCH_NODE_ZONE,
 };
 static struct pending cur;
 
@@ -140,6 +150,7 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 		if (rstate_final(r->state)) {
 			cur.final = (int)r->state + 1;
 			cur.frames = r->frames;
+			cur.underruns = r->underruns;
 			snprintf(cur.reason, sizeof(cur.reason), "%s", r->reason);
 		}
 	}
@@ -250,16 +261,27 @@ static void *
 flood_run(void *arg)
 {
 	struct flood *fl = arg;
-	struct timespec next;
-	uint64_t period_ns = 1000000000u / (uint64_t)fl->rate, t;
+	struct timespec next, idle = { 0, 1000000 };
+	uint64_t period_ns = 1000000000u / (uint64_t)fl->rate, t, since = 0;
 	long i = 0;
 	int rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &next);
-	fl->t_start = bench_mono_ns();
 	while (!atomic_load(&fl->stop)) {
-		rc = mosquitto_publish(fl->mosq, NULL, fl->topic, (int)fl->len[i % (2 * FLOOD_VARIANTS)],
-		    fl->payload[i % (2 * FLOOD_VARIANTS)], fl->qos, false);
+		if (!atomic_load(&fl->active)) {
+			if (since) {
+				fl->active_ns += bench_mono_ns() - since;
+				since = 0;
+			}
+			nanosleep(&idle, NULL);
+			continue;
+		}
+		if (!since) {
+			since = bench_mono_ns();
+			clock_gettime(CLOCK_MONOTONIC, &next);
+		}
+		rc = mosquitto_publish(fl->mosq, NULL, fl->topic,
+		    (int)fl->len[i % (2 * FLOOD_VARIANTS)], fl->payload[i % (2 * FLOOD_VARIANTS)],
+		    fl->qos, false);
 		if (rc == MOSQ_ERR_SUCCESS)
 			fl->sent++;
 		else
@@ -272,7 +294,8 @@ flood_run(void *arg)
 		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
 	}
-	fl->t_end = bench_mono_ns();
+	if (since)
+		fl->active_ns += bench_mono_ns() - since;
 	return NULL;
 }
 
@@ -287,6 +310,8 @@ flood_start(struct flood *fl)
 	int i;
 
 	memset(fl, 0, sizeof(*fl));
+	atomic_init(&fl->stop, 0);
+	atomic_init(&fl->active, 0);
 	fl->topic = o.topic;
 	fl->rate = o.flood_rate;
 	fl->qos = o.flood_qos;
@@ -299,7 +324,7 @@ flood_start(struct flood *fl)
 
 		snprintf(id, sizeof(id), "forged-%d-%d", (int)getpid(), i);
 		snprintf(kid, sizeof(kid), "rogue-key-%02d", i % 32);
-		bench_warning(&a, id, clock_wall(), "flood.opus", sha, "air-raid");
+		bench_warning(&a, id, clock_wall(), o.zone, "flood.opus", sha, "air-raid");
 		if ((body = alert_to_json(&a, &e)) == NULL)
 			die("forged body: %s", e.msg);
 		if (envelope_seal(rogue, unknown ? kid : o.forged_kid, (uint8_t *)body,
@@ -344,6 +369,7 @@ flood_stop(struct flood *fl)
 
 struct sample {
 	double relay_ms, first_ms, first_rcpt_ms;
+	uint32_t underruns;            /* the done receipt's count */
 };
 
 static int
@@ -365,7 +391,7 @@ send_one(struct mosquitto *m, const struct sig_key *k, const uint8_t sha[32], in
 	snprintf(clipname, sizeof(clipname), "%s", slash ? slash + 1 : o.clip);
 	snprintf(id, sizeof(id), "bench-%s-%d-%lld-%d", o.label, (int)getpid(),
 	    (long long)clock_wall(), seq);
-	bench_warning(&a, id, clock_wall(), clipname, sha, o.siren);
+	bench_warning(&a, id, clock_wall(), o.zone, clipname, sha, o.siren);
 	if ((body = alert_to_json(&a, &e)) == NULL)
 		die("body: %s", e.msg);
 	if (envelope_seal(k, o.kid, (uint8_t *)body, strlen(body), &payload, &len, &e) == -1)
@@ -417,6 +443,7 @@ send_one(struct mosquitto *m, const struct sig_key *k, const uint8_t sha[32], in
 	}
 	s->relay_ms = (double)(int64_t)(t_relay - t_pub) / 1e6;
 	s->first_ms = (double)(int64_t)(t_first - t_pub) / 1e6 - o.warmup_ms;
+	s->underruns = cur.underruns;
 	s->first_rcpt_ms = cur.started_wall_ms ?
 	    (double)(cur.started_wall_ms - wall_pub - o.warmup_ms) : -1;
 	return 0;
@@ -444,10 +471,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: latency -h host -p port -u user -P pass -t topic -r receipt_topic\n"
-	    "  -k key.pem -K kid -c clip -S simdir -w wav -W warmup_ms [-s siren] [-L line]\n"
-	    "  [-n count]"
-	    "  [-l label] [-o csv] [-m pid] [-g gap_ms]\n"
-	    "  [-F rate -f rogue.pem -j forged_kid [-U unknown_pct] [-q qos]]\n");
+	    "  -k key.pem -K kid -c clip -S simdir -w wav -W warmup_ms [-z zone] [-s siren]\n"
+	    "  [-L line] [-n count] [-l label] [-o csv] [-m pid] [-g gap_ms]\n"
+	    "  [-F rate -f rogue.pem -j forged_kid [-U unknown_pct] [-q qos] [-B block]]\n");
 	exit(1);
 }
 
@@ -456,7 +482,7 @@ parse_args(int argc, char *argv[])
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "h:p:u:P:t:r:k:K:c:s:S:L:w:W:n:l:o:m:g:F:f:j:U:q:")) != -1) {
+	while ((ch = getopt(argc, argv, "h:p:u:P:t:r:k:K:c:s:S:L:w:W:z:n:l:o:m:g:F:f:j:U:q:B:")) != -1) {
 		switch (ch) {
 		case 'h': o.host = optarg; break;
 		case 'p': o.port = atoi(optarg); break;
@@ -472,6 +498,7 @@ parse_args(int argc, char *argv[])
 		case 'L': o.line = optarg; break;
 		case 'w': o.wav = optarg; break;
 		case 'W': o.warmup_ms = atoi(optarg); break;
+		case 'z': o.zone = optarg; break;
 		case 'n': o.count = atoi(optarg); break;
 		case 'l': o.label = optarg; break;
 		case 'o': o.csv = optarg; break;
@@ -482,28 +509,42 @@ parse_args(int argc, char *argv[])
 		case 'j': o.forged_kid = optarg; break;
 		case 'U': o.unknown_pct = atoi(optarg); break;
 		case 'q': o.flood_qos = atoi(optarg); break;
+		case 'B': o.block = atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || !o.host || !o.user || !o.pass || !o.topic || !o.rtopic || !o.key ||
 	    !o.kid || !o.clip || !o.sim || !o.wav || o.count < 1 || o.count > MAX_COUNT ||
-	    (o.flood_rate > 0 && (!o.rogue || !o.forged_kid)) || o.flood_qos < 0 || o.flood_qos > 1)
+	    (o.flood_rate > 0 && (!o.rogue || !o.forged_kid)) || o.flood_qos < 0 || o.flood_qos > 1 ||
+	    o.block < 1)
 		usage();
+}
+
+/* Keep the client alive for ms (receipts, keepalive). */
+static void
+idle_ms(struct mosquitto *m, int ms)
+{
+	uint64_t until = bench_mono_ns() + (uint64_t)ms * 1000000u;
+
+	while (bench_mono_ns() < until)
+		pump(m, -1, 5);
 }
 
 int
 main(int argc, char *argv[])
 {
-	static struct sample samples[MAX_COUNT];
-	static double relay[MAX_COUNT], first[MAX_COUNT], first_rcpt[MAX_COUNT];
+	static double relay[2][MAX_COUNT], first[2][MAX_COUNT], first_rcpt[2][MAX_COUNT];
+	int n[2] = { 0, 0 }, nr[2] = { 0, 0 };
 	struct mem mem = { -1, -1, -1, -1 };
+	struct sample s;
 	struct flood fl;
 	struct mosquitto *m;
 	struct sig_key *k;
 	struct cx_err e;
 	char edges[4096];
 	uint8_t sha[32];
-	int i, ino, n = 0, nr = 0, lost = 0, mid;
+	int i, ino, lost = 0, mid, xrun_warnings = 0, flooding = 0, want;
+	long xruns = 0;
 	FILE *csv = NULL;
 
 	parse_args(argc, argv);
@@ -517,50 +558,51 @@ main(int argc, char *argv[])
 	if ((ino = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
 	    inotify_add_watch(ino, o.wav, IN_MODIFY) == -1)
 		die("inotify on %s failed", o.wav);
-	if (o.csv != NULL && (csv = fopen(o.csv, "w")) == NULL)
-		die("cannot write %s", o.csv);
-	if (csv)
-		fprintf(csv, "seq,relay_ms,first_sample_ms,first_sample_receipt_ms\n");
+	if (o.csv != NULL && (csv = fopen(o.csv, "a")) == NULL)
+		die("cannot append to %s", o.csv);
 
 	m = connect_client("lat");
 	mosquitto_message_callback_set(m, on_message);
 	if (mosquitto_subscribe(m, &mid, o.rtopic, 1) != MOSQ_ERR_SUCCESS)
 		die("subscribe %s failed", o.rtopic);
-	for (i = 0; i < 20; i++)           /* CONNACK, SUBACK */
-		pump(m, -1, 10);
+	idle_ms(m, 200);                   /* CONNACK, SUBACK */
 
 	if (o.node_pid)
 		proc_mem(o.node_pid, &mem.idle_rss, &mem.idle_hwm);
-	if (o.flood_rate > 0) {
+	if (o.flood_rate > 0)
 		flood_start(&fl);
-		usleep(FLOOD_RUNUP_MS * 1000);
-	}
 	for (i = 0; i < o.count; i++) {
-		struct sample *s = &samples[n];
-
-		if (send_one(m, k, sha, i, ino, edges, s, &mem) == -1) {
+		want = o.flood_rate > 0 && (i / o.block) % 2 == 1;
+		if (want != flooding) {
+			atomic_store(&fl.active, want);
+			flooding = want;
+			idle_ms(m, want ? FLOOD_RUNUP_MS : FLOOD_DRAIN_MS);
+		}
+		if (send_one(m, k, sha, i, ino, edges, &s, &mem) == -1) {
 			lost++;
+			if (csv)
+				fprintf(csv, "%s,%d,%d,,,,\n", o.label, i, flooding);
 			continue;
 		}
-		relay[n] = s->relay_ms;
-		first[n] = s->first_ms;
-		if (s->first_rcpt_ms >= -o.warmup_ms)
-			first_rcpt[nr++] = s->first_rcpt_ms;
+		relay[flooding][n[flooding]] = s.relay_ms;
+		first[flooding][n[flooding]++] = s.first_ms;
+		if (s.first_rcpt_ms >= -o.warmup_ms)
+			first_rcpt[flooding][nr[flooding]++] = s.first_rcpt_ms;
+		if (s.underruns > 0) {
+			xrun_warnings++;
+			xruns += s.underruns;
+		}
 		if (csv)
-			fprintf(csv, "%d,%.3f,%.3f,%.0f\n", i, s->relay_ms, s->first_ms,
-			    s->first_rcpt_ms);
-		n++;
+			fprintf(csv, "%s,%d,%d,%.3f,%.3f,%.0f,%u\n", o.label, i, flooding, s.relay_ms,
+			    s.first_ms, s.first_rcpt_ms, s.underruns);
 		/* let the node finish its idle status before the next one */
-		for (uint64_t until = bench_mono_ns() + (uint64_t)o.gap_ms * 1000000u;
-		    bench_mono_ns() < until;)
-			pump(m, -1, 5);
+		idle_ms(m, o.gap_ms);
 	}
 	if (o.flood_rate > 0) {
+		atomic_store(&fl.stop, 1);
 		flood_stop(&fl);
-		double secs = (double)(fl.t_end - fl.t_start) / 1e9;
-
-		printf("R %s.flood %ld %.1f %.1f %ld\n", o.label, fl.sent, secs,
-		    (double)fl.sent / secs, fl.failed);
+		printf("R %s.flood %ld %.1f %.1f %ld\n", o.label, fl.sent, fl.active_ns / 1e9,
+		    fl.active_ns ? fl.sent / (fl.active_ns / 1e9) : 0.0, fl.failed);
 	}
 	if (o.node_pid) {
 		long rss;
@@ -569,10 +611,13 @@ main(int argc, char *argv[])
 		printf("R %s.mem %ld %ld %ld %ld %ld\n", o.label, mem.idle_rss, mem.idle_hwm,
 		    mem.play_rss_max, rss, mem.hwm);
 	}
-	report("relay", relay, n);
-	report("first", first, n);
-	report("first_rcpt", first_rcpt, nr);
+	report("relay", relay[0], n[0]);
+	report("first", first[0], n[0]);
+	report("first_rcpt", first_rcpt[0], nr[0]);
+	report("flood_relay", relay[1], n[1]);
+	report("flood_first", first[1], n[1]);
 	printf("R %s.lost %d %d\n", o.label, lost, o.count);
+	printf("R %s.underruns %d %ld\n", o.label, xrun_warnings, xruns);
 	if (csv)
 		fclose(csv);
 	mosquitto_disconnect(m);

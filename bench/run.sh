@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 # bench/run.sh BUILD: the benchmarks of docs/PERFORMANCE.md, run by `make bench`.
 #
-# Builds nothing: BUILD must hold cunxiangd and bench/{verify,latency}.
-# 1. signature verification rate, one thread (bench/verify);
-# 2. a real mosquitto broker (password + ACL, as firmware-config/broker) and
-#    a real cunxiangd on loopback, simulated GPIO (sim:DIR) and a WAV file
-#    sink, short warm-up and hold; bench/latency sends signed warnings one at
-#    a time and measures publish -> relay closed and publish -> first sample:
-#    Ed25519, SM2, and Ed25519 under a flood of forged messages;
-# 3. the node's resident memory idle, while playing, and its peak.
-# Everything runs in a temporary directory, removed at the end (KEEP_RIG=1
-# keeps it).  Prints a results table; exits 0 unless a phase could not run.
-# Knobs (environment): N_BASE N_SM2 N_FLOOD N_FLOOD_SM2 FLOOD_RATE VERIFY_S.
+# Builds nothing: BUILD must hold cunxiangd and bench/{verify,latency,storage}.
+#  1. signature verification rate, one thread (bench/verify);
+#  2. real mosquitto brokers (password + ACL, the settings of
+#     firmware-config/broker/mosquitto.conf) and real cunxiangd nodes on
+#     loopback, simulated GPIO (sim:DIR), WAV file sinks, 50 ms warm-up,
+#     20 ms hold; bench/latency sends signed warnings one at a time and
+#     measures publish -> amplifier relay closed and publish -> first sample.
+#     Three nodes run side by side, one per set-up:
+#       A  village-201: broker as shipped, state_dir on disk
+#       B  village-202: broker with set_tcp_nodelay true, state_dir on disk
+#       C  village-203: broker with set_tcp_nodelay true, state_dir on tmpfs
+#     and are measured in interleaved blocks, so that all three see the same
+#     machine (this kind of VM shares its disk and CPUs with other tenants,
+#     and their load drifts over minutes);
+#  3. valid warnings under a flood of forged messages (B and C), in blocks
+#     alternating with and without the flood;
+#  4. the nodes' resident memory idle, while playing, and the peak;
+#  5. the fsync cost of the disk under the state_dir, before and after.
+# Everything runs in temporary directories, removed at the end (KEEP_RIG=1
+# keeps them).  Prints the results as Markdown tables; exits 0 unless the
+# rig could not be set up.
+# Knobs (environment): ROUNDS BLOCK N_SM2_BLOCK N_GAP_BLOCK N_FLOOD N_FLOOD_SM2
+# FLOOD_RATE VERIFY_S.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
@@ -19,20 +31,20 @@ case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 D=$BUILD/cunxiangd
 VERIFY=$BUILD/bench/verify
 LATENCY=$BUILD/bench/latency
-N_BASE=${N_BASE:-250}          # warnings per latency run (Ed25519, idle node)
-N_SM2=${N_SM2:-100}            # SM2-signed warnings, idle node
-N_FLOOD=${N_FLOOD:-200}        # Ed25519 warnings during the 2,000/s flood
-N_FLOOD_SM2=${N_FLOOD_SM2:-10} # warnings during a flood of forged SM2 signatures
+STORAGE=$BUILD/bench/storage
+ROUNDS=${ROUNDS:-10}           # interleaved rounds of the baseline runs
+BLOCK=${BLOCK:-25}             # Ed25519 warnings per node and round (250 per set-up)
+N_SM2_BLOCK=${N_SM2_BLOCK:-10} # SM2 warnings to node B per round (100)
+N_FLOOD=${N_FLOOD:-200}        # warnings per flood run, half of them under the flood
+N_FLOOD_SM2=${N_FLOOD_SM2:-12} # same for the flood of forged SM2 signatures
+N_GAP_BLOCK=${N_GAP_BLOCK:-5}  # warnings to A per round sent 300 ms after the last
 FLOOD_RATE=${FLOOD_RATE:-2000} # forged messages per second
 VERIFY_S=${VERIFY_S:-1.5}      # CPU seconds per verification case
-WARMUP_MS=50                   # short, so 200+ warnings take seconds
+WARMUP_MS=50                   # short, so 250 warnings take about a minute
 HOLD_MS=20
 PREFIX=cx
-NODE=village-201
-ZONE=430682101201
-ZPATH=43/06/82/101/201
 
-for f in "$D" "$VERIFY" "$LATENCY"; do
+for f in "$D" "$VERIFY" "$LATENCY" "$STORAGE"; do
 	[ -x "$f" ] || { echo "bench: $f missing (run: make bench)"; exit 1; }
 done
 for c in mosquitto mosquitto_passwd openssl sox opusenc python3; do
@@ -41,14 +53,24 @@ done
 
 RIG=$(mktemp -d /tmp/cx-bench.XXXXXX)
 chmod 755 "$RIG"
-RES=$RIG/results
+SHM=
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then
+	SHM=$(mktemp -d /dev/shm/cx-bench.XXXXXX)
+fi
+RES=$RIG/results               # "name values..." lines
+CSV=$RIG/samples.csv           # one row per warning, from bench/latency
 : > "$RES"
-BROKER_PID=
-NODE_PID=
+echo "label,seq,flood,relay_ms,first_ms,first_rcpt_ms,underruns" > "$CSV"
+declare -A NODE_PID=() BROKER_PID=() PORT=()
 cleanup() {
-	[ -n "$NODE_PID" ] && { kill -TERM "$NODE_PID" 2>/dev/null; wait "$NODE_PID" 2>/dev/null; }
-	[ -n "$BROKER_PID" ] && { kill "$BROKER_PID" 2>/dev/null; wait "$BROKER_PID" 2>/dev/null; }
-	if [ "${KEEP_RIG:-0}" = 1 ]; then echo "rig kept: $RIG"; else rm -rf "$RIG"; fi
+	local p
+	for p in "${NODE_PID[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for p in "${BROKER_PID[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	if [ "${KEEP_RIG:-0}" = 1 ]; then
+		echo "rig kept: $RIG ${SHM:+and $SHM}"
+	else
+		rm -rf "$RIG" ${SHM:+"$SHM"}
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -63,30 +85,33 @@ wait_for() {   # wait_for SECONDS COMMAND...
 	return 1
 }
 pub_b64() { openssl pkey -in "$1" -pubout -outform DER 2>/dev/null | base64 -w0; }
-# result lines from a benchmark program: "R name values..." -> $RES
+# "R name values..." lines of a benchmark program -> $RES; all output -> bench.out
 collect() { tee -a "$RIG/bench.out" | grep '^R ' | cut -c3- >> "$RES"; }
-get() { awk -v k="$1" -v f="$2" '$1 == k { print $f; exit }' "$RES"; }
+note() { echo "$*" >> "$RES"; }
+# 430682101202 -> 43/06/82/101/202
+zone_path() { echo "${1:0:2}/${1:2:2}/${1:4:2}/${1:6:3}/${1:9:3}"; }
 
 START=$(date +%s)
-say "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"\
-" $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r),"\
-" Debian $(cat /etc/debian_version 2>/dev/null)"
+CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+say "machine: $(nproc) cores, $CPU, $MEM, kernel $(uname -r), Debian $(cat /etc/debian_version)"
+say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+note "load.start $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 1. signature verification ---------------------------------------------
 say "signature verification, one thread, ${VERIFY_S} CPU s per case"
 "$VERIFY" -t "$VERIFY_S" | collect
-# reference: OpenSSL's own harness on the same machine (loop in OpenSSL, no
-# body parsing)
+# reference: OpenSSL's own harness on the same machine
 openssl speed -seconds 1 ed25519 sm2 2>/dev/null |
 	awk '/Ed25519\)/ { print "ossl.ed25519", $NF } /CurveSM2\)/ { print "ossl.sm2", $NF }' >> "$RES"
 
-# ---- 2. rig: keys, clips, broker, node ---------------------------------------
-say "rig in $RIG"
+# ---- 2. rig: keys, clips, brokers, nodes --------------------------------------
+say "rig in $RIG${SHM:+ and $SHM}"
 openssl genpkey -algorithm ED25519 -out "$RIG/township.pem" 2>/dev/null
 openssl genpkey -algorithm ED25519 -out "$RIG/rogue.pem" 2>/dev/null
 openssl genpkey -algorithm SM2 -out "$RIG/county-sm2.pem" 2>/dev/null
 openssl genpkey -algorithm SM2 -out "$RIG/rogue-sm2.pem" 2>/dev/null
-mkdir -p "$RIG/clips" "$RIG/node/sim" "$RIG/node/state" "$RIG/broker-db"
+mkdir -p "$RIG/clips"
 # 0.1 s clip for the latency runs; 3 s for memory while playing
 sox -n -r 48000 -c 1 -b 16 "$RIG/clips/beep.wav" synth 0.1 sine 1000 vol 0.5 2>/dev/null
 sox -n -r 48000 -c 1 -b 16 "$RIG/clips/long.wav" synth 3 sine 700 vol 0.5 2>/dev/null
@@ -94,77 +119,94 @@ opusenc --quiet --bitrate 48 "$RIG/clips/beep.wav" "$RIG/clips/beep.opus"
 opusenc --quiet --bitrate 48 "$RIG/clips/long.wav" "$RIG/clips/long.opus"
 rm -f "$RIG"/clips/*.wav
 
-PORT=$(free_port)
+say "storage: fsync cost where nodes A and B keep their state ($(stat -f -c %T "$RIG"))"
+"$STORAGE" -n 100 "$RIG" | sed 's/^R storage\./R storage.before./' | collect
+
+# set-up -> node id, zone, broker, state_dir
+declare -A NODE=([a]=village-201 [b]=village-202 [c]=village-203)
+declare -A ZONE=([a]=430682101201 [b]=430682101202 [c]=430682101203)
+declare -A BROKER_OF=([a]=shipped [b]=nodelay [c]=nodelay)
+declare -A STATE=([a]=$RIG/a/state [b]=$RIG/b/state [c]=${SHM:-$RIG/c}/state)
+
 : > "$RIG/passwd"
-for u in "$NODE" sender attacker monitor; do
+for u in "${NODE[@]}" sender attacker; do
 	mosquitto_passwd -b "$RIG/passwd" "$u" "pw-$u" 2>/dev/null
 done
-cat > "$RIG/acl" <<ACL
-pattern read $PREFIX/node/%u/cmd
-pattern write $PREFIX/node/%u/receipt
-pattern write $PREFIX/node/%u/status
-user sender
-topic write $PREFIX/alert/#
-topic read $PREFIX/node/+/receipt
-user attacker
-topic write $PREFIX/alert/#
-user monitor
-topic read $PREFIX/#
-user $NODE
-topic read $PREFIX/alert/43
-topic read $PREFIX/alert/43/06
-topic read $PREFIX/alert/43/06/82
-topic read $PREFIX/alert/43/06/82/101
-topic read $PREFIX/alert/$ZPATH
-ACL
-# as firmware-config/broker/mosquitto.conf, on a loopback port
-cat > "$RIG/mosquitto.conf" <<CONF
+{
+	echo "pattern read $PREFIX/node/%u/cmd"
+	echo "pattern write $PREFIX/node/%u/receipt"
+	echo "pattern write $PREFIX/node/%u/status"
+	echo "user sender"
+	echo "topic write $PREFIX/alert/#"
+	echo "topic read $PREFIX/node/+/receipt"
+	echo "user attacker"
+	echo "topic write $PREFIX/alert/#"
+	for s in a b c; do
+		echo "user ${NODE[$s]}"
+		p=$(zone_path "${ZONE[$s]}")
+		for l in 2 5 8 12 16; do echo "topic read $PREFIX/alert/${p:0:$l}"; done
+	done
+} > "$RIG/acl"
+chmod 644 "$RIG/passwd" "$RIG/acl"
+
+# broker_start NAME [EXTRA_LINE]: the settings of
+# firmware-config/broker/mosquitto.conf on a loopback port, plus EXTRA_LINE
+broker_start() {
+	local name=$1 port
+	port=$(free_port)
+	mkdir -p "$RIG/broker-$name"
+	[ "$(id -u)" = 0 ] && chown mosquitto "$RIG/broker-$name" 2>/dev/null
+	touch "$RIG/broker-$name.log"; chmod 666 "$RIG/broker-$name.log"
+	cat > "$RIG/broker-$name.conf" <<CONF
 per_listener_settings false
-listener $PORT 127.0.0.1
+listener $port 127.0.0.1
 allow_anonymous false
 password_file $RIG/passwd
 acl_file $RIG/acl
 persistence true
-persistence_location $RIG/broker-db/
+persistence_location $RIG/broker-$name/
 autosave_interval 30
 max_queued_messages 10000
-log_dest file $RIG/broker.log
+log_dest file $RIG/broker-$name.log
 log_type error
 log_type warning
 log_type notice
-${BROKER_EXTRA:-}
+${2:-}
 CONF
-chmod 644 "$RIG/passwd" "$RIG/acl"
-touch "$RIG/broker.log"; chmod 666 "$RIG/broker.log"
-[ "$(id -u)" = 0 ] && chown mosquitto "$RIG/broker-db" 2>/dev/null
-mosquitto -c "$RIG/mosquitto.conf" >> "$RIG/broker.out" 2>&1 &
-BROKER_PID=$!
-wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" ||
-	{ echo "bench: broker did not start"; cat "$RIG/broker.out"; exit 1; }
+	mosquitto -c "$RIG/broker-$name.conf" >> "$RIG/broker-$name.out" 2>&1 &
+	BROKER_PID[$name]=$!
+	PORT[$name]=$port
+	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port" ||
+		{ echo "bench: broker $name did not start"; cat "$RIG/broker-$name.out"; exit 1; }
+}
 
-cat > "$RIG/node.conf" <<CONF
+# node_start SETUP
+node_start() {
+	local s=$1 dir=$RIG/$1
+	mkdir -p "$dir/sim" "${STATE[$s]}"
+	cat > "$dir/node.conf" <<CONF
 [node]
-id = $NODE
-zone = $ZONE
-state_dir = $RIG/node/state
+id = ${NODE[$s]}
+zone = ${ZONE[$s]}
+state_dir = ${STATE[$s]}
 clip_dir = $RIG/clips
 volume = 100
 
 [mqtt]
 host = 127.0.0.1
-port = $PORT
-password = pw-$NODE
+port = ${PORT[${BROKER_OF[$s]}]}
+password = pw-${NODE[$s]}
 prefix = $PREFIX
 keepalive_s = 30
 reconnect_max_s = 2
 
 [gpio]
-device = sim:$RIG/node/sim
+device = sim:$dir/sim
 amp = AMP_EN
 siren = SIREN_EN
 
 [audio]
-device = file:$RIG/node/out.wav
+device = file:$dir/out.wav
 warmup_ms = $WARMUP_MS
 hold_ms = $HOLD_MS
 max_on_s = 120
@@ -189,91 +231,176 @@ pubkey = $(pub_b64 "$RIG/county-sm2.pem")
 zones = 430682
 actions = warn,cancel,drill,test
 CONF
-"$D" -n -c "$RIG/node.conf" >/dev/null || { echo "bench: node config rejected"; exit 1; }
-"$D" -d -c "$RIG/node.conf" >> "$RIG/node.log" 2>&1 &
-NODE_PID=$!
-wait_for 10 grep -q "mqtt: connected" "$RIG/node.log" ||
-	{ echo "bench: node did not connect"; tail -20 "$RIG/node.log"; exit 1; }
+	"$D" -n -c "$dir/node.conf" >/dev/null || { echo "bench: node $s config rejected"; exit 1; }
+	"$D" -d -c "$dir/node.conf" >> "$dir/node.log" 2>&1 &
+	NODE_PID[$s]=$!
+	wait_for 15 grep -q "mqtt: connected" "$dir/node.log" ||
+		{ echo "bench: node $s did not connect"; tail -20 "$dir/node.log"; exit 1; }
+}
+
+broker_start shipped
+broker_start nodelay "set_tcp_nodelay true"
+for s in a b c; do node_start $s; done
 sleep 2                        # settle: status published, nothing pending
 
-lat() {   # lat LABEL KEY KID CLIP [extra latency options...]
-	local label=$1 key=$2 kid=$3 clip=$4; shift 4
-	"$LATENCY" -h 127.0.0.1 -p "$PORT" -u sender -P pw-sender \
-		-t "$PREFIX/alert/$ZPATH" -r "$PREFIX/node/$NODE/receipt" \
-		-k "$key" -K "$kid" -c "$RIG/clips/$clip" -S "$RIG/node/sim" -L AMP_EN \
-		-w "$RIG/node/out.wav" -W "$WARMUP_MS" -l "$label" -o "$RIG/$label.csv" \
-		-m "$NODE_PID" "$@" 2>&1 | collect
+# lat SETUP LABEL KEY KID CLIP [extra bench/latency options...]
+lat() {
+	local s=$1 label=$2 key=$3 kid=$4 clip=$5; shift 5
+	"$LATENCY" -h 127.0.0.1 -p "${PORT[${BROKER_OF[$s]}]}" -u sender -P pw-sender \
+		-t "$PREFIX/alert/$(zone_path "${ZONE[$s]}")" -r "$PREFIX/node/${NODE[$s]}/receipt" \
+		-z "${ZONE[$s]}" -k "$key" -K "$kid" -c "$RIG/clips/$clip" -S "$RIG/$s/sim" \
+		-L AMP_EN -w "$RIG/$s/out.wav" -W "$WARMUP_MS" -l "$label" -o "$CSV" \
+		-m "${NODE_PID[$s]}" "$@" 2>&1 | collect
 }
-rejections() { grep -c "rejected message" "$RIG/node.log"; }
+rejections() { grep -c "rejected message" "$RIG/$1/node.log"; }
+drops() { cat "$RIG"/broker-*.log | grep -c "dropped"; }
+# flood SETUP LABEL N ROGUE_KEY FORGED_KID UNKNOWN_PCT [extra options]
+flood() {
+	local s=$1 label=$2 n=$3 rogue=$4 fkid=$5 upct=$6 r0 d0 prev cur i
+	shift 6
+	r0=$(rejections "$s")
+	d0=$(drops)
+	lat "$s" "$label" "$RIG/township.pem" township-101 beep.opus -n "$n" \
+		-F "$FLOOD_RATE" -f "$rogue" -j "$fkid" -U "$upct" "$@"
+	# the node may still be working through a backlog: wait until it is done
+	prev=-1
+	for ((i = 0; i < 120; i++)); do
+		cur=$(rejections "$s")
+		[ "$cur" = "$prev" ] && break
+		prev=$cur
+		sleep 1
+	done
+	note "$label.rejected $(( $(rejections "$s") - r0 ))"
+	note "$label.broker_drops $(( $(drops) - d0 ))"
+}
 
-# ---- 3. latency ------------------------------------------------------------------
-say "latency: $N_BASE Ed25519 warnings, idle node"
-lat base "$RIG/township.pem" township-101 beep.opus -n "$N_BASE"
-say "latency: $N_SM2 SM2 warnings, idle node"
-lat sm2 "$RIG/county-sm2.pem" county-sm2 beep.opus -n "$N_SM2"
+# ---- 3. latency, three set-ups interleaved -----------------------------------
+say "latency: $ROUNDS rounds of $BLOCK Ed25519 warnings to each of A, B, C,"\
+" $N_SM2_BLOCK SM2 warnings to B and $N_GAP_BLOCK Ed25519 warnings 300 ms apart to A"
+for ((r = 1; r <= ROUNDS; r++)); do
+	lat a a_base "$RIG/township.pem" township-101 beep.opus -n "$BLOCK"
+	lat b b_base "$RIG/township.pem" township-101 beep.opus -n "$BLOCK"
+	lat c c_base "$RIG/township.pem" township-101 beep.opus -n "$BLOCK"
+	lat b b_sm2 "$RIG/county-sm2.pem" county-sm2 beep.opus -n "$N_SM2_BLOCK"
+	lat a a_gap "$RIG/township.pem" township-101 beep.opus -n "$N_GAP_BLOCK" -g 300
+	printf '   round %d/%d done\n' "$r" "$ROUNDS"
+done
 
-say "latency: $N_FLOOD Ed25519 warnings under $FLOOD_RATE forged msg/s (half bad signature"\
-" under township-101, half unknown key ids)"
-r0=$(rejections)
-lat flood "$RIG/township.pem" township-101 beep.opus -n "$N_FLOOD" \
-	-F "$FLOOD_RATE" -f "$RIG/rogue.pem" -j township-101 -U 50
-echo "flood.rejected $(( $(rejections) - r0 ))" >> "$RES"
-sleep 2                        # let the node drain what is left of the flood
+# ---- 4. floods ------------------------------------------------------------------
+for s in b c; do
+	say "flood on ${s^^}: $N_FLOOD Ed25519 warnings in blocks of 25, every other block"\
+" under $FLOOD_RATE forged msg/s (half bad signatures under township-101, half unknown"\
+" key ids)"
+	flood $s ${s}_flood "$N_FLOOD" "$RIG/rogue.pem" township-101 50 -B 25
+done
+say "flood on C: $N_FLOOD_SM2 Ed25519 warnings, the second half under $FLOOD_RATE forged"\
+" msg/s, all bad SM2 signatures under county-sm2"
+flood c c_flood_sm2 "$N_FLOOD_SM2" "$RIG/rogue-sm2.pem" county-sm2 0 -B $((N_FLOOD_SM2 / 2))
 
-say "latency: $N_FLOOD_SM2 Ed25519 warnings under $FLOOD_RATE forged msg/s, all bad SM2"\
-" signatures under county-sm2"
-r0=$(rejections)
-d0=$(grep -c "dropped" "$RIG/broker.log")
-lat flood_sm2 "$RIG/township.pem" township-101 beep.opus -n "$N_FLOOD_SM2" \
-	-F "$FLOOD_RATE" -f "$RIG/rogue-sm2.pem" -j county-sm2 -U 0
-echo "flood_sm2.rejected $(( $(rejections) - r0 ))" >> "$RES"
-echo "flood_sm2.broker_drops $(( $(grep -c "dropped" "$RIG/broker.log") - d0 ))" >> "$RES"
-# the backlog the node still has to work through before it is idle again
-wait_for 120 bash -c "[ \"\$(grep -c 'rejected message' '$RIG/node.log')\" -ge $(( r0 + $(get flood_sm2.flood 2) )) ]"
+# ---- 5. memory while playing a 3 s clip and a siren, then the peaks ----------------
+say "memory: one 3 s clip + 1.25 s siren (speaker and relay) on A"
+lat a mem "$RIG/township.pem" township-101 long.opus -n 1 -s bench-short
 sleep 1
+for s in a b c; do
+	awk -v s=$s '/^(VmRSS|VmHWM|RssAnon|RssFile):/ { sub(":", "", $1); print "mem.final." s "." $1, $2 }' \
+		"/proc/${NODE_PID[$s]}/status" >> "$RES"
+done
 
-# ---- 4. memory while playing a 3 s clip and a siren through the speaker ----------
-say "memory: one 3 s clip + 1.25 s siren (speaker and relay)"
-lat mem "$RIG/township.pem" township-101 long.opus -n 1 -s bench-short
-sleep 1
-grep -E '^Vm(RSS|HWM)' "/proc/$NODE_PID/status" | awk '{ print "mem.final." $1, $2 }' |
-	tr -d : >> "$RES"
+say "storage: fsync cost again"
+"$STORAGE" -n 100 "$RIG" | sed 's/^R storage\./R storage.after./' | collect
+note "load.end $(cut -d' ' -f1-3 /proc/loadavg)"
+say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- results ----------------------------------------------------------------------
 END=$(date +%s)
-python3 - "$RES" "$WARMUP_MS" "$FLOOD_RATE" "$((END - START))" <<'PY'
-import sys
-res, warmup, rate, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-r = {}
+python3 - "$RES" "$CSV" "$WARMUP_MS" "$FLOOD_RATE" "$((END - START))" <<'PY'
+import csv, sys
+res, samples, warmup, rate, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+r = {}                       # name -> list of value lists (a name may repeat)
 for line in open(res):
     f = line.split()
     if f:
-        r[f[0]] = f[1:]
+        r.setdefault(f[0], []).append(f[1:])
+rows = list(csv.DictReader(open(samples)))
 
-def lat(label, what):
-    v = r.get(f"{label}.{what}")
-    return None if v is None else dict(n=int(v[0]), p50=float(v[1]), p99=float(v[2]),
-                                        max=float(v[3]), mean=float(v[4]))
+def pct(v, p):               # nearest rank, as bench/warning.h
+    v = sorted(v)
+    k = min(max(int(p / 100 * len(v) + 0.999999) - 1, 0), len(v) - 1)
+    return v[k]
 
-rows = []
-def row(name, value, target, ok):
-    rows.append((name, value, target, "" if ok is None else ("ok" if ok else "OVER")))
+def dist(label, flood, field):
+    v = [float(x[field]) for x in rows
+         if x["label"] == label and x["flood"] == str(flood) and x[field] != ""]
+    if field == "first_rcpt_ms":
+        v = [x for x in v if x >= -warmup]
+    if not v:
+        return None
+    return dict(n=len(v), p50=pct(v, 50), p99=pct(v, 99), max=max(v), mean=sum(v) / len(v))
 
-for label, title in (("base", "Ed25519, idle node"), ("sm2", "SM2, idle node")):
-    x = lat(label, "relay")
-    if x:
-        row(f"publish -> amp relay, {title} (n={x['n']})",
-            f"p50 {x['p50']:.2f} ms, p99 {x['p99']:.2f} ms, max {x['max']:.2f}", "p99 < 10 ms",
-            x["p99"] < 10)
-    x = lat(label, "first")
-    if x:
-        row(f"publish -> first sample - {warmup} ms warm-up, {title} (n={x['n']})",
-            f"p50 {x['p50']:.2f} ms, p99 {x['p99']:.2f} ms, max {x['max']:.2f}", "p99 < 20 ms",
-            x["p99"] < 20)
-    x = lat(label, "first_rcpt")
-    if x:
-        row(f"  same, from the 'playing' receipt (1 ms resolution)",
-            f"p50 {x['p50']:.0f} ms, p99 {x['p99']:.0f} ms", "", None)
+def count(label, flood=None):
+    sel = [x for x in rows if x["label"] == label and (flood is None or x["flood"] == str(flood))]
+    lost = sum(1 for x in sel if x["relay_ms"] == "")
+    xr = sum(1 for x in sel if x["underruns"] not in ("", "0"))
+    return len(sel), lost, xr
+
+def mark(ok):
+    return "ok" if ok else "**over**"
+
+def fmt(d):
+    return f"{d['p50']:.2f} / {d['p99']:.2f} / {d['max']:.2f}" if d else "-"
+
+def table(head, body):
+    print()
+    print("| " + " | ".join(head) + " |")
+    print("|" + "|".join("---" for _ in head) + "|")
+    for row in body:
+        print("| " + " | ".join(str(c) for c in row) + " |")
+
+body = []
+for label, setup, alg in (("a_base", "A: broker as shipped, state on disk", "Ed25519"),
+                          ("a_gap", "A, warnings 300 ms apart instead of 20 ms", "Ed25519"),
+                          ("b_base", "B: broker nodelay, state on disk", "Ed25519"),
+                          ("b_sm2", "B: broker nodelay, state on disk", "SM2"),
+                          ("c_base", "C: broker nodelay, state on tmpfs", "Ed25519")):
+    rl, fs, fr = dist(label, 0, "relay_ms"), dist(label, 0, "first_ms"), dist(label, 0, "first_rcpt_ms")
+    if not rl:
+        continue
+    n, lost, xr = count(label)
+    body.append([setup, alg, rl["n"], fmt(rl), mark(rl["p99"] < 10), fmt(fs),
+                 mark(fs["p99"] < 20), f"{fr['p50']:.0f} / {fr['p99']:.0f}" if fr else "-",
+                 xr, lost])
+print(f"\nLatency on loopback, ms, p50 / p99 / max; first sample minus the {warmup} ms warm-up")
+table(["set-up", "signature", "n", "publish -> amp relay", "p99 < 10 ms",
+       "publish -> first sample", "p99 < 20 ms", "first sample from receipt (1 ms res.)",
+       "warnings with underruns", "lost"], body)
+
+body = []
+for label, setup, what in (("b_flood", "B (disk)", "half bad Ed25519 sig. (trusted kid), half unknown kids"),
+                           ("c_flood", "C (tmpfs)", "half bad Ed25519 sig. (trusted kid), half unknown kids"),
+                           ("c_flood_sm2", "C (tmpfs)", "all bad SM2 sig. (trusted kid)")):
+    fl = r.get(label + ".flood")
+    if not fl:
+        continue
+    fl = fl[-1]
+    q, x = dist(label, 0, "relay_ms"), dist(label, 1, "relay_ms")
+    nq, lq, _ = count(label, 0)
+    nf, lf, _ = count(label, 1)
+    rej = r.get(label + ".rejected", [["?"]])[-1][0]
+    drops = r.get(label + ".broker_drops", [["?"]])[-1][0]
+    if q and x:
+        added = f"+{x['p50'] - q['p50']:.2f} / +{x['p99'] - q['p99']:.2f}"
+        ok = mark(x["p99"] - q["p99"] < 50 and lf == 0)
+    else:
+        added, ok = "-", mark(False)
+    body.append([setup, what, f"{int(fl[0]):,} in {float(fl[1]):.1f} s ({float(fl[2]):,.0f}/s)",
+                 rej, drops, fmt(q), fmt(x), added, ok, f"{lf} of {nf}"])
+print(f"\nValid warnings while forged messages arrive at {rate}/s (QoS 1), in blocks alternating "
+      "with quiet blocks; publish -> amp relay, ms, p50 / p99 / max")
+table(["set-up", "forged messages", "sent while flooding", "node rejected",
+       "broker drop notices", "quiet blocks", "flood blocks", "added p50 / p99",
+       "added p99 < 50 ms", "lost under flood"], body)
+
+body = []
 for k, name in (("ed25519.sig_verify", "Ed25519 sig_verify"),
                 ("ed25519.verify_alert", "Ed25519 verify_alert (whole pipeline)"),
                 ("sm2.sig_verify", "SM2-SM3 sig_verify"),
@@ -283,54 +410,49 @@ for k, name in (("ed25519.sig_verify", "Ed25519 sig_verify"),
                 ("unknown_kid", "reject unknown kid")):
     v = r.get("verify." + k)
     if v:
-        row(f"{name}, 1 thread", f"{float(v[0]):,.0f} /s ({float(v[1]):.1f} us)", "", None)
-for k, name in (("ossl.ed25519", "  reference: openssl speed ed25519 verify"),
-                ("ossl.sm2", "  reference: openssl speed sm2 verify")):
+        v = v[-1]
+        body.append([name, f"{float(v[2]):,.0f}", f"{1e6 / float(v[2]):.1f}",
+                     f"{float(v[0]):,.0f}"])
+for k, name in (("ossl.ed25519", "reference: openssl speed ed25519, verify"),
+                ("ossl.sm2", "reference: openssl speed sm2, verify")):
     if k in r:
-        row(name, f"{float(r[k][0]):,.0f} /s", "", None)
+        v = float(r[k][-1][0])
+        body.append([name, f"{v:,.0f}", f"{1e6 / v:.1f}", ""])
+print("\nSignature verification, one thread, per CPU second (best and median of 5 interleaved"
+      " slices; other tenants only ever slow a slice down)")
+table(["operation", "per second (best)", "us each", "median slice"], body)
 
-base = lat("base", "relay")
-for label, title in (("flood", "half bad Ed25519 sig, half unknown kid"),
-                     ("flood_sm2", "all bad SM2 sig under a trusted kid")):
-    x, fl = lat(label, "relay"), r.get(f"{label}.flood")
-    lost = r.get(f"{label}.lost")
-    if fl:
-        row(f"flood ({title}): forged messages sent", f"{int(fl[0]):,} in {float(fl[1]):.1f} s"
-            f" = {float(fl[2]):,.0f}/s; node rejected {int(r.get(label + '.rejected', ['0'])[0]):,}"
-            + (f"; broker drop notices {r[label + '.broker_drops'][0]}" if label + ".broker_drops" in r else ""),
-            f"{rate}/s", None)
-    if x and base:
-        added50, added99 = x["p50"] - base["p50"], x["p99"] - base["p99"]
-        row(f"publish -> amp relay under that flood (n={x['n']})",
-            f"p50 {x['p50']:.2f} ms, p99 {x['p99']:.2f} ms, max {x['max']:.2f}", "", None)
-        row(f"  added by the flood", f"p50 +{added50:.2f} ms, p99 +{added99:.2f} ms",
-            "< 50 ms", added99 < 50)
-    if lost and int(lost[0]) > 0:
-        row(f"  warnings without a done receipt within 30 s", f"{lost[0]} of {lost[1]}",
-            "0", False)
+def mb(kb):
+    return f"{int(kb)} kB ({int(kb) * 1024 / 1e6:.2f} MB)"
+body = []
+for s, label in (("a", "a_base"), ("b", "b_base"), ("c", "c_base")):
+    m = r.get(label + ".mem")
+    fin = {k.split(".")[-1]: int(v[-1][0]) for k, v in r.items() if k.startswith(f"mem.final.{s}.")}
+    if not m or not fin:
+        continue
+    idle = int(m[0][0])
+    play = max(int(x[2]) for x in m)
+    extra = r.get("mem.mem") if s == "a" else None
+    if extra:
+        play = max(play, int(extra[-1][2]))
+    body.append([s.upper(), mb(idle), mark(idle * 1024 < 8e6), mb(play), mark(play * 1024 < 8e6),
+                 mb(fin["VmHWM"]), mark(fin["VmHWM"] * 1024 < 8e6),
+                 f"{fin['RssAnon']} / {fin['RssFile']}"])
+print("\ncunxiangd resident memory (VmRSS / VmHWM from /proc/PID/status; target < 8 MB = 8,000,000 bytes)")
+table(["node", "VmRSS idle, before any warning", "", "VmRSS while playing (max)", "",
+       "VmHWM at the end", "", "RssAnon / RssFile at the end, kB"], body)
 
-m = r.get("base.mem")
-mm = r.get("mem.mem")
-def mb(kb): return f"{int(kb) / 1024:.2f} MiB"
-if m:
-    row("cunxiangd VmRSS idle (connected, before any warning)", mb(m[0]), "< 8 MB",
-        int(m[0]) < 8 * 1000)
-    row("cunxiangd VmRSS while playing (0.1 s clips, max)", mb(m[2]), "< 8 MB",
-        int(m[2]) < 8 * 1000)
-if mm:
-    row("cunxiangd VmRSS while playing (3 s clip + siren, max)", mb(mm[2]), "< 8 MB",
-        int(mm[2]) < 8 * 1000)
-if "mem.final.VmHWM" in r:
-    row("cunxiangd VmHWM, whole run incl. floods", mb(r["mem.final.VmHWM"][0]), "< 8 MB",
-        int(r["mem.final.VmHWM"][0]) < 8 * 1000)
-    row("cunxiangd VmRSS idle at the end", mb(r["mem.final.VmRSS"][0]), "", None)
-
-w = [max(len(x[i]) for x in rows) for i in range(3)]
-print()
-print(f"{'measure':<{w[0]}}  {'result':<{w[1]}}  {'target':<{w[2]}}")
-print("-" * (w[0] + w[1] + w[2] + 10))
-for a, b, c, d in rows:
-    print(f"{a:<{w[0]}}  {b:<{w[1]}}  {c:<{w[2]}}  {d}")
-print(f"\n(total {secs} s)")
+body = []
+for when in ("before", "after"):
+    for k, name in (("append_fsync", "append + fsync (replay set)"),
+                    ("replace_file", "temp file + fsync + rename + fsync dir (spool)")):
+        v = r.get(f"storage.{when}.{k}")
+        if v:
+            v = v[-1]
+            body.append([when, name, f"{float(v[1]):.2f} / {float(v[2]):.2f} / {float(v[3]):.2f}"])
+print("\nDurable writes on the disk under the state_dir of A and B, ms, p50 / p99 / max")
+table(["when", "pattern", "p50 / p99 / max"], body)
+print(f"\nload average: start {' '.join(r.get('load.start', [[]])[-1])}, "
+      f"end {' '.join(r.get('load.end', [[]])[-1])}; total {secs} s")
 PY
 exit 0

@@ -20,15 +20,16 @@
 #include "common/alert.h"
 
 #define BENCH_NODE_ZONE "430682101201"      /* the benchmark node's village */
+#define BENCH_OTHER_ZONE "430682101299"     /* a neighbour no benchmark node is in */
 #define BENCH_LIFETIME_S 3600               /* expires - sent */
 
 /*
- * Fill a with a flood warning for the benchmark node's village and its
- * neighbour.  clip / sha may be NULL (no clip item); siren NULL for none.
+ * Fill a with a flood warning for the village zone and a neighbour.
+ * clip / sha may be NULL (no clip item); siren NULL for none.
  */
 static inline void
-bench_warning(struct alert *a, const char *id, int64_t now, const char *clip,
-    const uint8_t sha[32], const char *siren)
+bench_warning(struct alert *a, const char *id, int64_t now, const char *zone,
+    const char *clip, const uint8_t sha[32], const char *siren)
 {
 	memset(a, 0, sizeof(*a));
 	a->v = ALERT_VERSION;
@@ -42,8 +43,8 @@ bench_warning(struct alert *a, const char *id, int64_t now, const char *clip,
 	snprintf(a->event, sizeof(a->event), "flood");
 	a->severity = 2;
 	a->nzones = 2;
-	snprintf(a->zones[0], sizeof(a->zones[0]), "%s", BENCH_NODE_ZONE);
-	snprintf(a->zones[1], sizeof(a->zones[1]), "430682101202");
+	snprintf(a->zones[0], sizeof(a->zones[0]), "%s", zone);
+	snprintf(a->zones[1], sizeof(a->zones[1]), "%s", BENCH_OTHER_ZONE);
 	snprintf(a->title, sizeof(a->title), "山洪预警：白水河上游强降雨");
 	snprintf(a->text, sizeof(a->text), "%s",
 	    "气象台预报未来三小时白水河上游降雨量将超过80毫米，可能发生山洪。"

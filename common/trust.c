@@ -202,3 +202,31 @@ trust_key_covers(const struct trust_key *k, const char *z)
 			return 1;
 	return 0;
 }
+
+/*
+ * A cancel or update withdraws another warning: the key that signed it must
+ * be allowed that warning's own action (a drill key cannot withdraw a real
+ * warning) and cover every zone of it (a township cannot silence another
+ * township), and an update may not lower the status (actual -> exercise).
+ */
+int
+trust_may_withdraw(const struct trust_key *k, const struct alert *msg, const struct alert *old,
+    struct cx_err *e)
+{
+	unsigned need = alert_action(old);
+	int i;
+
+	if (k == NULL)
+		return cx_errf(e, "unknown key");
+	if (need == 0 || (k->actions & need) == 0)
+		return cx_errf(e, "key %s may not %s, so it may not withdraw %s", k->kid,
+		    action_name(need), old->id);
+	for (i = 0; i < old->nzones; i++)
+		if (!trust_key_covers(k, old->zones[i]))
+			return cx_errf(e, "key %s does not cover zone %s of %s", k->kid,
+			    old->zones[i], old->id);
+	if (msg->type == AT_UPDATE && msg->status > old->status)
+		return cx_errf(e, "an %s update cannot replace an %s warning",
+		    alert_status_name(msg->status), alert_status_name(old->status));
+	return 0;
+}

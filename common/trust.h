@@ -56,6 +56,11 @@ int action_parse_list(const char *csv, unsigned *mask, struct cx_err *e);
 const char *action_name(unsigned one_action);
 /* The single action a message needs. */
 unsigned alert_action(const struct alert *a);
+/* May a cancel or update msg, signed with k, withdraw warning old?  k must
+ * be allowed old's action and cover all of old's zones; an update may not
+ * lower the status.  0 / -1 with the reason. */
+int trust_may_withdraw(const struct trust_key *k, const struct alert *msg,
+    const struct alert *old, struct cx_err *e);
 /* 1 if k covers zone z (some key zone is an ancestor-or-self of z). */
 int trust_key_covers(const struct trust_key *k, const char *z);
 

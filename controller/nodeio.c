@@ -185,17 +185,18 @@ nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
 }
 
 void
-nodeio_active_set(struct nodeio *io, const char *id)
+nodeio_active_set(struct nodeio *io, const char *id, const char *status)
 {
-	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16];
-	int fd;
+	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16], line[128];
+	int fd, len;
 
 	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == -1 ||
 	    path_in(io->state_dir, ".active.tmp", tmp, sizeof(tmp), NULL) == -1)
 		return;
+	len = snprintf(line, sizeof(line), "%s %s\n", id, status);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
 		return;
-	if (write(fd, id, strlen(id)) != (ssize_t)strlen(id) || fsync(fd) == -1) {
+	if (write(fd, line, (size_t)len) != len || fsync(fd) == -1) {
 		close(fd);
 		unlink(tmp);
 		return;
@@ -206,21 +207,29 @@ nodeio_active_set(struct nodeio *io, const char *id)
 }
 
 int
-nodeio_active_get(struct nodeio *io, char *id, size_t idsz)
+nodeio_active_get(struct nodeio *io, char *id, size_t idsz, char *status, size_t stsz)
 {
-	char path[CFG_PATH_MAX + 16];
+	char path[CFG_PATH_MAX + 16], line[128], *sp;
 	ssize_t r;
 	int fd;
 
 	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == -1 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	r = read(fd, id, idsz - 1);
+	r = read(fd, line, sizeof(line) - 1);
 	close(fd);
 	if (r <= 0)
 		return -1;
-	id[r] = '\0';
-	return msg_id_valid(id) ? 0 : -1;
+	line[r] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if ((sp = strchr(line, ' ')) == NULL)
+		return -1;
+	*sp++ = '\0';
+	if (!msg_id_valid(line) || strlen(line) >= idsz || strlen(sp) >= stsz)
+		return -1;
+	strcpy(id, line);
+	strcpy(status, sp);
+	return 0;
 }
 
 void

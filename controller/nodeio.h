@@ -42,8 +42,9 @@ struct mqtt *nodeio_mqtt(const struct node_config *c, const char *password, stru
 void nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc);
 
 /* The warning playing, kept on disk so a crash during play is reported. */
-void nodeio_active_set(struct nodeio *io, const char *id);
-int nodeio_active_get(struct nodeio *io, char *id, size_t idsz);
+/* The file holds "<id> <status>". */
+void nodeio_active_set(struct nodeio *io, const char *id, const char *status);
+int nodeio_active_get(struct nodeio *io, char *id, size_t idsz, char *status, size_t stsz);
 void nodeio_active_clear(struct nodeio *io);
 
 #endif

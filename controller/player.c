@@ -56,7 +56,9 @@ struct player {
 	uint64_t progress_ms;
 	long last_delay;
 
-	struct loop_timer tick, phase, maxon;
+	int started_pending;               /* call started() once the buffer is full */
+	uint32_t offretry_ms;
+	struct loop_timer tick, phase, maxon, offretry;
 };
 
 static void player_fail(struct player *p, const char *fmt, ...)
@@ -86,8 +88,36 @@ close_source(struct player *p)
 	p->src = SRC_NONE;
 }
 
-/* Everything off, timers stopped, back to idle. */
+/* 1 if every relay is off (as far as the lines report). */
+static int
+relays_off(const struct player *p)
+{
+	return gpio_value(p->gpio, p->amp) <= 0 &&
+	    (p->siren < 0 || gpio_value(p->gpio, p->siren) <= 0);
+}
+
+/* A relay that would not switch off is tried again, backing off to 1 s,
+ * until it does: the amplifier must not stay on. */
 static void
+offretry_cb(void *arg)
+{
+	struct player *p = arg;
+
+	if (p->st != P_IDLE)
+		return;            /* a new warning owns the relays now */
+	relay(p, p->siren, "siren", 0);
+	relay(p, p->amp, "amp", 0);
+	if (relays_off(p)) {
+		log_info("relays off after %u ms of retries", p->offretry_ms);
+		return;
+	}
+	p->offretry_ms = p->offretry_ms < 1000 ? p->offretry_ms * 2 : 1000;
+	loop_timer_arm(p->loop, &p->offretry, p->offretry_ms);
+}
+
+/* Everything off, timers stopped, back to idle.  Returns -1 if a relay
+ * did not switch off (a retry timer keeps trying). */
+static int
 all_off(struct player *p)
 {
 	loop_timer_stop(p->loop, &p->tick);
@@ -99,6 +129,13 @@ all_off(struct player *p)
 	relay(p, p->siren, "siren", 0);
 	relay(p, p->amp, "amp", 0);
 	p->st = P_IDLE;
+	p->started_pending = 0;
+	if (relays_off(p))
+		return 0;
+	log_warnx("a relay did not switch off; retrying");
+	p->offretry_ms = 100;
+	loop_timer_arm(p->loop, &p->offretry, p->offretry_ms);
+	return -1;
 }
 
 static void
@@ -110,7 +147,8 @@ player_fail(struct player *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	all_off(p);
+	if (all_off(p) == -1)
+		strncat(reason, "; relay stuck on", sizeof(reason) - strlen(reason) - 1);
 	if (p->h.finished)
 		p->h.finished(p->arg, 0, reason);
 }
@@ -304,14 +342,18 @@ feed(struct player *p)
 			break;
 		if (p->first_ms == 0) {
 			p->first_ms = clock_mono_ms();
-			if (p->h.started)
-				p->h.started(p->arg);
-			if (p->st != P_PLAY)
-				return;
+			p->started_pending = 1;
 		}
 		p->bufpos += (size_t)n;
 		p->written += (uint64_t)n;
 		p->progress_ms = clock_mono_ms();
+	}
+	/* Only now, with the device buffer full: what started() does (a
+	 * receipt, fsync'd) must not starve the first samples. */
+	if (p->started_pending) {
+		p->started_pending = 0;
+		if (p->h.started)
+			p->h.started(p->arg);
 	}
 }
 
@@ -363,9 +405,10 @@ phase_cb(void *arg)
 		return;
 	}
 	if (p->st == P_HOLD) {
-		all_off(p);
+		int stuck = all_off(p) == -1;
+
 		if (p->h.finished)
-			p->h.finished(p->arg, 1, "");
+			p->h.finished(p->arg, !stuck, stuck ? "amplifier relay would not switch off" : "");
 	}
 }
 
@@ -383,6 +426,9 @@ player_start(struct player *p, const struct alert *a, struct cx_err *e)
 {
 	if (p->st != P_IDLE)
 		return cx_errf(e, "player busy");
+	p->written = 0;
+	p->first_ms = 0;
+	p->underruns0 = sink_underruns(p->sink);
 	if (player_check(p, a, e) == -1)
 		return -1;
 	p->a = *a;
@@ -392,9 +438,6 @@ player_start(struct player *p, const struct alert *a, struct cx_err *e)
 	p->item = p->rep = 0;
 	p->nspans = 0;
 	p->buflen = p->bufpos = 0;
-	p->written = 0;
-	p->first_ms = 0;
-	p->underruns0 = sink_underruns(p->sink);
 	p->src = SRC_NONE;
 	if (relay(p, p->amp, "amp", 1) == -1) {
 		all_off(p);
@@ -406,11 +449,12 @@ player_start(struct player *p, const struct alert *a, struct cx_err *e)
 	return 0;
 }
 
-void
+int
 player_abort(struct player *p)
 {
 	if (p->st != P_IDLE)
-		all_off(p);
+		return all_off(p);
+	return 0;
 }
 
 int
@@ -452,6 +496,7 @@ player_new(struct loop *l, struct gpio *g, int amp_idx, int siren_idx, struct si
 	loop_timer_init(&p->tick, tick_cb, p);
 	loop_timer_init(&p->phase, phase_cb, p);
 	loop_timer_init(&p->maxon, maxon_cb, p);
+	loop_timer_init(&p->offretry, offretry_cb, p);
 	return p;
 }
 
@@ -461,5 +506,18 @@ player_free(struct player *p)
 	if (p == NULL)
 		return;
 	player_abort(p);
+	loop_timer_stop(p->loop, &p->offretry);
 	free(p);
+}
+
+int
+player_playable(const struct player *p, const struct alert *a)
+{
+	int i, n = 0;
+
+	for (i = 0; i < a->nplay; i++)
+		if (a->play[i].kind == PLAY_CLIP ||
+		    !(a->status == ST_EXERCISE && !p->cfg.drill_siren))
+			n++;
+	return n;
 }

@@ -62,8 +62,11 @@ struct player *player_new(struct loop *l, struct gpio *g, int amp_idx, int siren
 /* Everything that can be checked before a relay closes. */
 int player_check(const struct player *p, const struct alert *a, struct cx_err *e);
 int player_start(struct player *p, const struct alert *a, struct cx_err *e);
-/* Stop now: audio dropped, relays off, no finished() call. */
-void player_abort(struct player *p);
+/* Stop now: audio dropped, relays off, no finished() call.  -1 if a relay
+ * did not switch off (the player keeps retrying on its own). */
+int player_abort(struct player *p);
+/* How many items of a would sound (drills skip sirens unless allowed). */
+int player_playable(const struct player *p, const struct alert *a);
 int player_busy(const struct player *p);
 void player_get_stats(const struct player *p, struct player_stats *st);
 void player_set_cfg(struct player *p, const struct player_cfg *cfg);

@@ -123,7 +123,8 @@ report_send(struct report *r, struct receipt *rc)
 	    rc->reason);
 	if (spool_put(r->o.spool, rc->seq, p, n, &e) == -1)
 		log_warnx("report: %s (publishing anyway)", e.msg);
-	publish_seq(r, rc->seq, p, n);
+	if (r->nfl < INFLIGHT_MAX)
+		publish_seq(r, rc->seq, p, n);
 	free(p);
 	return 0;
 }
@@ -148,17 +149,31 @@ report_reject(struct report *r, struct receipt *rc)
 	return report_send(r, rc);
 }
 
-void
-report_connected(struct report *r)
+static int
+in_flight(const struct report *r, uint64_t seq)
+{
+	int i;
+
+	for (i = 0; i < r->nfl; i++)
+		if (r->fl[i].seq == seq)
+			return 1;
+	return 0;
+}
+
+/* Publish the spooled receipts not already handed to libmosquitto (which
+ * resends its own unacknowledged ones after a reconnect), oldest first. */
+static void
+topup(struct report *r)
 {
 	uint64_t seqs[INFLIGHT_MAX];
 	struct cx_err e;
 	uint8_t *p;
 	size_t i, n, len;
 
-	r->nfl = 0;
 	n = spool_list(r->o.spool, seqs, INFLIGHT_MAX);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && r->nfl < INFLIGHT_MAX; i++) {
+		if (in_flight(r, seqs[i]))
+			continue;
 		if (spool_get(r->o.spool, seqs[i], &p, &len, &e) == -1) {
 			log_warnx("report: %s; dropping it", e.msg);
 			spool_del(r->o.spool, seqs[i]);
@@ -167,8 +182,22 @@ report_connected(struct report *r)
 		publish_seq(r, seqs[i], p, len);
 		free(p);
 	}
-	if (n > 0)
-		log_info("report: %zu spooled receipt(s) sent", n);
+}
+
+void
+report_connected(struct report *r)
+{
+	int i;
+
+	/* receipts the broker refused get one more try per connection */
+	for (i = 0; i < r->nfl; )
+		if (r->fl[i].mid == -1)
+			r->fl[i] = r->fl[--r->nfl];
+		else
+			i++;
+	if (spool_count(r->o.spool) > 0)
+		log_info("report: %zu spooled receipt(s) to send", spool_count(r->o.spool));
+	topup(r);
 }
 
 void
@@ -179,12 +208,16 @@ report_acked(struct report *r, int mid, int reason)
 	for (i = 0; i < r->nfl; i++) {
 		if (r->fl[i].mid != mid)
 			continue;
-		if (reason >= 0x80)
+		if (reason >= 0x80) {
 			log_warnx("report: broker refused receipt %llu (reason 0x%02x); kept",
 			    (unsigned long long)r->fl[i].seq, reason);
-		else
-			spool_del(r->o.spool, r->fl[i].seq);
+			r->fl[i].mid = -1;     /* blocked until the next connection */
+			return;
+		}
+		spool_del(r->o.spool, r->fl[i].seq);
 		r->fl[i] = r->fl[--r->nfl];
+		if (spool_count(r->o.spool) > (size_t)r->nfl)
+			topup(r);
 		return;
 	}
 }

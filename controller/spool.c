@@ -18,6 +18,7 @@
 #include "controller/spool.h"
 
 #define SPOOL_MSG_MAX (1u << 20)
+#define SEQ_BLOCK 64               /* sequence numbers reserved per write of DIR/seq */
 
 struct spool {
 	char dir[256];
@@ -26,6 +27,7 @@ struct spool {
 	uint64_t *seqs;            /* sorted ascending */
 	size_t n;
 	uint64_t next;
+	uint64_t reserved;         /* DIR/seq says the next start is at least this */
 	uint64_t dropped;
 };
 
@@ -185,15 +187,21 @@ fail:
 	return NULL;
 }
 
+/* Sequence numbers are reserved SEQ_BLOCK at a time (one fsync'd write per
+ * block, not per receipt).  If DIR/seq cannot be written the number is
+ * still handed out: a receipt must not be lost to a failing card; the
+ * next successful write re-establishes the floor. */
 int
 spool_next_seq(struct spool *s, uint64_t *seq, struct cx_err *e)
 {
 	char buf[32];
 	int n;
 
-	n = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", s->next + 1);
-	if (write_file(s, "seq", (const uint8_t *)buf, (size_t)n, e) == -1)
-		return -1;
+	if (s->next >= s->reserved) {
+		n = snprintf(buf, sizeof(buf), "%" PRIu64 "\n", s->next + SEQ_BLOCK);
+		if (write_file(s, "seq", (const uint8_t *)buf, (size_t)n, e) == 0)
+			s->reserved = s->next + SEQ_BLOCK;
+	}
 	*seq = s->next++;
 	return 0;
 }

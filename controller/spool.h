@@ -18,7 +18,8 @@
 struct spool;
 
 struct spool *spool_open(const char *dir, size_t max, struct cx_err *e);
-/* Next sequence number, persisted before it is returned. */
+/* Next sequence number; numbers are reserved on disk in blocks before they
+ * are handed out, so they never go backwards across restarts. */
 int spool_next_seq(struct spool *s, uint64_t *seq, struct cx_err *e);
 int spool_put(struct spool *s, uint64_t seq, const uint8_t *p, size_t n, struct cx_err *e);
 int spool_del(struct spool *s, uint64_t seq);

@@ -200,7 +200,7 @@ seeds_of() {
 		tests/fuzz/seeds/envelope ;;
 	config) echo tests/corpus/config tests/data/config tests/fuzz/seeds/config "$OUT/seeds/config" ;;
 	zone) echo tests/fuzz/seeds/zone ;;
-	clip) echo tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
+	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
 	esac
 }
 maxlen_of() {

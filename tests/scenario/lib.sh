@@ -306,18 +306,25 @@ PY
 
 # receipts NODE: the verified receipt bodies of NODE, one JSON per line.
 # A receipt whose signature does not verify with the node's key is dropped.
+# Verified bodies are cached in $RIG/verified.NODE (only new lines are checked).
 receipts() {
-	local node=$1 pem="$RIG/$1.pub.pem" t b
+	local node=$1 pem="$RIG/$1.pub.pem" b done=0 all
 	[ -f "$pem" ] || b64_to_pem "$(node_pub "$node")" > "$pem"
 	[ -f "$RIG/receipts.log" ] || return 0
-	grep -P "^$PREFIX/node/$node/receipt\t" "$RIG/receipts.log" | cut -f2 | while read -r b; do
+	touch "$RIG/verified.$node"
+	[ -f "$RIG/seen.$node" ] && done=$(cat "$RIG/seen.$node")
+	all=$(wc -l < "$RIG/receipts.log")
+	tail -n +$((done + 1)) "$RIG/receipts.log" | head -n $((all - done)) |
+	grep -P "^$PREFIX/node/$node/receipt\t" | cut -f2 | while read -r b; do
 		echo "$b" | base64 -d > "$RIG/r.bin"
 		head -n1 "$RIG/r.bin" | cut -d' ' -f4 | base64 -d > "$RIG/r.sig" 2>/dev/null
 		tail -c +$(( $(head -n1 "$RIG/r.bin" | wc -c) + 1 )) "$RIG/r.bin" > "$RIG/r.body"
 		if openssl pkeyutl -verify -rawin -pubin -inkey "$pem" -in "$RIG/r.body" -sigfile "$RIG/r.sig" >/dev/null 2>&1; then
-			cat "$RIG/r.body"; echo
+			cat "$RIG/r.body" >> "$RIG/verified.$node"; echo >> "$RIG/verified.$node"
 		fi
 	done
+	echo "$all" > "$RIG/seen.$node"
+	cat "$RIG/verified.$node"
 }
 
 # has_receipt NODE REF STATE: a verified receipt of NODE for REF in STATE

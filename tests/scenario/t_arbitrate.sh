@@ -9,7 +9,12 @@
 make_keys
 make_clip long.opus 3.0 500
 make_clip short.opus 0.5 900
-node_conf village-201 430682101201
+node_conf village-201 430682101201 "
+[key drill-only]
+alg = ed25519
+pubkey = $(pub_b64 "$RIG/rogue.pem")
+zones = 430682101
+actions = drill,cancel"
 broker_setup village-201
 broker_start || exit 1
 capture_start
@@ -27,6 +32,41 @@ b=$(warn --severity 1 --clip "$RIG/clips/short.opus" --id arb-b-$RANDOM)
 check "lower severity preempted by severity 1" wait_receipt village-201 "$a" preempted 10
 check "preempted receipt names the preempting warning" reason_has village-201 "$a" preempted "$b"
 check "severity 1 plays to done" wait_receipt village-201 "$b" done 15
+check "the preempted receipt holds its own amp off edge" [ "$(receipt_get village-201 "$a" preempted '" ".join("%s=%d" % (e["line"], e["v"]) for e in r["edges"])')" = "amp=1 amp=0" ]
+pre_off=$(receipt_get village-201 "$a" preempted '[e["ms"] for e in r["edges"] if e["v"] == 0][0]')
+check "... timed from its own arrival ($pre_off ms, after its 300 ms warm-up)" [ "${pre_off:-0}" -ge 300 ]
+
+# one warning to two nested zones: the node hears it on both topics, acts once
+nz=$(ctl warn $C --zone 430682101 --zone 430682101201 --event flood --severity 3 --clip "$RIG/clips/short.opus" --id arb-nz-$RANDOM)
+check "nested zones: played once" wait_receipt village-201 "$nz" done 15
+count_nz() { receipts village-201 | grep -c "\"ref\":\"$nz\".*\"state\":\"received\""; }
+check "nested zones: one received receipt, no rejection" [ "$(count_nz)" = 1 ] && check "nested zones: no rejection receipt" no_receipt village-201 "$nz" rejected
+
+# a drill key cannot withdraw a real warning
+r1=$(warn --severity 3 --clip "$RIG/clips/long.opus" --id arb-r1-$RANDOM)
+wait_receipt village-201 "$r1" playing 10
+now=$(date +%s)
+printf '{"v":1,"kind":"alert","id":"arb-dk-%s","sender":"drill","sent":%s,"status":"exercise","type":"update","ref":"%s","event":"drill","severity":1,"expires":%s,"zones":["430682101201"],"play":[{"clip":"short.opus","sha256":"%s"}]}' \
+	"$now" "$now" "$r1" "$((now + 600))" "$(sha "$RIG/clips/short.opus")" > "$RIG/dk.json"
+sign_body "$RIG/rogue.pem" ed25519 drill-only "$RIG/dk.json" "$RIG/dk.msg"
+publish "$RIG/dk.msg" 430682101201
+check "a drill key's update of a real warning is rejected" wait_receipt village-201 arb-dk-$now rejected 10
+check "... and the real warning plays on to done" wait_receipt village-201 "$r1" done 15
+check "... never reported cancelled" no_receipt village-201 "$r1" cancelled
+
+# a cancel that overtakes its warning: the warning never sounds
+now=$(date +%s)
+printf '{"v":1,"kind":"alert","id":"arb-cx-%s","sender":"t","sent":%s,"status":"actual","type":"cancel","ref":"arb-late-%s","expires":%s,"zones":["430682101201"]}' \
+	"$now" "$now" "$now" "$((now + 600))" > "$RIG/cx.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/cx.json" "$RIG/cx.msg"
+publish "$RIG/cx.msg" 430682101201
+check "early cancel confirmed" wait_receipt village-201 arb-cx-$now done 10
+before_late=$(edge_count village-201)
+body arb-late-$now '["430682101201"]' "[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" > "$RIG/late.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/late.json" "$RIG/late.msg"
+publish "$RIG/late.msg" 430682101201
+check "the late warning is reported cancelled" wait_receipt village-201 arb-late-$now cancelled 10
+check "... and never touched a relay" [ "$(edge_count village-201)" = "$before_late" ]
 
 # a lower severity waits and plays after
 c=$(warn --severity 2 --clip "$RIG/clips/long.opus" --id arb-c-$RANDOM)
@@ -70,7 +110,7 @@ check "drill played only the clip (24000 frames)" [ "$(receipt_get village-201 "
 
 # effective in the future: queued, then plays when due
 now=$(date +%s)
-body arb-eff-$now '["430682101201"]' "[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" "\"effective\":$((now + 3))" > "$RIG/eff.json"
+body arb-eff-$now '["430682101201"]' "[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" "\"effective\":$((now + 6))" > "$RIG/eff.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/eff.json" "$RIG/eff.msg"
 publish "$RIG/eff.msg" 430682101201
 check "future effective time: queued" wait_receipt village-201 arb-eff-$now queued 5
@@ -78,7 +118,7 @@ check "queued reason says it waits" reason_has village-201 arb-eff-$now queued "
 check "not playing before its time" no_receipt village-201 arb-eff-$now playing
 check "plays once effective" wait_receipt village-201 arb-eff-$now done 15
 st=$(receipt_get village-201 arb-eff-$now playing 'r["started"] // 1000')
-check "started at or after the effective time ($st >= $((now + 3)))" [ "${st:-0}" -ge $((now + 3)) ]
+check "started at or after the effective time ($st >= $((now + 6)))" [ "${st:-0}" -ge $((now + 6)) ]
 
 # the operator's view
 ctl receipts $C "$g" --zone 430682101201 --timeout 5 --json > "$RIG/rcpt.json"
@@ -88,4 +128,15 @@ import json, sys
 d = json.load(open(sys.argv[1]))
 s = json.dumps(d)
 sys.exit(0 if "village-201" in s and "\"done\"" in s else 1)' "$RIG/rcpt.json"
+
+# stopping the node reports what was still waiting
+q1=$(warn --severity 2 --clip "$RIG/clips/long.opus" --id arb-q1-$RANDOM)
+wait_receipt village-201 "$q1" playing 10
+q2=$(warn --severity 3 --clip "$RIG/clips/short.opus" --id arb-q2-$RANDOM)
+wait_receipt village-201 "$q2" queued 10
+node_stop village-201
+node_start village-201
+wait_online village-201
+check "stop: the queued warning reported failed" wait_receipt village-201 "$q2" failed 10
+check "stop: the playing one too" wait_receipt village-201 "$q1" failed 10
 finish

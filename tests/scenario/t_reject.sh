@@ -110,7 +110,14 @@ mk good "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" r-good-$now "$Z" "$PLAY"
 publish "$RIG/good.msg" 430682101201
 check "a valid warning plays" wait_receipt village-201 r-good-$now done 15
 edges_before=$(edge_count village-201)
-expect_ref good r-good-$now replay
+# the exact same bytes again (as through a second zone topic): dropped quietly
+publish "$RIG/good.msg" 430682101201
+sleep 1
+check "an exact copy is dropped without a rejection" no_receipt village-201 r-good-$now rejected
+check "an exact copy is logged as a copy" grep -q "another copy of r-good-$now" "$RIG/village-201.log"
+# the same id with other bytes is a replay
+mk good2 "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" r-good-$now "$Z" "$PLAY" '"note":"resent"'
+expect_ref good2 r-good-$now replay
 node_stop village-201
 node_start village-201
 wait_online village-201

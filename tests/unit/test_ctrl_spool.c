@@ -212,13 +212,17 @@ static void test_seq_persists(void **state)
 	assert_int_equal(last, 3);
 	close_s(f);
 
-	/* nothing spooled: the counter alone carries the sequence */
+	/* nothing spooled: the counter alone carries the sequence (numbers
+	 * are reserved in blocks, so a restart may skip some, never go back) */
 	s = open_ok(f, 10);
-	assert_int_equal(next_ok(s), 4);
+	seq = next_ok(s);
+	assert_true(seq > last);
+	last = seq;
 	close_s(f);
 	s = open_ok(f, 10);
-	assert_int_equal(next_ok(s), 5);
-	assert_int_equal(next_ok(s), 6);
+	seq = next_ok(s);
+	assert_true(seq > last);
+	assert_int_equal(next_ok(s), seq + 1);
 	close_s(f);
 }
 
@@ -234,7 +238,7 @@ static void test_seq_never_backwards(void **state)
 	put_ok(s, 7, "seven");                         /* a receipt beyond the counter */
 	close_s(f);
 	s = open_ok(f, 10);
-	assert_int_equal(next_ok(s), 8);
+	assert_true(next_ok(s) >= 8);
 	close_s(f);
 
 	snprintf(path, sizeof(path), "%s/seq", f->dir);

@@ -1,0 +1,500 @@
+/*
+ * warning: what the node does with a warning.  The path:
+ *   payload -> verify_alert (common/verify.c, fail closed) -> exact copy?
+ *   (dropped) -> replay set -> test? (confirmed, silent) -> cancel/update:
+ *   may this key withdraw that warning? -> arbiter (which warning sounds)
+ *   -> player (relays, audio) -> report (signed receipts via the spool).
+ * Every state change of every warning becomes a receipt.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/verify.h"
+#include "controller/node.h"
+#include "controller/node_priv.h"
+
+static void start_next(struct node *n);
+static void schedule_due(struct node *n);
+
+/* Copy a reason, cut (if it must be) at a UTF-8 character boundary. */
+static void
+set_reason(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void
+receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const char *reason)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
+	snprintf(r->status, sizeof(r->status), "%s", alert_status_name(e->a.status));
+	set_reason(r->reason, sizeof(r->reason), reason);
+	r->state = st;
+	r->received = e->received_ms;
+}
+
+static void
+send_state(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
+{
+	struct receipt r;
+
+	receipt_for(&r, e, st, reason);
+	report_send(n->report, &r);
+}
+
+/* A receipt with the evidence of the active warning: edges, frames. */
+static void
+send_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
+{
+	struct player_stats ps;
+	struct receipt r;
+
+	receipt_for(&r, e, st, reason);
+	player_get_stats(n->player, &ps);
+	r.frames = ps.frames;
+	r.underruns = ps.underruns;
+	r.started = n->started_ms;
+	r.ended = clock_wall_ms();
+	r.nedges = n->nedges;
+	memcpy(r.edges, n->edges, sizeof(r.edges[0]) * (size_t)n->nedges);
+	report_send(n->report, &r);
+}
+
+static void
+hook_edge(void *arg, const char *role, int value, uint64_t mono_ms)
+{
+	struct node *n = arg;
+	struct receipt_edge *ed;
+
+	if (!n->evidence_open || n->nedges == RECEIPT_MAX_EDGES)
+		return;
+	ed = &n->edges[n->nedges++];
+	snprintf(ed->line, sizeof(ed->line), "%s", role);
+	ed->value = value;
+	ed->ms = (int64_t)(mono_ms - n->evidence_mono);
+}
+
+/* The amplifier's feedback input (if wired) must show output once the
+ * warm-up is over: a warning played into a dead amplifier did not sound. */
+static void
+check_amp_feedback(struct node *n)
+{
+	struct cx_err e;
+	int v;
+
+	if (n->io.fb_idx < 0)
+		return;
+	if (gpio_get(n->io.gpio, n->io.fb_idx, &v, &e) == -1) {
+		log_warnx("amplifier feedback: %s", e.msg);
+		v = 0;
+	}
+	if (!v) {
+		log_warnx("amplifier feedback absent after warm-up");
+		n->amp_silent = 1;
+	}
+}
+
+static void
+hook_started(void *arg)
+{
+	struct node *n = arg;
+
+	check_amp_feedback(n);
+	n->started_ms = clock_wall_ms();
+	send_evidence(n, n->arb.active, RS_PLAYING, "");
+	report_status(n->report, "playing", n->arb.active->a.id);
+}
+
+static void
+hook_finished(void *arg, int ok, const char *reason)
+{
+	struct node *n = arg;
+	struct arb_entry *e = arbiter_finish(&n->arb);
+
+	if (e == NULL)
+		return;
+	if (ok && n->amp_silent) {
+		ok = 0;
+		reason = "amplifier feedback absent: no sound";
+	}
+	if (!ok)
+		log_warnx("warning %s failed: %s", e->a.id, reason);
+	n->evidence_open = 0;
+	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
+	nodeio_active_clear(&n->io);
+	free(e);
+	start_next(n);
+}
+
+/* Stop the warning playing (cancel, update, preemption, local stop) and
+ * report it; e has already left the arbiter or is being displaced. */
+static void
+stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *reason)
+{
+	char why[RECEIPT_REASON_MAX + 32];
+
+	snprintf(why, sizeof(why), "%s", reason);
+	if (player_abort(n->player) == -1)
+		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
+	n->evidence_open = 0;
+	send_evidence(n, e, st, why);
+	nodeio_active_clear(&n->io);
+	free(e);
+}
+
+static int
+start_active(struct node *n)
+{
+	struct arb_entry *e = n->arb.active;
+	struct cx_err err;
+
+	n->nedges = 0;
+	n->started_ms = 0;
+	n->amp_silent = 0;
+	n->evidence_open = 1;
+	n->evidence_mono = e->received_mono;
+	nodeio_active_set(&n->io, e->a.id, alert_status_name(e->a.status));
+	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
+	    e->a.severity, alert_status_name(e->a.status));
+	if (player_start(n->player, &e->a, &err) == 0)
+		return 0;
+	n->evidence_open = 0;
+	arbiter_finish(&n->arb);
+	send_evidence(n, e, RS_FAILED, err.msg);
+	nodeio_active_clear(&n->io);
+	free(e);
+	return -1;
+}
+
+static void
+start_next(struct node *n)
+{
+	struct arb_entry *e, *expired;
+
+	for (;;) {
+		e = arbiter_next(&n->arb, clock_wall(), &expired);
+		if (expired != NULL) {
+			send_state(n, expired, RS_FAILED, "expired before it could play");
+			free(expired);
+			continue;
+		}
+		if (e == NULL)
+			break;
+		if (start_active(n) == 0)
+			return;
+	}
+	if (n->arb.active == NULL)
+		report_status(n->report, "idle", "");
+	schedule_due(n);
+}
+
+/* cancel and update: take the referenced warning out. */
+static void
+withdraw(struct node *n, struct arb_entry *old, int was_active, const char *why)
+{
+	if (was_active)
+		stop_active(n, old, RS_CANCELLED, why);
+	else {
+		send_state(n, old, RS_CANCELLED, why);
+		free(old);
+	}
+}
+
+/* Wake up when the next waiting warning becomes effective; re-check at
+ * least every minute, as the wall clock may jump. */
+static void
+schedule_due(struct node *n)
+{
+	int64_t now = clock_wall(), t = arbiter_next_effective(&n->arb, now);
+
+	if (t == 0) {
+		loop_timer_stop(n->loop, &n->due);
+		return;
+	}
+	loop_timer_arm(n->loop, &n->due, (uint64_t)(t - now < 60 ? t - now : 60) * 1000);
+}
+
+/* Arbitration for a warning that passed every check. */
+static void
+place(struct node *n, struct arb_entry *e)
+{
+	struct arb_entry *pre, *bumped;
+	char why[RECEIPT_REASON_MAX];
+	int64_t now = clock_wall();
+
+	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
+	case ARB_STARTED:
+		if (pre != NULL) {
+			snprintf(why, sizeof(why), "preempted by %s", e->a.id);
+			stop_active(n, pre, RS_PREEMPTED, why);
+		}
+		if (start_active(n) == -1)
+			start_next(n);
+		break;
+	case ARB_QUEUED:
+		if (e->a.effective > now)
+			snprintf(why, sizeof(why), "waiting until effective");
+		else
+			snprintf(why, sizeof(why), "behind %s", n->arb.active->a.id);
+		send_state(n, e, RS_QUEUED, why);
+		if (bumped != NULL) {
+			send_state(n, bumped, RS_PREEMPTED, "dropped from a full queue");
+			free(bumped);
+		}
+		break;
+	case ARB_FULL:
+		send_state(n, e, RS_FAILED, "queue full of higher-priority warnings");
+		free(e);
+		break;
+	}
+	schedule_due(n);
+}
+
+/* Can this warning play here at all?  Checked before anything is touched. */
+static int
+playable(struct node *n, const struct alert *a, char *why, size_t whysz)
+{
+	struct cx_err err;
+
+	if (player_check(n->player, a, &err) == -1) {
+		set_reason(why, whysz, err.msg);
+		return 0;
+	}
+	if (player_playable(n->player, a) == 0) {
+		snprintf(why, whysz, "nothing to play (sirens are off in drills)");
+		return 0;
+	}
+	return 1;
+}
+
+/* A cancel or update: is the referenced warning here, and may this key
+ * withdraw it?  Returns the entry taken out of the arbiter, or NULL. */
+static struct arb_entry *
+take_ref(struct node *n, const struct arb_entry *e, const char *kid, int *was_active,
+    int *refused)
+{
+	struct arb_entry *old = arbiter_find(&n->arb, e->a.ref);
+	struct cx_err err;
+
+	*refused = 0;
+	if (old == NULL)
+		return NULL;
+	if (trust_may_withdraw(trust_find(&n->cfg.trust, kid), &e->a, &old->a, &err) == -1) {
+		log_warnx("refused %s %s: %s", alert_type_name(e->a.type), e->a.id, err.msg);
+		send_state(n, e, RS_REJECTED, err.msg);
+		*refused = 1;
+		return NULL;
+	}
+	return arbiter_remove(&n->arb, e->a.ref, was_active);
+}
+
+static void
+do_cancel(struct node *n, struct arb_entry *e, const char *kid)
+{
+	struct arb_entry *old;
+	char why[RECEIPT_REASON_MAX];
+	int was_active, refused;
+
+	if ((old = take_ref(n, e, kid, &was_active, &refused)) != NULL) {
+		snprintf(why, sizeof(why), "cancelled by %s", e->a.id);
+		withdraw(n, old, was_active, why);
+		send_state(n, e, RS_DONE, "");
+	} else if (!refused) {
+		/* it may still come (another topic, a later redelivery) */
+		memo_precancel_add(&n->memo, e->a.ref, kid, e->a.expires, clock_wall());
+		send_state(n, e, RS_DONE, "not here (yet): it will not play");
+	}
+	free(e);
+	if (n->arb.active == NULL)
+		start_next(n);
+}
+
+static void
+do_alert(struct node *n, struct arb_entry *e, const char *kid)
+{
+	struct arb_entry *old = NULL;
+	char why[RECEIPT_REASON_MAX], ckid[ENV_KID_MAX + 1];
+	struct cx_err err;
+	int was_active = 0, refused = 0;
+
+	if (memo_precancel_take(&n->memo, e->a.id, clock_wall(), ckid)) {
+		if (trust_may_withdraw(trust_find(&n->cfg.trust, ckid), &e->a, &e->a, &err) == 0) {
+			send_state(n, e, RS_CANCELLED, "cancelled before it arrived");
+			free(e);
+			return;
+		}
+		log_warnx("early cancel of %s ignored: %s", e->a.id, err.msg);
+	}
+	/* check the new warning first: a broken update must not silence the old */
+	if (!playable(n, &e->a, why, sizeof(why))) {
+		send_state(n, e, e->a.status == ST_EXERCISE && strncmp(why, "nothing", 7) == 0 ?
+		    RS_DONE : RS_FAILED, why);
+		free(e);
+		return;
+	}
+	if (e->a.type == AT_UPDATE) {
+		old = take_ref(n, e, kid, &was_active, &refused);
+		if (refused) {
+			free(e);
+			return;
+		}
+		if (old != NULL) {
+			snprintf(why, sizeof(why), "updated by %s", e->a.id);
+			withdraw(n, old, was_active, why);
+		}
+	}
+	place(n, e);
+	if (n->arb.active == NULL)
+		start_next(n);
+}
+
+static void
+act(struct node *n, struct arb_entry *e, const char *kid)
+{
+	send_state(n, e, RS_RECEIVED, "");
+	if (e->a.status == ST_TEST) {
+		send_state(n, e, RS_DONE, "test: verified, nothing sounded");
+		free(e);
+		return;
+	}
+	if (e->a.type == AT_CANCEL)
+		do_cancel(n, e, kid);
+	else
+		do_alert(n, e, kid);
+}
+
+static void
+reject(struct node *n, enum verify_result vr, const struct alert *a, const char *kid,
+    const unsigned char md[32], const char *detail)
+{
+	char why[CX_ERR_MAX + 32];
+	struct receipt r;
+	int i;
+
+	log_warnx("rejected %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? a->id : "message",
+	    kid[0] ? kid : "-", verify_result_name(vr), detail);
+	memset(&r, 0, sizeof(r));
+	r.state = RS_REJECTED;
+	r.received = clock_wall_ms();
+	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
+	set_reason(r.reason, sizeof(r.reason), why);
+	if (vr >= VR_ZONE_SCOPE) {
+		snprintf(r.ref, sizeof(r.ref), "%s", a->id);
+		snprintf(r.status, sizeof(r.status), "%s", alert_status_name(a->status));
+	}
+	for (i = 0; i < 8; i++)
+		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);
+	report_reject(n->report, &r);
+}
+
+/* Remember the id, on disk.  A full set refuses (fail closed); a set
+ * that could not be written but holds the id in memory still protects
+ * this run, and a warning must not be lost to a worn-out SD card. */
+static enum verify_result
+remember(struct node *n, const struct alert *a, int64_t now, struct cx_err *d)
+{
+	if (replay_add(n->io.replay, a->id, a->expires + n->cfg.clock_skew_s, now, d) == 0)
+		return VR_OK;
+	if (replay_seen(n->io.replay, a->id)) {
+		log_warnx("replay set: %s; acting on %s anyway", d->msg, a->id);
+		return VR_OK;
+	}
+	return VR_REPLAY;
+}
+
+void
+node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
+{
+	struct verify_ctx ctx = {
+		.trust = &n->cfg.trust, .replay = n->io.replay, .node_zone = n->cfg.zone,
+		.now = clock_wall(), .skew = n->cfg.clock_skew_s,
+		.max_lifetime = n->cfg.max_lifetime_s, .max_len = n->cfg.max_message,
+	};
+	char kid[ENV_KID_MAX + 1] = "";
+	unsigned char md[32];
+	struct arb_entry *e;
+	enum verify_result vr;
+	struct cx_err d = { "" };
+
+	if (n->closing)
+		return;
+	if ((e = calloc(1, sizeof(*e))) == NULL) {
+		log_warnx("out of memory: message on %s dropped", topic);
+		return;
+	}
+	e->received_ms = clock_wall_ms();
+	e->received_mono = clock_mono_ms();
+	EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
+	vr = verify_alert(&ctx, p, len, &e->a, kid, &d);
+	if (vr == VR_REPLAY && memo_recent_has(&n->memo, e->a.id, md)) {
+		log_debug("%s: another copy of %s, dropped", topic, e->a.id);
+		free(e);
+		return;
+	}
+	if (vr == VR_NOT_FOR_US) {
+		log_debug("warning %s on %s is not for zone %s", e->a.id, topic, n->cfg.zone);
+		free(e);
+		return;
+	}
+	if (vr == VR_OK)
+		vr = remember(n, &e->a, ctx.now, &d);
+	if (vr != VR_OK) {
+		reject(n, vr, &e->a, kid, md, d.msg);
+		free(e);
+		return;
+	}
+	memo_recent_add(&n->memo, e->a.id, md);
+	log_info("accepted %s %s %s from key %s", alert_status_name(e->a.status),
+	    alert_type_name(e->a.type), e->a.id, kid);
+	act(n, e, kid);
+}
+
+void
+warning_due(void *arg)
+{
+	struct node *n = arg;
+	struct arb_entry *e;
+
+	while ((e = arbiter_due(&n->arb, clock_wall())) != NULL)
+		place(n, e);
+	schedule_due(n);
+}
+
+int
+warning_stop_all(struct node *n, enum rstate st, const char *reason)
+{
+	struct arb_entry *e;
+	int count = 0, was;
+
+	if (n->arb.active != NULL) {
+		e = arbiter_remove(&n->arb, n->arb.active->a.id, &was);
+		stop_active(n, e, st, reason);
+		count++;
+	}
+	while (n->arb.nqueue > 0) {
+		e = arbiter_remove(&n->arb, n->arb.queue[0]->a.id, &was);
+		send_state(n, e, st, reason);
+		free(e);
+		count++;
+	}
+	loop_timer_stop(n->loop, &n->due);
+	return count;
+}
+
+const struct player_hooks warning_player_hooks = {
+	.edge = hook_edge, .started = hook_started, .finished = hook_finished,
+};
