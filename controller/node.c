@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/timex.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -174,6 +175,28 @@ open_mqtt(struct node *n, struct cx_err *e)
 	return 0;
 }
 
+#define CLOCK_SAVE_MS (10 * 60 * 1000)
+
+/* While the kernel says the clock is synchronised (NTP), the floor follows
+ * it and is saved every 10 minutes; an unsynchronised clock is never
+ * saved, so one wild jump ahead cannot poison the floor. */
+static void
+clock_tick(void *arg)
+{
+	struct node *n = arg;
+	struct timex tx;
+	int64_t now = clock_wall();
+	int st;
+
+	memset(&tx, 0, sizeof(tx));
+	st = adjtimex(&tx);
+	if (st != -1 && st != TIME_ERROR && now >= n->clock_floor) {
+		n->clock_floor = now;
+		nodeio_clock_save(&n->io, now);
+	}
+	loop_timer_arm(n->loop, &n->clock_tick, CLOCK_SAVE_MS);
+}
+
 static int
 open_core(struct node *n, struct cx_err *e)
 {
@@ -187,6 +210,11 @@ open_core(struct node *n, struct cx_err *e)
 	if ((n->loop = loop_new(e)) == NULL)
 		return -1;
 	loop_timer_init(&n->due, warning_due, n);
+	loop_timer_init(&n->clock_tick, clock_tick, n);
+	n->clock_floor = nodeio_clock_floor(&n->io);
+	if (clock_wall() < n->clock_floor)
+		log_warnx("wall clock is behind the last known time: is NTP running?");
+	clock_tick(n);
 	if ((n->report = report_new(&ro, e)) == NULL)
 		return -1;
 	nodeio_player_cfg(&n->cfg, &pc);

@@ -30,6 +30,8 @@ struct node {
 	struct memo memo;
 	int sigfd;
 	int closing;                       /* no new warnings while shutting down */
+	int64_t clock_floor;               /* wall seconds: the clock cannot be behind this */
+	struct loop_timer clock_tick;      /* saves the floor while the clock looks right */
 	struct loop_timer due;             /* a queued warning becomes effective */
 	/* evidence of the warning the player plays (it may already have left
 	 * the arbiter: preempted, cancelled) */

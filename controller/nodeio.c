@@ -240,3 +240,45 @@ nodeio_active_clear(struct nodeio *io)
 	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == 0)
 		unlink(path);
 }
+
+int64_t
+nodeio_clock_floor(struct nodeio *io)
+{
+	char path[CFG_PATH_MAX + 16], buf[32];
+	int64_t t = 0;
+	ssize_t r;
+	int fd;
+
+	if (path_in(io->state_dir, "clock", path, sizeof(path), NULL) == 0 &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r > 0) {
+			buf[r] = '\0';
+			t = strtoll(buf, NULL, 10);
+		}
+	}
+	return t > CLOCK_FLOOR ? t : CLOCK_FLOOR;
+}
+
+void
+nodeio_clock_save(struct nodeio *io, int64_t now)
+{
+	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16], buf[32];
+	int fd, n;
+
+	if (path_in(io->state_dir, "clock", path, sizeof(path), NULL) == -1 ||
+	    path_in(io->state_dir, ".clock.tmp", tmp, sizeof(tmp), NULL) == -1)
+		return;
+	n = snprintf(buf, sizeof(buf), "%lld\n", (long long)now);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		return;
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) == -1) {
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1)
+		unlink(tmp);
+}

@@ -41,6 +41,12 @@ struct mqtt *nodeio_mqtt(const struct node_config *c, const char *password, stru
     const struct mqtt_handlers *h, void *arg, struct cx_err *e);
 void nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc);
 
+/* The last wall time known good ("<state_dir>/clock", Unix seconds), never
+ * earlier than CLOCK_FLOOR: a board without an RTC boots in 1970. */
+#define CLOCK_FLOOR 1767225600             /* 2026-01-01T00:00:00Z */
+int64_t nodeio_clock_floor(struct nodeio *io);
+void nodeio_clock_save(struct nodeio *io, int64_t now);
+
 /* The warning playing, kept on disk so a crash during play is reported. */
 /* The file holds "<id> <status>". */
 void nodeio_active_set(struct nodeio *io, const char *id, const char *status);

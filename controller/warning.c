@@ -429,9 +429,22 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	struct arb_entry *e;
 	enum verify_result vr;
 	struct cx_err d = { "" };
+	int lenient = 0;
 
 	if (n->closing)
 		return;
+	if (ctx.now + n->cfg.clock_skew_s < n->clock_floor) {
+		/* The clock is behind the last time known good (no RTC, no NTP
+		 * yet): judge expiry against that time and do not reject
+		 * warnings as dated in the future; signatures and the replay
+		 * set still hold.  Refusing every warning would be worse. */
+		log_warnx("wall clock %lld is behind the last known time %lld: "
+		    "judging warnings by the latter", (long long)ctx.now,
+		    (long long)n->clock_floor);
+		ctx.now = n->clock_floor;
+		ctx.skew = n->cfg.max_lifetime_s + n->cfg.clock_skew_s;
+		lenient = 1;
+	}
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		log_warnx("out of memory: message on %s dropped", topic);
 		return;
@@ -457,6 +470,8 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 		free(e);
 		return;
 	}
+	if (lenient && e->a.effective <= ctx.now)
+		e->a.effective = 0;        /* effective by the last known time: now */
 	memo_recent_add(&n->memo, e->a.id, md);
 	log_info("accepted %s %s %s from key %s", alert_status_name(e->a.status),
 	    alert_type_name(e->a.type), e->a.id, kid);
