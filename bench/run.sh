@@ -96,6 +96,10 @@ CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
 MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
 say "machine: $(nproc) cores, $CPU, $MEM, kernel $(uname -r), Debian $(cat /etc/debian_version)"
 say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+if git rev-parse --git-dir >/dev/null 2>&1; then
+	say "source: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null ||
+		echo ' plus uncommitted changes'), binary built $(date -r "$D" '+%F %T')"
+fi
 note "load.start $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 1. signature verification ---------------------------------------------
