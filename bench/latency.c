@@ -599,7 +599,6 @@ main(int argc, char *argv[])
 		idle_ms(m, o.gap_ms);
 	}
 	if (o.flood_rate > 0) {
-		atomic_store(&fl.stop, 1);
 		flood_stop(&fl);
 		printf("R %s.flood %ld %.1f %.1f %ld\n", o.label, fl.sent, fl.active_ns / 1e9,
 		    fl.active_ns ? fl.sent / (fl.active_ns / 1e9) : 0.0, fl.failed);

@@ -12,7 +12,9 @@
 #       A  village-201: broker as shipped, state_dir on disk
 #       B  village-202: broker with set_tcp_nodelay true, state_dir on disk
 #       C  village-203: broker with set_tcp_nodelay true, state_dir on tmpfs
-#     and are measured in interleaved blocks, so that all three see the same
+#       D  village-204: as C, but every fsync(2) made FSYNC_DELAY_MS slower by
+#          an LD_PRELOAD shim compiled here: the node on slow flash storage
+#     and are measured in interleaved blocks, so that all four see the same
 #     machine (this kind of VM shares its disk and CPUs with other tenants,
 #     and their load drifts over minutes);
 #  3. valid warnings under a flood of forged messages (B and C), in blocks
@@ -22,8 +24,8 @@
 # Everything runs in temporary directories, removed at the end (KEEP_RIG=1
 # keeps them).  Prints the results as Markdown tables; exits 0 unless the
 # rig could not be set up.
-# Knobs (environment): ROUNDS BLOCK N_SM2_BLOCK N_GAP_BLOCK N_FLOOD N_FLOOD_SM2
-# FLOOD_RATE VERIFY_S.
+# Knobs (environment): ROUNDS BLOCK N_SM2_BLOCK N_GAP_BLOCK N_SLOW_BLOCK
+# FSYNC_DELAY_MS N_FLOOD FLOOD_BLOCK N_FLOOD_SM2 FLOOD_RATE VERIFY_S.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/.."
@@ -36,8 +38,11 @@ ROUNDS=${ROUNDS:-10}           # interleaved rounds of the baseline runs
 BLOCK=${BLOCK:-25}             # Ed25519 warnings per node and round (250 per set-up)
 N_SM2_BLOCK=${N_SM2_BLOCK:-10} # SM2 warnings to node B per round (100)
 N_FLOOD=${N_FLOOD:-200}        # warnings per flood run, half of them under the flood
+FLOOD_BLOCK=${FLOOD_BLOCK:-25} # flood on / off every FLOOD_BLOCK warnings
 N_FLOOD_SM2=${N_FLOOD_SM2:-12} # same for the flood of forged SM2 signatures
 N_GAP_BLOCK=${N_GAP_BLOCK:-5}  # warnings to A per round sent 300 ms after the last
+N_SLOW_BLOCK=${N_SLOW_BLOCK:-10} # warnings to D per round
+FSYNC_DELAY_MS=${FSYNC_DELAY_MS:-10} # added to every fsync of node D
 FLOOD_RATE=${FLOOD_RATE:-2000} # forged messages per second
 VERIFY_S=${VERIFY_S:-1.5}      # CPU seconds per verification case
 WARMUP_MS=50                   # short, so 250 warnings take about a minute
@@ -47,7 +52,7 @@ PREFIX=cx
 for f in "$D" "$VERIFY" "$LATENCY" "$STORAGE"; do
 	[ -x "$f" ] || { echo "bench: $f missing (run: make bench)"; exit 1; }
 done
-for c in mosquitto mosquitto_passwd openssl sox opusenc python3; do
+for c in mosquitto mosquitto_passwd openssl sox opusenc python3 cc; do
 	command -v "$c" >/dev/null || { echo "bench: $c missing (run: make deps)"; exit 1; }
 done
 
@@ -123,14 +128,49 @@ opusenc --quiet --bitrate 48 "$RIG/clips/beep.wav" "$RIG/clips/beep.opus"
 opusenc --quiet --bitrate 48 "$RIG/clips/long.wav" "$RIG/clips/long.opus"
 rm -f "$RIG"/clips/*.wav
 
-say "storage: fsync cost where nodes A and B keep their state ($(stat -f -c %T "$RIG"))"
+say "storage: fsync cost where nodes A and B keep their state ($(findmnt -no FSTYPE -T "$RIG" 2>/dev/null))"
 "$STORAGE" -n 100 "$RIG" | sed 's/^R storage\./R storage.before./' | collect
 
+# node D's slow storage: fsync and fdatasync sleep first (a test shim, not
+# part of the project, so it is built here rather than by the Makefile)
+cat > "$RIG/slowfsync.c" <<'SHIM'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <time.h>
+static void lag(void)
+{
+	const char *s = getenv("CX_FSYNC_DELAY_MS");
+	long ms = s ? atol(s) : 0;
+	struct timespec t = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&t, NULL);
+}
+int fsync(int fd)
+{
+	static int (*real)(int);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "fsync");
+	lag();
+	return real(fd);
+}
+int fdatasync(int fd)
+{
+	static int (*real)(int);
+	if (!real)
+		*(void **)&real = dlsym(RTLD_NEXT, "fdatasync");
+	lag();
+	return real(fd);
+}
+SHIM
+cc -O2 -shared -fPIC -o "$RIG/slowfsync.so" "$RIG/slowfsync.c" -ldl ||
+	{ echo "bench: cannot build the fsync shim"; exit 1; }
+
 # set-up -> node id, zone, broker, state_dir
-declare -A NODE=([a]=village-201 [b]=village-202 [c]=village-203)
-declare -A ZONE=([a]=430682101201 [b]=430682101202 [c]=430682101203)
-declare -A BROKER_OF=([a]=shipped [b]=nodelay [c]=nodelay)
-declare -A STATE=([a]=$RIG/a/state [b]=$RIG/b/state [c]=${SHM:-$RIG/c}/state)
+declare -A NODE=([a]=village-201 [b]=village-202 [c]=village-203 [d]=village-204)
+declare -A ZONE=([a]=430682101201 [b]=430682101202 [c]=430682101203 [d]=430682101204)
+declare -A BROKER_OF=([a]=shipped [b]=nodelay [c]=nodelay [d]=nodelay)
+declare -A STATE=([a]=$RIG/a/state [b]=$RIG/b/state [c]=${SHM:-$RIG/c}/state
+	[d]=${SHM:-$RIG/d}/d-state)
 
 : > "$RIG/passwd"
 for u in "${NODE[@]}" sender attacker; do
@@ -145,7 +185,7 @@ done
 	echo "topic read $PREFIX/node/+/receipt"
 	echo "user attacker"
 	echo "topic write $PREFIX/alert/#"
-	for s in a b c; do
+	for s in a b c d; do
 		echo "user ${NODE[$s]}"
 		p=$(zone_path "${ZONE[$s]}")
 		for l in 2 5 8 12 16; do echo "topic read $PREFIX/alert/${p:0:$l}"; done
@@ -236,7 +276,12 @@ zones = 430682
 actions = warn,cancel,drill,test
 CONF
 	"$D" -n -c "$dir/node.conf" >/dev/null || { echo "bench: node $s config rejected"; exit 1; }
-	"$D" -d -c "$dir/node.conf" >> "$dir/node.log" 2>&1 &
+	if [ "$s" = d ]; then
+		LD_PRELOAD=$RIG/slowfsync.so CX_FSYNC_DELAY_MS=$FSYNC_DELAY_MS \
+			"$D" -d -c "$dir/node.conf" >> "$dir/node.log" 2>&1 &
+	else
+		"$D" -d -c "$dir/node.conf" >> "$dir/node.log" 2>&1 &
+	fi
 	NODE_PID[$s]=$!
 	wait_for 15 grep -q "mqtt: connected" "$dir/node.log" ||
 		{ echo "bench: node $s did not connect"; tail -20 "$dir/node.log"; exit 1; }
@@ -244,7 +289,7 @@ CONF
 
 broker_start shipped
 broker_start nodelay "set_tcp_nodelay true"
-for s in a b c; do node_start $s; done
+for s in a b c d; do node_start $s; done
 sleep 2                        # settle: status published, nothing pending
 
 # lat SETUP LABEL KEY KID CLIP [extra bench/latency options...]
@@ -280,22 +325,24 @@ flood() {
 
 # ---- 3. latency, three set-ups interleaved -----------------------------------
 say "latency: $ROUNDS rounds of $BLOCK Ed25519 warnings to each of A, B, C,"\
-" $N_SM2_BLOCK SM2 warnings to B and $N_GAP_BLOCK Ed25519 warnings 300 ms apart to A"
+" $N_SM2_BLOCK SM2 warnings to B, $N_GAP_BLOCK Ed25519 warnings 300 ms apart to A and"\
+" $N_SLOW_BLOCK to D"
 for ((r = 1; r <= ROUNDS; r++)); do
 	lat a a_base "$RIG/township.pem" township-101 beep.opus -n "$BLOCK"
 	lat b b_base "$RIG/township.pem" township-101 beep.opus -n "$BLOCK"
 	lat c c_base "$RIG/township.pem" township-101 beep.opus -n "$BLOCK"
 	lat b b_sm2 "$RIG/county-sm2.pem" county-sm2 beep.opus -n "$N_SM2_BLOCK"
 	lat a a_gap "$RIG/township.pem" township-101 beep.opus -n "$N_GAP_BLOCK" -g 300
+	lat d d_base "$RIG/township.pem" township-101 beep.opus -n "$N_SLOW_BLOCK"
 	printf '   round %d/%d done\n' "$r" "$ROUNDS"
 done
 
 # ---- 4. floods ------------------------------------------------------------------
 for s in b c; do
-	say "flood on ${s^^}: $N_FLOOD Ed25519 warnings in blocks of 25, every other block"\
+	say "flood on ${s^^}: $N_FLOOD Ed25519 warnings in blocks of $FLOOD_BLOCK, every other block"\
 " under $FLOOD_RATE forged msg/s (half bad signatures under township-101, half unknown"\
 " key ids)"
-	flood $s ${s}_flood "$N_FLOOD" "$RIG/rogue.pem" township-101 50 -B 25
+	flood $s ${s}_flood "$N_FLOOD" "$RIG/rogue.pem" township-101 50 -B "$FLOOD_BLOCK"
 done
 say "flood on C: $N_FLOOD_SM2 Ed25519 warnings, the second half under $FLOOD_RATE forged"\
 " msg/s, all bad SM2 signatures under county-sm2"
@@ -305,7 +352,7 @@ flood c c_flood_sm2 "$N_FLOOD_SM2" "$RIG/rogue-sm2.pem" county-sm2 0 -B $((N_FLO
 say "memory: one 3 s clip + 1.25 s siren (speaker and relay) on A"
 lat a mem "$RIG/township.pem" township-101 long.opus -n 1 -s bench-short
 sleep 1
-for s in a b c; do
+for s in a b c d; do
 	awk -v s=$s '/^(VmRSS|VmHWM|RssAnon|RssFile):/ { sub(":", "", $1); print "mem.final." s "." $1, $2 }' \
 		"/proc/${NODE_PID[$s]}/status" >> "$RES"
 done
@@ -317,9 +364,10 @@ say "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- results ----------------------------------------------------------------------
 END=$(date +%s)
-python3 - "$RES" "$CSV" "$WARMUP_MS" "$FLOOD_RATE" "$((END - START))" <<'PY'
+python3 - "$RES" "$CSV" "$WARMUP_MS" "$FLOOD_RATE" "$((END - START))" "$FSYNC_DELAY_MS" <<'PY'
 import csv, sys
 res, samples, warmup, rate, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+slow = int(sys.argv[6])
 r = {}                       # name -> list of value lists (a name may repeat)
 for line in open(res):
     f = line.split()
@@ -365,7 +413,8 @@ for label, setup, alg in (("a_base", "A: broker as shipped, state on disk", "Ed2
                           ("a_gap", "A, warnings 300 ms apart instead of 20 ms", "Ed25519"),
                           ("b_base", "B: broker nodelay, state on disk", "Ed25519"),
                           ("b_sm2", "B: broker nodelay, state on disk", "SM2"),
-                          ("c_base", "C: broker nodelay, state on tmpfs", "Ed25519")):
+                          ("c_base", "C: broker nodelay, state on tmpfs", "Ed25519"),
+                          ("d_base", f"D: as C, every fsync {slow} ms slower", "Ed25519")):
     rl, fs, fr = dist(label, 0, "relay_ms"), dist(label, 0, "first_ms"), dist(label, 0, "first_rcpt_ms")
     if not rl:
         continue
@@ -392,7 +441,7 @@ for label, setup, what in (("b_flood", "B (disk)", "half bad Ed25519 sig. (trust
     rej = r.get(label + ".rejected", [["?"]])[-1][0]
     drops = r.get(label + ".broker_drops", [["?"]])[-1][0]
     if q and x:
-        added = f"+{x['p50'] - q['p50']:.2f} / +{x['p99'] - q['p99']:.2f}"
+        added = f"{x['p50'] - q['p50']:+.2f} / {x['p99'] - q['p99']:+.2f}"
         ok = mark(x["p99"] - q["p99"] < 50 and lf == 0)
     else:
         added, ok = "-", mark(False)
@@ -429,7 +478,7 @@ table(["operation", "per second (best)", "us each", "median slice"], body)
 def mb(kb):
     return f"{int(kb)} kB ({int(kb) * 1024 / 1e6:.2f} MB)"
 body = []
-for s, label in (("a", "a_base"), ("b", "b_base"), ("c", "c_base")):
+for s, label in (("a", "a_base"), ("b", "b_base"), ("c", "c_base"), ("d", "d_base")):
     m = r.get(label + ".mem")
     fin = {k.split(".")[-1]: int(v[-1][0]) for k, v in r.items() if k.startswith(f"mem.final.{s}.")}
     if not m or not fin:

@@ -23,6 +23,7 @@ struct arb_entry {
 	uint64_t arrival;          /* offer order */
 	int64_t received_ms;       /* wall, for receipts */
 	uint64_t received_mono;    /* monotonic ms, edge times are relative to it */
+	int announced;             /* its "received" receipt has been sent */
 };
 
 struct arbiter {

@@ -7,10 +7,12 @@
  * pattern at the position the device has actually played (frames written
  * minus the device delay), so relay and loudspeaker stay in step.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/log.h"
@@ -26,6 +28,18 @@ enum src { SRC_NONE, SRC_CLIP, SRC_TONE, SRC_SILENCE };
 struct span {
 	uint64_t start, end;               /* frames on the program timeline */
 	struct siren_pattern p;            /* a copy: SIGHUP may rewrite the config */
+};
+
+/* Clips whose SHA-256 was checked, by file identity: the check before a
+ * relay closes must be cheap; clip_open() hashes the open file anyway. */
+#define CLIP_CACHE 16
+struct clip_seen {
+	char name[CLIP_NAME_MAX + 1];
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	uint8_t sha256[32];
 };
 
 struct player {
@@ -59,6 +73,8 @@ struct player {
 	int started_pending;               /* call started() once the buffer is full */
 	uint32_t offretry_ms;
 	struct loop_timer tick, phase, maxon, offretry;
+	struct clip_seen seen[CLIP_CACHE];
+	int nseen, nextseen;
 };
 
 static void player_fail(struct player *p, const char *fmt, ...)
@@ -165,8 +181,44 @@ siren_skipped(const struct player *p)
 	return p->a.status == ST_EXERCISE && !p->cfg.drill_siren;
 }
 
+/* SHA-256 of the clip file at path, from the cache if the file is the
+ * same one (device, inode, size, modification time). */
+static int
+clip_sum(struct player *p, const char *name, const char *path, uint8_t sum[32],
+    struct cx_err *e)
+{
+	struct clip_seen *c;
+	struct stat st;
+	int i;
+
+	if (stat(path, &st) == -1)
+		return cx_errf(e, "%s: %s", path, strerror(errno));
+	for (i = 0; i < p->nseen; i++) {
+		c = &p->seen[i];
+		if (strcmp(c->name, name) == 0 && c->dev == st.st_dev && c->ino == st.st_ino &&
+		    c->size == st.st_size && c->mtime.tv_sec == st.st_mtim.tv_sec &&
+		    c->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+			memcpy(sum, c->sha256, 32);
+			return 0;
+		}
+	}
+	if (file_sha256(path, sum, e) == -1)
+		return -1;
+	c = &p->seen[p->nextseen];
+	p->nextseen = (p->nextseen + 1) % CLIP_CACHE;
+	if (p->nseen < CLIP_CACHE)
+		p->nseen++;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->size = st.st_size;
+	c->mtime = st.st_mtim;
+	memcpy(c->sha256, sum, 32);
+	return 0;
+}
+
 int
-player_check(const struct player *p, const struct alert *a, struct cx_err *e)
+player_check(struct player *p, const struct alert *a, struct cx_err *e)
 {
 	char path[512];
 	uint8_t sum[32];
@@ -183,7 +235,7 @@ player_check(const struct player *p, const struct alert *a, struct cx_err *e)
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->cfg.clip_dir, it->name) >=
 		    sizeof(path))
 			return cx_errf(e, "clip %s: path too long", it->name);
-		if (file_sha256(path, sum, e) == -1)
+		if (clip_sum(p, it->name, path, sum, e) == -1)
 			return cx_err_prefix(e, "clip %s", it->name);
 		if (memcmp(sum, it->sha256, sizeof(sum)) != 0)
 			return cx_errf(e, "clip %s: SHA-256 mismatch", it->name);

@@ -60,7 +60,7 @@ struct player;
 struct player *player_new(struct loop *l, struct gpio *g, int amp_idx, int siren_idx,
     struct sink *s, const struct player_cfg *cfg, const struct player_hooks *h, void *arg);
 /* Everything that can be checked before a relay closes. */
-int player_check(const struct player *p, const struct alert *a, struct cx_err *e);
+int player_check(struct player *p, const struct alert *a, struct cx_err *e);
 int player_start(struct player *p, const struct alert *a, struct cx_err *e);
 /* Stop now: audio dropped, relays off, no finished() call.  -1 if a relay
  * did not switch off (the player keeps retrying on its own). */

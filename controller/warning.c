@@ -56,22 +56,42 @@ send_state(struct node *n, const struct arb_entry *e, enum rstate st, const char
 	report_send(n->report, &r);
 }
 
-/* A receipt with the evidence of the active warning: edges, frames. */
+/* A receipt with the evidence of the warning played: edges, frames. */
+static void
+fill_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason,
+    struct receipt *r)
+{
+	struct player_stats ps;
+
+	receipt_for(r, e, st, reason);
+	player_get_stats(n->player, &ps);
+	r->frames = ps.frames;
+	r->underruns = ps.underruns;
+	r->started = n->started_ms;
+	r->ended = clock_wall_ms();
+	r->nedges = n->nedges;
+	memcpy(r->edges, n->edges, sizeof(r->edges[0]) * (size_t)n->nedges);
+}
+
 static void
 send_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
 {
-	struct player_stats ps;
 	struct receipt r;
 
-	receipt_for(&r, e, st, reason);
-	player_get_stats(n->player, &ps);
-	r.frames = ps.frames;
-	r.underruns = ps.underruns;
-	r.started = n->started_ms;
-	r.ended = clock_wall_ms();
-	r.nedges = n->nedges;
-	memcpy(r.edges, n->edges, sizeof(r.edges[0]) * (size_t)n->nedges);
+	fill_evidence(n, e, st, reason, &r);
 	report_send(n->report, &r);
+}
+
+/* The "received" receipt.  For a warning that sounds at once it is sent
+ * after the relay has closed: its fsync'd spool write must not delay the
+ * relay. */
+static void
+announce(struct node *n, struct arb_entry *e)
+{
+	if (e->announced)
+		return;
+	e->announced = 1;
+	send_state(n, e, RS_RECEIVED, "");
 }
 
 static void
@@ -141,9 +161,11 @@ hook_finished(void *arg, int ok, const char *reason)
 }
 
 /* Stop the warning playing (cancel, update, preemption, local stop) and
- * report it; e has already left the arbiter or is being displaced. */
+ * fill its receipt into r; e has already left the arbiter or is being
+ * displaced, and is freed. */
 static void
-stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *reason)
+stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *reason,
+    struct receipt *r)
 {
 	char why[RECEIPT_REASON_MAX + 32];
 
@@ -151,9 +173,18 @@ stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *rea
 	if (player_abort(n->player) == -1)
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
-	send_evidence(n, e, st, why);
+	fill_evidence(n, e, st, why, r);
 	nodeio_active_clear(&n->io);
 	free(e);
+}
+
+static void
+stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *reason)
+{
+	struct receipt r;
+
+	stop_collect(n, e, st, reason, &r);
+	report_send(n->report, &r);
 }
 
 static int
@@ -167,12 +198,16 @@ start_active(struct node *n)
 	n->amp_silent = 0;
 	n->evidence_open = 1;
 	n->evidence_mono = e->received_mono;
-	nodeio_active_set(&n->io, e->a.id, alert_status_name(e->a.status));
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
-	if (player_start(n->player, &e->a, &err) == 0)
+	if (player_start(n->player, &e->a, &err) == 0) {
+		/* the relay is closed: now the disk writes */
+		nodeio_active_set(&n->io, e->a.id, alert_status_name(e->a.status));
+		announce(n, e);
 		return 0;
+	}
 	n->evidence_open = 0;
+	announce(n, e);
 	arbiter_finish(&n->arb);
 	send_evidence(n, e, RS_FAILED, err.msg);
 	nodeio_active_clear(&n->io);
@@ -236,16 +271,21 @@ place(struct node *n, struct arb_entry *e)
 	char why[RECEIPT_REASON_MAX];
 	int64_t now = clock_wall();
 
+	struct receipt rpre;
+
 	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
 	case ARB_STARTED:
 		if (pre != NULL) {
 			snprintf(why, sizeof(why), "preempted by %s", e->a.id);
-			stop_active(n, pre, RS_PREEMPTED, why);
+			stop_collect(n, pre, RS_PREEMPTED, why, &rpre);
 		}
 		if (start_active(n) == -1)
 			start_next(n);
+		if (pre != NULL)           /* after the new warning's relay closed */
+			report_send(n->report, &rpre);
 		break;
 	case ARB_QUEUED:
+		announce(n, e);
 		if (e->a.effective > now)
 			snprintf(why, sizeof(why), "waiting until effective");
 		else
@@ -257,6 +297,7 @@ place(struct node *n, struct arb_entry *e)
 		}
 		break;
 	case ARB_FULL:
+		announce(n, e);
 		send_state(n, e, RS_FAILED, "queue full of higher-priority warnings");
 		free(e);
 		break;
@@ -333,6 +374,7 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 
 	if (memo_precancel_take(&n->memo, e->a.id, clock_wall(), ckid)) {
 		if (trust_may_withdraw(trust_find(&n->cfg.trust, ckid), &e->a, &e->a, &err) == 0) {
+			announce(n, e);
 			send_state(n, e, RS_CANCELLED, "cancelled before it arrived");
 			free(e);
 			return;
@@ -341,12 +383,14 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 	}
 	/* check the new warning first: a broken update must not silence the old */
 	if (!playable(n, &e->a, why, sizeof(why))) {
+		announce(n, e);
 		send_state(n, e, e->a.status == ST_EXERCISE && strncmp(why, "nothing", 7) == 0 ?
 		    RS_DONE : RS_FAILED, why);
 		free(e);
 		return;
 	}
 	if (e->a.type == AT_UPDATE) {
+		announce(n, e);
 		old = take_ref(n, e, kid, &was_active, &refused);
 		if (refused) {
 			free(e);
@@ -365,7 +409,8 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 static void
 act(struct node *n, struct arb_entry *e, const char *kid)
 {
-	send_state(n, e, RS_RECEIVED, "");
+	if (e->a.status == ST_TEST || e->a.type == AT_CANCEL)
+		announce(n, e);
 	if (e->a.status == ST_TEST) {
 		send_state(n, e, RS_DONE, "test: verified, nothing sounded");
 		free(e);

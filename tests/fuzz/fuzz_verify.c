@@ -26,7 +26,14 @@
  * accepted warning is addressed to the node, within the key's zones and
  * actions, not expired, not too far ahead, not too long, not a replay,
  * and round-trips through alert_to_json(); in body mode the signature
- * step is passed exactly when the harness signed correctly.
+ * step is passed exactly when the harness signed correctly.  An accepted
+ * cancel or update is also put to trust_may_withdraw() against two held
+ * warnings (a real one and a drill, both of tests/data/alert/example.json's
+ * zones), and its answer is checked against the rule it documents.
+ *
+ * FUZZ_VERIFY_TRACE=1 in the environment prints each input's mode and
+ * result on stderr (to see which steps a corpus reaches:
+ * build-fuzz/fuzz_verify -runs=0 DIR 2>&1 | grep '^verify:' | sort | uniq -c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -53,6 +60,14 @@ enum { K_TOWNSHIP, K_COUNTY_SM2, K_DRILL, K_OLD, K_STRANGER, K_STRANGER_SM2, NKE
 static struct sig_key *keys[NKEYS];
 static struct trust trust;
 static struct replay *replay;
+static int trace;
+static struct alert held[2];       /* warnings a cancel or update may withdraw */
+
+static const char held_json[] =
+    "{\"v\":1,\"kind\":\"alert\",\"id\":\"430682101-20261122-0001\",\"sender\":\"township\","
+    "\"sent\":1795345200,\"status\":\"actual\",\"type\":\"alert\",\"event\":\"flood\","
+    "\"severity\":2,\"expires\":1795348800,\"zones\":[\"430682101201\",\"430682101202\"],"
+    "\"play\":[{\"siren\":\"air-raid\"}]}";
 
 static void
 add_key(int i, const char *kid, enum sig_alg alg, const char *zones, const char *actions,
@@ -105,7 +120,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "fuzz_verify setup: %s\n", e.msg);
 		exit(2);
 	}
+	if (alert_parse((const uint8_t *)held_json, strlen(held_json), &held[0], &e) < 0) {
+		fprintf(stderr, "fuzz_verify setup: %s\n", e.msg);
+		exit(2);
+	}
+	held[1] = held[0];
+	held[1].status = ST_EXERCISE;
 	atexit(cleanup);
+	trace = getenv("FUZZ_VERIFY_TRACE") != NULL;
 	return 0;
 }
 
@@ -168,6 +190,25 @@ choose(const uint8_t *body, size_t len)
 	return p;
 }
 
+/* trust_may_withdraw() against the rule in trust.h. */
+static void
+check_withdraw(const struct trust_key *k, const struct alert *msg, const struct alert *old)
+{
+	struct cx_err e = { "" };
+	int i, covers = 1, want;
+
+	for (i = 0; i < old->nzones; i++)
+		covers &= trust_key_covers(k, old->zones[i]);
+	want = (k->actions & alert_action(old)) != 0 && covers
+	    && !(msg->type == AT_UPDATE && msg->status > old->status);
+	if (trust_may_withdraw(k, msg, old, &e) == 0) {
+		FUZZ_CHECK(want);
+	} else {
+		FUZZ_CHECK(!want);
+		FUZZ_CHECK(e.msg[0] != '\0');
+	}
+}
+
 static void
 check_result(const struct verify_ctx *ctx, enum verify_result r, const struct alert *a,
     const char *kid, const struct cx_err *detail)
@@ -198,6 +239,9 @@ check_result(const struct verify_ctx *ctx, enum verify_result r, const struct al
 	FUZZ_CHECK(a->expires - a->sent <= ctx->max_lifetime);
 	FUZZ_CHECK(!replay_seen(ctx->replay, a->id));
 	alert_roundtrip(a);
+	if (a->type != AT_ALERT)
+		for (i = 0; i < 2; i++)
+			check_withdraw(k, a, &held[i]);
 }
 
 int
@@ -219,6 +263,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if ((size >= 3 && memcmp(data, "CX1", 3) == 0) || size == 0 || size > ENV_BODY_MAX) {
 		r = verify_alert(&ctx, data, size, a, kid, &detail);
+		if (trace)
+			fprintf(stderr, "verify: raw %s\n", verify_result_name(r));
 		check_result(&ctx, r, a, kid, &detail);
 		free(a);
 		return 0;
@@ -239,6 +285,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		nl[-10] = nl[-10] == 'A' ? 'B' : 'A';
 	}
 	r = verify_alert(&ctx, msg, msglen, a, kid, &detail);
+	if (trace)
+		fprintf(stderr, "verify: body %s%s %s\n", p.kid, p.flip ? "(flipped)" : "",
+		    verify_result_name(r));
 	check_result(&ctx, r, a, kid, &detail);
 	FUZZ_CHECK(strcmp(kid, p.kid) == 0 || r == VR_OVERSIZE);
 	if (r != VR_OVERSIZE) {

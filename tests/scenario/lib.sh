@@ -107,6 +107,7 @@ listener $PORT 127.0.0.1
 allow_anonymous false
 password_file $RIG/passwd
 acl_file $RIG/acl
+set_tcp_nodelay true
 persistence true
 persistence_location $RIG/broker-db/
 autosave_interval 1
