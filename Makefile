@@ -111,7 +111,8 @@ configcheck: $(DAEMON)
 scenario: all
 	tests/scenario/run.sh $(BUILD)
 
-# libFuzzer over every parser (clang); crashes land in tests/corpus/<target>/
+# libFuzzer over every parser (clang); a crash leaves its reproducer in
+# build-fuzz/artifacts/<target>/ (fixed crashers go into tests/corpus/)
 FUZZ_SECONDS ?= 10
 fuzz:
 	tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -9,8 +9,8 @@
 #     20 ms hold; bench/latency sends signed warnings one at a time and
 #     measures publish -> amplifier relay closed and publish -> first sample.
 #     Three nodes run side by side, one per set-up:
-#       A  village-201: broker as shipped, state_dir on disk
-#       B  village-202: broker with set_tcp_nodelay true, state_dir on disk
+#       A  village-201: broker with Nagle (set_tcp_nodelay false), state_dir on disk
+#       B  village-202: broker as shipped (set_tcp_nodelay true), state_dir on disk
 #       C  village-203: broker with set_tcp_nodelay true, state_dir on tmpfs
 #       D  village-204: as C, but every fsync(2) made FSYNC_DELAY_MS slower by
 #          an LD_PRELOAD shim compiled here: the node on slow flash storage
@@ -287,7 +287,7 @@ CONF
 		{ echo "bench: node $s did not connect"; tail -20 "$dir/node.log"; exit 1; }
 }
 
-broker_start shipped
+broker_start shipped "set_tcp_nodelay false"
 broker_start nodelay "set_tcp_nodelay true"
 for s in a b c d; do node_start $s; done
 sleep 2                        # settle: status published, nothing pending
@@ -409,10 +409,10 @@ def table(head, body):
         print("| " + " | ".join(str(c) for c in row) + " |")
 
 body = []
-for label, setup, alg in (("a_base", "A: broker as shipped, state on disk", "Ed25519"),
+for label, setup, alg in (("a_base", "A: broker with Nagle (nodelay off), state on disk", "Ed25519"),
                           ("a_gap", "A, warnings 300 ms apart instead of 20 ms", "Ed25519"),
-                          ("b_base", "B: broker nodelay, state on disk", "Ed25519"),
-                          ("b_sm2", "B: broker nodelay, state on disk", "SM2"),
+                          ("b_base", "B: broker as shipped (nodelay), state on disk", "Ed25519"),
+                          ("b_sm2", "B: broker as shipped (nodelay), state on disk", "SM2"),
                           ("c_base", "C: broker nodelay, state on tmpfs", "Ed25519"),
                           ("d_base", f"D: as C, every fsync {slow} ms slower", "Ed25519")):
     rl, fs, fr = dist(label, 0, "relay_ms"), dist(label, 0, "first_ms"), dist(label, 0, "first_rcpt_ms")
