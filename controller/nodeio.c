@@ -26,6 +26,32 @@ path_in(const char *dir, const char *name, char *out, size_t outsz, struct cx_er
 	return 0;
 }
 
+/* Replace STATE_DIR/name with buf, atomically (temp file, fsync, rename). */
+static void
+write_small(const struct nodeio *io, const char *name, const char *buf, size_t len)
+{
+	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 24], tname[32];
+	int fd;
+
+	snprintf(tname, sizeof(tname), ".%s.tmp", name);
+	if (path_in(io->state_dir, name, path, sizeof(path), NULL) == -1 ||
+	    path_in(io->state_dir, tname, tmp, sizeof(tmp), NULL) == -1)
+		return;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1) {
+		log_warnx("%s: %s", tmp, strerror(errno));
+		return;
+	}
+	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) == -1) {
+		log_warnx("%s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		return;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1)
+		unlink(tmp);
+}
+
 struct sig_key *
 nodeio_key(const char *state_dir, int create, struct cx_err *e)
 {
@@ -187,23 +213,10 @@ nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
 void
 nodeio_active_set(struct nodeio *io, const char *id, const char *status)
 {
-	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16], line[128];
-	int fd, len;
+	char line[128];
+	int len = snprintf(line, sizeof(line), "%s %s\n", id, status);
 
-	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == -1 ||
-	    path_in(io->state_dir, ".active.tmp", tmp, sizeof(tmp), NULL) == -1)
-		return;
-	len = snprintf(line, sizeof(line), "%s %s\n", id, status);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
-		return;
-	if (write(fd, line, (size_t)len) != len || fsync(fd) == -1) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1)
-		unlink(tmp);
+	write_small(io, "active", line, (size_t)len);
 }
 
 int
@@ -264,21 +277,8 @@ nodeio_clock_floor(struct nodeio *io)
 void
 nodeio_clock_save(struct nodeio *io, int64_t now)
 {
-	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16], buf[32];
-	int fd, n;
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)now);
 
-	if (path_in(io->state_dir, "clock", path, sizeof(path), NULL) == -1 ||
-	    path_in(io->state_dir, ".clock.tmp", tmp, sizeof(tmp), NULL) == -1)
-		return;
-	n = snprintf(buf, sizeof(buf), "%lld\n", (long long)now);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
-		return;
-	if (write(fd, buf, (size_t)n) != n || fsync(fd) == -1) {
-		close(fd);
-		unlink(tmp);
-		return;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1)
-		unlink(tmp);
+	write_small(io, "clock", buf, (size_t)n);
 }
