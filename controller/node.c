@@ -227,25 +227,6 @@ open_core(struct node *n, struct cx_err *e)
 	return 0;
 }
 
-/* A warning was playing when the node last stopped without finishing it. */
-static void
-report_interrupted(struct node *n)
-{
-	char id[ALERT_ID_MAX + 1], status[sizeof(((struct receipt *)0)->status)];
-	struct receipt r;
-
-	if (nodeio_active_get(&n->io, id, sizeof(id), status, sizeof(status)) == -1)
-		return;
-	log_warnx("warning %s was interrupted by a restart", id);
-	memset(&r, 0, sizeof(r));
-	snprintf(r.ref, sizeof(r.ref), "%s", id);
-	r.state = RS_FAILED;
-	snprintf(r.status, sizeof(r.status), "%s", status);
-	snprintf(r.reason, sizeof(r.reason), "interrupted: node restarted during play");
-	report_send(n->report, &r);
-	nodeio_active_clear(&n->io);
-}
-
 struct node *
 node_open(const char *config_path, struct cx_err *e)
 {
@@ -268,7 +249,7 @@ node_open(const char *config_path, struct cx_err *e)
 	}
 	log_info("node %s in zone %s: %d trusted key(s), relays off", n->cfg.id, n->cfg.zone,
 	    n->cfg.trust.nkeys);
-	report_interrupted(n);
+	warning_resume(n);
 	return n;
 }
 

@@ -30,6 +30,8 @@ struct node {
 	struct memo memo;
 	int sigfd;
 	int closing;                       /* no new warnings while shutting down */
+	const uint8_t *cur_payload;        /* the payload being acted on, during act() */
+	size_t cur_len;
 	int64_t clock_floor;               /* wall seconds: the clock cannot be behind this */
 	struct loop_timer clock_tick;      /* saves the floor while the clock looks right */
 	struct loop_timer due;             /* a queued warning becomes effective */
@@ -49,5 +51,7 @@ void warning_due(void *node);              /* the due timer's callback */
 /* Stop the warning playing and empty the queue, each reported in state st
  * with reason; returns how many. */
 int warning_stop_all(struct node *n, enum rstate st, const char *reason);
+/* Offer again the warnings a crash interrupted (their pending copies). */
+void warning_resume(struct node *n);
 
 #endif

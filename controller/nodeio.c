@@ -5,6 +5,7 @@
  * restarted after a crash switches its amplifier off before doing anything
  * that could fail; the sound device next; then the state directory.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/envelope.h"
 #include "common/zone.h"
 #include "controller/nodeio.h"
 
@@ -138,6 +140,11 @@ nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 	if (path_in(c->state_dir, "replay", path, sizeof(path), e) == -1 ||
 	    (io->replay = replay_open(path, c->replay_capacity, clock_wall(), e)) == NULL)
 		goto fail;
+	if (path_in(c->state_dir, "pending", path, sizeof(path), e) == -1 ||
+	    (mkdir(path, 0750) == -1 && errno != EEXIST)) {
+		cx_errf(e, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
 	if (path_in(c->state_dir, "spool", path, sizeof(path), e) == -1 ||
 	    (io->spool = spool_open(path, c->spool_max, e)) == NULL)
 		goto fail;
@@ -210,48 +217,98 @@ nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
 	pc->nsirens = c->nsirens;
 }
 
-void
-nodeio_active_set(struct nodeio *io, const char *id, const char *status)
+static int
+pending_path(const struct nodeio *io, const char *id, char *out, size_t outsz)
 {
-	char line[128];
-	int len = snprintf(line, sizeof(line), "%s %s\n", id, status);
-
-	write_small(io, "active", line, (size_t)len);
-}
-
-int
-nodeio_active_get(struct nodeio *io, char *id, size_t idsz, char *status, size_t stsz)
-{
-	char path[CFG_PATH_MAX + 16], line[128], *sp;
-	ssize_t r;
-	int fd;
-
-	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == -1 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if (!msg_id_valid(id) ||
+	    (size_t)snprintf(out, outsz, "%s/pending/%s", io->state_dir, id) >= outsz)
 		return -1;
-	r = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (r <= 0)
-		return -1;
-	line[r] = '\0';
-	line[strcspn(line, "\n")] = '\0';
-	if ((sp = strchr(line, ' ')) == NULL)
-		return -1;
-	*sp++ = '\0';
-	if (!msg_id_valid(line) || strlen(line) >= idsz || strlen(sp) >= stsz)
-		return -1;
-	strcpy(id, line);
-	strcpy(status, sp);
 	return 0;
 }
 
+int
+nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16], tmp[sizeof(path) + 8];
+	int fd;
+
+	if (pending_path(io, id, path, sizeof(path)) == -1)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		goto fail;
+	if (write(fd, p, n) != (ssize_t)n || fsync(fd) == -1) {
+		close(fd);
+		unlink(tmp);
+		goto fail;
+	}
+	close(fd);
+	if (rename(tmp, path) == -1) {
+		unlink(tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	log_warnx("pending %s: %s (it will not survive a crash)", id, strerror(errno));
+	return -1;
+}
+
 void
-nodeio_active_clear(struct nodeio *io)
+nodeio_pending_del(struct nodeio *io, const char *id)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16];
+
+	if (pending_path(io, id, path, sizeof(path)) == 0)
+		unlink(path);
+}
+
+int
+nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 {
 	char path[CFG_PATH_MAX + 16];
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
 
-	if (path_in(io->state_dir, "active", path, sizeof(path), NULL) == 0)
-		unlink(path);
+	if (path_in(io->state_dir, "pending", path, sizeof(path), NULL) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (!msg_id_valid(de->d_name) || strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 || strlen(de->d_name) > ALERT_ID_MAX)
+			continue;
+		strcpy(ids[n++], de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+int
+nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16];
+	struct stat st;
+	uint8_t *buf;
+	ssize_t r;
+	int fd;
+
+	if (pending_path(io, id, path, sizeof(path)) == -1 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || st.st_size <= 0 || st.st_size > ENV_BODY_MAX + ENV_HEADER_MAX ||
+	    (buf = malloc((size_t)st.st_size)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	r = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (r != st.st_size) {
+		free(buf);
+		return -1;
+	}
+	*p = buf;
+	*n = (size_t)r;
+	return 0;
 }
 
 int64_t

@@ -9,6 +9,7 @@
 #define CX_NODEIO_H
 
 #include <stddef.h>
+#include "common/alert.h"
 #include "common/config.h"
 #include "common/replay.h"
 #include "common/sign.h"
@@ -47,10 +48,16 @@ void nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc);
 int64_t nodeio_clock_floor(struct nodeio *io);
 void nodeio_clock_save(struct nodeio *io, int64_t now);
 
-/* The warning playing, kept on disk so a crash during play is reported. */
-/* The file holds "<id> <status>". */
-void nodeio_active_set(struct nodeio *io, const char *id, const char *status);
-int nodeio_active_get(struct nodeio *io, char *id, size_t idsz, char *status, size_t stsz);
-void nodeio_active_clear(struct nodeio *io);
+/* Warnings accepted and not finished, kept on disk ("<state_dir>/pending/
+ * <id>", the exact payload) so that after a crash they are verified again
+ * and resumed.  Written once the relay has closed (or the warning is
+ * queued), deleted when the warning reaches a final state. */
+#define PENDING_MAX 16
+int nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n);
+void nodeio_pending_del(struct nodeio *io, const char *id);
+/* Ids held, up to max; returns how many. */
+int nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max);
+/* Caller frees *p. */
+int nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n);
 
 #endif

@@ -47,13 +47,23 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 	r->received = e->received_ms;
 }
 
+/* Every receipt about a warning goes through here: a final one also
+ * forgets the warning's pending copy. */
+static void
+send_receipt(struct node *n, struct receipt *r)
+{
+	report_send(n->report, r);
+	if (rstate_final(r->state) && r->ref[0] != '\0')
+		nodeio_pending_del(&n->io, r->ref);
+}
+
 static void
 send_state(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
 {
 	struct receipt r;
 
 	receipt_for(&r, e, st, reason);
-	report_send(n->report, &r);
+	send_receipt(n, &r);
 }
 
 /* A receipt with the evidence of the warning played: edges, frames. */
@@ -79,7 +89,7 @@ send_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const c
 	struct receipt r;
 
 	fill_evidence(n, e, st, reason, &r);
-	report_send(n->report, &r);
+	send_receipt(n, &r);
 }
 
 /* The "received" receipt.  For a warning that sounds at once it is sent
@@ -92,6 +102,10 @@ announce(struct node *n, struct arb_entry *e)
 		return;
 	e->announced = 1;
 	send_state(n, e, RS_RECEIVED, "");
+	/* a warning that will play keeps its payload until it ends, so a
+	 * crash does not lose it */
+	if (n->cur_payload != NULL && e->a.type != AT_CANCEL && e->a.status != ST_TEST)
+		nodeio_pending_put(&n->io, e->a.id, n->cur_payload, n->cur_len);
 }
 
 static void
@@ -155,7 +169,6 @@ hook_finished(void *arg, int ok, const char *reason)
 		log_warnx("warning %s failed: %s", e->a.id, reason);
 	n->evidence_open = 0;
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
-	nodeio_active_clear(&n->io);
 	free(e);
 	start_next(n);
 }
@@ -174,7 +187,6 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
 	fill_evidence(n, e, st, why, r);
-	nodeio_active_clear(&n->io);
 	free(e);
 }
 
@@ -184,7 +196,7 @@ stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *rea
 	struct receipt r;
 
 	stop_collect(n, e, st, reason, &r);
-	report_send(n->report, &r);
+	send_receipt(n, &r);
 }
 
 static int
@@ -201,16 +213,13 @@ start_active(struct node *n)
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
 	if (player_start(n->player, &e->a, &err) == 0) {
-		/* the relay is closed: now the disk writes */
-		nodeio_active_set(&n->io, e->a.id, alert_status_name(e->a.status));
-		announce(n, e);
+		announce(n, e);        /* the relay is closed: now the disk writes */
 		return 0;
 	}
 	n->evidence_open = 0;
 	announce(n, e);
 	arbiter_finish(&n->arb);
 	send_evidence(n, e, RS_FAILED, err.msg);
-	nodeio_active_clear(&n->io);
 	free(e);
 	return -1;
 }
@@ -282,7 +291,7 @@ place(struct node *n, struct arb_entry *e)
 		if (start_active(n) == -1)
 			start_next(n);
 		if (pre != NULL)           /* after the new warning's relay closed */
-			report_send(n->report, &rpre);
+			send_receipt(n, &rpre);
 		break;
 	case ARB_QUEUED:
 		announce(n, e);
@@ -520,7 +529,59 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	memo_recent_add(&n->memo, e->a.id, md);
 	log_info("accepted %s %s %s from key %s", alert_status_name(e->a.status),
 	    alert_type_name(e->a.type), e->a.id, kid);
+	n->cur_payload = p;
+	n->cur_len = len;
 	act(n, e, kid);
+	n->cur_payload = NULL;
+}
+
+/* After a crash: every warning accepted and not finished is verified
+ * again (its id is already in the replay set) and, if still valid,
+ * offered again from the start. */
+void
+warning_resume(struct node *n)
+{
+	char ids[PENDING_MAX][ALERT_ID_MAX + 1], kid[ENV_KID_MAX + 1], why[RECEIPT_REASON_MAX];
+	struct verify_ctx ctx = {
+		.trust = &n->cfg.trust, .replay = NULL, .node_zone = n->cfg.zone,
+		.now = clock_wall(), .skew = n->cfg.clock_skew_s,
+		.max_lifetime = n->cfg.max_lifetime_s, .max_len = n->cfg.max_message,
+	};
+	int i, count = nodeio_pending_list(&n->io, ids, PENDING_MAX);
+	unsigned char md[32];
+	struct arb_entry *e;
+	enum verify_result vr;
+	struct cx_err d;
+	uint8_t *p;
+	size_t len;
+
+	for (i = 0; i < count; i++) {
+		if (nodeio_pending_get(&n->io, ids[i], &p, &len) == -1 ||
+		    (e = calloc(1, sizeof(*e))) == NULL) {
+			nodeio_pending_del(&n->io, ids[i]);
+			continue;
+		}
+		e->received_ms = clock_wall_ms();
+		e->received_mono = clock_mono_ms();
+		vr = verify_alert(&ctx, p, len, &e->a, kid, &d);
+		if (vr != VR_OK) {
+			memcpy(e->a.id, ids[i], sizeof(e->a.id));
+			snprintf(why, sizeof(why), "interrupted by a restart, now %s",
+			    verify_result_name(vr));
+			send_state(n, e, RS_FAILED, why);
+			nodeio_pending_del(&n->io, ids[i]);
+			free(e);
+			free(p);
+			continue;
+		}
+		log_warnx("resuming warning %s after a restart", e->a.id);
+		EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
+		memo_recent_add(&n->memo, e->a.id, md);
+		send_state(n, e, RS_RECEIVED, "resumed after a restart");
+		e->announced = 1;
+		do_alert(n, e, kid);
+		free(p);
+	}
 }
 
 void

@@ -388,3 +388,11 @@ ctl() { "$CTL" "$@"; }
 # reason_has NODE REF STATE TEXT: that receipt's reason contains TEXT
 reason_has() { receipt_get "$1" "$2" "$3" 'r["reason"]' | grep -qF -- "$4"; }
 no_receipt() { ! has_receipt "$@"; }
+# any_reason NODE REF STATE TEXT: some receipt (of several in that state) has TEXT in its reason
+any_reason() {
+	receipts "$1" | python3 -c '
+import sys, json
+ref, state, text = sys.argv[1:4]
+sys.exit(0 if any(r.get("ref") == ref and r.get("state") == state and text in r.get("reason", "")
+                  for r in map(json.loads, sys.stdin)) else 1)' "$2" "$3" "$4"
+}

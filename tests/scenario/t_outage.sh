@@ -46,7 +46,8 @@ publish "$RIG/b.msg" 430682101201
 node_start village-201
 check "warning sent while the node was down plays after it reconnects" wait_receipt village-201 o-away-$now done 20
 
-# 3. SIGKILL during play, with the broker down so receipts pile up in the spool
+# 3. SIGKILL during play, with the broker down so receipts pile up in the spool;
+#    after the restart the warning (still valid) is verified again and resumed
 body o-kill-$now "$Z" "$PLAY" > "$RIG/c.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/c.json" "$RIG/c.msg"
 publish "$RIG/c.msg" 430682101201
@@ -60,10 +61,15 @@ node_start village-201
 check "after restart the amplifier is switched off at once" wait_for 5 bash -c "[ \"\$(awk '\$1==\"AMP_EN\" {print \$2}' '$RIG/village-201/sim/state')\" = 0 ]"
 check "the restart logged the off edge" [ "$(edges village-201 | tail -n +$((edges_before + 1)) | awk '{print $2 "=" $3}' | head -1)" = "AMP_EN=0" ]
 spool_some() { [ "$(spooled)" -ge 1 ]; }
-check "with the broker still down, the failure receipt waits in the spool" wait_for 5 spool_some
+check "with the broker still down, the restart's receipts wait in the spool" wait_for 5 spool_some
+check "the interrupted warning is resumed (logged)" wait_for 5 grep -q "resuming warning o-kill-$now" "$RIG/village-201.log"
 broker_start
-check "the interrupted warning is reported failed" wait_receipt village-201 o-kill-$now failed 20
-check "its reason says the node restarted" reason_has village-201 o-kill-$now failed restarted
+check "the resumed warning is confirmed received again" wait_receipt village-201 o-kill-$now received 20
+check "... with the reason: resumed after a restart" wait_for 20 any_reason village-201 o-kill-$now received "resumed after a restart"
+check "the resumed warning plays to done" wait_receipt village-201 o-kill-$now done 20
+fr=$(receipt_get village-201 o-kill-$now done 'r["frames"]')
+check "... the whole clip, from the start ($fr frames)" [ "$fr" = 144000 ]
+check "nothing pending any more" [ -z "$(ls "$RIG/village-201/state/pending")" ]
 seq_consistent() {
 	receipts village-201 | python3 -c '
 import sys, json
