@@ -256,10 +256,29 @@ fail:
 void
 nodeio_pending_del(struct nodeio *io, const char *id)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16];
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16], mark[sizeof(path) + 16];
 
-	if (pending_path(io, id, path, sizeof(path)) == 0)
+	if (pending_path(io, id, path, sizeof(path)) == 0) {
 		unlink(path);
+		snprintf(mark, sizeof(mark), "%s~resumed", path);
+		unlink(mark);
+	}
+}
+
+int
+nodeio_pending_resumed(struct nodeio *io, const char *id)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16], mark[sizeof(path) + 16];
+	int fd;
+
+	if (pending_path(io, id, path, sizeof(path)) == -1)
+		return 1;
+	snprintf(mark, sizeof(mark), "%s~resumed", path);
+	if ((fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) == -1)
+		return 1;          /* resumed before, and the node went down again */
+	fsync(fd);
+	close(fd);
+	return 0;
 }
 
 int

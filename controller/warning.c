@@ -564,10 +564,13 @@ warning_resume(struct node *n)
 		e->received_ms = clock_wall_ms();
 		e->received_mono = clock_mono_ms();
 		vr = verify_alert(&ctx, p, len, &e->a, kid, &d);
-		if (vr != VR_OK) {
+		if (vr != VR_OK || nodeio_pending_resumed(&n->io, ids[i])) {
 			memcpy(e->a.id, ids[i], sizeof(e->a.id));
-			snprintf(why, sizeof(why), "interrupted by a restart, now %s",
-			    verify_result_name(vr));
+			if (vr == VR_OK)
+				snprintf(why, sizeof(why), "interrupted by two restarts: given up");
+			else
+				snprintf(why, sizeof(why), "interrupted by a restart, now %s",
+				    verify_result_name(vr));
 			send_state(n, e, RS_FAILED, why);
 			nodeio_pending_del(&n->io, ids[i]);
 			free(e);

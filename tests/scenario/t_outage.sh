@@ -70,6 +70,22 @@ check "the resumed warning plays to done" wait_receipt village-201 o-kill-$now d
 fr=$(receipt_get village-201 o-kill-$now done 'r["frames"]')
 check "... the whole clip, from the start ($fr frames)" [ "$fr" = 144000 ]
 check "nothing pending any more" [ -z "$(ls "$RIG/village-201/state/pending")" ]
+# 4. a warning whose playing keeps taking the node down is resumed once, not forever
+body o-loop-$now "$Z" "$PLAY" > "$RIG/d.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/d.json" "$RIG/d.msg"
+publish "$RIG/d.msg" 430682101201
+wait_receipt village-201 o-loop-$now playing 10
+node_kill village-201
+node_start village-201
+wait_for 10 grep -q "resuming warning o-loop-$now" "$RIG/village-201.log"
+sleep 1
+node_kill village-201
+node_start village-201
+wait_online village-201
+check "killed again while resumed: given up, reported failed" wait_for 20 any_reason village-201 o-loop-$now failed "given up"
+check "... and nothing is left pending" [ -z "$(ls "$RIG/village-201/state/pending")" ]
+check "... and the amplifier is off" [ "$(level village-201 AMP_EN)" = 0 ]
+
 seq_consistent() {
 	receipts village-201 | python3 -c '
 import sys, json
