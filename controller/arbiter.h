@@ -24,6 +24,7 @@ struct arb_entry {
 	int64_t received_ms;       /* wall, for receipts */
 	uint64_t received_mono;    /* monotonic ms, edge times are relative to it */
 	int announced;             /* its "received" receipt has been sent */
+	int resumed;               /* offered again after a crash */
 };
 
 struct arbiter {

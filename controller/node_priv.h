@@ -51,7 +51,15 @@ void warning_due(void *node);              /* the due timer's callback */
 /* Stop the warning playing and empty the queue, each reported in state st
  * with reason; returns how many. */
 int warning_stop_all(struct node *n, enum rstate st, const char *reason);
-/* Offer again the warnings a crash interrupted (their pending copies). */
+struct verify_ctx;
+/* Lenient time when the clock is behind the last known good time; 1 if so. */
+int warning_clock(struct node *n, struct verify_ctx *ctx);
+void warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid);
+void warning_report(struct node *n, const struct arb_entry *e, enum rstate st,
+    const char *reason);
+
+/* resume.c: offer again the warnings a crash interrupted (their pending
+ * copies), in priority then arrival order. */
 void warning_resume(struct node *n);
 
 #endif

@@ -218,26 +218,59 @@ nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
 }
 
 static int
-pending_path(const struct nodeio *io, const char *id, char *out, size_t outsz)
+pending_path(const struct nodeio *io, const char *id, const char *suffix, char *out,
+    size_t outsz)
 {
-	if (!msg_id_valid(id) ||
-	    (size_t)snprintf(out, outsz, "%s/pending/%s", io->state_dir, id) >= outsz)
+	if (!msg_id_valid(id) || (size_t)snprintf(out, outsz, "%s/pending/%s%s", io->state_dir,
+	    id, suffix) >= outsz)
 		return -1;
 	return 0;
 }
 
+/* Make a rename or unlink in pending/ durable. */
+static void
+pending_sync(const struct nodeio *io)
+{
+	char path[CFG_PATH_MAX + 16];
+	int fd;
+
+	if (path_in(io->state_dir, "pending", path, sizeof(path), NULL) == 0 &&
+	    (fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+static int
+write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* '~' is not allowed in ids: "<id>~tmp" and "<id>~resumed" never read as ids */
 int
 nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16], tmp[sizeof(path) + 8];
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24], tmp[sizeof(path)];
 	int fd;
 
-	if (pending_path(io, id, path, sizeof(path)) == -1)
+	if (pending_path(io, id, "", path, sizeof(path)) == -1 ||
+	    pending_path(io, id, "~tmp", tmp, sizeof(tmp)) == -1)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
 		goto fail;
-	if (write(fd, p, n) != (ssize_t)n || fsync(fd) == -1) {
+	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
 		close(fd);
 		unlink(tmp);
 		goto fail;
@@ -247,6 +280,7 @@ nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n
 		unlink(tmp);
 		goto fail;
 	}
+	pending_sync(io);
 	return 0;
 fail:
 	log_warnx("pending %s: %s (it will not survive a crash)", id, strerror(errno));
@@ -256,35 +290,43 @@ fail:
 void
 nodeio_pending_del(struct nodeio *io, const char *id)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16], mark[sizeof(path) + 16];
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
 
-	if (pending_path(io, id, path, sizeof(path)) == 0) {
+	if (pending_path(io, id, "", path, sizeof(path)) == -1 || unlink(path) == -1)
+		return;
+	if (pending_path(io, id, "~resumed", path, sizeof(path)) == 0)
 		unlink(path);
-		snprintf(mark, sizeof(mark), "%s~resumed", path);
-		unlink(mark);
-	}
+	pending_sync(io);
 }
 
 int
-nodeio_pending_resumed(struct nodeio *io, const char *id)
+nodeio_pending_marked(struct nodeio *io, const char *id)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16], mark[sizeof(path) + 16];
-	int fd;
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
 
-	if (pending_path(io, id, path, sizeof(path)) == -1)
-		return 1;
-	snprintf(mark, sizeof(mark), "%s~resumed", path);
-	if ((fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)) == -1)
-		return 1;          /* resumed before, and the node went down again */
-	fsync(fd);
-	close(fd);
-	return 0;
+	return pending_path(io, id, "~resumed", path, sizeof(path)) == 0 &&
+	    access(path, F_OK) == 0;
 }
 
+void
+nodeio_pending_mark(struct nodeio *io, const char *id)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
+	int fd;
+
+	if (pending_path(io, id, "~resumed", path, sizeof(path)) == -1 ||
+	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640)) == -1)
+		return;
+	close(fd);
+	pending_sync(io);
+}
+
+/* Ids held; temp files of a torn write and marks without a warning are
+ * removed on the way. */
 int
 nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 {
-	char path[CFG_PATH_MAX + 16];
+	char path[CFG_PATH_MAX + 16], *t;
 	struct dirent *de;
 	DIR *d;
 	int n = 0;
@@ -292,9 +334,24 @@ nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 	if (path_in(io->state_dir, "pending", path, sizeof(path), NULL) == -1 ||
 	    (d = opendir(path)) == NULL)
 		return 0;
-	while ((de = readdir(d)) != NULL && n < max) {
-		if (!msg_id_valid(de->d_name) || strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0 || strlen(de->d_name) > ALERT_ID_MAX)
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if ((t = strchr(de->d_name, '~')) != NULL) {
+			char id[ALERT_ID_MAX + 1], warn[CFG_PATH_MAX + ALERT_ID_MAX + 24];
+
+			if ((size_t)(t - de->d_name) <= ALERT_ID_MAX) {
+				memcpy(id, de->d_name, (size_t)(t - de->d_name));
+				id[t - de->d_name] = '\0';
+				if (strcmp(t, "~resumed") == 0 &&
+				    pending_path(io, id, "", warn, sizeof(warn)) == 0 &&
+				    access(warn, F_OK) == 0)
+					continue;      /* the mark of a warning still here */
+			}
+			unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
+		if (strlen(de->d_name) > ALERT_ID_MAX || !msg_id_valid(de->d_name) || n == max)
 			continue;
 		strcpy(ids[n++], de->d_name);
 	}
@@ -303,15 +360,15 @@ nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 }
 
 int
-nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n)
+nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n, int64_t *mtime)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 16];
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
 	struct stat st;
 	uint8_t *buf;
 	ssize_t r;
 	int fd;
 
-	if (pending_path(io, id, path, sizeof(path)) == -1 ||
+	if (pending_path(io, id, "", path, sizeof(path)) == -1 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1 || st.st_size <= 0 || st.st_size > ENV_BODY_MAX + ENV_HEADER_MAX ||
@@ -327,6 +384,7 @@ nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n)
 	}
 	*p = buf;
 	*n = (size_t)r;
+	*mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	return 0;
 }
 

@@ -57,10 +57,12 @@ int nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size
 void nodeio_pending_del(struct nodeio *io, const char *id);
 /* Ids held, up to max; returns how many. */
 int nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max);
-/* Mark id as resumed; 1 if it was already (resumed once, and the node
- * went down again: do not try a third time). */
-int nodeio_pending_resumed(struct nodeio *io, const char *id);
-/* Caller frees *p. */
-int nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n);
+/* The mark of a warning resumed after a crash that started playing again:
+ * if the node goes down once more, it is given up (no crash loop). */
+void nodeio_pending_mark(struct nodeio *io, const char *id);
+int nodeio_pending_marked(struct nodeio *io, const char *id);
+/* Caller frees *p; *mtime (ns) orders warnings by arrival. */
+int nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n,
+    int64_t *mtime);
 
 #endif

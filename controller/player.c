@@ -39,6 +39,7 @@ struct clip_seen {
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	struct timespec ctime;             /* user space cannot set it */
 	uint8_t sha256[32];
 };
 
@@ -197,7 +198,8 @@ clip_sum(struct player *p, const char *name, const char *path, uint8_t sum[32],
 		c = &p->seen[i];
 		if (strcmp(c->name, name) == 0 && c->dev == st.st_dev && c->ino == st.st_ino &&
 		    c->size == st.st_size && c->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    c->mtime.tv_nsec == st.st_mtim.tv_nsec) {
+		    c->mtime.tv_nsec == st.st_mtim.tv_nsec &&
+		    c->ctime.tv_sec == st.st_ctim.tv_sec && c->ctime.tv_nsec == st.st_ctim.tv_nsec) {
 			memcpy(sum, c->sha256, 32);
 			return 0;
 		}
@@ -213,6 +215,7 @@ clip_sum(struct player *p, const char *name, const char *path, uint8_t sum[32],
 	c->ino = st.st_ino;
 	c->size = st.st_size;
 	c->mtime = st.st_mtim;
+	c->ctime = st.st_ctim;
 	memcpy(c->sha256, sum, 32);
 	return 0;
 }

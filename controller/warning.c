@@ -214,6 +214,8 @@ start_active(struct node *n)
 	    e->a.severity, alert_status_name(e->a.status));
 	if (player_start(n->player, &e->a, &err) == 0) {
 		announce(n, e);        /* the relay is closed: now the disk writes */
+		if (e->resumed)        /* if the node goes down again now, give up */
+			nodeio_pending_mark(&n->io, e->a.id);
 		return 0;
 	}
 	n->evidence_open = 0;
@@ -455,6 +457,22 @@ reject(struct node *n, enum verify_result vr, const struct alert *a, const char 
 	report_reject(n->report, &r);
 }
 
+/* The clock is behind the last time known good (no RTC, NTP not yet
+ * synced): judge expiry against that time and do not reject warnings as
+ * dated in the future; signatures and the replay set still hold.
+ * Refusing every warning would be worse.  Returns 1 in that case. */
+int
+warning_clock(struct node *n, struct verify_ctx *ctx)
+{
+	if (ctx->now + n->cfg.clock_skew_s >= n->clock_floor)
+		return 0;
+	log_warnx("wall clock %lld is behind the last known time %lld: judging warnings by the "
+	    "latter", (long long)ctx->now, (long long)n->clock_floor);
+	ctx->now = n->clock_floor;
+	ctx->skew = n->cfg.max_lifetime_s + n->cfg.clock_skew_s;
+	return 1;
+}
+
 /* Remember the id, on disk.  A full set refuses (fail closed); a set
  * that could not be written but holds the id in memory still protects
  * this run, and a warning must not be lost to a worn-out SD card. */
@@ -487,18 +505,7 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 
 	if (n->closing)
 		return;
-	if (ctx.now + n->cfg.clock_skew_s < n->clock_floor) {
-		/* The clock is behind the last time known good (no RTC, no NTP
-		 * yet): judge expiry against that time and do not reject
-		 * warnings as dated in the future; signatures and the replay
-		 * set still hold.  Refusing every warning would be worse. */
-		log_warnx("wall clock %lld is behind the last known time %lld: "
-		    "judging warnings by the latter", (long long)ctx.now,
-		    (long long)n->clock_floor);
-		ctx.now = n->clock_floor;
-		ctx.skew = n->cfg.max_lifetime_s + n->cfg.clock_skew_s;
-		lenient = 1;
-	}
+	lenient = warning_clock(n, &ctx);
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		log_warnx("out of memory: message on %s dropped", topic);
 		return;
@@ -535,56 +542,18 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	n->cur_payload = NULL;
 }
 
-/* After a crash: every warning accepted and not finished is verified
- * again (its id is already in the replay set) and, if still valid,
- * offered again from the start. */
+/* A warning resumed after a crash (resume.c): already verified and
+ * announced; offered like a new one. */
 void
-warning_resume(struct node *n)
+warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid)
 {
-	char ids[PENDING_MAX][ALERT_ID_MAX + 1], kid[ENV_KID_MAX + 1], why[RECEIPT_REASON_MAX];
-	struct verify_ctx ctx = {
-		.trust = &n->cfg.trust, .replay = NULL, .node_zone = n->cfg.zone,
-		.now = clock_wall(), .skew = n->cfg.clock_skew_s,
-		.max_lifetime = n->cfg.max_lifetime_s, .max_len = n->cfg.max_message,
-	};
-	int i, count = nodeio_pending_list(&n->io, ids, PENDING_MAX);
-	unsigned char md[32];
-	struct arb_entry *e;
-	enum verify_result vr;
-	struct cx_err d;
-	uint8_t *p;
-	size_t len;
+	do_alert(n, e, kid);
+}
 
-	for (i = 0; i < count; i++) {
-		if (nodeio_pending_get(&n->io, ids[i], &p, &len) == -1 ||
-		    (e = calloc(1, sizeof(*e))) == NULL) {
-			nodeio_pending_del(&n->io, ids[i]);
-			continue;
-		}
-		e->received_ms = clock_wall_ms();
-		e->received_mono = clock_mono_ms();
-		vr = verify_alert(&ctx, p, len, &e->a, kid, &d);
-		if (vr != VR_OK || nodeio_pending_resumed(&n->io, ids[i])) {
-			memcpy(e->a.id, ids[i], sizeof(e->a.id));
-			if (vr == VR_OK)
-				snprintf(why, sizeof(why), "interrupted by two restarts: given up");
-			else
-				snprintf(why, sizeof(why), "interrupted by a restart, now %s",
-				    verify_result_name(vr));
-			send_state(n, e, RS_FAILED, why);
-			nodeio_pending_del(&n->io, ids[i]);
-			free(e);
-			free(p);
-			continue;
-		}
-		log_warnx("resuming warning %s after a restart", e->a.id);
-		EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
-		memo_recent_add(&n->memo, e->a.id, md);
-		send_state(n, e, RS_RECEIVED, "resumed after a restart");
-		e->announced = 1;
-		do_alert(n, e, kid);
-		free(p);
-	}
+void
+warning_report(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
+{
+	send_state(n, e, st, reason);
 }
 
 void
