@@ -258,16 +258,18 @@ write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* '~' is not allowed in ids: "<id>~tmp" and "<id>~resumed" never read as ids */
-int
-nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n)
+/* '~' is not allowed in ids: "<id>~tmp", "<id>~resumed", "<id>~cancel"
+ * never read as ids */
+static int
+pending_write(struct nodeio *io, const char *id, const char *suffix, const uint8_t *p,
+    size_t n)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24], tmp[sizeof(path)];
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24], tmp[sizeof(path) + 8];
 	int fd;
 
-	if (pending_path(io, id, "", path, sizeof(path)) == -1 ||
-	    pending_path(io, id, "~tmp", tmp, sizeof(tmp)) == -1)
+	if (pending_path(io, id, suffix, path, sizeof(path)) == -1)
 		return -1;
+	snprintf(tmp, sizeof(tmp), "%s~tmp", path);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
 		goto fail;
 	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
@@ -283,8 +285,14 @@ nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n
 	pending_sync(io);
 	return 0;
 fail:
-	log_warnx("pending %s: %s (it will not survive a crash)", id, strerror(errno));
+	log_warnx("pending %s%s: %s (it will not survive a crash)", id, suffix, strerror(errno));
 	return -1;
+}
+
+int
+nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n)
+{
+	return pending_write(io, id, "", p, n);
 }
 
 void
@@ -343,6 +351,8 @@ nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 			if ((size_t)(t - de->d_name) <= ALERT_ID_MAX) {
 				memcpy(id, de->d_name, (size_t)(t - de->d_name));
 				id[t - de->d_name] = '\0';
+				if (strcmp(t, "~cancel") == 0)
+					continue;      /* an early cancel (nodeio_precancel_*) */
 				if (strcmp(t, "~resumed") == 0 &&
 				    pending_path(io, id, "", warn, sizeof(warn)) == 0 &&
 				    access(warn, F_OK) == 0)
@@ -354,6 +364,61 @@ nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 		if (strlen(de->d_name) > ALERT_ID_MAX || !msg_id_valid(de->d_name) || n == max)
 			continue;
 		strcpy(ids[n++], de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+int
+nodeio_precancel_put(struct nodeio *io, const char *ref, const char *kid, int64_t until)
+{
+	char line[ENV_KID_MAX + 32];
+	int len = snprintf(line, sizeof(line), "%s %lld\n", kid, (long long)until);
+
+	return pending_write(io, ref, "~cancel", (const uint8_t *)line, (size_t)len);
+}
+
+void
+nodeio_precancel_del(struct nodeio *io, const char *ref)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
+
+	if (pending_path(io, ref, "~cancel", path, sizeof(path)) == 0 && unlink(path) == 0)
+		pending_sync(io);
+}
+
+int
+nodeio_precancel_load(struct nodeio *io, int64_t now,
+    void (*cb)(void *arg, const char *ref, const char *kid, int64_t until), void *arg)
+{
+	char path[CFG_PATH_MAX + 16];
+	char ref[ALERT_ID_MAX + 1], kid[ENV_KID_MAX + 1], line[ENV_KID_MAX + 32], *t;
+	long long until;
+	struct dirent *de;
+	ssize_t r;
+	DIR *d;
+	int fd, n = 0;
+
+	if (path_in(io->state_dir, "pending", path, sizeof(path), NULL) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		if ((t = strstr(de->d_name, "~cancel")) == NULL || strcmp(t, "~cancel") != 0 ||
+		    (size_t)(t - de->d_name) > ALERT_ID_MAX)
+			continue;
+		memcpy(ref, de->d_name, (size_t)(t - de->d_name));
+		ref[t - de->d_name] = '\0';
+		if ((fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		r = read(fd, line, sizeof(line) - 1);
+		close(fd);
+		line[r > 0 ? r : 0] = '\0';
+		if (sscanf(line, "%64s %lld", kid, &until) != 2 || until <= now) {
+			unlinkat(dirfd(d), de->d_name, 0);
+			continue;
+		}
+		cb(arg, ref, kid, until);
+		n++;
 	}
 	closedir(d);
 	return n;

@@ -6,6 +6,7 @@
  * for a new warning (a board without an RTC restarts in 1970).  A warning
  * updated by another pending one is reported cancelled; one that had been
  * resumed, started, and was interrupted again is given up (no crash loop).
+ * Cancels that came before their warning are remembered again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,14 @@ drop_superseded(struct node *n, struct pend *pl, int np)
 	return np;
 }
 
+static void
+precancel_cb(void *arg, const char *ref, const char *kid, int64_t until)
+{
+	struct node *n = arg;
+
+	memo_precancel_add(&n->memo, ref, kid, until, clock_wall());
+}
+
 void
 warning_resume(struct node *n)
 {
@@ -142,6 +151,7 @@ warning_resume(struct node *n)
 	int i, np = 0, count = nodeio_pending_list(&n->io, ids, PENDING_MAX);
 	int lenient;
 
+	nodeio_precancel_load(&n->io, clock_wall(), precancel_cb, n);
 	if (count == 0)
 		return;
 	lenient = warning_clock(n, &ctx);

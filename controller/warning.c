@@ -368,6 +368,7 @@ do_cancel(struct node *n, struct arb_entry *e, const char *kid)
 	} else if (!refused) {
 		/* it may still come (another topic, a later redelivery) */
 		memo_precancel_add(&n->memo, e->a.ref, kid, e->a.expires, clock_wall());
+		nodeio_precancel_put(&n->io, e->a.ref, kid, e->a.expires);
 		send_state(n, e, RS_DONE, "not here (yet): it will not play");
 	}
 	free(e);
@@ -384,6 +385,7 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 	int was_active = 0, refused = 0;
 
 	if (memo_precancel_take(&n->memo, e->a.id, clock_wall(), ckid)) {
+		nodeio_precancel_del(&n->io, e->a.id);
 		if (trust_may_withdraw(trust_find(&n->cfg.trust, ckid), &e->a, &e->a, &err) == 0) {
 			announce(n, e);
 			send_state(n, e, RS_CANCELLED, "cancelled before it arrived");

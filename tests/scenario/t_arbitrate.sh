@@ -67,6 +67,20 @@ sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/late.json" "$RIG/lat
 publish "$RIG/late.msg" 430682101201
 check "the late warning is reported cancelled" wait_receipt village-201 arb-late-$now cancelled 10
 check "... and never touched a relay" [ "$(edge_count village-201)" = "$before_late" ]
+# the same across a restart: the early cancel is kept on disk
+printf '{"v":1,"kind":"alert","id":"arb-cx2-%s","sender":"t","sent":%s,"status":"actual","type":"cancel","ref":"arb-late2-%s","expires":%s,"zones":["430682101201"]}' \
+	"$now" "$now" "$now" "$((now + 600))" > "$RIG/cx2.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/cx2.json" "$RIG/cx2.msg"
+publish "$RIG/cx2.msg" 430682101201
+wait_receipt village-201 arb-cx2-$now done 10
+node_stop village-201
+node_start village-201
+wait_online village-201
+body arb-late2-$now '["430682101201"]' "[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" > "$RIG/late2.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/late2.json" "$RIG/late2.msg"
+publish "$RIG/late2.msg" 430682101201
+check "an early cancel survives a restart" wait_receipt village-201 arb-late2-$now cancelled 10
+check "... and the file is gone once used" [ -z "$(ls "$RIG/village-201/state/pending" | grep cancel)" ]
 
 # a lower severity waits and plays after
 c=$(warn --severity 2 --clip "$RIG/clips/long.opus" --id arb-c-$RANDOM)
