@@ -28,30 +28,47 @@ path_in(const char *dir, const char *name, char *out, size_t outsz, struct cx_er
 	return 0;
 }
 
-/* Replace STATE_DIR/name with buf, atomically (temp file, fsync, rename). */
-static void
-write_small(const struct nodeio *io, const char *name, const char *buf, size_t len)
+static int
+write_all(int fd, const uint8_t *p, size_t n)
 {
-	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 24], tname[32];
-	int fd;
+	ssize_t w;
 
-	snprintf(tname, sizeof(tname), ".%s.tmp", name);
-	if (path_in(io->state_dir, name, path, sizeof(path), NULL) == -1 ||
-	    path_in(io->state_dir, tname, tmp, sizeof(tmp), NULL) == -1)
-		return;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1) {
-		log_warnx("%s: %s", tmp, strerror(errno));
-		return;
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
 	}
-	if (write(fd, buf, len) != (ssize_t)len || fsync(fd) == -1) {
-		log_warnx("%s: %s", tmp, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		return;
+	return 0;
+}
+
+/* Replace path with p, atomically: tmp written and fsync'd, then renamed.
+ * -1 with errno set on failure (tmp removed). */
+static int
+atomic_write(const char *path, const char *tmp, const uint8_t *p, size_t n)
+{
+	int fd, rc, err;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		return -1;
+	rc = write_all(fd, p, n) == -1 || fsync(fd) == -1 ? -1 : 0;
+	err = errno;
+	if (close(fd) == -1 && rc == 0) {
+		rc = -1;
+		err = errno;
 	}
-	close(fd);
-	if (rename(tmp, path) == -1)
+	if (rc == 0 && rename(tmp, path) == -1) {
+		rc = -1;
+		err = errno;
+	}
+	if (rc == -1) {
 		unlink(tmp);
+		errno = err;
+	}
+	return rc;
 }
 
 struct sig_key *
@@ -241,23 +258,6 @@ pending_sync(const struct nodeio *io)
 	}
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* '~' is not allowed in ids: "<id>~tmp", "<id>~resumed", "<id>~cancel"
  * never read as ids */
 static int
@@ -265,28 +265,17 @@ pending_write(struct nodeio *io, const char *id, const char *suffix, const uint8
     size_t n)
 {
 	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24], tmp[sizeof(path) + 8];
-	int fd;
 
 	if (pending_path(io, id, suffix, path, sizeof(path)) == -1)
 		return -1;
 	snprintf(tmp, sizeof(tmp), "%s~tmp", path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
-		goto fail;
-	if (write_all(fd, p, n) == -1 || fsync(fd) == -1) {
-		close(fd);
-		unlink(tmp);
-		goto fail;
-	}
-	close(fd);
-	if (rename(tmp, path) == -1) {
-		unlink(tmp);
-		goto fail;
+	if (atomic_write(path, tmp, p, n) == -1) {
+		log_warnx("pending %s%s: %s (it will not survive a crash)", id, suffix,
+		    strerror(errno));
+		return -1;
 	}
 	pending_sync(io);
 	return 0;
-fail:
-	log_warnx("pending %s%s: %s (it will not survive a crash)", id, suffix, strerror(errno));
-	return -1;
 }
 
 int
@@ -476,8 +465,12 @@ nodeio_clock_floor(struct nodeio *io)
 void
 nodeio_clock_save(struct nodeio *io, int64_t now)
 {
-	char buf[32];
+	char path[CFG_PATH_MAX + 16], tmp[CFG_PATH_MAX + 16], buf[32];
 	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)now);
 
-	write_small(io, "clock", buf, (size_t)n);
+	if (path_in(io->state_dir, "clock", path, sizeof(path), NULL) == -1 ||
+	    path_in(io->state_dir, ".clock.tmp", tmp, sizeof(tmp), NULL) == -1)
+		return;
+	if (atomic_write(path, tmp, (const uint8_t *)buf, (size_t)n) == -1)
+		log_warnx("%s: %s", path, strerror(errno));
 }

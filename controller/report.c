@@ -73,6 +73,18 @@ seal(struct report *r, const char *json, uint8_t **out, size_t *outlen)
 	return 0;
 }
 
+/* Index of seq among the receipts handed to libmosquitto, or -1. */
+static int
+fl_find(const struct report *r, uint64_t seq)
+{
+	int i;
+
+	for (i = 0; i < r->nfl; i++)
+		if (r->fl[i].seq == seq)
+			return i;
+	return -1;
+}
+
 static void
 publish_seq(struct report *r, uint64_t seq, const uint8_t *p, size_t n)
 {
@@ -82,10 +94,8 @@ publish_seq(struct report *r, uint64_t seq, const uint8_t *p, size_t n)
 		return;
 	if (mqtt_publish(r->mqtt, r->receipt_topic, p, n, 0, &mid) == -1)
 		return;
-	for (i = 0; i < r->nfl; i++)
-		if (r->fl[i].seq == seq)
-			break;
-	if (i == r->nfl) {
+	if ((i = fl_find(r, seq)) == -1) {
+		i = r->nfl;
 		if (r->nfl == INFLIGHT_MAX)
 			return;        /* it stays in the spool, sent at the next connection */
 		r->nfl++;
@@ -149,16 +159,6 @@ report_reject(struct report *r, struct receipt *rc)
 	return report_send(r, rc);
 }
 
-static int
-in_flight(const struct report *r, uint64_t seq)
-{
-	int i;
-
-	for (i = 0; i < r->nfl; i++)
-		if (r->fl[i].seq == seq)
-			return 1;
-	return 0;
-}
 
 /* Publish the spooled receipts not already handed to libmosquitto (which
  * resends its own unacknowledged ones after a reconnect), oldest first. */
@@ -172,7 +172,7 @@ topup(struct report *r)
 
 	n = spool_list(r->o.spool, seqs, INFLIGHT_MAX);
 	for (i = 0; i < n && r->nfl < INFLIGHT_MAX; i++) {
-		if (in_flight(r, seqs[i]))
+		if (fl_find(r, seqs[i]) != -1)
 			continue;
 		if (spool_get(r->o.spool, seqs[i], &p, &len, &e) == -1) {
 			log_warnx("report: %s; dropping it", e.msg);
