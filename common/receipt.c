@@ -32,7 +32,47 @@ static const struct {
 	[RS_CANCELLED] = { "cancelled", 5, 1 },
 };
 
+static int bounded(const char *s, size_t min, size_t max);
+
 static const char *const node_states[] = { "idle", "playing", "offline" };
+const char *const receipt_clock_words[] = { "synced", "unsynced", "untrusted", NULL };
+const char *const receipt_storage_words[] = { "ok", "full", "read-only", "unavailable", "error",
+	NULL };
+
+/* "" or one of words. */
+static int
+word_valid(const char *s, const char *const *words)
+{
+	int i;
+
+	if (!bounded(s, 0, RECEIPT_WORD_MAX))
+		return 0;
+	if (s[0] == '\0')
+		return 1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(s, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+health_valid(const char *clock, const char *storage, struct cx_err *e)
+{
+	if (!word_valid(clock, receipt_clock_words))
+		return cx_errf(e, "'clock' must be \"\", synced, unsynced or untrusted");
+	if (!word_valid(storage, receipt_storage_words))
+		return cx_errf(e, "'storage' must be \"\", ok, full, read-only, unavailable or error");
+	return 0;
+}
+
+/* Health words are added only when said, so an old reader sees no change. */
+static int
+add_health(cJSON *root, const char *clock, const char *storage)
+{
+	return (clock[0] == '\0' || cJSON_AddStringToObject(root, "clock", clock) != NULL)
+	    && (storage[0] == '\0' || cJSON_AddStringToObject(root, "storage", storage) != NULL)
+	    ? 0 : -1;
+}
 
 const char *
 rstate_name(enum rstate s)
@@ -158,6 +198,8 @@ receipt_check(const struct receipt *r, struct cx_err *e)
 		return cx_errf(e, "receipt: 'status' must be \"\", actual, exercise or test");
 	if (r->frames > INT64_MAX)
 		return cx_errf(e, "receipt: 'frames' out of range");
+	if (health_valid(r->clock, r->storage, e) < 0)
+		return cx_err_prefix(e, "receipt");
 	if (r->nedges < 0 || r->nedges > RECEIPT_MAX_EDGES)
 		return cx_errf(e, "receipt: at most %d edges", RECEIPT_MAX_EDGES);
 	for (i = 0; i < r->nedges; i++) {
@@ -219,6 +261,7 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && json_add_int(root, "frames", (int64_t)r->frames) == 0
 	    && json_add_int(root, "underruns", r->underruns) == 0
 	    && json_add_int(root, "suppressed", r->suppressed) == 0
+	    && add_health(root, r->clock, r->storage) == 0
 	    && add_edges(root, r) == 0;
 	if (ok)
 		s = json_print(root, e);
@@ -318,7 +361,9 @@ parse_receipt(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 	if (json_get_str(o, "ref", r->ref, sizeof(r->ref), e) < 0
 	    || json_get_str(o, "digest", r->digest, sizeof(r->digest), e) < 0
 	    || json_get_str(o, "reason", r->reason, sizeof(r->reason), e) < 0
-	    || json_get_str(o, "status", r->status, sizeof(r->status), e) < 0)
+	    || json_get_str(o, "status", r->status, sizeof(r->status), e) < 0
+	    || json_get_str(o, "clock", r->clock, sizeof(r->clock), e) < 0
+	    || json_get_str(o, "storage", r->storage, sizeof(r->storage), e) < 0)
 		return -1;
 	if (parse_counters(d, r, e) < 0 || parse_edges(d, r, e) < 0)
 		return -1;
@@ -367,6 +412,11 @@ status_check(const struct node_status *s, struct cx_err *e)
 	if (!charset(s->version, 0, sizeof(s->version) - 1, ".+_-~"))
 		return cx_errf(e, "status: 'version' must be at most %zu of [A-Za-z0-9.+_~-]",
 		    sizeof(s->version) - 1);
+	if (health_valid(s->clock, s->storage, e) < 0)
+		return cx_err_prefix(e, "status");
+	if (!text_valid(s->storage_error, RECEIPT_REASON_MAX))
+		return cx_errf(e, "status: 'storage_error' must be at most %d bytes of text",
+		    RECEIPT_REASON_MAX);
 	return 0;
 }
 
@@ -392,7 +442,10 @@ status_to_json(const struct node_status *s, struct cx_err *e)
 	    && cJSON_AddStringToObject(root, "state", s->state) != NULL
 	    && cJSON_AddStringToObject(root, "active", s->active) != NULL
 	    && json_add_int(root, "seq", (int64_t)s->seq) == 0
-	    && cJSON_AddStringToObject(root, "version", s->version) != NULL;
+	    && cJSON_AddStringToObject(root, "version", s->version) != NULL
+	    && add_health(root, s->clock, s->storage) == 0
+	    && (s->storage_error[0] == '\0'
+	    || cJSON_AddStringToObject(root, "storage_error", s->storage_error) != NULL);
 	if (ok)
 		out = json_print(root, e);
 	else
@@ -418,7 +471,11 @@ parse_status(const struct json_doc *d, struct node_status *s, struct cx_err *e)
 		return -1;
 	s->seq = (uint64_t)seq;
 	if (json_get_str(o, "active", s->active, sizeof(s->active), e) < 0
-	    || json_get_str(o, "version", s->version, sizeof(s->version), e) < 0)
+	    || json_get_str(o, "version", s->version, sizeof(s->version), e) < 0
+	    || json_get_str(o, "clock", s->clock, sizeof(s->clock), e) < 0
+	    || json_get_str(o, "storage", s->storage, sizeof(s->storage), e) < 0
+	    || json_get_str(o, "storage_error", s->storage_error, sizeof(s->storage_error),
+	    e) < 0)
 		return -1;
 	return 0;
 }

@@ -31,6 +31,18 @@ enum rstate {
 #define RECEIPT_REASON_MAX 160
 #define RECEIPT_MAX_EDGES 64
 #define RECEIPT_LINE_MAX 15
+#define RECEIPT_WORD_MAX 15
+
+/*
+ * Health words carried by receipts and status (docs/PROTOCOL.md section 8):
+ *   clock:   "synced" (NTP says so), "unsynced" (free running, not known
+ *            wrong), "untrusted" (known wrong: behind the last known time)
+ *   storage: "ok", "full", "read-only", "unavailable" (missing, no access),
+ *            "error" (any other write failure)
+ * An empty string means the sender did not say (older nodes).
+ */
+extern const char *const receipt_clock_words[];     /* NULL-terminated */
+extern const char *const receipt_storage_words[];
 
 struct receipt_edge {
 	char line[RECEIPT_LINE_MAX + 1];   /* role: "amp", "siren" */
@@ -53,6 +65,8 @@ struct receipt {
 	uint64_t frames;                   /* audio frames handed to the device */
 	uint32_t underruns;
 	uint32_t suppressed;               /* rejection receipts dropped by the rate limit since the last one */
+	char clock[RECEIPT_WORD_MAX + 1];  /* the node's clock: receipt_clock_words, "" = not said */
+	char storage[RECEIPT_WORD_MAX + 1];/* its state disk: receipt_storage_words, "" = not said */
 	int nedges;
 	struct receipt_edge edges[RECEIPT_MAX_EDGES];
 };
@@ -66,6 +80,9 @@ struct node_status {
 	char active[ALERT_ID_MAX + 1];     /* warning playing, "" if none */
 	uint64_t seq;                      /* last receipt seq */
 	char version[16];
+	char clock[RECEIPT_WORD_MAX + 1];  /* as in struct receipt */
+	char storage[RECEIPT_WORD_MAX + 1];
+	char storage_error[RECEIPT_REASON_MAX + 1]; /* what failed, "" if storage is ok */
 };
 
 const char *rstate_name(enum rstate s);

@@ -30,6 +30,9 @@ struct report {
 	uint64_t tokens_ms;
 	uint32_t suppressed;
 	uint64_t last_seq;
+	char clock[RECEIPT_WORD_MAX + 1];  /* health stamped on receipts and status */
+	char storage[RECEIPT_WORD_MAX + 1];
+	char storage_error[RECEIPT_REASON_MAX + 1];
 };
 
 struct report *
@@ -114,6 +117,9 @@ report_send(struct report *r, struct receipt *rc)
 
 	snprintf(rc->node, sizeof(rc->node), "%s", r->o.node);
 	rc->time = clock_wall_ms();
+	if (rc->clock[0] == '\0')
+		memcpy(rc->clock, r->clock, sizeof(rc->clock));
+	memcpy(rc->storage, r->storage, sizeof(rc->storage));
 	if (spool_next_seq(r->o.spool, &rc->seq, &e) == -1) {
 		log_warnx("report: %s", e.msg);
 		return -1;
@@ -240,6 +246,9 @@ status_payload(struct report *r, int online, const char *state, const char *acti
 	st.online = online;
 	st.time = clock_wall_ms();
 	st.seq = r->last_seq;
+	memcpy(st.clock, r->clock, sizeof(st.clock));
+	memcpy(st.storage, r->storage, sizeof(st.storage));
+	memcpy(st.storage_error, r->storage_error, sizeof(st.storage_error));
 	if ((json = status_to_json(&st, &e)) == NULL) {
 		log_warnx("report: %s", e.msg);
 		return -1;
@@ -272,6 +281,33 @@ report_will(struct report *r, char *topic, size_t topicsz, uint8_t **p, size_t *
 		return -1;
 	strcpy(topic, r->status_topic);
 	return status_payload(r, 0, "offline", "", p, n);
+}
+
+/* Copy a word or text into a field of its size, saying whether it changed. */
+static int
+set_field(char *dst, size_t dstsz, const char *src)
+{
+	char tmp[RECEIPT_REASON_MAX + 1];
+
+	snprintf(tmp, sizeof(tmp) < dstsz ? sizeof(tmp) : dstsz, "%s", src ? src : "");
+	if (strcmp(dst, tmp) == 0)
+		return 0;
+	memcpy(dst, tmp, strlen(tmp) + 1);
+	return 1;
+}
+
+int
+report_set_clock(struct report *r, const char *clock)
+{
+	return set_field(r->clock, sizeof(r->clock), clock);
+}
+
+int
+report_set_storage(struct report *r, const char *storage, const char *storage_error)
+{
+	int changed = set_field(r->storage, sizeof(r->storage), storage);
+
+	return set_field(r->storage_error, sizeof(r->storage_error), storage_error) | changed;
 }
 
 void

@@ -41,6 +41,14 @@ void report_acked(struct report *r, int mid, int reason);
 int report_status(struct report *r, const char *state, const char *active);
 /* The will: signed "offline" status. */
 int report_will(struct report *r, char *topic, size_t topicsz, uint8_t **p, size_t *n);
+/* The node's health, stamped on every receipt made from now on (a receipt
+ * whose clock word is already set keeps it) and on status and will:
+ * clock is one of receipt_clock_words, storage one of
+ * receipt_storage_words, storage_error what failed ("" when storage is
+ * "ok").  Each returns 1 if anything changed (the caller then publishes a
+ * fresh status), else 0. */
+int report_set_clock(struct report *r, const char *clock);
+int report_set_storage(struct report *r, const char *storage, const char *storage_error);
 void report_free(struct report *r);
 
 #endif

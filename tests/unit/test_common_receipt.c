@@ -287,6 +287,52 @@ test_status(void **state)
 	assert_string_equal(b.state, "playing");
 }
 
+/* clock and storage words: said only when set, checked both ways */
+static void
+test_health(void **state)
+{
+	struct receipt r = sample_receipt(), b;
+	struct node_status s = sample_status(), sb;
+	struct cx_err e = { "" };
+	char *json;
+
+	(void)state;
+	json = receipt_to_json(&r, &e);
+	assert_non_null(json);
+	assert_null(strstr(json, "clock"));
+	assert_null(strstr(json, "storage"));
+	free(json);
+	strcpy(r.clock, "untrusted");
+	strcpy(r.storage, "full");
+	json = receipt_to_json(&r, &e);
+	assert_non_null(strstr(json, "\"clock\":\"untrusted\",\"storage\":\"full\""));
+	assert_int_equal(receipt_parse((const uint8_t *)json, strlen(json), &b, &e), 0);
+	assert_memory_equal(&r, &b, sizeof(r));
+	free(json);
+	strcpy(r.clock, "wrong");
+	assert_null(receipt_to_json(&r, &e));
+	assert_non_null(strstr(e.msg, "clock"));
+	r = sample_receipt();
+	strcpy(r.storage, "broken");
+	assert_null(receipt_to_json(&r, &e));
+	assert_non_null(strstr(e.msg, "storage"));
+	assert_int_equal(parse_receipt_str("{\"v\":1,\"kind\":\"receipt\",\"node\":\"n\","
+	    "\"seq\":1,\"time\":1,\"state\":\"done\",\"clock\":\"late\"}", &b, &e), -1);
+
+	strcpy(s.clock, "synced");
+	strcpy(s.storage, "read-only");
+	strcpy(s.storage_error, "state_dir /var/lib/cunxiang: Read-only file system");
+	json = status_to_json(&s, &e);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"clock\":\"synced\",\"storage\":\"read-only\","
+	    "\"storage_error\":\"state_dir /var/lib/cunxiang: Read-only file system\""));
+	assert_int_equal(status_parse((const uint8_t *)json, strlen(json), &sb, &e), 0);
+	assert_memory_equal(&s, &sb, sizeof(s));
+	free(json);
+	strcpy(s.storage_error, "bad\ncontrol");
+	assert_null(status_to_json(&s, &e));
+}
+
 int
 main(void)
 {
@@ -296,6 +342,7 @@ main(void)
 		cmocka_unit_test(test_receipt_to_json_refuses),
 		cmocka_unit_test(test_receipt_parse_refuses),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_health),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
