@@ -171,7 +171,7 @@ times_valid(const struct receipt *r)
 {
 	return r->time >= 0 && r->time <= TIME_MS_MAX && r->received >= 0
 	    && r->received <= TIME_MS_MAX && r->started >= 0 && r->started <= TIME_MS_MAX
-	    && r->ended >= 0 && r->ended <= TIME_MS_MAX;
+	    && r->ended >= 0 && r->ended <= TIME_MS_MAX && r->hold >= 0 && r->hold <= TIME_MS_MAX;
 }
 
 static int
@@ -258,6 +258,7 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && json_add_int(root, "received", r->received) == 0
 	    && json_add_int(root, "started", r->started) == 0
 	    && json_add_int(root, "ended", r->ended) == 0
+	    && json_add_int(root, "hold", r->hold) == 0
 	    && json_add_int(root, "frames", (int64_t)r->frames) == 0
 	    && json_add_int(root, "underruns", r->underruns) == 0
 	    && json_add_int(root, "suppressed", r->suppressed) == 0
@@ -321,7 +322,8 @@ parse_counters(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 
 	if (json_get_int(d, o, "received", 0, TIME_MS_MAX, &r->received, e) < 0
 	    || json_get_int(d, o, "started", 0, TIME_MS_MAX, &r->started, e) < 0
-	    || json_get_int(d, o, "ended", 0, TIME_MS_MAX, &r->ended, e) < 0)
+	    || json_get_int(d, o, "ended", 0, TIME_MS_MAX, &r->ended, e) < 0
+	    || json_get_int(d, o, "hold", 0, TIME_MS_MAX, &r->hold, e) < 0)
 		return -1;
 	if ((rc = json_get_int(d, o, "frames", 0, INT64_MAX, &v, e)) < 0)
 		return -1;

@@ -61,7 +61,8 @@ struct receipt {
 	char status[12];                   /* "actual" / "exercise" / "test" or "" */
 	int64_t received;                  /* wall ms, 0 = n/a */
 	int64_t started;
-	int64_t ended;
+	int64_t ended;                     /* final: when every relay was off */
+	int64_t hold;                      /* ms from the last sample played to "ended" */
 	uint64_t frames;                   /* audio frames handed to the device */
 	uint32_t underruns;
 	uint32_t suppressed;               /* rejection receipts dropped by the rate limit since the last one */

@@ -217,16 +217,16 @@ trust_may_withdraw(const struct trust_key *k, const struct alert *msg, const str
 	int i;
 
 	if (k == NULL)
-		return cx_errf(e, "unknown key");
+		return cx_errf(e, "unknown-key: the key is not in the trust store");
 	if (need == 0 || (k->actions & need) == 0)
-		return cx_errf(e, "key %s may not %s, so it may not withdraw %s", k->kid,
-		    action_name(need), old->id);
+		return cx_errf(e, "action-scope: key %s may not %s, so it may not withdraw %s",
+		    k->kid, action_name(need), old->id);
 	for (i = 0; i < old->nzones; i++)
 		if (!trust_key_covers(k, old->zones[i]))
-			return cx_errf(e, "key %s does not cover zone %s of %s", k->kid,
+			return cx_errf(e, "zone-scope: key %s does not cover zone %s of %s", k->kid,
 			    old->zones[i], old->id);
 	if (msg->type == AT_UPDATE && msg->status > old->status)
-		return cx_errf(e, "an %s update cannot replace an %s warning",
+		return cx_errf(e, "downgrade: an %s update cannot replace an %s warning",
 		    alert_status_name(msg->status), alert_status_name(old->status));
 	return 0;
 }

@@ -58,7 +58,9 @@ const char *action_name(unsigned one_action);
 unsigned alert_action(const struct alert *a);
 /* May a cancel or update msg, signed with k, withdraw warning old?  k must
  * be allowed old's action and cover all of old's zones; an update may not
- * lower the status.  0 / -1 with the reason. */
+ * lower the status.  0 / -1 with the reason, which starts with its code
+ * (docs/PROTOCOL.md section 6): "unknown-key: ", "action-scope: ",
+ * "zone-scope: " or "downgrade: ". */
 int trust_may_withdraw(const struct trust_key *k, const struct alert *msg,
     const struct alert *old, struct cx_err *e);
 /* 1 if k covers zone z (some key zone is an ancestor-or-self of z). */

@@ -44,32 +44,30 @@ pre_del(struct memo *m, int i)
 }
 
 void
-memo_precancel_add(struct memo *m, const char *ref, const char *kid, int64_t until,
-    int64_t now)
+memo_precancel_add(struct memo *m, const char *ref, const struct withdrawal *w, int64_t now)
 {
 	int i;
 
 	for (i = 0; i < m->npre; )
-		if (m->pre[i].until <= now)
+		if (m->pre[i].w.until <= now)
 			pre_del(m, i);
 		else
 			i++;
 	if (m->npre == MEMO_PRECANCEL)
 		pre_del(m, 0);
 	snprintf(m->pre[m->npre].ref, sizeof(m->pre[0].ref), "%s", ref);
-	snprintf(m->pre[m->npre].kid, sizeof(m->pre[0].kid), "%s", kid);
-	m->pre[m->npre].until = until;
+	m->pre[m->npre].w = *w;
 	m->npre++;
 }
 
 int
-memo_precancel_take(struct memo *m, const char *id, int64_t now, char *kid)
+memo_precancel_take(struct memo *m, const char *id, int64_t now, struct withdrawal *w)
 {
 	int i;
 
 	for (i = 0; i < m->npre; i++) {
-		if (strcmp(m->pre[i].ref, id) == 0 && m->pre[i].until > now) {
-			strcpy(kid, m->pre[i].kid);
+		if (strcmp(m->pre[i].ref, id) == 0 && m->pre[i].w.until > now) {
+			*w = m->pre[i].w;
 			pre_del(m, i);
 			return 1;
 		}

@@ -5,9 +5,11 @@
  *    copy (the same warning through two zone topics the node subscribes
  *    to, or a QoS 1 redelivery) is dropped without a rejection receipt,
  *    while the same id with other bytes is still a replay.
- *  - pre-cancels: cancels that arrived before the warning they cancel
- *    (MQTT orders messages per topic only); the warning, when it comes,
- *    is reported cancelled and never sounds.
+ *  - withdrawals: cancels and updates that arrived before the warning
+ *    they name (MQTT orders messages per topic only); the warning, when
+ *    it comes, is reported cancelled and never sounds (if the key that
+ *    withdrew it could have sent it, and an update does not lower its
+ *    status).
  */
 #ifndef CX_MEMO_H
 #define CX_MEMO_H
@@ -19,6 +21,15 @@
 #define MEMO_RECENT 64
 #define MEMO_PRECANCEL 32
 
+/* A cancel or update whose warning has not come (yet). */
+struct withdrawal {
+	char kid[ENV_KID_MAX + 1];         /* the key that signed it */
+	char by[ALERT_ID_MAX + 1];         /* its own id ("" if not known) */
+	enum alert_type type;              /* AT_CANCEL or AT_UPDATE */
+	enum alert_status status;
+	int64_t until;                     /* wall seconds: its expiry */
+};
+
 struct memo {
 	struct {
 		char id[ALERT_ID_MAX + 1];
@@ -27,8 +38,7 @@ struct memo {
 	int nrecent, next_recent;
 	struct {
 		char ref[ALERT_ID_MAX + 1];
-		char kid[ENV_KID_MAX + 1];
-		int64_t until;             /* wall seconds: the cancel's expiry */
+		struct withdrawal w;
 	} pre[MEMO_PRECANCEL];
 	int npre;
 };
@@ -36,12 +46,11 @@ struct memo {
 void memo_init(struct memo *m);
 void memo_recent_add(struct memo *m, const char *id, const uint8_t md[32]);
 int memo_recent_has(const struct memo *m, const char *id, const uint8_t md[32]);
-/* Remember a cancel of ref (signed by kid) until its expiry; the oldest
- * goes when full. */
-void memo_precancel_add(struct memo *m, const char *ref, const char *kid, int64_t until,
+/* Remember a withdrawal of ref until its expiry (w->until); the oldest goes
+ * when full. */
+void memo_precancel_add(struct memo *m, const char *ref, const struct withdrawal *w,
     int64_t now);
-/* 1 and the cancelling kid if id was cancelled before it came (forgotten
- * then); 0 otherwise. */
-int memo_precancel_take(struct memo *m, const char *id, int64_t now, char *kid);
+/* 1 and *w if id was withdrawn before it came (forgotten then); 0 otherwise. */
+int memo_precancel_take(struct memo *m, const char *id, int64_t now, struct withdrawal *w);
 
 #endif

@@ -359,10 +359,11 @@ nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 }
 
 int
-nodeio_precancel_put(struct nodeio *io, const char *ref, const char *kid, int64_t until)
+nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal *w)
 {
-	char line[ENV_KID_MAX + 32];
-	int len = snprintf(line, sizeof(line), "%s %lld\n", kid, (long long)until);
+	char line[ENV_KID_MAX + ALERT_ID_MAX + 64];
+	int len = snprintf(line, sizeof(line), "%s %lld %s %s %s\n", w->kid, (long long)w->until,
+	    alert_type_name(w->type), alert_status_name(w->status), w->by[0] ? w->by : "-");
 
 	return pending_write(io, ref, "~cancel", (const uint8_t *)line, (size_t)len);
 }
@@ -376,13 +377,32 @@ nodeio_precancel_del(struct nodeio *io, const char *ref)
 		pending_sync(io);
 }
 
+/* "kid until [type status by]": a line of an older node has the first two. */
+static int
+withdrawal_parse(const char *line, int64_t now, struct withdrawal *w)
+{
+	char type[16] = "cancel", status[16] = "actual", by[ALERT_ID_MAX + 1] = "-";
+	long long until;
+	int n;
+
+	memset(w, 0, sizeof(*w));
+	n = sscanf(line, "%64s %lld %15s %15s %64s", w->kid, &until, type, status, by);
+	if ((n != 2 && n != 5) || until <= now || alert_type_parse(type, &w->type) == -1 ||
+	    alert_status_parse(status, &w->status) == -1)
+		return -1;
+	w->until = until;
+	if (strcmp(by, "-") != 0 && msg_id_valid(by))
+		memcpy(w->by, by, strlen(by) + 1);
+	return 0;
+}
+
 int
 nodeio_precancel_load(struct nodeio *io, int64_t now,
-    void (*cb)(void *arg, const char *ref, const char *kid, int64_t until), void *arg)
+    void (*cb)(void *arg, const char *ref, const struct withdrawal *w), void *arg)
 {
 	char path[CFG_PATH_MAX + 16];
-	char ref[ALERT_ID_MAX + 1], kid[ENV_KID_MAX + 1], line[ENV_KID_MAX + 32], *t;
-	long long until;
+	char ref[ALERT_ID_MAX + 1], line[ENV_KID_MAX + ALERT_ID_MAX + 64], *t;
+	struct withdrawal w;
 	struct dirent *de;
 	ssize_t r;
 	DIR *d;
@@ -402,11 +422,11 @@ nodeio_precancel_load(struct nodeio *io, int64_t now,
 		r = read(fd, line, sizeof(line) - 1);
 		close(fd);
 		line[r > 0 ? r : 0] = '\0';
-		if (sscanf(line, "%64s %lld", kid, &until) != 2 || until <= now) {
+		if (withdrawal_parse(line, now, &w) == -1) {
 			unlinkat(dirfd(d), de->d_name, 0);
 			continue;
 		}
-		cb(arg, ref, kid, until);
+		cb(arg, ref, &w);
 		n++;
 	}
 	closedir(d);

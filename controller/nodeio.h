@@ -15,6 +15,7 @@
 #include "common/sign.h"
 #include "audio/sink.h"
 #include "gpio/gpio.h"
+#include "controller/memo.h"
 #include "controller/mqtt.h"
 #include "controller/player.h"
 #include "controller/spool.h"
@@ -61,14 +62,14 @@ int nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max
  * if the node goes down once more, it is given up (no crash loop). */
 void nodeio_pending_mark(struct nodeio *io, const char *id);
 int nodeio_pending_marked(struct nodeio *io, const char *id);
-/* Cancels that came before their warning, kept as "<ref>~cancel" until
- * they expire (so a late copy of the warning does not sound after a
- * restart either). */
-int nodeio_precancel_put(struct nodeio *io, const char *ref, const char *kid, int64_t until);
+/* Cancels and updates that came before their warning, kept as
+ * "<ref>~cancel" ("kid until type status by") until they expire, so a late
+ * copy of the warning does not sound after a restart either. */
+int nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal *w);
 void nodeio_precancel_del(struct nodeio *io, const char *ref);
 /* Calls cb for each unexpired one (expired ones are removed); returns how many. */
 int nodeio_precancel_load(struct nodeio *io, int64_t now,
-    void (*cb)(void *arg, const char *ref, const char *kid, int64_t until), void *arg);
+    void (*cb)(void *arg, const char *ref, const struct withdrawal *w), void *arg);
 /* Caller frees *p; *mtime (ns) orders warnings by arrival. */
 int nodeio_pending_get(struct nodeio *io, const char *id, uint8_t **p, size_t *n,
     int64_t *mtime);

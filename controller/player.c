@@ -68,6 +68,7 @@ struct player {
 	uint64_t written;
 	uint32_t underruns0;
 	uint64_t first_ms;
+	uint64_t last_ms;          /* the device played its last sample (0: not yet) */
 	uint64_t progress_ms;
 	long last_delay;
 
@@ -140,8 +141,11 @@ all_off(struct player *p)
 	loop_timer_stop(p->loop, &p->tick);
 	loop_timer_stop(p->loop, &p->phase);
 	loop_timer_stop(p->loop, &p->maxon);
-	if (p->st == P_PLAY || p->st == P_DRAIN)
+	if (p->st == P_PLAY || p->st == P_DRAIN) {
 		sink_drop(p->sink);
+		if (p->first_ms != 0)
+			p->last_ms = clock_mono_ms();  /* the sound stops now */
+	}
 	close_source(p);
 	relay(p, p->siren, "siren", 0);
 	relay(p, p->amp, "amp", 0);
@@ -364,6 +368,7 @@ begin_drain_or_hold(struct player *p)
 	if (sink_delay(p->sink) > 0 || p->nspans > 0)
 		return;
 	relay(p, p->siren, "siren", 0);
+	p->last_ms = clock_mono_ms();
 	p->st = P_HOLD;
 	loop_timer_stop(p->loop, &p->tick);
 	loop_timer_arm(p->loop, &p->phase, p->cfg.hold_ms);
@@ -483,6 +488,7 @@ player_start(struct player *p, const struct alert *a, struct cx_err *e)
 		return cx_errf(e, "player busy");
 	p->written = 0;
 	p->first_ms = 0;
+	p->last_ms = 0;
 	p->underruns0 = sink_underruns(p->sink);
 	if (player_check(p, a, e) == -1)
 		return -1;
@@ -524,6 +530,7 @@ player_get_stats(const struct player *p, struct player_stats *st)
 	st->frames = p->written;
 	st->underruns = sink_underruns(p->sink) - p->underruns0;
 	st->first_sample_mono_ms = p->first_ms;
+	st->last_sample_mono_ms = p->last_ms;
 }
 
 void

@@ -52,6 +52,8 @@ struct player_stats {
 	uint64_t frames;                   /* handed to the device for this warning */
 	uint32_t underruns;
 	uint64_t first_sample_mono_ms;     /* 0 if none yet */
+	uint64_t last_sample_mono_ms;      /* the device played its last sample, or the
+	                                      sound was cut; 0 if not yet */
 };
 
 struct player;

@@ -131,11 +131,11 @@ drop_superseded(struct node *n, struct pend *pl, int np)
 }
 
 static void
-precancel_cb(void *arg, const char *ref, const char *kid, int64_t until)
+precancel_cb(void *arg, const char *ref, const struct withdrawal *w)
 {
 	struct node *n = arg;
 
-	memo_precancel_add(&n->memo, ref, kid, until, clock_wall());
+	memo_precancel_add(&n->memo, ref, w, clock_wall());
 }
 
 void

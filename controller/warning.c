@@ -78,7 +78,11 @@ fill_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const c
 	r->frames = ps.frames;
 	r->underruns = ps.underruns;
 	r->started = n->started_ms;
-	r->ended = clock_wall_ms();
+	if (rstate_final(st)) {            /* every relay is off now */
+		r->ended = clock_wall_ms();
+		if (ps.last_sample_mono_ms != 0)
+			r->hold = (int64_t)(clock_mono_ms() - ps.last_sample_mono_ms);
+	}
 	r->nedges = n->nedges;
 	memcpy(r->edges, n->edges, sizeof(r->edges[0]) * (size_t)n->nedges);
 }
@@ -354,6 +358,56 @@ take_ref(struct node *n, const struct arb_entry *e, const char *kid, int *was_ac
 	return arbiter_remove(&n->arb, e->a.ref, was_active);
 }
 
+/* A cancel or update naming a warning the node does not hold: it may
+ * still come (another topic, a later redelivery), and must not sound. */
+static void
+remember_withdrawal(struct node *n, const struct arb_entry *e, const char *kid)
+{
+	struct withdrawal w;
+
+	memset(&w, 0, sizeof(w));
+	snprintf(w.kid, sizeof(w.kid), "%s", kid);
+	snprintf(w.by, sizeof(w.by), "%s", e->a.id);
+	w.type = e->a.type;
+	w.status = e->a.status;
+	w.until = e->a.expires;
+	memo_precancel_add(&n->memo, e->a.ref, &w, clock_wall());
+	nodeio_precancel_put(&n->io, e->a.ref, &w);
+}
+
+/* A warning withdrawn before it came: 1 if it is reported cancelled (and
+ * freed), 0 if it goes on (no withdrawal, or one its key could not make). */
+static int
+withdrawn_early(struct node *n, struct arb_entry *e)
+{
+	struct withdrawal w;
+	struct alert *by;
+	char why[RECEIPT_REASON_MAX];
+	struct cx_err err;
+	int ok;
+
+	if (!memo_precancel_take(&n->memo, e->a.id, clock_wall(), &w))
+		return 0;
+	nodeio_precancel_del(&n->io, e->a.id);
+	if ((by = malloc(sizeof(*by))) == NULL)
+		return 0;
+	*by = e->a;                        /* the withdrawing message, as far as known */
+	by->type = w.type;
+	by->status = w.status;
+	ok = trust_may_withdraw(trust_find(&n->cfg.trust, w.kid), by, &e->a, &err) == 0;
+	free(by);
+	if (!ok) {
+		log_warnx("early %s of %s ignored: %s", alert_type_name(w.type), e->a.id, err.msg);
+		return 0;
+	}
+	snprintf(why, sizeof(why), "%s by %s before it arrived",
+	    w.type == AT_UPDATE ? "updated" : "cancelled", w.by[0] ? w.by : "a cancel");
+	announce(n, e);
+	send_state(n, e, RS_CANCELLED, why);
+	free(e);
+	return 1;
+}
+
 static void
 do_cancel(struct node *n, struct arb_entry *e, const char *kid)
 {
@@ -366,9 +420,7 @@ do_cancel(struct node *n, struct arb_entry *e, const char *kid)
 		withdraw(n, old, was_active, why);
 		send_state(n, e, RS_DONE, "");
 	} else if (!refused) {
-		/* it may still come (another topic, a later redelivery) */
-		memo_precancel_add(&n->memo, e->a.ref, kid, e->a.expires, clock_wall());
-		nodeio_precancel_put(&n->io, e->a.ref, kid, e->a.expires);
+		remember_withdrawal(n, e, kid);
 		send_state(n, e, RS_DONE, "not here (yet): it will not play");
 	}
 	free(e);
@@ -380,20 +432,11 @@ static void
 do_alert(struct node *n, struct arb_entry *e, const char *kid)
 {
 	struct arb_entry *old = NULL;
-	char why[RECEIPT_REASON_MAX], ckid[ENV_KID_MAX + 1];
-	struct cx_err err;
+	char why[RECEIPT_REASON_MAX];
 	int was_active = 0, refused = 0;
 
-	if (memo_precancel_take(&n->memo, e->a.id, clock_wall(), ckid)) {
-		nodeio_precancel_del(&n->io, e->a.id);
-		if (trust_may_withdraw(trust_find(&n->cfg.trust, ckid), &e->a, &e->a, &err) == 0) {
-			announce(n, e);
-			send_state(n, e, RS_CANCELLED, "cancelled before it arrived");
-			free(e);
-			return;
-		}
-		log_warnx("early cancel of %s ignored: %s", e->a.id, err.msg);
-	}
+	if (withdrawn_early(n, e))
+		return;
 	/* check the new warning first: a broken update must not silence the old */
 	if (!playable(n, &e->a, why, sizeof(why))) {
 		announce(n, e);
@@ -412,7 +455,8 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 		if (old != NULL) {
 			snprintf(why, sizeof(why), "updated by %s", e->a.id);
 			withdraw(n, old, was_active, why);
-		}
+		} else
+			remember_withdrawal(n, e, kid);   /* it plays as a new warning */
 	}
 	place(n, e);
 	if (n->arb.active == NULL)

@@ -30,6 +30,7 @@ sample_receipt(void)
 	r.received = 1795345200001LL;
 	r.started = 1795345201501LL;
 	r.ended = 1795345260000LL;
+	r.hold = 300;
 	r.frames = 2832000;
 	r.underruns = 2;
 	r.suppressed = 0;

@@ -307,6 +307,54 @@ test_scope(void **state)
 	trust_free(&t);
 }
 
+/* A refused cancel or update says which rule, by its code. */
+static void
+withdraw_refused(const char *actions, const char *zones, enum alert_status msg_st,
+    enum alert_type msg_type, const char *code)
+{
+	static struct alert old, msg;
+	struct cx_err e = { "" };
+	struct trust t;
+
+	trust_init(&t);
+	add_ok(&t, "k", "ed25519", ed_pub, zones, actions);
+	memset(&old, 0, sizeof(old));
+	strcpy(old.id, "w1");
+	old.type = AT_ALERT;
+	old.status = ST_ACTUAL;
+	old.nzones = 2;
+	strcpy(old.zones[0], "430682101201");
+	strcpy(old.zones[1], "430682102");
+	msg = old;
+	strcpy(msg.id, "w2");
+	msg.type = msg_type;
+	msg.status = msg_st;
+	if (code == NULL)
+		assert_int_equal(trust_may_withdraw(trust_find(&t, "k"), &msg, &old, &e), 0);
+	else {
+		assert_int_equal(trust_may_withdraw(trust_find(&t, "k"), &msg, &old, &e), -1);
+		if (strncmp(e.msg, code, strlen(code)) != 0)
+			fail_msg("\"%s\" does not start with \"%s\"", e.msg, code);
+	}
+	trust_free(&t);
+}
+
+static void
+test_withdraw(void **state)
+{
+	static struct alert a;
+	struct cx_err e = { "" };
+
+	withdraw_refused("warn,cancel", "430682", ST_ACTUAL, AT_CANCEL, NULL);
+	withdraw_refused("warn", "430682", ST_ACTUAL, AT_UPDATE, NULL);
+	withdraw_refused("drill,cancel", "430682", ST_ACTUAL, AT_CANCEL, "action-scope: ");
+	withdraw_refused("warn,cancel", "430682101", ST_ACTUAL, AT_CANCEL, "zone-scope: ");
+	withdraw_refused("warn,drill", "430682", ST_EXERCISE, AT_UPDATE, "downgrade: ");
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(trust_may_withdraw(NULL, &a, &a, &e), -1);
+	assert_int_equal(strncmp(e.msg, "unknown-key: ", 13), 0);
+}
+
 int
 main(void)
 {
@@ -317,6 +365,7 @@ main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_alert_action),
 		cmocka_unit_test(test_scope),
+		cmocka_unit_test(test_withdraw),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
