@@ -564,9 +564,10 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	}
 	warning_map(e, &ctx);
 	memo_recent_add(&n->memo, e->a.id, md);
-	log_info("accepted %s %s %s from key %s%s", alert_status_name(e->a.status),
+	log_info("accepted %s %s %s from key %s%s%lld", alert_status_name(e->a.status),
 	    alert_type_name(e->a.type), e->a.id, kid,
-	    e->untrusted ? " (judged by its sent time: the wall clock is untrusted)" : "");
+	    e->untrusted ? " (wall clock untrusted) judged at " : ", judged at ",
+	    (long long)verify_judged_at(&ctx, &e->a));
 	n->cur_payload = p;
 	n->cur_len = len;
 	act(n, e, kid);

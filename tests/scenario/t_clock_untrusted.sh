@@ -11,7 +11,8 @@
 #   3. a forward jump of the wall clock while a warning waits
 #   4. NTP syncing while a warning plays: it is not cut; the queue behind it
 #      is judged again by the synced clock
-# (a floor ahead of the warning: t_clock.sh).  Receipts of a warning judged
+#   5. a floor ahead of the warning (saved from a clock that ran ahead): the
+#      warning is judged at the floor (see also t_clock.sh, real wall clock)  Receipts of a warning judged
 # on the untrusted clock say "clock":"untrusted"; the status follows the
 # node's clock.
 # CLOCK_SYNC_KEY=0 leaves out the clock_sync config key, to run this
@@ -23,12 +24,12 @@ FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
 
 make_keys
 make_clip short.opus 0.5 900
-make_clip long.opus 5.0 600
+make_clip long.opus 8.0 600
 SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
 LONG="[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]"
-NODES="clk-nofloor clk-oldfloor clk-jump clk-sync"
+NODES="clk-nofloor clk-oldfloor clk-jump clk-sync clk-ahead"
 declare -A ZONE=([clk-nofloor]=430682101211 [clk-oldfloor]=430682101212
-	[clk-jump]=430682101213 [clk-sync]=430682101214)
+	[clk-jump]=430682101213 [clk-sync]=430682101214 [clk-ahead]=430682101215)
 
 # setup NAME SYNC [FLOOR]: config with clock_sync = SYNC, a floor file if given,
 # the node's wall clock starting at 1970-01-01 00:05:00
@@ -87,6 +88,7 @@ setup clk-nofloor none
 setup clk-oldfloor none $((now - 1200))
 setup clk-jump none $((now - 1200))
 setup clk-sync "file:$RIG/clk-sync.sync" $((now - 7200))
+setup clk-ahead none $((now + 86400))
 broker_setup $NODES
 broker_start || exit 1
 capture_start
@@ -167,7 +169,11 @@ check "4: ... 'expired before it could play'" reason_has $N ns-stale-$now failed
 check "4: the playing warning was not cut: done" wait_receipt $N ns-play-$now done 20
 check "4: ... and never failed, preempted or cancelled" bash -c "! grep -qE 'ns-play-$now (failed|preempted|cancelled)' '$RIG/$N.log'"
 fr=$(receipt_get $N ns-play-$now done 'r["frames"]')
-check "4: ... all 5 s of it reached the sound device ($fr frames)" [ "${fr:-0}" -ge 235000 ]
+check "4: ... all 8 s of it reached the sound device ($fr frames)" [ "${fr:-0}" -ge 380000 ]
+pt=$(receipt_get $N ns-play-$now playing 'r["time"]')
+dt=$(receipt_get $N ns-play-$now done 'r["time"]')
+check "4: ... the sync came mid-play (playing stamped in 1970: $pt, done after the sync: $dt)" \
+    [ "${pt:-0}" -lt 86400000 ] && [ "${dt:-0}" -ge $(((t - 5) * 1000)) ]
 check "4: its receipts still say clock untrusted" clocks_are $N ns-play-$now untrusted received playing done
 check "4: the one behind it plays after it" wait_receipt $N ns-next-$now done 20
 check "4: ... its receipts say untrusted (judged on that clock)" clocks_are $N ns-next-$now untrusted queued playing done
@@ -177,5 +183,24 @@ t2=$(date +%s)
 send $N ns-after-$now "$SHORT" "$t2"
 check "4: a warning after the sync plays" wait_receipt $N ns-after-$now done 15
 check "4: ... its receipts say clock synced" clocks_are $N ns-after-$now synced received playing done
+node_stop $N
+
+# --- 5. the floor is ahead of the warning ---------------------------------
+N=clk-ahead
+t=$(date +%s)
+echo $((t + 86400)) > "$RIG/$N/state/clock"
+start_1970 $N || exit 1
+# sent now, effective 5 s after the floor (a day ahead), expires in 2 days:
+# judged at the floor, it waits 5 s by the monotonic clock, then plays
+send $N fa-$now "$SHORT" "$t" $((t + 2 * 86400)) "\"effective\":$((t + 86400 + 5))"
+check "5: a warning effective just after the floor waits" wait_receipt $N fa-$now queued 10
+check "5: ... then plays" wait_receipt $N fa-$now done 25
+d=$(ms_between $N fa-$now)
+check "5: ... a few seconds after it arrived ($d ms)" [ "${d:-0}" -ge 1500 ] && [ "${d:-0}" -le 15000 ]
+check "5: ... the amplifier relay closed once" [ "$(amp_on_count $N)" = 1 ]
+check "5: its receipts say clock untrusted" clocks_are $N fa-$now untrusted received queued playing done
+send $N fa-exp-$now "$SHORT" "$t" $((t + 3600))
+check "5: a warning that expires before the floor is rejected" wait_receipt $N fa-exp-$now rejected 10
+check "5: ... as expired" reason_has $N fa-exp-$now rejected expired
 node_stop $N
 finish
