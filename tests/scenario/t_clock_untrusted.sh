@@ -103,6 +103,16 @@ check "1: a current warning plays (not rejected as future)" wait_receipt $N nf-$
 check "1: ... the amplifier relay closed" [ "$(amp_on_count $N)" -ge 1 ]
 check "1: ... audio reached the sound device" has_audio $N
 check "1: its receipts say clock untrusted" clocks_are $N nf-$now untrusted received playing done
+# a test dated a month ahead is evidence for itself only: it does not move
+# the time the next warning is judged at
+body nf-test-$now '["430682101211"]' "$SHORT" "" $((now + 30 * 86400)) $((now + 30 * 86400 + 3600)) |
+	sed 's/"status":"actual"/"status":"test"/' > "$RIG/nf-test.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/nf-test.json" "$RIG/nf-test.msg"
+publish "$RIG/nf-test.msg" 430682101211
+check "1: a test dated a month ahead is verified (nothing sounds)" wait_receipt $N nf-test-$now done 10
+send $N nf2-$now "$SHORT"
+check "1: ... and a current warning after it still plays" wait_receipt $N nf2-$now done 15
+check "1: two warnings sounded, the test did not" [ "$(amp_on_count $N)" = 2 ]
 # a replay of a warning that expired before the last known time (CLOCK_FLOOR, 2026-01-01)
 send $N nf-old-$now "$SHORT" 1764547200 1764550800
 check "1: a warning that expired before the last known time is rejected" wait_receipt $N nf-old-$now rejected 10
