@@ -46,6 +46,7 @@ enum ktype {
 	K_INT,        /* decimal, min..max; stored in a 4- or 8-byte field */
 	K_BOOL,
 	K_SIRENOUT,   /* relay | speaker | both */
+	K_CLOCKSYNC,  /* kernel | none | file:PATH */
 };
 
 struct kdef {
@@ -67,6 +68,7 @@ static const struct kdef kdefs[] = {
 	{ "node", "max_lifetime_s", K_INT, F(max_lifetime_s), 60, 31536000, 0 },
 	{ "node", "volume", K_INT, F(volume), 1, 100, 0 },
 	{ "node", "drill_siren", K_BOOL, F(drill_siren), 0, 0, 0 },
+	{ "node", "clock_sync", K_CLOCKSYNC, F(clock_sync), 0, 0, 0 },
 	{ "mqtt", "host", K_STR, F(host), 0, 0, 0 },
 	{ "mqtt", "port", K_INT, F(port), 1, 65535, 0 },
 	{ "mqtt", "username", K_STR, F(username), 0, 0, 0 },
@@ -276,6 +278,9 @@ set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
 		return fail(ps, ps->lineno, "'%s' must be sim:DIR or gpiod:CHIP", k->name);
 	if (k->type == K_AUDIODEV && !scheme_ok(v, audio_schemes))
 		return fail(ps, ps->lineno, "'%s' must be alsa:NAME, file:PATH or null:", k->name);
+	if (k->type == K_CLOCKSYNC && strcmp(v, "kernel") != 0 && strcmp(v, "none") != 0 &&
+	    (strncmp(v, "file:", 5) != 0 || v[5] == '\0'))
+		return fail(ps, ps->lineno, "'%s' must be kernel, none or file:PATH", k->name);
 	memcpy(field, v, n + 1);
 	return 1;
 }
@@ -690,6 +695,7 @@ set_defaults(struct node_config *c)
 	memset(c, 0, sizeof(*c));
 	c->clock_skew_s = 300;
 	c->max_lifetime_s = 7 * 86400;
+	snprintf(c->clock_sync, sizeof(c->clock_sync), "kernel");
 	c->volume = 80;
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 	snprintf(c->prefix, sizeof(c->prefix), "cx");

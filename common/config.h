@@ -36,6 +36,10 @@ struct node_config {
 	int64_t max_lifetime_s;            /* default 7 days */
 	int volume;                        /* default volume %, 1..100, default 80 */
 	int drill_siren;                   /* sound sirens in exercises; default no */
+	/* where the node learns that its wall clock is synchronised (NTP):
+	 * "kernel" (adjtimex, default), "none" (never), "file:PATH" (while
+	 * PATH's first word is "synced": a time daemon's flag, or a test) */
+	char clock_sync[CFG_PATH_MAX + 8];
 
 	/* [mqtt] */
 	char host[CFG_STR_MAX];            /* default 127.0.0.1 */

@@ -9,6 +9,13 @@
  * only sent (sent > now + skew): a warning whose effective time is ahead is
  * accepted and waits; too-long is expires - sent > max_lifetime.  A key is
  * valid when not_before <= now <= not_after (0 = no bound).
+ *
+ * With an untrusted clock (ctx->untrusted: the wall clock is behind the
+ * last time the node knew, ctx->now is that lower bound L) each warning is
+ * judged at max(L, its sent time), so it is never "future" and "expired"
+ * only when expires <= that time; before the signature only "the key
+ * expired before L" can be judged, the whole key window is judged at the
+ * same time as the warning once the signature has verified.
  * verify_alert() only reads the replay set; the caller adds the id once it
  * acts on the warning (keep_until = expires + skew).  ctx->max_len 0, or
  * anything above ENV_BODY_MAX, means ENV_BODY_MAX.
@@ -78,17 +85,32 @@ check_scope(const struct verify_ctx *ctx, const struct trust_key *k, const struc
 	return VR_OK;
 }
 
+int64_t
+verify_judged_at(const struct verify_ctx *ctx, const struct alert *a)
+{
+	return ctx->untrusted && a->sent > ctx->now ? a->sent : ctx->now;
+}
+
 /* Step 11, then 12. */
 static enum verify_result
-check_time(const struct verify_ctx *ctx, const struct alert *a, struct cx_err *d)
+check_time(const struct verify_ctx *ctx, const struct trust_key *k, const struct alert *a,
+    struct cx_err *d)
 {
-	if (a->expires <= ctx->now) {
-		cx_errf(d, "expired at %lld, now %lld", (long long)a->expires, (long long)ctx->now);
+	int64_t now = verify_judged_at(ctx, a);
+
+	if (ctx->untrusted && !key_valid_now(k, now)) {
+		cx_errf(d, "key %s is not valid at %lld (the node's clock is untrusted)", k->kid,
+		    (long long)now);
+		return VR_KEY_NOT_VALID;
+	}
+	if (a->expires <= now) {
+		cx_errf(d, "expired at %lld, now %lld%s", (long long)a->expires, (long long)now,
+		    ctx->untrusted ? " or later (the node's clock is untrusted)" : "");
 		return VR_EXPIRED;
 	}
-	if (a->sent > ctx->now + ctx->skew) {
+	if (a->sent > now + ctx->skew) {
 		cx_errf(d, "sent %lld is more than %lld s ahead of now %lld", (long long)a->sent,
-		    (long long)ctx->skew, (long long)ctx->now);
+		    (long long)ctx->skew, (long long)now);
 		return VR_FUTURE;
 	}
 	if (a->expires - a->sent > ctx->max_lifetime) {
@@ -132,7 +154,8 @@ verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
 		    sig_alg_name(env.alg));
 		return VR_ALG_MISMATCH;
 	}
-	if (!key_valid_now(k, ctx->now)) {
+	if (ctx->untrusted ? k->not_after != 0 && ctx->now > k->not_after :
+	    !key_valid_now(k, ctx->now)) {
 		cx_errf(detail, "key %s is not valid now", k->kid);
 		return VR_KEY_NOT_VALID;
 	}
@@ -144,5 +167,5 @@ verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
 		return VR_BAD_BODY;
 	if ((r = check_scope(ctx, k, a, detail)) != VR_OK)
 		return r;
-	return check_time(ctx, a, detail);
+	return check_time(ctx, k, a, detail);
 }

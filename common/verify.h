@@ -42,7 +42,9 @@ struct verify_ctx {
 	const struct trust *trust;
 	const struct replay *replay;   /* may be NULL (no replay check) */
 	const char *node_zone;         /* normalised */
-	int64_t now;                   /* wall clock, Unix seconds */
+	int64_t now;                   /* wall clock, Unix seconds; a lower bound if untrusted */
+	int untrusted;                 /* the clock is known wrong: now is only a lower
+	                                * bound on the true time (see verify_judged_at) */
 	int64_t skew;                  /* tolerated clock skew, seconds */
 	int64_t max_lifetime;          /* seconds, expires - sent */
 	size_t max_len;                /* payload bytes */
@@ -51,6 +53,11 @@ struct verify_ctx {
 /* Fills a and kid (ENV_KID_MAX + 1) as far as it got; detail says why. */
 enum verify_result verify_alert(const struct verify_ctx *ctx, const uint8_t *payload,
     size_t len, struct alert *a, char *kid, struct cx_err *detail);
+/* The time a warning is judged at: ctx->now, or with an untrusted clock
+ * max(ctx->now, a->sent): a warning whose signature verifies is evidence
+ * that the present is at least its sent time.  That evidence judges this
+ * warning only, never another one. */
+int64_t verify_judged_at(const struct verify_ctx *ctx, const struct alert *a);
 /* Stable short name used in logs and rejection receipts ("bad-signature"). */
 const char *verify_result_name(enum verify_result r);
 

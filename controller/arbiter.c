@@ -17,6 +17,15 @@ alert_priority(const struct alert *a)
 }
 
 void
+arbiter_map(struct arb_entry *e, uint64_t mono, int64_t wall)
+{
+	int64_t eff = e->a.effective - wall, exp = e->a.expires - wall;
+
+	e->eff_mono = mono + (uint64_t)(eff > 0 ? eff : 0) * 1000u;
+	e->exp_mono = mono + (uint64_t)(exp > 0 ? exp : 0) * 1000u;
+}
+
+void
 arbiter_init(struct arbiter *ar)
 {
 	memset(ar, 0, sizeof(*ar));
@@ -55,10 +64,10 @@ queue_take(struct arbiter *ar, int i)
 }
 
 enum arb_result
-arbiter_offer(struct arbiter *ar, struct arb_entry *e, int64_t now,
+arbiter_offer(struct arbiter *ar, struct arb_entry *e, uint64_t now,
     struct arb_entry **preempted, struct arb_entry **bumped)
 {
-	int waits = e->a.effective > now;
+	int waits = e->eff_mono > now;
 
 	*preempted = *bumped = NULL;
 	e->prio = alert_priority(&e->a);
@@ -124,21 +133,28 @@ arbiter_finish(struct arbiter *ar)
 }
 
 struct arb_entry *
-arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired)
+arbiter_expired(struct arbiter *ar, uint64_t now)
+{
+	int i;
+
+	for (i = 0; i < ar->nqueue; i++)
+		if (ar->queue[i]->exp_mono <= now)
+			return queue_take(ar, i);
+	return NULL;
+}
+
+struct arb_entry *
+arbiter_next(struct arbiter *ar, uint64_t now, struct arb_entry **expired)
 {
 	int i;
 
 	*expired = NULL;
 	if (ar->active != NULL)
 		return NULL;
+	if ((*expired = arbiter_expired(ar, now)) != NULL)
+		return NULL;
 	for (i = 0; i < ar->nqueue; i++) {
-		if (ar->queue[i]->a.expires <= now) {
-			*expired = queue_take(ar, i);
-			return NULL;
-		}
-	}
-	for (i = 0; i < ar->nqueue; i++) {
-		if (ar->queue[i]->a.effective <= now) {
+		if (ar->queue[i]->eff_mono <= now) {
 			ar->active = queue_take(ar, i);
 			return ar->active;
 		}
@@ -147,28 +163,28 @@ arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired)
 }
 
 struct arb_entry *
-arbiter_due(struct arbiter *ar, int64_t now)
+arbiter_due(struct arbiter *ar, uint64_t now)
 {
 	int i;
 
 	for (i = 0; i < ar->nqueue; i++) {
 		struct arb_entry *q = ar->queue[i];
 
-		if (q->a.effective <= now && q->a.expires > now &&
+		if (q->eff_mono <= now && q->exp_mono > now &&
 		    (ar->active == NULL || q->prio > ar->active->prio))
 			return queue_take(ar, i);
 	}
 	return NULL;
 }
 
-int64_t
-arbiter_next_effective(const struct arbiter *ar, int64_t now)
+uint64_t
+arbiter_next_effective(const struct arbiter *ar, uint64_t now)
 {
-	int64_t best = 0;
+	uint64_t best = 0;
 	int i;
 
 	for (i = 0; i < ar->nqueue; i++) {
-		int64_t t = ar->queue[i]->a.effective;
+		uint64_t t = ar->queue[i]->eff_mono;
 
 		if (t > now && (best == 0 || t < best))
 			best = t;

@@ -8,6 +8,13 @@
  * adds nothing).  An offer strictly above the active warning preempts it;
  * equal or lower waits.  The full priority model (routine programmes,
  * local sources, quiet hours) extends alert_priority() and nothing else.
+ *
+ * Time is the node's monotonic clock (milliseconds): each entry carries
+ * its own timeline, eff_mono and exp_mono, mapped from its signed wall
+ * times by arbiter_map() when it arrives (and again when the node's wall
+ * clock becomes trustworthy).  A wall clock that jumps (a board without an
+ * RTC boots in 1970, NTP steps it) can then never make a queued warning
+ * wait forever or expire early: docs/PROTOCOL.md section 6.
  */
 #ifndef CX_ARBITER_H
 #define CX_ARBITER_H
@@ -25,6 +32,9 @@ struct arb_entry {
 	uint64_t received_mono;    /* monotonic ms, edge times are relative to it */
 	int announced;             /* its "received" receipt has been sent */
 	int resumed;               /* offered again after a crash */
+	uint64_t eff_mono;         /* monotonic ms: its effective time, on this node's timeline */
+	uint64_t exp_mono;         /* monotonic ms: it expires */
+	int untrusted;             /* judged on an untrusted clock: its receipts say so */
 };
 
 struct arbiter {
@@ -42,25 +52,32 @@ enum arb_result {
 
 int alert_priority(const struct alert *a);
 void arbiter_init(struct arbiter *ar);
+/* Map e's signed times onto the monotonic clock: at monotonic mono the
+ * present is judged to be wall (Unix seconds), so eff_mono = mono +
+ * max(0, effective - wall) s and exp_mono = mono + max(0, expires - wall) s. */
+void arbiter_map(struct arb_entry *e, uint64_t mono, int64_t wall);
 /* The arbiter takes e (heap) on STARTED/QUEUED; on ARB_FULL it stays the caller's.
  * *bumped is a queued entry dropped to make room (caller reports and frees).
- * A warning whose effective time is after now waits in the queue. */
-enum arb_result arbiter_offer(struct arbiter *ar, struct arb_entry *e, int64_t now,
+ * A warning whose eff_mono is after now (monotonic ms) waits in the queue. */
+enum arb_result arbiter_offer(struct arbiter *ar, struct arb_entry *e, uint64_t now,
     struct arb_entry **preempted, struct arb_entry **bumped);
 /* A queued warning that has become effective and outranks the active one
  * (or any, if none is active), taken out of the queue for a new offer. */
-struct arb_entry *arbiter_due(struct arbiter *ar, int64_t now);
-/* Earliest effective time after now among queued warnings, 0 if none. */
-int64_t arbiter_next_effective(const struct arbiter *ar, int64_t now);
+struct arb_entry *arbiter_due(struct arbiter *ar, uint64_t now);
+/* Earliest eff_mono after now among queued warnings, 0 if none. */
+uint64_t arbiter_next_effective(const struct arbiter *ar, uint64_t now);
 /* Remove the warning with this id (active or queued); *was_active says which.
  * Returns the entry (caller frees) or NULL. */
 struct arb_entry *arbiter_remove(struct arbiter *ar, const char *id, int *was_active);
 /* The active warning ended; returns it (caller frees). */
 struct arb_entry *arbiter_finish(struct arbiter *ar);
-/* Promote the best queued warning already effective; expired ones (expires <= now) are
+/* Promote the best queued warning already effective; expired ones (exp_mono <= now) are
  * handed back one by one through *expired first: call until it returns
  * NULL with *expired NULL. */
-struct arb_entry *arbiter_next(struct arbiter *ar, int64_t now, struct arb_entry **expired);
+struct arb_entry *arbiter_next(struct arbiter *ar, uint64_t now, struct arb_entry **expired);
+/* A queued warning already expired (exp_mono <= now), taken out (caller
+ * reports and frees), whatever is active; NULL if none. */
+struct arb_entry *arbiter_expired(struct arbiter *ar, uint64_t now);
 struct arb_entry *arbiter_find(struct arbiter *ar, const char *id);
 void arbiter_clear(struct arbiter *ar);    /* frees everything */
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timex.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -31,14 +30,20 @@ on_message(void *arg, const char *topic, const uint8_t *p, size_t len)
 	node_on_payload(arg, topic, p, len);
 }
 
+void
+node_status(struct node *n)
+{
+	report_status(n->report, n->arb.active ? "playing" : "idle",
+	    n->arb.active ? n->arb.active->a.id : "");
+}
+
 static void
 on_connected(void *arg)
 {
 	struct node *n = arg;
 
 	report_connected(n->report);
-	report_status(n->report, n->arb.active ? "playing" : "idle",
-	    n->arb.active ? n->arb.active->a.id : "");
+	node_status(n);
 }
 
 static void
@@ -77,6 +82,7 @@ reload(struct node *n)
 	memcpy(n->cfg.sirens, c->sirens, sizeof(c->sirens));
 	n->cfg.nsirens = c->nsirens;
 	n->cfg.clock_skew_s = c->clock_skew_s;
+	n->clock.skew = c->clock_skew_s;
 	n->cfg.max_lifetime_s = c->max_lifetime_s;
 	n->cfg.max_message = c->max_message;
 	n->cfg.volume = c->volume;
@@ -175,26 +181,44 @@ open_mqtt(struct node *n, struct cx_err *e)
 	return 0;
 }
 
-#define CLOCK_SAVE_MS (10 * 60 * 1000)
+#define CLOCK_TICK_MS 2000               /* look at the clock: a jump is seen within this */
+#define CLOCK_SAVE_MS (10 * 60 * 1000)   /* save the floor (flash wear) */
 
-/* While the kernel says the clock is synchronised (NTP), the floor follows
- * it and is saved every 10 minutes; an unsynchronised clock is never
+void
+node_clock_check(struct node *n)
+{
+	int seen = wallclock_look(&n->clock);
+	const char *word = wallclock_word(n->clock.state);
+
+	if (seen & WC_CHANGED) {
+		log_info("wall clock is now %s (%lld; last known time %lld)", word,
+		    (long long)clock_wall(), (long long)wallclock_bound(&n->clock));
+		if (report_set_clock(n->report, word))
+			node_status(n);
+	} else if (seen & WC_JUMPED)
+		log_info("wall clock jumped to %lld (%s)", (long long)clock_wall(), word);
+	if ((seen & (WC_CHANGED | WC_JUMPED)) && n->clock.state != WC_UNTRUSTED)
+		warning_clock_trusted(n);
+}
+
+/* Every CLOCK_TICK_MS: look at the clock.  While the time source says it
+ * is synchronised (NTP), the floor follows it and is saved every 10 min
+ * (and at once when it becomes synced); an unsynchronised clock is never
  * saved, so one wild jump ahead cannot poison the floor. */
 static void
 clock_tick(void *arg)
 {
 	struct node *n = arg;
-	struct timex tx;
-	int64_t now = clock_wall();
-	int st;
+	uint64_t mono = clock_mono_ms();
+	enum wallclock_state was = n->clock.state;
 
-	memset(&tx, 0, sizeof(tx));
-	st = adjtimex(&tx);
-	if (st != -1 && st != TIME_ERROR && now >= n->clock_floor) {
-		n->clock_floor = now;
-		nodeio_clock_save(&n->io, now);
+	node_clock_check(n);
+	if (n->clock.state == WC_SYNCED && (n->clock_saved_mono == 0 || was != WC_SYNCED ||
+	    mono - n->clock_saved_mono >= CLOCK_SAVE_MS)) {
+		nodeio_clock_save(&n->io, n->clock.floor);
+		n->clock_saved_mono = mono;
 	}
-	loop_timer_arm(n->loop, &n->clock_tick, CLOCK_SAVE_MS);
+	loop_timer_arm(n->loop, &n->clock_tick, CLOCK_TICK_MS);
 }
 
 static int
@@ -211,12 +235,16 @@ open_core(struct node *n, struct cx_err *e)
 		return -1;
 	loop_timer_init(&n->due, warning_due, n);
 	loop_timer_init(&n->clock_tick, clock_tick, n);
-	n->clock_floor = nodeio_clock_floor(&n->io);
-	if (clock_wall() < n->clock_floor)
-		log_warnx("wall clock is behind the last known time: is NTP running?");
-	clock_tick(n);
+	wallclock_init(&n->clock, n->cfg.clock_sync, n->cfg.clock_skew_s,
+	    nodeio_clock_floor(&n->io));
 	if ((n->report = report_new(&ro, e)) == NULL)
 		return -1;
+	clock_tick(n);
+	report_set_clock(n->report, wallclock_word(n->clock.state));
+	if (n->clock.state == WC_UNTRUSTED)
+		log_warnx("wall clock is behind the last known time (%lld < %lld): untrusted, "
+		    "judging warnings by that time and their own (is NTP running?)",
+		    (long long)clock_wall(), (long long)wallclock_bound(&n->clock));
 	nodeio_player_cfg(&n->cfg, &pc);
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
 	    &pc, &warning_player_hooks, n);

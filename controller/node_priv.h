@@ -16,6 +16,7 @@
 #include "controller/nodeio.h"
 #include "controller/player.h"
 #include "controller/report.h"
+#include "controller/wallclock.h"
 
 struct node {
 	char config_path[CFG_PATH_MAX];
@@ -32,8 +33,9 @@ struct node {
 	int closing;                       /* no new warnings while shutting down */
 	const uint8_t *cur_payload;        /* the payload being acted on, during act() */
 	size_t cur_len;
-	int64_t clock_floor;               /* wall seconds: the clock cannot be behind this */
-	struct loop_timer clock_tick;      /* saves the floor while the clock looks right */
+	struct wallclock clock;            /* may the wall clock be trusted? */
+	uint64_t clock_saved_mono;         /* when the floor was last saved, 0 never */
+	struct loop_timer clock_tick;      /* looks at the clock; saves the floor while synced */
 	struct loop_timer due;             /* a queued warning becomes effective */
 	/* evidence of the warning the player plays (it may already have left
 	 * the arbiter: preempted, cancelled) */
@@ -52,11 +54,26 @@ void warning_due(void *node);              /* the due timer's callback */
  * with reason; returns how many. */
 int warning_stop_all(struct node *n, enum rstate st, const char *reason);
 struct verify_ctx;
-/* Lenient time when the clock is behind the last known good time; 1 if so. */
-int warning_clock(struct node *n, struct verify_ctx *ctx);
+/* The time warnings are judged at: the wall clock, or while it is
+ * untrusted the lower bound L (ctx->untrusted set). */
+void warning_clock(struct node *n, struct verify_ctx *ctx);
+/* A verified warning's place on the monotonic timeline (arbiter_map) from
+ * the time it was judged at, and whether that was on an untrusted clock. */
+void warning_map(struct arb_entry *e, const struct verify_ctx *ctx);
+/* The wall clock became trustworthy (synced, or a jump out of untrusted):
+ * map the queued warnings again from their signed times by it; the one
+ * playing plays on. */
+void warning_clock_trusted(struct node *n);
 void warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid);
 void warning_report(struct node *n, const struct arb_entry *e, enum rstate st,
     const char *reason);
+
+/* node.c: look at the wall clock now (before judging a warning, and on
+ * the clock tick): report a change of state, re-map the queue when the
+ * clock becomes trustworthy. */
+void node_clock_check(struct node *n);
+/* Publish the retained status (idle or playing) as it is now. */
+void node_status(struct node *n);
 
 /* resume.c: offer again the warnings a crash interrupted (their pending
  * copies), in priority then arrival order. */

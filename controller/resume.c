@@ -3,7 +3,9 @@
  * and not finished (state_dir/pending/, exact payloads) are verified again
  * and offered again: highest priority first, then in arrival order, so the
  * order of a directory listing never preempts anything.  Time is judged as
- * for a new warning (a board without an RTC restarts in 1970).  A warning
+ * for a new warning (a board without an RTC restarts in 1970: with an
+ * untrusted clock at max(L, sent)), and each warning is mapped again onto
+ * this run's monotonic timeline (warning_map) from its signed times.  A warning
  * updated by another pending one is reported cancelled; one that had been
  * resumed, started, and was interrupted again is given up (no crash loop).
  * Cancels that came before their warning are remembered again.
@@ -54,7 +56,7 @@ give_up(struct node *n, struct arb_entry *e, const char *id, const char *why)
 
 /* Load and verify one pending warning; 0 and *pd filled if it can go on. */
 static int
-load_one(struct node *n, const char *id, struct verify_ctx *ctx, int lenient, struct pend *pd)
+load_one(struct node *n, const char *id, struct verify_ctx *ctx, struct pend *pd)
 {
 	char why[RECEIPT_REASON_MAX];
 	struct arb_entry *e;
@@ -86,8 +88,7 @@ load_one(struct node *n, const char *id, struct verify_ctx *ctx, int lenient, st
 		give_up(n, e, id, why);
 		return -1;
 	}
-	if (lenient && e->a.effective <= ctx->now)
-		e->a.effective = 0;
+	warning_map(e, ctx);
 	EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
 	memo_recent_add(&n->memo, e->a.id, md);
 	free(p);
@@ -145,18 +146,17 @@ warning_resume(struct node *n)
 	struct pend pl[PENDING_MAX];
 	struct verify_ctx ctx = {
 		.trust = &n->cfg.trust, .replay = NULL, .node_zone = n->cfg.zone,
-		.now = clock_wall(), .skew = n->cfg.clock_skew_s,
+		.skew = n->cfg.clock_skew_s,
 		.max_lifetime = n->cfg.max_lifetime_s, .max_len = n->cfg.max_message,
 	};
 	int i, np = 0, count = nodeio_pending_list(&n->io, ids, PENDING_MAX);
-	int lenient;
 
 	nodeio_precancel_load(&n->io, clock_wall(), precancel_cb, n);
 	if (count == 0)
 		return;
-	lenient = warning_clock(n, &ctx);
+	warning_clock(n, &ctx);
 	for (i = 0; i < count; i++)
-		if (load_one(n, ids[i], &ctx, lenient, &pl[np]) == 0)
+		if (load_one(n, ids[i], &ctx, &pl[np]) == 0)
 			np++;
 	np = drop_superseded(n, pl, np);
 	qsort(pl, (size_t)np, sizeof(pl[0]), cmp_pend);

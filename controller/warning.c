@@ -45,6 +45,8 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 	set_reason(r->reason, sizeof(r->reason), reason);
 	r->state = st;
 	r->received = e->received_ms;
+	if (e->untrusted)              /* judged on an untrusted clock: say so, always */
+		snprintf(r->clock, sizeof(r->clock), "%s", wallclock_word(WC_UNTRUSTED));
 }
 
 /* Every receipt about a warning goes through here: a final one also
@@ -236,7 +238,7 @@ start_next(struct node *n)
 	struct arb_entry *e, *expired;
 
 	for (;;) {
-		e = arbiter_next(&n->arb, clock_wall(), &expired);
+		e = arbiter_next(&n->arb, clock_mono_ms(), &expired);
 		if (expired != NULL) {
 			send_state(n, expired, RS_FAILED, "expired before it could play");
 			free(expired);
@@ -264,18 +266,19 @@ withdraw(struct node *n, struct arb_entry *old, int was_active, const char *why)
 	}
 }
 
-/* Wake up when the next waiting warning becomes effective; re-check at
- * least every minute, as the wall clock may jump. */
+/* Wake up when the next waiting warning becomes effective, by its
+ * monotonic timeline: a wall clock jump cannot move it (node_clock_check()
+ * maps the queue again when the wall clock becomes trustworthy). */
 static void
 schedule_due(struct node *n)
 {
-	int64_t now = clock_wall(), t = arbiter_next_effective(&n->arb, now);
+	uint64_t now = clock_mono_ms(), t = arbiter_next_effective(&n->arb, now);
 
 	if (t == 0) {
 		loop_timer_stop(n->loop, &n->due);
 		return;
 	}
-	loop_timer_arm(n->loop, &n->due, (uint64_t)(t - now < 60 ? t - now : 60) * 1000);
+	loop_timer_arm(n->loop, &n->due, t - now);
 }
 
 /* Arbitration for a warning that passed every check. */
@@ -284,8 +287,7 @@ place(struct node *n, struct arb_entry *e)
 {
 	struct arb_entry *pre, *bumped;
 	char why[RECEIPT_REASON_MAX];
-	int64_t now = clock_wall();
-
+	uint64_t now = clock_mono_ms();
 	struct receipt rpre;
 
 	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
@@ -301,7 +303,7 @@ place(struct node *n, struct arb_entry *e)
 		break;
 	case ARB_QUEUED:
 		announce(n, e);
-		if (e->a.effective > now)
+		if (e->eff_mono > now)
 			snprintf(why, sizeof(why), "waiting until effective");
 		else
 			snprintf(why, sizeof(why), "behind %s", n->arb.active->a.id);
@@ -503,20 +505,47 @@ reject(struct node *n, enum verify_result vr, const struct alert *a, const char 
 	report_reject(n->report, &r);
 }
 
-/* The clock is behind the last time known good (no RTC, NTP not yet
- * synced): judge expiry against that time and do not reject warnings as
- * dated in the future; signatures and the replay set still hold.
- * Refusing every warning would be worse.  Returns 1 in that case. */
-int
+/* While the wall clock is untrusted (behind the last time the node knew,
+ * not synced: no RTC, NTP not yet) a warning is judged at max(L, its sent
+ * time) (verify_judged_at): refusing every warning would be worse, and a
+ * signed warning is evidence of the present; signatures, key windows and
+ * the replay set still hold. */
+void
 warning_clock(struct node *n, struct verify_ctx *ctx)
 {
-	if (ctx->now + n->cfg.clock_skew_s >= n->clock_floor)
-		return 0;
-	log_warnx("wall clock %lld is behind the last known time %lld: judging warnings by the "
-	    "latter", (long long)ctx->now, (long long)n->clock_floor);
-	ctx->now = n->clock_floor;
-	ctx->skew = n->cfg.max_lifetime_s + n->cfg.clock_skew_s;
-	return 1;
+	ctx->untrusted = n->clock.state == WC_UNTRUSTED;
+	ctx->now = ctx->untrusted ? wallclock_bound(&n->clock) : clock_wall();
+}
+
+/* Its place on the node's monotonic timeline, from the time it was judged at. */
+void
+warning_map(struct arb_entry *e, const struct verify_ctx *ctx)
+{
+	arbiter_map(e, e->received_mono, verify_judged_at(ctx, &e->a));
+	e->untrusted = ctx->untrusted;
+}
+
+void
+warning_clock_trusted(struct node *n)
+{
+	uint64_t mono = clock_mono_ms();
+	int64_t wall = clock_wall();
+	struct arb_entry *e;
+	int i;
+
+	if (n->arb.nqueue == 0)
+		return;
+	for (i = 0; i < n->arb.nqueue; i++)
+		arbiter_map(n->arb.queue[i], mono, wall);
+	while ((e = arbiter_expired(&n->arb, mono)) != NULL) {
+		log_warnx("warning %s expired by the clock now trusted", e->a.id);
+		send_state(n, e, RS_FAILED, "expired before it could play");
+		free(e);
+	}
+	if (n->arb.active == NULL)
+		start_next(n);
+	else
+		warning_due(n);
 }
 
 /* Remember the id, on disk.  A full set refuses (fail closed); a set
@@ -539,7 +568,7 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 {
 	struct verify_ctx ctx = {
 		.trust = &n->cfg.trust, .replay = n->io.replay, .node_zone = n->cfg.zone,
-		.now = clock_wall(), .skew = n->cfg.clock_skew_s,
+		.skew = n->cfg.clock_skew_s,
 		.max_lifetime = n->cfg.max_lifetime_s, .max_len = n->cfg.max_message,
 	};
 	char kid[ENV_KID_MAX + 1] = "";
@@ -547,11 +576,11 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	struct arb_entry *e;
 	enum verify_result vr;
 	struct cx_err d = { "" };
-	int lenient = 0;
 
 	if (n->closing)
 		return;
-	lenient = warning_clock(n, &ctx);
+	node_clock_check(n);           /* the clock may have jumped since the last tick */
+	warning_clock(n, &ctx);
 	if ((e = calloc(1, sizeof(*e))) == NULL) {
 		log_warnx("out of memory: message on %s dropped", topic);
 		return;
@@ -577,11 +606,12 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 		free(e);
 		return;
 	}
-	if (lenient && e->a.effective <= ctx.now)
-		e->a.effective = 0;        /* effective by the last known time: now */
+	warning_map(e, &ctx);
 	memo_recent_add(&n->memo, e->a.id, md);
-	log_info("accepted %s %s %s from key %s", alert_status_name(e->a.status),
-	    alert_type_name(e->a.type), e->a.id, kid);
+	log_info("accepted %s %s %s from key %s%s%lld", alert_status_name(e->a.status),
+	    alert_type_name(e->a.type), e->a.id, kid,
+	    e->untrusted ? " (wall clock untrusted) judged at " : ", judged at ",
+	    (long long)verify_judged_at(&ctx, &e->a));
 	n->cur_payload = p;
 	n->cur_len = len;
 	act(n, e, kid);
@@ -608,7 +638,7 @@ warning_due(void *arg)
 	struct node *n = arg;
 	struct arb_entry *e;
 
-	while ((e = arbiter_due(&n->arb, clock_wall())) != NULL)
+	while ((e = arbiter_due(&n->arb, clock_mono_ms())) != NULL)
 		place(n, e);
 	schedule_due(n);
 }

@@ -153,6 +153,7 @@ test_defaults(void **state)
 	assert_true(c.max_lifetime_s == 7 * 86400);
 	assert_int_equal(c.volume, 80);
 	assert_int_equal(c.drill_siren, 0);
+	assert_string_equal(c.clock_sync, "kernel");
 	assert_string_equal(c.host, "127.0.0.1");
 	assert_int_equal(c.port, 1883);
 	assert_string_equal(c.username, "village-201");  /* the node id */
@@ -283,6 +284,33 @@ test_booleans_and_numbers(void **state)
 	assert_int_equal(load_str(MINIMAL "[node]\nvolume = \"50\"\n", &c, &e), -1);
 }
 
+/* [node] clock_sync: kernel, none or file:PATH; anything else names its line. */
+static void
+test_clock_sync(void **state)
+{
+	static const char *const good[] = { "kernel", "none", "file:/run/cunxiang/ntp" };
+	static const char *const bad[] = { "", "file:", "adjtimex", "Kernel", "file" };
+	struct node_config c;
+	struct cx_err e = { "" };
+	char text[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(text, sizeof(text), MINIMAL "[node]\nclock_sync = %s\n", good[i]);
+		assert_int_equal(load_str(text, &c, &e), 0);
+		assert_string_equal(c.clock_sync, good[i]);
+		config_free(&c);
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), MINIMAL "[node]\nclock_sync = %s\n", bad[i]);
+		assert_int_equal(load_str(text, &c, &e), -1);
+		assert_non_null(strstr(e.msg, ":17: "));
+		if (bad[i][0] != '\0')
+			assert_non_null(strstr(e.msg, "kernel, none or file:PATH"));
+	}
+}
+
 static void
 test_key_dates(void **state)
 {
@@ -365,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_booleans_and_numbers),
 		cmocka_unit_test(test_key_dates),
+		cmocka_unit_test(test_clock_sync),
 		cmocka_unit_test(test_corpus_rejected),
 	};
 

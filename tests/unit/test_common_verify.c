@@ -362,6 +362,65 @@ test_time(void **state)
 	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_TOO_LONG);
 }
 
+/* An untrusted clock: now is only a lower bound L; each warning is judged
+ * at max(L, its sent), never "future", and "expired" only by that time. */
+static void
+test_untrusted(void **state)
+{
+	struct verify_ctx c = ctx_default();
+	struct msg m = msg_default();
+	char body[2048], kid[ENV_KID_MAX + 1];
+	struct alert a;
+
+	(void)state;
+	c.untrusted = 1;
+	c.now = NOW - 300 * 86400;                  /* L: a floor saved long ago */
+	m.sent = NOW;                               /* months after L: not future */
+	m.expires = NOW + 3600;
+	assert_int_equal(run_body(&c, K_TOWNSHIP, "township-101", body,
+	    body_of(&m, body, sizeof(body)), &a, kid), VR_OK);
+	assert_true(verify_judged_at(&c, &a) == NOW);
+	c.untrusted = 0;                            /* the same warning, clock believed */
+	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_FUTURE);
+	assert_true(verify_judged_at(&c, &a) == c.now);
+
+	/* L ahead of the warning: judged at L */
+	c = ctx_default();
+	c.untrusted = 1;
+	m = msg_default();                          /* sent NOW - 10, expires NOW + 3600 */
+	c.now = NOW + 3599;
+	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_OK);
+	c.now = NOW + 3600;                         /* expired before the last known time */
+	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_EXPIRED);
+	/* a replay of a warning that expired before L, however old its sent */
+	m.sent = NOW - 7200;
+	m.expires = NOW - 3600;
+	c.now = NOW;
+	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_EXPIRED);
+	/* too-long as before */
+	m = msg_default();
+	m.expires = m.sent + LIFETIME + 1;
+	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_TOO_LONG);
+
+	/* key windows, at the same time as the warning: old-key ended NOW - 1 */
+	m = msg_default();
+	c.now = NOW - 500;
+	m.sent = NOW - 600;
+	assert_int_equal(run(&c, K_EXPIRED, "old-key", &m), VR_OK);
+	m.sent = NOW;                               /* signed after the key's end */
+	assert_int_equal(run(&c, K_EXPIRED, "old-key", &m), VR_KEY_NOT_VALID);
+	c.now = NOW;                                /* L past the key's end: refused */
+	m.sent = NOW - 600;                         /* before the signature */
+	assert_int_equal(run(&c, K_EXPIRED, "old-key", &m), VR_KEY_NOT_VALID);
+	/* new-key starts at NOW + 1: L before it, sent inside it */
+	c.now = NOW - 86400;
+	m.sent = NOW + 10;
+	m.expires = NOW + 3600;
+	assert_int_equal(run(&c, K_NOT_YET, "new-key", &m), VR_OK);
+	m.sent = NOW;                               /* sent before the key began */
+	assert_int_equal(run(&c, K_NOT_YET, "new-key", &m), VR_KEY_NOT_VALID);
+}
+
 static void
 test_replay_persistent(void **state)
 {
@@ -486,6 +545,7 @@ main(void)
 		cmocka_unit_test(test_bad_body),
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_untrusted),
 		cmocka_unit_test(test_replay_persistent),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_names),

@@ -19,6 +19,8 @@
 #include "controller/arbiter.h"
 
 #define NOW 1700000000          /* wall seconds used as "now" */
+/* the monotonic ms at which the wall clock reads s (entries arrive at T(NOW)) */
+#define T(s) ((uint64_t)((s) - NOW + 1000) * 1000u)
 
 static struct arb_entry *mk(const char *id, enum alert_status st, int severity)
 {
@@ -29,6 +31,7 @@ static struct arb_entry *mk(const char *id, enum alert_status st, int severity)
 	e->a.status = st;
 	e->a.severity = severity;
 	e->a.expires = NOW + 3600;
+	arbiter_map(e, T(NOW), NOW);
 	return e;
 }
 
@@ -38,6 +41,7 @@ static struct arb_entry *mk_exp(const char *id, enum alert_status st, int severi
 	struct arb_entry *e = mk(id, st, severity);
 
 	e->a.expires = expires;
+	arbiter_map(e, T(NOW), NOW);
 	return e;
 }
 
@@ -46,7 +50,7 @@ static struct arb_entry *offer(struct arbiter *ar, struct arb_entry *e, enum arb
 {
 	struct arb_entry *pre = (void *)1, *bumped = (void *)1;
 
-	assert_int_equal(arbiter_offer(ar, e, NOW, &pre, &bumped), want);
+	assert_int_equal(arbiter_offer(ar, e, T(NOW), &pre, &bumped), want);
 	assert_null(bumped);
 	return pre;
 }
@@ -57,7 +61,7 @@ static void next_is(struct arbiter *ar, const char *id)
 	struct arb_entry *exp = (void *)1, *e;
 
 	free(arbiter_finish(ar));
-	e = arbiter_next(ar, NOW, &exp);
+	e = arbiter_next(ar, T(NOW), &exp);
 	assert_null(exp);
 	if (id == NULL) {
 		assert_null(e);
@@ -220,21 +224,21 @@ static void test_queue_full(void **state)
 
 	/* equal to the lowest: refused, nothing changes */
 	e = mk("equal", ST_TEST, 3);
-	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_FULL);
+	assert_int_equal(arbiter_offer(&ar, e, T(NOW), &pre, &bumped), ARB_FULL);
 	assert_null(pre);
 	assert_null(bumped);
 	assert_null(arbiter_find(&ar, "equal"));
 	free(e);
 	/* lower: refused */
 	e = mk("lower", ST_TEST, 0);
-	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_FULL);
+	assert_int_equal(arbiter_offer(&ar, e, T(NOW), &pre, &bumped), ARB_FULL);
 	assert_null(bumped);
 	free(e);
 	assert_int_equal(ar.nqueue, ARB_QUEUE_MAX);
 
 	/* better than the lowest but not above the active: bumps the newest low */
 	e = mk("better", ST_EXERCISE, 4);
-	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_QUEUED);
+	assert_int_equal(arbiter_offer(&ar, e, T(NOW), &pre, &bumped), ARB_QUEUED);
 	assert_null(pre);
 	assert_ptr_equal(bumped, lastlow);
 	assert_string_equal(bumped->a.id, "low7");
@@ -246,7 +250,7 @@ static void test_queue_full(void **state)
 
 	/* equal to the active: waits at the head of the queue, bumping the lowest */
 	e = mk("same", ST_ACTUAL, 2);
-	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_QUEUED);
+	assert_int_equal(arbiter_offer(&ar, e, T(NOW), &pre, &bumped), ARB_QUEUED);
 	assert_null(pre);
 	assert_non_null(bumped);
 	assert_string_equal(bumped->a.id, "low6");
@@ -255,7 +259,7 @@ static void test_queue_full(void **state)
 
 	/* a preempting offer never touches the queue, full or not */
 	e = mk("top", ST_ACTUAL, 1);
-	assert_int_equal(arbiter_offer(&ar, e, NOW, &pre, &bumped), ARB_STARTED);
+	assert_int_equal(arbiter_offer(&ar, e, T(NOW), &pre, &bumped), ARB_STARTED);
 	assert_null(bumped);
 	assert_non_null(pre);
 	assert_string_equal(pre->a.id, "playing");
@@ -336,14 +340,15 @@ static void test_next_expired_first(void **state)
 	assert_null(offer(&ar, mk_exp("old-lo", ST_TEST, 0, 1), ARB_QUEUED));
 
 	/* while one is active, next does nothing */
-	assert_null(arbiter_next(&ar, NOW, &exp));
+	assert_null(arbiter_next(&ar, T(NOW), &exp));
 	assert_null(exp);
 	assert_int_equal(ar.nqueue, 4);
 
 	free(arbiter_finish(&ar));
-	while ((e = arbiter_next(&ar, NOW, &exp)) == NULL && exp != NULL) {
+	while ((e = arbiter_next(&ar, T(NOW), &exp)) == NULL && exp != NULL) {
 		assert_true(n < 3);
 		assert_true(exp->a.expires <= NOW);
+		assert_true(exp->exp_mono <= T(NOW));
 		assert_null(ar.active);
 		got[n++] = exp;
 	}
@@ -359,7 +364,7 @@ static void test_next_expired_first(void **state)
 	assert_int_equal(ar.nqueue, 0);
 
 	next_is(&ar, NULL);
-	assert_null(arbiter_next(&ar, NOW, &exp));
+	assert_null(arbiter_next(&ar, T(NOW), &exp));
 	assert_null(exp);
 	arbiter_clear(&ar);
 }
@@ -392,7 +397,7 @@ static void test_clear_frees(void **state)
 	assert_null(offer(&ar, mk("act", ST_ACTUAL, 1), ARB_STARTED));
 	for (int i = 0; i < ARB_QUEUE_MAX; i++) {
 		snprintf(id, sizeof(id), "q%d", i);
-		assert_int_equal(arbiter_offer(&ar, mk(id, ST_EXERCISE, i % 4), NOW, &pre, &bumped),
+		assert_int_equal(arbiter_offer(&ar, mk(id, ST_EXERCISE, i % 4), T(NOW), &pre, &bumped),
 		    ARB_QUEUED);
 	}
 	arbiter_clear(&ar);
@@ -413,20 +418,76 @@ static void test_effective_waits(void **state)
 	(void)state;
 	arbiter_init(&ar);
 	later->a.effective = NOW + 60;
-	assert_int_equal(arbiter_offer(&ar, later, NOW, &pre, &bumped), ARB_QUEUED);
+	arbiter_map(later, T(NOW), NOW);
+	assert_int_equal(arbiter_offer(&ar, later, T(NOW), &pre, &bumped), ARB_QUEUED);
 	assert_null(ar.active);
-	assert_null(arbiter_next(&ar, NOW, &exp));
+	assert_null(arbiter_next(&ar, T(NOW), &exp));
 	assert_null(exp);
-	assert_int_equal(arbiter_next_effective(&ar, NOW), NOW + 60);
-	assert_int_equal(arbiter_offer(&ar, low, NOW, &pre, &bumped), ARB_STARTED);
-	assert_null(arbiter_due(&ar, NOW + 59));
-	due = arbiter_due(&ar, NOW + 60);
+	assert_true(arbiter_next_effective(&ar, T(NOW)) == T(NOW + 60));
+	assert_int_equal(arbiter_offer(&ar, low, T(NOW), &pre, &bumped), ARB_STARTED);
+	assert_null(arbiter_due(&ar, T(NOW + 60) - 1));
+	due = arbiter_due(&ar, T(NOW + 60));
 	assert_ptr_equal(due, later);
 	assert_int_equal(ar.nqueue, 0);
-	assert_int_equal(arbiter_offer(&ar, due, NOW + 60, &pre, &bumped), ARB_STARTED);
+	assert_int_equal(arbiter_offer(&ar, due, T(NOW + 60), &pre, &bumped), ARB_STARTED);
 	assert_ptr_equal(pre, low);
 	free(pre);
-	assert_int_equal(arbiter_next_effective(&ar, NOW + 60), 0);
+	assert_true(arbiter_next_effective(&ar, T(NOW + 60)) == 0);
+	arbiter_clear(&ar);
+}
+
+/* The timeline: signed times mapped once onto the monotonic clock; the
+ * arbiter never looks at the wall clock again. */
+static void test_map(void **state)
+{
+	struct arb_entry *e = mk("w", ST_ACTUAL, 2);
+
+	(void)state;
+	e->a.sent = NOW;
+	e->a.effective = NOW + 30;
+	e->a.expires = NOW + 3600;
+	arbiter_map(e, 5000, NOW);                 /* judged at NOW, arrived at mono 5 s */
+	assert_true(e->eff_mono == 5000 + 30000);
+	assert_true(e->exp_mono == 5000 + 3600000);
+	arbiter_map(e, 5000, NOW + 100);           /* effective already past: now */
+	assert_true(e->eff_mono == 5000);
+	assert_true(e->exp_mono == 5000 + 3500000);
+	arbiter_map(e, 5000, NOW + 3600);          /* expired at arrival */
+	assert_true(e->exp_mono == 5000);
+	/* a wall clock in 1970 judged as "now" would put effective 56 years
+	 * ahead: the node never maps with it (it judges at max(L, sent)) */
+	arbiter_map(e, 5000, 300);
+	assert_true(e->eff_mono > 5000 + (uint64_t)50 * 365 * 86400 * 1000);
+	free(e);
+}
+
+/* A wall clock that jumps after arrival changes nothing: the queue waits
+ * and expires by the monotonic clock only. */
+static void test_timeline_not_wall(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *pre, *bumped, *exp, *w = mk("w", ST_ACTUAL, 2);
+
+	(void)state;
+	arbiter_init(&ar);
+	w->a.effective = NOW + 10;
+	w->a.expires = NOW + 20;
+	arbiter_map(w, T(NOW), NOW);
+	assert_int_equal(arbiter_offer(&ar, w, T(NOW), &pre, &bumped), ARB_QUEUED);
+	assert_null(arbiter_due(&ar, T(NOW + 9)));
+	assert_ptr_equal(arbiter_due(&ar, T(NOW + 10)), w);
+	assert_int_equal(arbiter_offer(&ar, w, T(NOW + 10), &pre, &bumped), ARB_STARTED);
+	free(arbiter_finish(&ar));
+	/* expiry by exp_mono */
+	w = mk("w2", ST_ACTUAL, 2);
+	w->a.effective = NOW + 10;
+	w->a.expires = NOW + 20;
+	arbiter_map(w, T(NOW), NOW);
+	assert_int_equal(arbiter_offer(&ar, w, T(NOW), &pre, &bumped), ARB_QUEUED);
+	assert_null(arbiter_due(&ar, T(NOW + 20)));
+	assert_null(arbiter_next(&ar, T(NOW + 20), &exp));
+	assert_ptr_equal(exp, w);
+	free(exp);
 	arbiter_clear(&ar);
 }
 
@@ -446,6 +507,8 @@ int main(void)
 		cmocka_unit_test(test_finish),
 		cmocka_unit_test(test_clear_frees),
 		cmocka_unit_test(test_effective_waits),
+		cmocka_unit_test(test_map),
+		cmocka_unit_test(test_timeline_not_wall),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
