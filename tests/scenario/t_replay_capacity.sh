@@ -23,6 +23,7 @@ actions = test"
 mount -t tmpfs -o size=64m tmpfs "$RIG/village-201/state" || { echo "cannot mount tmpfs"; exit 1; }
 trap 'for p in "${NODE_PID[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done;
 	umount -l "$RIG/village-201/state"; cleanup' EXIT
+trap 'exit 1' TERM INT HUP          # so that the EXIT trap unmounts
 broker_setup village-201
 broker_start || exit 1
 node_start village-201
@@ -78,7 +79,7 @@ capture_start
 body cap-actual-$now "$Z" "$PLAY" > "$RIG/actual.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/actual.json" "$RIG/actual.msg"
 publish "$RIG/actual.msg" 430682101201
-check "the actual warning after $N tests is done" wait_receipt village-201 cap-actual-$now done 30
+check "the actual warning after $N tests is done" wait_receipt village-201 cap-actual-$now done 20
 check "it closed the amplifier relay" amp_closed
 check "it played into the sound device" eval '! no_audio village-201'
 check "no rejection of the actual warning" no_receipt village-201 cap-actual-$now rejected
@@ -86,7 +87,7 @@ check "no rejection of the actual warning" no_receipt village-201 cap-actual-$no
 # the first test was forgotten to make room: the exact bytes again
 publish "$RIG/first-test.msg" 430682101201
 check "a forgotten test sent again is refused as a replay" \
-	wait_receipt village-201 cap-t-0 rejected 15
+	wait_receipt village-201 cap-t-0 rejected 10
 check "  ... with reason replay" reason_has village-201 cap-t-0 rejected "replay:"
 check "  ... and not confirmed again" no_receipt village-201 cap-t-0 done
 # a new test is still confirmed

@@ -15,6 +15,7 @@ STATE=$RIG/village-201/state
 mount -t tmpfs -o size=2m tmpfs "$STATE" || { echo "cannot mount tmpfs"; exit 1; }
 trap 'for p in "${NODE_PID[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done;
 	umount -l "$STATE"; cleanup' EXIT
+trap 'exit 1' TERM INT HUP          # so that the EXIT trap unmounts
 broker_setup village-201
 broker_start || exit 1
 capture_start
