@@ -144,6 +144,15 @@ ent_forget(struct replay *r, size_t slot)
 }
 
 static void
+mark_dirty(struct replay *r, struct rent *en)
+{
+	if (!en->dirty) {
+		en->dirty = 1;
+		r->ndirty++;
+	}
+}
+
+static void
 free_push(struct replay *r, size_t slot)
 {
 	r->freel[r->nfree++] = (uint32_t)slot;
@@ -384,10 +393,7 @@ write_rec(struct replay *r, size_t slot)
 	struct rent *en = &r->ent[slot];
 	char rec[REPLAY_REC];
 
-	if (!en->dirty) {
-		en->dirty = 1;
-		r->ndirty++;
-	}
+	mark_dirty(r, en);
 	if (r->fd < 0)
 		return -1;
 	ent_format(en, rec);
@@ -452,10 +458,8 @@ create(struct replay *r)
 	r->fd = fd;
 	r->hdr_dirty = 1;
 	for (s = 0; s < r->nslots; s++)
-		if (r->ent[s].used && !r->ent[s].dirty) {
-			r->ent[s].dirty = 1;
-			r->ndirty++;
-		}
+		if (r->ent[s].used)
+			mark_dirty(r, &r->ent[s]);
 	if (flush(r) == -1 || fsync(fd) == -1 || rename(tmp, r->path) == -1 ||
 	    fsync_dir(r->path) == -1) {
 		err = r->fault ? r->fault : errno;
@@ -479,8 +483,10 @@ hold_loaded(struct replay *r, size_t *slot, const char *id, int st, int64_t keep
 
 	if (r->index[pos] != 0) {
 		en = &r->ent[r->index[pos] - 1];
-		if (keep > en->keep_until)
+		if (keep > en->keep_until) {
 			en->keep_until = keep;
+			mark_dirty(r, en);      /* its record says less */
+		}
 		return;
 	}
 	while (*slot < r->nslots && r->ent[*slot].used)
@@ -708,10 +714,8 @@ store(struct replay *r, size_t slot, struct cx_err *e)
 		return 0;
 	if (r->fd >= 0 && (!r->hdr_dirty || write_hdrs(r) == 0))
 		write_rec(r, slot);
-	else if (!r->ent[slot].dirty) {
-		r->ent[slot].dirty = 1;
-		r->ndirty++;
-	}
+	else
+		mark_dirty(r, &r->ent[slot]);
 	if (flush(r) == 0)
 		return 0;
 	return cx_errf(e, "%s (id kept in memory only)", r->fault_msg);
