@@ -40,4 +40,8 @@ peak=$(hwm)
 echo "# peak RSS after: $peak kB"
 check "the node's peak RSS stayed under $((LIMIT_KB / 1024)) MB ($peak kB)" [ "$peak" -lt "$LIMIT_KB" ]
 check "the node is still running" kill -0 "${NODE_PID[village-201]}"
+check "the broker did not forward it (the node's Maximum Packet Size)" \
+	grep -q "Dropping too large outgoing PUBLISH for village-201" "$RIG/broker.log"
+check "the node never read it (no oversize rejection)" \
+	eval '! grep -q "rejected message.*oversize" "$RIG/village-201.log"'
 finish
