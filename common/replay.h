@@ -21,7 +21,10 @@
  *
  * Storage.  One file of fixed-size records, preallocated to its full size
  * when created: adding an id overwrites one record in place (pwrite +
- * fdatasync) and never needs a new block, so it works on a full disk.  A
+ * fdatasync) and never needs a new block, so it works on a full disk (on
+ * a filesystem that overwrites in place, such as ext4 or vfat; a
+ * copy-on-write or log-structured one, btrfs, F2FS, UBIFS, needs new
+ * space for an overwrite, and then a full disk is a write fault).  A
  * record is checksummed: one torn by a power cut is ignored (the node had
  * not acted on it yet).  A file in the old format (one "<keep_until> <id>"
  * line per id) is read once and replaced.
