@@ -21,7 +21,7 @@ PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
-             clang libclang-rt-14-dev valgrind faketime libfaketime
+             clang libclang-rt-14-dev valgrind faketime libfaketime python3-cryptography
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \

@@ -158,7 +158,7 @@ main(int argc, char *argv[])
 	sm2 = make_key(SIG_SM2_SM3, &trust, "county-sm2", "430682");
 	rogue_ed = make_key(SIG_ED25519, NULL, NULL, NULL);
 	rogue_sm2 = make_key(SIG_SM2_SM3, NULL, NULL, NULL);
-	if ((replay = replay_open(NULL, 4096, now, &e)) == NULL)
+	if ((replay = replay_open(NULL, &(struct replay_caps){ 4096, 1024, 1024 }, now, &e)) == NULL)
 		die("replay", &e);
 
 	memset(sha, 0x5a, sizeof(sha));

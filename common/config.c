@@ -30,6 +30,7 @@
 #include <ini.h>
 
 #include "common/config.h"
+#include "common/replay.h"
 
 #define CFG_FILE_MAX (1024 * 1024)    /* bytes: far more than any node.conf */
 #define CFG_LIST_MAX 200              /* zones / actions lists: one inih line */
@@ -90,7 +91,9 @@ static const struct kdef kdefs[] = {
 	{ "audio", "max_on_s", K_INT, F(max_on_s), 1, 86400, 0 },
 	{ "audio", "siren_output", K_SIRENOUT, F(siren_output), 0, 0, 0 },
 	{ "limits", "max_message", K_INT, F(max_message), 256, 65536, 0 },
-	{ "limits", "replay_capacity", K_INT, F(replay_capacity), 16, 1000000, 0 },
+	{ "limits", "replay_actual", K_INT, F(replay_actual), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
+	{ "limits", "replay_exercise", K_INT, F(replay_exercise), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
+	{ "limits", "replay_test", K_INT, F(replay_test), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
 	{ "limits", "reject_receipts_per_min", K_INT, F(reject_receipts_per_min), 0, 1000, 0 },
 	{ "limits", "spool_max", K_INT, F(spool_max), 1, 1000000, 0 },
 };
@@ -335,7 +338,8 @@ kdef_index(const char *section, const char *name)
 static int
 plain_key(struct parser *ps, const char *name, const char *v)
 {
-	size_t i = kdef_index(ps->secname, name);
+	/* replay_capacity: the old name of replay_actual (one room for all, before) */
+	size_t i = kdef_index(ps->secname, strcmp(name, "replay_capacity") ? name : "replay_actual");
 
 	if (i == NKDEFS)
 		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
@@ -706,7 +710,9 @@ set_defaults(struct node_config *c)
 	c->hold_ms = 2000;
 	c->max_on_s = 1800;
 	c->max_message = 16384;
-	c->replay_capacity = 4096;
+	c->replay_actual = 4096;
+	c->replay_exercise = 1024;
+	c->replay_test = 1024;
 	c->reject_receipts_per_min = 10;
 	c->spool_max = 1000;
 	trust_init(&c->trust);

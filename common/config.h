@@ -69,7 +69,9 @@ struct node_config {
 
 	/* [limits] */
 	size_t max_message;                /* default 16384 */
-	size_t replay_capacity;            /* default 4096 */
+	size_t replay_actual;              /* ids of actual warnings kept, default 4096 */
+	size_t replay_exercise;            /* ... of drills, default 1024 */
+	size_t replay_test;                /* ... of tests, default 1024 */
 	uint32_t reject_receipts_per_min;  /* default 10 */
 	size_t spool_max;                  /* receipts kept on disk, default 1000 */
 

@@ -1,19 +1,24 @@
 /*
- * replay: the persistent set of message ids already acted on.
+ * replay: the persistent set of message ids already acted on (replay.h).
  *
- * In memory: a dense array of entries and an open-addressing hash index
- * (linear probing, FNV-1a) over it; both grow by doubling up to the
- * capacity, so a node configured for 100k ids only pays for what it holds.
- * Entries are never deleted one by one: eviction of expired ids (when the
- * set is full) compacts the array and rebuilds the index.
+ * In memory: one entry per record slot of the file (allocated whole at
+ * open: adding an id never allocates), a free list of slots, and an
+ * open-addressing hash index (linear probing, FNV-1a, backward-shift
+ * deletion) over the entries.  Per status: the count held, the room
+ * (capacity) and, for exercise and test, the floor (the latest keep_until
+ * ever forgotten to make room).
  *
- * On disk: one "<keep_until> <id>\n" line per add, appended and fsync'd
- * before replay_add() returns, so an id the node acted on survives a power
- * cut.  replay_open() drops expired entries and anything malformed (a line
- * torn by a power cut must not stop the node from starting), then rewrites
- * the file compacted (temp file, fsync, rename, fsync of the directory).
- * The file is compacted the same way when it grows past twice the capacity
- * in lines, and after a failed append (which may have left half a line).
+ * On disk: REPLAY_REC-byte records, text so that `cat` shows them:
+ *   slot 0, 1   two copies of the header "CXREPLAY2 <floor_e> <floor_t>"
+ *   slot 2 + i  entry i: "<keep_until> <a|e|t> <id>", or zeros when free
+ * each padded with spaces to REPLAY_SUM_AT, then " <fnv-1a hex>\n".  A
+ * record whose checksum or syntax is wrong counts as free.  The file is
+ * created whole (temp file, preallocated, fsync, rename, fsync of the
+ * directory) and then only ever overwritten in place; entries dropped
+ * because they expired are not erased (they are dropped again at load).
+ * A raised floor is written to both header copies, one after the other
+ * and each synced, before the record it allows to be overwritten: a power
+ * cut tears at most one copy, and the load takes the highest valid floor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,155 +28,401 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/replay.h"
 #include "common/zone.h"
 
 #define REPLAY_ID_MAX 64               /* message ids: [A-Za-z0-9._:-]{1,64} */
-#define REPLAY_CAPACITY_MAX 1000000
-#define REPLAY_INITIAL 64              /* entries allocated at first */
-#define REPLAY_LINE_MAX (20 + 1 + REPLAY_ID_MAX + 1)
-#define REPLAY_FILE_MAX (64L * 1024 * 1024)   /* refuse to read a bigger file */
+#define REPLAY_REC 128                 /* bytes per record: four to a 512-byte sector */
+#define REPLAY_SUM_AT 118              /* " xxxxxxxx\n" after the padded text */
+#define REPLAY_HDRS 2                  /* header copies before the entries */
+#define REPLAY_MAGIC "CXREPLAY2"
+#define REPLAY_SLOTS_MAX (3 * REPLAY_CAP_MAX)
+#define REPLAY_OLD_MAX (64L * 1024 * 1024)   /* refuse to read a bigger old-format file */
+#define REPLAY_CHUNK 64                /* records read at a time */
+#define NST 3                          /* ST_ACTUAL, ST_EXERCISE, ST_TEST */
 
-struct rentry {
+struct rent {
 	int64_t keep_until;
+	uint32_t hash;
+	uint8_t used, st, dirty;       /* dirty: not yet written to the file */
 	char id[REPLAY_ID_MAX + 1];
 };
 
 struct replay {
-	size_t capacity;
-	struct rentry *ent;
-	size_t n, alloc;
-	uint32_t *index;               /* entry number + 1; 0 = empty slot */
-	size_t nslots;                 /* power of two, >= 2 * alloc */
-	char *path;                    /* NULL: memory only */
-	int fd;                        /* append descriptor, -1 if none */
-	size_t lines;                  /* lines in the file */
-	int dirty;                     /* an append failed: rewrite before the next */
+	struct rent *ent;              /* nslots, indexed by slot */
+	size_t nslots;
+	uint32_t *freel;               /* free slots, lowest on top */
+	size_t nfree;
+	uint32_t *index;               /* slot + 1; 0 = empty */
+	size_t nidx;                   /* power of two, >= 2 * nslots */
+	size_t n, count[NST], cap[NST];
+	int64_t floor[NST];            /* [ST_ACTUAL] unused: actual ids are never refused */
+	char *path;                    /* NULL: memory only by choice */
+	int fd;                        /* -1: no file (by choice, or a fault) */
+	size_t ndirty;                 /* entries not written */
+	int hdr_dirty;                 /* the header holds older floors */
+	int fault;                     /* errno of the last storage failure, 0 none */
+	char fault_msg[CX_ERR_MAX];
 };
 
-static uint64_t
+static const char st_char[NST] = { 'a', 'e', 't' };
+
+/* --- memory ------------------------------------------------------------ */
+
+static uint32_t
 hash_id(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint32_t h = 2166136261u;
 
 	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+		h = (h ^ (unsigned char)*s++) * 16777619u;
 	return h;
 }
 
-/* The slot holding id, or the empty slot where it would go. */
+/* The index position holding id, or the empty one where it would go. */
 static size_t
-find_slot(const struct replay *r, const char *id)
+idx_find(const struct replay *r, const char *id, uint32_t h)
 {
-	size_t mask = r->nslots - 1, i = (size_t)hash_id(id) & mask;
+	size_t mask = r->nidx - 1, i = h & mask;
 
 	while (r->index[i] != 0 && strcmp(r->ent[r->index[i] - 1].id, id) != 0)
 		i = (i + 1) & mask;
 	return i;
 }
 
-/* Rebuild the index over the entries; allocates only when the size changes. */
-static int
-reindex(struct replay *r, size_t nslots)
+/* Empty index position i, shifting back the entries that probed past it. */
+static void
+idx_del(struct replay *r, size_t i)
 {
-	size_t k;
+	size_t mask = r->nidx - 1, j = i, k;
 
-	if (nslots != r->nslots) {
-		uint32_t *idx = calloc(nslots, sizeof(*idx));
-		if (idx == NULL)
-			return -1;
-		free(r->index);
-		r->index = idx;
-		r->nslots = nslots;
-	} else {
-		memset(r->index, 0, nslots * sizeof(*r->index));
+	for (;;) {
+		j = (j + 1) & mask;
+		if (r->index[j] == 0)
+			break;
+		k = r->ent[r->index[j] - 1].hash & mask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;               /* its home is between i and j: stays */
+		r->index[i] = r->index[j];
+		i = j;
 	}
-	for (k = 0; k < r->n; k++)
-		r->index[find_slot(r, r->ent[k].id)] = (uint32_t)(k + 1);
-	return 0;
+	r->index[i] = 0;
+}
+
+static void
+ent_put(struct replay *r, size_t slot, const char *id, int st, int64_t keep_until)
+{
+	struct rent *en = &r->ent[slot];
+
+	memset(en, 0, sizeof(*en));
+	snprintf(en->id, sizeof(en->id), "%s", id);
+	en->hash = hash_id(id);
+	en->keep_until = keep_until;
+	en->st = (uint8_t)st;
+	en->used = 1;
+	r->index[idx_find(r, id, en->hash)] = (uint32_t)(slot + 1);
+	r->count[st]++;
+	r->n++;
+}
+
+/* Forget the entry in slot (the slot is not put back on the free list). */
+static void
+ent_forget(struct replay *r, size_t slot)
+{
+	struct rent *en = &r->ent[slot];
+
+	idx_del(r, idx_find(r, en->id, en->hash));
+	if (en->dirty)
+		r->ndirty--;
+	r->count[en->st]--;
+	r->n--;
+	en->used = 0;
+	en->dirty = 0;
+}
+
+static void
+mark_dirty(struct replay *r, struct rent *en)
+{
+	if (!en->dirty) {
+		en->dirty = 1;
+		r->ndirty++;
+	}
+}
+
+static void
+free_push(struct replay *r, size_t slot)
+{
+	r->freel[r->nfree++] = (uint32_t)slot;
+}
+
+static void
+drop_expired(struct replay *r, int64_t now)
+{
+	size_t s;
+
+	for (s = r->nslots; s-- > 0;)
+		if (r->ent[s].used && r->ent[s].keep_until < now) {
+			ent_forget(r, s);
+			free_push(r, s);
+		}
+}
+
+/* Forget the id of status st closest to expiry; returns its slot. */
+static size_t
+forget_earliest(struct replay *r, int st)
+{
+	size_t s, best = r->nslots;
+
+	for (s = 0; s < r->nslots; s++)
+		if (r->ent[s].used && r->ent[s].st == st &&
+		    (best == r->nslots || r->ent[s].keep_until < r->ent[best].keep_until))
+			best = s;
+	if (st != ST_ACTUAL && r->ent[best].keep_until > r->floor[st]) {
+		r->floor[st] = r->ent[best].keep_until;
+		r->hdr_dirty = 1;
+	}
+	ent_forget(r, best);
+	return best;
 }
 
 /*
- * Double the entry array, up to the capacity.  Past it only while loading a
- * file written under a larger capacity: those ids are kept (forgetting one
- * would let its message be replayed) and adds fail until they expire.
+ * A slot for a new id of status st (see replay.h for the rules); -1 if
+ * none.  *forgot is set when an actual id had to go (e says which).
  */
-static int
-grow(struct replay *r)
+static long
+take_slot(struct replay *r, int st, int64_t now, int *forgot, struct cx_err *e)
 {
-	size_t alloc, nslots = 1;
-	struct rentry *ent;
+	size_t s;
+	int c;
 
-	if (r->alloc >= REPLAY_CAPACITY_MAX)
-		return -1;
-	alloc = r->alloc ? r->alloc * 2 : REPLAY_INITIAL;
-	if (alloc > r->capacity && r->alloc < r->capacity)
-		alloc = r->capacity;
-	if (alloc > REPLAY_CAPACITY_MAX)
-		alloc = REPLAY_CAPACITY_MAX;
-	if ((ent = realloc(r->ent, alloc * sizeof(*ent))) == NULL)
-		return -1;
-	r->ent = ent;
-	r->alloc = alloc;
-	while (nslots < 2 * alloc)
-		nslots *= 2;
-	return reindex(r, nslots);
+	if (r->nfree == 0 || r->count[st] >= r->cap[st])
+		drop_expired(r, now);
+	if (r->nfree > 0 && (r->count[st] < r->cap[st] || st == ST_ACTUAL))
+		return (long)r->freel[--r->nfree];
+	if (st != ST_ACTUAL) {
+		if (r->count[st] == 0)
+			return cx_errf(e, "replay set full of actual warnings' ids: no room for a %s",
+			    alert_status_name((enum alert_status)st));
+		return (long)forget_earliest(r, st);
+	}
+	for (c = ST_TEST; c > ST_ACTUAL; c--)
+		if (r->count[c] > 0)
+			return (long)forget_earliest(r, c);
+	s = forget_earliest(r, ST_ACTUAL);
+	*forgot = 1;
+	cx_errf(e, "replay set full (%zu actual ids): forgot %s, kept until %" PRId64,
+	    r->n + 1, r->ent[s].id, r->ent[s].keep_until);
+	return (long)s;
 }
 
-/* Insert or extend; memory only. */
-static int
-insert(struct replay *r, const char *id, int64_t keep_until)
-{
-	size_t slot = find_slot(r, id);
-	struct rentry *en;
+/* --- records ----------------------------------------------------------- */
 
-	if (r->index[slot] != 0) {
-		en = &r->ent[r->index[slot] - 1];
-		if (keep_until > en->keep_until)
-			en->keep_until = keep_until;
-		return 0;
-	}
-	if (r->n == r->alloc) {
-		if (grow(r) < 0)
-			return -1;
-		slot = find_slot(r, id);
-	}
-	en = &r->ent[r->n++];
-	en->keep_until = keep_until;
-	memcpy(en->id, id, strlen(id) + 1);
-	r->index[slot] = (uint32_t)r->n;
+static uint32_t
+sum(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n--)
+		h = (h ^ (unsigned char)*p++) * 16777619u;
+	return h;
+}
+
+/* text (at most REPLAY_SUM_AT bytes) padded, then the checksum */
+static void
+rec_seal(char rec[REPLAY_REC], int len)
+{
+	char tail[REPLAY_REC - REPLAY_SUM_AT + 1];
+
+	memset(rec + len, ' ', (size_t)(REPLAY_SUM_AT - len));
+	snprintf(tail, sizeof(tail), " %08" PRIx32 "\n", sum(rec, REPLAY_SUM_AT));
+	memcpy(rec + REPLAY_SUM_AT, tail, REPLAY_REC - REPLAY_SUM_AT);
+}
+
+/* The text of a sealed record, NUL-terminated with its padding cut; -1 if torn. */
+static int
+rec_open(const char rec[REPLAY_REC], char text[REPLAY_SUM_AT + 1])
+{
+	char want[REPLAY_REC - REPLAY_SUM_AT + 1];
+	size_t n = REPLAY_SUM_AT;
+
+	snprintf(want, sizeof(want), " %08" PRIx32 "\n", sum(rec, REPLAY_SUM_AT));
+	if (memcmp(rec + REPLAY_SUM_AT, want, REPLAY_REC - REPLAY_SUM_AT) != 0)
+		return -1;
+	memcpy(text, rec, n);
+	while (n > 0 && text[n - 1] == ' ')
+		n--;
+	text[n] = '\0';
 	return 0;
 }
 
 static void
-evict(struct replay *r, int64_t now)
+ent_format(const struct rent *en, char rec[REPLAY_REC])
 {
-	size_t k, j = 0;
+	char text[REPLAY_SUM_AT + 1];
+	int n = snprintf(text, sizeof(text), "%019" PRId64 " %c %s", en->keep_until,
+	    st_char[en->st], en->id);
 
-	for (k = 0; k < r->n; k++)
-		if (r->ent[k].keep_until >= now)
-			r->ent[j++] = r->ent[k];
-	if (j != r->n) {
-		r->n = j;
-		reindex(r, r->nslots);   /* same size: no allocation, cannot fail */
-	}
+	memcpy(rec, text, (size_t)n);
+	rec_seal(rec, n);
+}
+
+static void
+hdr_format(const struct replay *r, char rec[REPLAY_REC])
+{
+	char text[REPLAY_SUM_AT + 1];
+	int n = snprintf(text, sizeof(text), REPLAY_MAGIC " %019" PRId64 " %019" PRId64,
+	    r->floor[ST_EXERCISE], r->floor[ST_TEST]);
+
+	memcpy(rec, text, (size_t)n);
+	rec_seal(rec, n);
+}
+
+/* A non-negative decimal of 1-19 digits. */
+static int
+parse_num(const char *s, size_t n, int64_t *out)
+{
+	char num[20], *end;
+
+	if (n == 0 || n > 19 || s[0] < '0' || s[0] > '9')
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	errno = 0;
+	*out = strtoll(num, &end, 10);
+	return errno != 0 || *end != '\0' ? -1 : 0;
+}
+
+/* "<keep_until> <a|e|t> <id>" */
+static int
+ent_parse(const char rec[REPLAY_REC], struct rent *en)
+{
+	char text[REPLAY_SUM_AT + 1], *p;
+	const char *c;
+
+	if (rec_open(rec, text) == -1 || (p = strchr(text, ' ')) == NULL ||
+	    parse_num(text, (size_t)(p - text), &en->keep_until) == -1 ||
+	    p[1] == '\0' || (c = memchr(st_char, p[1], NST)) == NULL || p[2] != ' ' ||
+	    strlen(p + 3) > REPLAY_ID_MAX || !msg_id_valid(p + 3))
+		return -1;
+	en->st = (uint8_t)(c - st_char);
+	snprintf(en->id, sizeof(en->id), "%s", p + 3);
+	return 0;
+}
+
+static void
+hdr_parse(struct replay *r, const char rec[REPLAY_REC])
+{
+	char text[REPLAY_SUM_AT + 1];
+	int64_t fe, ft;
+	size_t m = strlen(REPLAY_MAGIC);
+
+	if (rec_open(rec, text) == -1 || strlen(text) != m + 40 ||
+	    memcmp(text, REPLAY_MAGIC " ", m + 1) != 0 || text[m + 20] != ' ' ||
+	    parse_num(text + m + 1, 19, &fe) == -1 || parse_num(text + m + 21, 19, &ft) == -1)
+		return;
+	if (fe > r->floor[ST_EXERCISE])
+		r->floor[ST_EXERCISE] = fe;
+	if (ft > r->floor[ST_TEST])
+		r->floor[ST_TEST] = ft;
+}
+
+/* --- the file ---------------------------------------------------------- */
+
+static int
+set_fault(struct replay *r, int err, const char *what)
+{
+	r->fault = err != 0 ? err : EIO;
+	snprintf(r->fault_msg, sizeof(r->fault_msg), "%s: %s: %s", r->path, what,
+	    strerror(r->fault));
+	return -1;
 }
 
 static int
-write_all(int fd, const char *buf, size_t len)
+pwrite_all(int fd, const char *p, size_t n, off_t off)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = pwrite(fd, p, n, off)) < 0) {
+			if (errno == EINTR)
+				continue;
 			return -1;
-		buf += w;
-		len -= (size_t)w;
+		}
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
 	}
 	return 0;
+}
+
+static off_t
+slot_off(size_t slot)
+{
+	return (off_t)(slot + REPLAY_HDRS) * REPLAY_REC;
+}
+
+/* Both header copies, each synced before the next. */
+static int
+write_hdrs(struct replay *r)
+{
+	char rec[REPLAY_REC];
+	int i;
+
+	if (r->fd < 0)
+		return -1;
+	hdr_format(r, rec);
+	for (i = 0; i < REPLAY_HDRS; i++)
+		if (pwrite_all(r->fd, rec, REPLAY_REC, (off_t)i * REPLAY_REC) == -1 ||
+		    fdatasync(r->fd) == -1)
+			return set_fault(r, errno, "header");
+	r->hdr_dirty = 0;
+	return 0;
+}
+
+/* Write the record of slot (not synced); on failure it stays dirty. */
+static int
+write_rec(struct replay *r, size_t slot)
+{
+	struct rent *en = &r->ent[slot];
+	char rec[REPLAY_REC];
+
+	mark_dirty(r, en);
+	if (r->fd < 0)
+		return -1;
+	ent_format(en, rec);
+	if (pwrite_all(r->fd, rec, REPLAY_REC, slot_off(slot)) == -1)
+		return set_fault(r, errno, en->id);
+	en->dirty = 0;
+	r->ndirty--;
+	return 0;
+}
+
+/* Write every dirty entry and sync; clears the fault when all are on disk. */
+static int
+flush(struct replay *r)
+{
+	size_t s;
+	int rc = 0;
+
+	if (r->fd < 0)
+		return -1;
+	if (r->hdr_dirty && write_hdrs(r) == -1)
+		return -1;
+	for (s = 0; s < r->nslots && r->ndirty > 0; s++)
+		if (r->ent[s].used && r->ent[s].dirty && write_rec(r, s) == -1)
+			rc = -1;
+	if (rc == 0 && fdatasync(r->fd) == -1)
+		rc = set_fault(r, errno, "sync");
+	if (rc == 0)
+		r->fault = 0;
+	return rc;
 }
 
 static int
@@ -190,165 +441,261 @@ fsync_dir(const char *path)
 	return rc;
 }
 
+/* Make the file: every entry held, preallocated to nslots, then renamed in. */
 static int
-format_line(char *buf, size_t sz, const struct rentry *en)
+create(struct replay *r)
 {
-	int n = snprintf(buf, sz, "%" PRId64 " %s\n", en->keep_until, en->id);
-
-	return n > 0 && (size_t)n < sz ? n : -1;
-}
-
-/* Write every entry to path.tmp, fsync, rename over path, reopen for append. */
-static int
-rewrite(struct replay *r, struct cx_err *e)
-{
-	char tmp[PATH_MAX], line[REPLAY_LINE_MAX + 1];
-	size_t k;
-	int fd, n;
+	char tmp[PATH_MAX];
+	size_t s;
+	int fd, err;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", r->path) >= (int)sizeof(tmp))
-		return cx_errf(e, "%s: path too long", r->path);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
-		return cx_errf(e, "%s: %s", tmp, strerror(errno));
-	for (k = 0; k < r->n; k++) {
-		if ((n = format_line(line, sizeof(line), &r->ent[k])) < 0
-		    || write_all(fd, line, (size_t)n) < 0)
-			goto fail;
+		return set_fault(r, ENAMETOOLONG, "create");
+	if ((fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0)
+		return set_fault(r, errno, "create");
+	if ((err = posix_fallocate(fd, 0, slot_off(r->nslots))) != 0)
+		goto fail;
+	r->fd = fd;
+	r->hdr_dirty = 1;
+	for (s = 0; s < r->nslots; s++)
+		if (r->ent[s].used)
+			mark_dirty(r, &r->ent[s]);
+	if (flush(r) == -1 || fsync(fd) == -1 || rename(tmp, r->path) == -1 ||
+	    fsync_dir(r->path) == -1) {
+		err = r->fault ? r->fault : errno;
+		goto fail;
 	}
-	if (fsync(fd) < 0)
-		goto fail;
-	n = close(fd);
-	fd = -1;
-	if (n < 0 || rename(tmp, r->path) < 0 || fsync_dir(r->path) < 0)
-		goto fail;
-	if (r->fd >= 0)
-		close(r->fd);
-	r->fd = open(r->path, O_WRONLY | O_APPEND | O_CLOEXEC);
-	if (r->fd < 0)
-		return cx_errf(e, "%s: %s", r->path, strerror(errno));
-	r->lines = r->n;
-	r->dirty = 0;
 	return 0;
 fail:
-	cx_errf(e, "%s: %s", tmp, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	close(fd);
+	r->fd = -1;
 	unlink(tmp);
-	r->dirty = 1;
-	return -1;
+	return set_fault(r, err, "create");
 }
 
-/* "<keep_until> <id>": strict decimal, one space, a valid id. */
-static int
-parse_line(const char *s, size_t len, struct rentry *en)
+/* An id read from a file: into slot (if free and in range), or, if already
+ * held, kept the longer of the two. */
+static void
+hold_loaded(struct replay *r, size_t *slot, const char *id, int st, int64_t keep)
 {
-	const char *sp = memchr(s, ' ', len);
-	char num[21], *end;
-	size_t nl, il;
+	size_t pos = idx_find(r, id, hash_id(id));
+	struct rent *en;
 
-	if (sp == NULL || (nl = (size_t)(sp - s)) == 0 || nl > 19)
-		return -1;
-	il = len - nl - 1;
-	if (il == 0 || il > REPLAY_ID_MAX)
-		return -1;
-	memcpy(num, s, nl);
-	num[nl] = '\0';
-	if (num[0] == '-' || num[0] == '+')
-		return -1;
-	errno = 0;
-	en->keep_until = strtoll(num, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	memcpy(en->id, sp + 1, il);
-	en->id[il] = '\0';
-	return msg_id_valid(en->id) ? 0 : -1;
+	if (r->index[pos] != 0) {
+		en = &r->ent[r->index[pos] - 1];
+		if (keep > en->keep_until) {
+			en->keep_until = keep;
+			mark_dirty(r, en);      /* its record says less */
+		}
+		return;
+	}
+	while (*slot < r->nslots && r->ent[*slot].used)
+		(*slot)++;
+	if (*slot < r->nslots)
+		ent_put(r, *slot, id, st, keep);
 }
 
+/* Entries and free list of a file in this format (fd open, size known). */
 static int
-read_file(const char *path, char **buf, size_t *len, struct cx_err *e)
+load_records(struct replay *r, int fd, size_t nrec, int64_t now)
 {
-	FILE *f = fopen(path, "re");
-	long sz;
+	char buf[REPLAY_CHUNK * REPLAY_REC];
+	struct rent en;
+	size_t s, k, n, slot;
+	ssize_t got;
 
-	*buf = NULL;
-	*len = 0;
-	if (f == NULL)
-		return errno == ENOENT ? 0 : cx_errf(e, "%s: %s", path, strerror(errno));
-	if (fseek(f, 0, SEEK_END) < 0 || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) < 0) {
-		fclose(f);
-		return cx_errf(e, "%s: %s", path, strerror(errno));
+	for (s = 0; s < REPLAY_HDRS + nrec; s += n) {
+		n = REPLAY_HDRS + nrec - s < REPLAY_CHUNK ? REPLAY_HDRS + nrec - s : REPLAY_CHUNK;
+		if ((got = pread(fd, buf, n * REPLAY_REC, (off_t)s * REPLAY_REC)) < 0)
+			return set_fault(r, errno, "read");
+		n = (size_t)got / REPLAY_REC;
+		if (n == 0)
+			break;
+		for (k = 0; k < n; k++) {
+			if (s + k < REPLAY_HDRS) {
+				hdr_parse(r, buf + k * REPLAY_REC);
+				continue;
+			}
+			if (ent_parse(buf + k * REPLAY_REC, &en) == -1 || en.keep_until < now)
+				continue;
+			slot = s + k - REPLAY_HDRS;
+			hold_loaded(r, &slot, en.id, en.st, en.keep_until);
+		}
 	}
-	if (sz > REPLAY_FILE_MAX) {
-		fclose(f);
-		return cx_errf(e, "%s: %ld bytes, more than %ld", path, sz, REPLAY_FILE_MAX);
-	}
-	if ((*buf = malloc((size_t)sz + 1)) == NULL || fread(*buf, 1, (size_t)sz, f) != (size_t)sz) {
-		fclose(f);
-		free(*buf);
-		*buf = NULL;
-		return cx_errf(e, "%s: read error", path);
-	}
-	fclose(f);
-	*len = (size_t)sz;
 	return 0;
 }
 
-/* Every complete, well-formed, unexpired line; the rest is dropped. */
+/* "<keep_until> <id>" lines of the old format: actual ids (the safe guess). */
 static int
-load(struct replay *r, int64_t now, struct cx_err *e)
+load_old(struct replay *r, int fd, int64_t now)
 {
-	struct rentry en;
-	char *buf, *p, *nl;
-	size_t len;
+	struct stat st;
+	char *buf, *p, *nl, *sp;
+	int64_t keep;
+	size_t slot = 0;
+	ssize_t got;
 
-	if (read_file(r->path, &buf, &len, e) < 0)
-		return -1;
-	for (p = buf; p != NULL && p < buf + len; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(buf + len - p))) == NULL)
-			break;                  /* torn last line */
-		if (parse_line(p, (size_t)(nl - p), &en) < 0 || en.keep_until < now)
+	if (fstat(fd, &st) == -1)
+		return set_fault(r, errno, "read");
+	if (st.st_size > REPLAY_OLD_MAX)
+		return set_fault(r, EFBIG, "old format");
+	if ((buf = malloc((size_t)st.st_size + 1)) == NULL)
+		return set_fault(r, ENOMEM, "old format");
+	if ((got = pread(fd, buf, (size_t)st.st_size, 0)) != st.st_size) {
+		free(buf);
+		return set_fault(r, got < 0 ? errno : EIO, "read");
+	}
+	for (p = buf; p < buf + got && (nl = memchr(p, '\n', (size_t)(buf + got - p))); p = nl + 1) {
+		*nl = '\0';
+		if ((sp = strchr(p, ' ')) == NULL || parse_num(p, (size_t)(sp - p), &keep) == -1 ||
+		    strlen(sp + 1) > REPLAY_ID_MAX || !msg_id_valid(sp + 1) || keep < now)
 			continue;
-		if (insert(r, en.id, en.keep_until) < 0) {
-			free(buf);
-			return cx_errf(e, "%s: more than %d unexpired ids, or out of memory",
-			    r->path, REPLAY_CAPACITY_MAX);
-		}
+		hold_loaded(r, &slot, sp + 1, ST_ACTUAL, keep);
 	}
 	free(buf);
 	return 0;
 }
 
-struct replay *
-replay_open(const char *path, size_t capacity, int64_t now, struct cx_err *e)
+static int
+is_current(int fd, off_t size)
+{
+	char m[REPLAY_HDRS][sizeof(REPLAY_MAGIC) - 1];
+	int i;
+
+	if (size < (off_t)REPLAY_HDRS * REPLAY_REC || size % REPLAY_REC != 0)
+		return 0;
+	for (i = 0; i < REPLAY_HDRS; i++)
+		if (pread(fd, m[i], sizeof(m[i]), (off_t)i * REPLAY_REC) == (ssize_t)sizeof(m[i]) &&
+		    memcmp(m[i], REPLAY_MAGIC, sizeof(m[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* --- the set ----------------------------------------------------------- */
+
+static struct replay *
+alloc_set(const struct replay_caps *caps, size_t nslots, struct cx_err *e)
 {
 	struct replay *r;
 
-	if (capacity == 0 || capacity > REPLAY_CAPACITY_MAX) {
-		cx_errf(e, "replay capacity must be 1..%d", REPLAY_CAPACITY_MAX);
-		return NULL;
-	}
-	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		cx_errf(e, "out of memory");
-		return NULL;
-	}
-	r->capacity = capacity;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		goto oom;
+	r->cap[ST_ACTUAL] = caps->actual;
+	r->cap[ST_EXERCISE] = caps->exercise;
+	r->cap[ST_TEST] = caps->test;
 	r->fd = -1;
-	if (grow(r) < 0) {
-		cx_errf(e, "out of memory");
-		goto fail;
-	}
-	if (path == NULL)
-		return r;
-	if ((r->path = strdup(path)) == NULL) {
-		cx_errf(e, "out of memory");
-		goto fail;
-	}
-	if (load(r, now, e) < 0 || rewrite(r, e) < 0)
-		goto fail;
+	r->nslots = nslots;
+	for (r->nidx = 1; r->nidx < 2 * nslots; r->nidx *= 2)
+		;
+	if ((r->ent = calloc(nslots, sizeof(*r->ent))) == NULL ||
+	    (r->freel = calloc(nslots, sizeof(*r->freel))) == NULL ||
+	    (r->index = calloc(r->nidx, sizeof(*r->index))) == NULL)
+		goto oom;
 	return r;
-fail:
+oom:
+	cx_errf(e, "replay set: out of memory");
 	replay_close(r);
 	return NULL;
+}
+
+static void
+build_free(struct replay *r)
+{
+	size_t s;
+
+	r->nfree = 0;
+	for (s = r->nslots; s-- > 0;)
+		if (!r->ent[s].used)
+			free_push(r, s);
+}
+
+/* Open (or make) the file behind r; any failure leaves r in memory. */
+static void
+attach(struct replay *r, int64_t now)
+{
+	char tmp[PATH_MAX];
+	struct stat st;
+	int fd = open(r->path, O_RDWR | O_CLOEXEC), rw = 1;
+
+	if (fd < 0 && errno != ENOENT) {
+		set_fault(r, errno, "open");
+		fd = open(r->path, O_RDONLY | O_CLOEXEC);
+		rw = 0;
+	}
+	if (fd < 0 && errno != ENOENT) {
+		set_fault(r, errno, "open");
+		return;
+	}
+	if (fd >= 0 && fstat(fd, &st) == -1) {
+		set_fault(r, errno, "open");
+		close(fd);
+		return;
+	}
+	if (fd >= 0 && is_current(fd, st.st_size)) {
+		size_t nrec = (size_t)st.st_size / REPLAY_REC - REPLAY_HDRS;
+
+		if (load_records(r, fd, nrec < r->nslots ? nrec : r->nslots, now) == -1 || !rw) {
+			close(fd);
+			return;
+		}
+		r->fd = fd;
+		if (slot_off(r->nslots) > st.st_size) {   /* more room configured: grow */
+			int err = posix_fallocate(fd, 0, slot_off(r->nslots));
+			if (err != 0 || fsync(fd) == -1)
+				set_fault(r, err ? err : errno, "grow");
+		}
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp", r->path) < (int)sizeof(tmp))
+			unlink(tmp);            /* left by a creation cut short */
+		return;
+	}
+	if (fd >= 0) {
+		int rc = load_old(r, fd, now);
+		close(fd);
+		if (rc == -1 || !rw)
+			return;
+	}
+	create(r);
+}
+
+/* Slots for the configured room, or for a bigger file already there. */
+static size_t
+slots_for(const char *path, size_t want)
+{
+	struct stat st;
+	size_t have;
+
+	if (path == NULL || stat(path, &st) == -1 || st.st_size % REPLAY_REC != 0 ||
+	    st.st_size < (off_t)REPLAY_HDRS * REPLAY_REC)
+		return want;
+	have = (size_t)st.st_size / REPLAY_REC - REPLAY_HDRS;
+	if (have > REPLAY_SLOTS_MAX)
+		have = REPLAY_SLOTS_MAX;
+	return have > want ? have : want;
+}
+
+struct replay *
+replay_open(const char *path, const struct replay_caps *caps, int64_t now, struct cx_err *e)
+{
+	struct replay *r;
+
+	if (caps == NULL || caps->actual < 1 || caps->actual > REPLAY_CAP_MAX ||
+	    caps->exercise < 1 || caps->exercise > REPLAY_CAP_MAX ||
+	    caps->test < 1 || caps->test > REPLAY_CAP_MAX) {
+		cx_errf(e, "replay capacities must be 1..%d", REPLAY_CAP_MAX);
+		return NULL;
+	}
+	r = alloc_set(caps, slots_for(path, caps->actual + caps->exercise + caps->test), e);
+	if (r == NULL)
+		return NULL;
+	if (path != NULL && (r->path = strdup(path)) == NULL) {
+		cx_errf(e, "replay set: out of memory");
+		replay_close(r);
+		return NULL;
+	}
+	if (path != NULL)
+		attach(r, now);
+	build_free(r);
+	return r;
 }
 
 int
@@ -356,59 +703,73 @@ replay_seen(const struct replay *r, const char *id)
 {
 	if (r == NULL || id == NULL || strnlen(id, REPLAY_ID_MAX + 1) > REPLAY_ID_MAX)
 		return 0;
-	return r->index[find_slot(r, id)] != 0;
+	return r->index[idx_find(r, id, hash_id(id))] != 0;
 }
 
+/* Write slot's record (and anything left dirty), synced. */
 static int
-append(struct replay *r, const struct rentry *en, struct cx_err *e)
+store(struct replay *r, size_t slot, struct cx_err *e)
 {
-	char line[REPLAY_LINE_MAX + 1];
-	int n;
-
 	if (r->path == NULL)
 		return 0;
-	if (r->dirty || r->fd < 0 || r->lines + 1 > 2 * r->capacity)
-		return rewrite(r, e);
-	if ((n = format_line(line, sizeof(line), en)) < 0)
-		return cx_errf(e, "replay: bad entry");
-	if (write_all(r->fd, line, (size_t)n) < 0 || fsync(r->fd) < 0) {
-		r->dirty = 1;
-		return cx_errf(e, "%s: %s", r->path, strerror(errno));
-	}
-	r->lines++;
-	return 0;
+	if (r->fd >= 0 && (!r->hdr_dirty || write_hdrs(r) == 0))
+		write_rec(r, slot);
+	else
+		mark_dirty(r, &r->ent[slot]);
+	if (flush(r) == 0)
+		return 0;
+	return cx_errf(e, "%s (id kept in memory only)", r->fault_msg);
 }
 
 int
-replay_add(struct replay *r, const char *id, int64_t keep_until, int64_t now,
-    struct cx_err *e)
+replay_add(struct replay *r, const char *id, enum alert_status st, int64_t keep_until,
+    int64_t now, struct cx_err *e)
 {
-	size_t slot, k;
+	size_t pos;
+	long slot;
+	int forgot = 0;
+	struct cx_err note = { "" };
 
 	if (id == NULL || strnlen(id, REPLAY_ID_MAX + 1) > REPLAY_ID_MAX || !msg_id_valid(id))
 		return cx_errf(e, "replay: invalid id");
-	slot = find_slot(r, id);
-	if (r->index[slot] != 0 && r->ent[r->index[slot] - 1].keep_until >= keep_until)
-		return 0;                   /* already held at least that long */
-	if (r->index[slot] == 0 && r->n >= r->capacity) {
-		evict(r, now);
-		if (r->n >= r->capacity)
-			return cx_errf(e, "replay set full: %zu ids not yet expired (capacity %zu);"
-			    " refusing new messages until some expire", r->n, r->capacity);
+	if ((int)st < 0 || (int)st >= NST)
+		return cx_errf(e, "replay: invalid status");
+	if (keep_until < 0)
+		keep_until = 0;
+	pos = idx_find(r, id, hash_id(id));
+	if (r->index[pos] != 0) {
+		slot = (long)r->index[pos] - 1;
+		if (r->ent[slot].keep_until >= keep_until)
+			return 0;               /* already held at least that long */
+		r->ent[slot].keep_until = keep_until;
+		return store(r, (size_t)slot, e);
 	}
-	if (insert(r, id, keep_until) < 0)
-		return cx_errf(e, "out of memory");
-	k = r->index[find_slot(r, id)] - 1;
-	/* If the append fails the id stays in memory (fail closed: the caller
-	 * does not act, and a redelivery is a replay); the file is rewritten
-	 * whole on the next add. */
-	return append(r, &r->ent[k], e);
+	if (st != ST_ACTUAL && keep_until <= r->floor[st])
+		return cx_errf(e, "%s ids kept until %" PRId64 " were forgotten (room for %zu full);"
+		    " this may be one", alert_status_name(st), r->floor[st], r->cap[st]);
+	if ((slot = take_slot(r, (int)st, now, &forgot, &note)) < 0)
+		return cx_errf(e, "%s", note.msg);
+	ent_put(r, (size_t)slot, id, (int)st, keep_until);
+	if (store(r, (size_t)slot, e) == -1)
+		return -1;
+	if (forgot)
+		cx_errf(e, "%s", note.msg);
+	return forgot;
 }
 
 size_t
 replay_count(const struct replay *r)
 {
 	return r != NULL ? r->n : 0;
+}
+
+int
+replay_fault(const struct replay *r, struct cx_err *e)
+{
+	if (r == NULL || r->fault == 0)
+		return 0;
+	cx_errf(e, "%s", r->fault_msg);
+	return r->fault;
 }
 
 void
@@ -419,6 +780,7 @@ replay_close(struct replay *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->ent);
+	free(r->freel);
 	free(r->index);
 	free(r->path);
 	free(r);

@@ -203,6 +203,8 @@ do_connect(struct mqtt *m)
 		log_warnx("mqtt: cannot set the will");
 	mosquitto_property_add_int32(&props, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
 	    m->o.session_expiry_s);
+	if (m->o.max_packet > 0)
+		mosquitto_property_add_int32(&props, MQTT_PROP_MAXIMUM_PACKET_SIZE, m->o.max_packet);
 	rc = mosquitto_connect_bind_v5(m->mosq, m->o.host, m->o.port, m->o.keepalive_s, NULL,
 	    props);
 	mosquitto_property_free_all(&props);

@@ -9,7 +9,10 @@
  * blocking connect, so a reconnect first probes the broker with a
  * non-blocking TCP connect inside the loop and calls the blocking connect
  * only once the broker has answered: the loop never waits on a dead link.
- * Reconnects back off exponentially, capped.  Subscriptions are renewed on
+ * The CONNECT also carries Maximum Packet Size, so the broker never sends
+ * the node a packet bigger than it will accept (a broker drops it instead:
+ * MQTT 5 section 3.1.2.11.4) and a huge message cannot run the node out of
+ * memory.  Reconnects back off exponentially, capped.  Subscriptions are renewed on
  * every connection.  The will (the node's "offline" status) is made fresh
  * by a callback before each connection.
  */
@@ -33,6 +36,7 @@ struct mqtt_opts {
 	int keepalive_s;
 	uint32_t session_expiry_s;
 	int reconnect_max_s;
+	uint32_t max_packet;           /* CONNECT Maximum Packet Size, bytes; 0 none */
 };
 
 struct mqtt_handlers {

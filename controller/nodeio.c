@@ -136,6 +136,8 @@ int
 nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 {
 	char path[CFG_PATH_MAX + 16];
+	struct replay_caps caps = { c->replay_actual, c->replay_exercise, c->replay_test };
+	struct cx_err rf;
 
 	memset(io, 0, sizeof(*io));
 	snprintf(io->state_dir, sizeof(io->state_dir), "%s", c->state_dir);
@@ -155,8 +157,10 @@ nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 	if ((io->key = nodeio_key(c->state_dir, 1, e)) == NULL)
 		goto fail;
 	if (path_in(c->state_dir, "replay", path, sizeof(path), e) == -1 ||
-	    (io->replay = replay_open(path, c->replay_capacity, clock_wall(), e)) == NULL)
+	    (io->replay = replay_open(path, &caps, clock_wall(), e)) == NULL)
 		goto fail;
+	if (replay_fault(io->replay, &rf) != 0)
+		log_warnx("replay set in memory only: %s", rf.msg);
 	if (path_in(c->state_dir, "pending", path, sizeof(path), e) == -1 ||
 	    (mkdir(path, 0750) == -1 && errno != EEXIST)) {
 		cx_errf(e, "%s: %s", path, strerror(errno));
@@ -215,6 +219,7 @@ nodeio_mqtt(const struct node_config *c, const char *password, struct loop *l,
 		.tls_ca = c->tls_ca, .keepalive_s = c->keepalive_s,
 		.session_expiry_s = (uint32_t)c->session_expiry_s,
 		.reconnect_max_s = c->reconnect_max_s,
+		.max_packet = (uint32_t)(c->max_message + MQTT_HEADER_ROOM),
 	};
 
 	return mqtt_new(l, &o, h, arg, e);

@@ -39,6 +39,9 @@ struct sig_key *nodeio_key(const char *state_dir, int create, struct cx_err *e);
 
 /* The alert topics of the zone and its ancestors, then the node's cmd topic. */
 int nodeio_topics(const struct node_config *c, char topics[][TOPIC_MAX], struct cx_err *e);
+/* The MQTT link's Maximum Packet Size is max_message plus this much for the
+ * PUBLISH header: fixed header, topic, packet id, properties. */
+#define MQTT_HEADER_ROOM 4096
 struct mqtt *nodeio_mqtt(const struct node_config *c, const char *password, struct loop *l,
     const struct mqtt_handlers *h, void *arg, struct cx_err *e);
 void nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc);

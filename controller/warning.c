@@ -548,13 +548,15 @@ warning_clock_trusted(struct node *n)
 		warning_due(n);
 }
 
-/* Remember the id, on disk.  A full set refuses (fail closed); a set
- * that could not be written but holds the id in memory still protects
- * this run, and a warning must not be lost to a worn-out SD card. */
+/* Remember the id, on disk.  A set that could not be written but holds
+ * the id in memory still protects this run, and a warning must not be
+ * lost to a worn-out SD card; an id not held (a drill or test the set may
+ * have forgotten, replay.h) is refused as a replay. */
 static enum verify_result
 remember(struct node *n, const struct alert *a, int64_t now, struct cx_err *d)
 {
-	if (replay_add(n->io.replay, a->id, a->expires + n->cfg.clock_skew_s, now, d) == 0)
+	if (replay_add(n->io.replay, a->id, a->status, a->expires + n->cfg.clock_skew_s, now,
+	    d) == 0)
 		return VR_OK;
 	if (replay_seen(n->io.replay, a->id)) {
 		log_warnx("replay set: %s; acting on %s anyway", d->msg, a->id);

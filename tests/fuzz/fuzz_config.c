@@ -46,7 +46,7 @@ check_config(const struct node_config *c)
 	FUZZ_CHECK(c->siren_output >= SIREN_OUT_RELAY && c->siren_output <= SIREN_OUT_BOTH);
 	FUZZ_CHECK(!(c->siren_output & SIREN_OUT_RELAY) || c->siren_line[0]);
 	FUZZ_CHECK(c->max_message >= 256 && c->max_message <= 65536);
-	FUZZ_CHECK(c->replay_capacity >= 16);
+	FUZZ_CHECK(c->replay_actual >= 16 && c->replay_exercise >= 16 && c->replay_test >= 16);
 	FUZZ_CHECK(c->trust.nkeys >= 1 && c->trust.nkeys <= TRUST_MAX_KEYS);
 	for (i = 0; i < c->trust.nkeys; i++) {
 		const struct trust_key *k = &c->trust.keys[i];

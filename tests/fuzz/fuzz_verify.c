@@ -115,8 +115,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	add_key(K_OLD, "old-key", SIG_ED25519, "43", "warn", NOW - 1000, NOW - 1);
 	add_key(K_STRANGER, NULL, SIG_ED25519, NULL, NULL, 0, 0);
 	add_key(K_STRANGER_SM2, NULL, SIG_SM2_SM3, NULL, NULL, 0, 0);
-	if ((replay = replay_open(NULL, 64, NOW, &e)) == NULL
-	    || replay_add(replay, "replayed-0001", NOW + 86400, NOW, &e) < 0) {
+	if ((replay = replay_open(NULL, &(struct replay_caps){ 64, 64, 64 }, NOW, &e)) == NULL
+	    || replay_add(replay, "replayed-0001", ST_ACTUAL, NOW + 86400, NOW, &e) < 0) {
 		fprintf(stderr, "fuzz_verify setup: %s\n", e.msg);
 		exit(2);
 	}

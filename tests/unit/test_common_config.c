@@ -103,7 +103,8 @@ test_full(void **state)
 	assert_int_equal(c.max_on_s, 900);
 	assert_int_equal(c.siren_output, SIREN_OUT_BOTH);
 	assert_int_equal(c.max_message, 8192);
-	assert_int_equal(c.replay_capacity, 100000);
+	assert_int_equal(c.replay_actual, 100000);
+	assert_int_equal(c.replay_test, 1024);
 	assert_int_equal(c.reject_receipts_per_min, 5);
 	assert_int_equal(c.spool_max, 200);
 
@@ -168,7 +169,9 @@ test_defaults(void **state)
 	assert_int_equal(c.max_on_s, 1800);
 	assert_int_equal(c.siren_output, SIREN_OUT_SPEAKER);  /* no siren line */
 	assert_int_equal(c.max_message, 16384);
-	assert_int_equal(c.replay_capacity, 4096);
+	assert_int_equal(c.replay_actual, 4096);
+	assert_int_equal(c.replay_exercise, 1024);
+	assert_int_equal(c.replay_test, 1024);
 	assert_int_equal(c.reject_receipts_per_min, 10);
 	assert_int_equal(c.spool_max, 1000);
 	assert_int_equal(c.nsirens, 0);

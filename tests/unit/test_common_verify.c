@@ -433,18 +433,18 @@ test_replay_persistent(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/replay", dir);
-	r = replay_open(path, 64, NOW, &e);
+	r = replay_open(path, &(struct replay_caps){ 64, 64, 64 }, NOW, &e);
 	assert_non_null(r);
 	c.replay = r;
 	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_OK);
 	/* verify does not record: the caller does, once it acts */
 	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_OK);
-	assert_int_equal(replay_add(r, m.id, m.expires + SKEW, NOW, &e), 0);
+	assert_int_equal(replay_add(r, m.id, ST_ACTUAL, m.expires + SKEW, NOW, &e), 0);
 	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_REPLAY);
 	replay_close(r);
 
 	/* after a restart, the same bytes again */
-	r = replay_open(path, 64, NOW + 60, &e);
+	r = replay_open(path, &(struct replay_caps){ 64, 64, 64 }, NOW + 60, &e);
 	assert_non_null(r);
 	c.replay = r;
 	c.now = NOW + 60;
@@ -505,11 +505,11 @@ test_order(void **state)
 	/* a replayed id that has also expired is reported expired */
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/replay", dir);
-	r = replay_open(path, 8, NOW, &e);
+	r = replay_open(path, &(struct replay_caps){ 8, 8, 8 }, NOW, &e);
 	assert_non_null(r);
 	c.replay = r;
 	m = msg_default();
-	assert_int_equal(replay_add(r, m.id, NOW + 99999, NOW, &e), 0);
+	assert_int_equal(replay_add(r, m.id, ST_ACTUAL, NOW + 99999, NOW, &e), 0);
 	m.expires = NOW;
 	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_EXPIRED);
 	m.expires = NOW + 10;
