@@ -10,7 +10,8 @@
  *
  * On disk: REPLAY_REC-byte records, text so that `cat` shows them:
  *   slot 0, 1   two copies of the header "CXREPLAY2 <floor_e> <floor_t>"
- *   slot 2 + i  entry i: "<keep_until> <a|e|t> <id>", or zeros when free
+ *   slot 2 + i  entry i: "<keep_until> <a|e|t> <id>[ <digest>]", or zeros
+ *               when free (digest: 16 hex digits, see replay_add_md())
  * each padded with spaces to REPLAY_SUM_AT, then " <fnv-1a hex>\n".  A
  * record whose checksum or syntax is wrong counts as free.  The file is
  * created whole (temp file, preallocated, fsync, rename, fsync of the
@@ -48,6 +49,8 @@ struct rent {
 	int64_t keep_until;
 	uint32_t hash;
 	uint8_t used, st, dirty;       /* dirty: not yet written to the file */
+	uint8_t has_md;
+	uint8_t md[REPLAY_MD];         /* the payload's digest prefix, if has_md */
 	char id[REPLAY_ID_MAX + 1];
 };
 
@@ -110,6 +113,16 @@ idx_del(struct replay *r, size_t i)
 		i = j;
 	}
 	r->index[i] = 0;
+}
+
+/* The digest goes with the id into the same record: no second write. */
+static void
+ent_set_md(struct rent *en, const uint8_t *md)
+{
+	if (md == NULL)
+		return;
+	memcpy(en->md, md, REPLAY_MD);
+	en->has_md = 1;
 }
 
 static void
@@ -262,8 +275,14 @@ static void
 ent_format(const struct rent *en, char rec[REPLAY_REC])
 {
 	char text[REPLAY_SUM_AT + 1];
-	int n = snprintf(text, sizeof(text), "%019" PRId64 " %c %s", en->keep_until,
+	int i, n = snprintf(text, sizeof(text), "%019" PRId64 " %c %s", en->keep_until,
 	    st_char[en->st], en->id);
+
+	if (en->has_md) {
+		text[n++] = ' ';
+		for (i = 0; i < REPLAY_MD; i++, n += 2)
+			snprintf(text + n, 3, "%02x", en->md[i]);
+	}
 
 	memcpy(rec, text, (size_t)n);
 	rec_seal(rec, n);
@@ -278,6 +297,16 @@ hdr_format(const struct replay *r, char rec[REPLAY_REC])
 
 	memcpy(rec, text, (size_t)n);
 	rec_seal(rec, n);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
 }
 
 /* A non-negative decimal of 1-19 digits. */
@@ -295,17 +324,43 @@ parse_num(const char *s, size_t n, int64_t *out)
 	return errno != 0 || *end != '\0' ? -1 : 0;
 }
 
-/* "<keep_until> <a|e|t> <id>" */
+/* Exactly 2 * REPLAY_MD lowercase hex digits. */
+static int
+md_parse(const char *hex, uint8_t md[REPLAY_MD])
+{
+	int i, hi, lo;
+
+	if (strlen(hex) != 2 * REPLAY_MD)
+		return -1;
+	for (i = 0; i < REPLAY_MD; i++) {
+		hi = hexval(hex[2 * i]);
+		lo = hexval(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		md[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* "<keep_until> <a|e|t> <id>[ <digest>]" */
 static int
 ent_parse(const char rec[REPLAY_REC], struct rent *en)
 {
-	char text[REPLAY_SUM_AT + 1], *p;
+	char text[REPLAY_SUM_AT + 1], *p, *md;
 	const char *c;
 
+	memset(en, 0, sizeof(*en));
 	if (rec_open(rec, text) == -1 || (p = strchr(text, ' ')) == NULL ||
 	    parse_num(text, (size_t)(p - text), &en->keep_until) == -1 ||
-	    p[1] == '\0' || (c = memchr(st_char, p[1], NST)) == NULL || p[2] != ' ' ||
-	    strlen(p + 3) > REPLAY_ID_MAX || !msg_id_valid(p + 3))
+	    p[1] == '\0' || (c = memchr(st_char, p[1], NST)) == NULL || p[2] != ' ')
+		return -1;
+	if ((md = strchr(p + 3, ' ')) != NULL) {      /* "<id> <digest>" */
+		*md++ = '\0';
+		if (md_parse(md, en->md) == -1)
+			return -1;
+		en->has_md = 1;
+	}
+	if (strlen(p + 3) > REPLAY_ID_MAX || !msg_id_valid(p + 3))
 		return -1;
 	en->st = (uint8_t)(c - st_char);
 	snprintf(en->id, sizeof(en->id), "%s", p + 3);
@@ -476,7 +531,8 @@ fail:
 /* An id read from a file: into slot (if free and in range), or, if already
  * held, kept the longer of the two. */
 static void
-hold_loaded(struct replay *r, size_t *slot, const char *id, int st, int64_t keep)
+hold_loaded(struct replay *r, size_t *slot, const char *id, int st, int64_t keep,
+    const uint8_t *md)
 {
 	size_t pos = idx_find(r, id, hash_id(id));
 	struct rent *en;
@@ -491,8 +547,10 @@ hold_loaded(struct replay *r, size_t *slot, const char *id, int st, int64_t keep
 	}
 	while (*slot < r->nslots && r->ent[*slot].used)
 		(*slot)++;
-	if (*slot < r->nslots)
+	if (*slot < r->nslots) {
 		ent_put(r, *slot, id, st, keep);
+		ent_set_md(&r->ent[*slot], md);
+	}
 }
 
 /* Entries and free list of a file in this format (fd open, size known). */
@@ -519,7 +577,7 @@ load_records(struct replay *r, int fd, size_t nrec, int64_t now)
 			if (ent_parse(buf + k * REPLAY_REC, &en) == -1 || en.keep_until < now)
 				continue;
 			slot = s + k - REPLAY_HDRS;
-			hold_loaded(r, &slot, en.id, en.st, en.keep_until);
+			hold_loaded(r, &slot, en.id, en.st, en.keep_until, en.has_md ? en.md : NULL);
 		}
 	}
 	return 0;
@@ -550,7 +608,7 @@ load_old(struct replay *r, int fd, int64_t now)
 		if ((sp = strchr(p, ' ')) == NULL || parse_num(p, (size_t)(sp - p), &keep) == -1 ||
 		    strlen(sp + 1) > REPLAY_ID_MAX || !msg_id_valid(sp + 1) || keep < now)
 			continue;
-		hold_loaded(r, &slot, sp + 1, ST_ACTUAL, keep);
+		hold_loaded(r, &slot, sp + 1, ST_ACTUAL, keep, NULL);
 	}
 	free(buf);
 	return 0;
@@ -725,6 +783,28 @@ int
 replay_add(struct replay *r, const char *id, enum alert_status st, int64_t keep_until,
     int64_t now, struct cx_err *e)
 {
+	return replay_add_md(r, id, st, NULL, keep_until, now, e);
+}
+
+int
+replay_copy(const struct replay *r, const char *id, const uint8_t md[REPLAY_MD])
+{
+	size_t pos;
+	const struct rent *en;
+
+	if (r == NULL || id == NULL || md == NULL || strnlen(id, REPLAY_ID_MAX + 1) > REPLAY_ID_MAX)
+		return 0;
+	pos = idx_find(r, id, hash_id(id));
+	if (r->index[pos] == 0)
+		return 0;
+	en = &r->ent[r->index[pos] - 1];
+	return en->has_md && memcmp(en->md, md, REPLAY_MD) == 0;
+}
+
+int
+replay_add_md(struct replay *r, const char *id, enum alert_status st, const uint8_t *md,
+    int64_t keep_until, int64_t now, struct cx_err *e)
+{
 	size_t pos;
 	long slot;
 	int forgot = 0;
@@ -742,6 +822,7 @@ replay_add(struct replay *r, const char *id, enum alert_status st, int64_t keep_
 		if (r->ent[slot].keep_until >= keep_until)
 			return 0;               /* already held at least that long */
 		r->ent[slot].keep_until = keep_until;
+		ent_set_md(&r->ent[slot], md);
 		return store(r, (size_t)slot, e);
 	}
 	if (st != ST_ACTUAL && keep_until <= r->floor[st])
@@ -750,6 +831,7 @@ replay_add(struct replay *r, const char *id, enum alert_status st, int64_t keep_
 	if ((slot = take_slot(r, (int)st, now, &forgot, &note)) < 0)
 		return cx_errf(e, "%s", note.msg);
 	ent_put(r, (size_t)slot, id, (int)st, keep_until);
+	ent_set_md(&r->ent[slot], md);
 	if (store(r, (size_t)slot, e) == -1)
 		return -1;
 	if (forgot)

@@ -72,6 +72,16 @@ int replay_seen(const struct replay *r, const char *id);      /* 1 or 0 */
  */
 int replay_add(struct replay *r, const char *id, enum alert_status st, int64_t keep_until,
     int64_t now, struct cx_err *e);
+/*
+ * As replay_add, and the first REPLAY_MD bytes of the payload's SHA-256 go
+ * with the id (md NULL: none), in the same record: after a restart an
+ * exact copy of the payload can still be told from a replay (the same id
+ * with other bytes).  replay_copy() is 1 when id is held with that digest.
+ */
+#define REPLAY_MD 8
+int replay_add_md(struct replay *r, const char *id, enum alert_status st, const uint8_t *md,
+    int64_t keep_until, int64_t now, struct cx_err *e);
+int replay_copy(const struct replay *r, const char *id, const uint8_t md[REPLAY_MD]);
 size_t replay_count(const struct replay *r);
 /*
  * 0 when the file holds every id in memory; else the errno of the last

@@ -548,15 +548,17 @@ warning_clock_trusted(struct node *n)
 		warning_due(n);
 }
 
-/* Remember the id, on disk.  A set that could not be written but holds
+/* Remember the id, on disk, with the payload's digest (an exact copy after
+ * a restart is then still known as a copy).  A set that could not be written but holds
  * the id in memory still protects this run, and a warning must not be
  * lost to a worn-out SD card; an id not held (a drill or test the set may
  * have forgotten, replay.h) is refused as a replay. */
 static enum verify_result
-remember(struct node *n, const struct alert *a, int64_t now, struct cx_err *d)
+remember(struct node *n, const struct alert *a, const unsigned char md[32], int64_t now,
+    struct cx_err *d)
 {
-	if (replay_add(n->io.replay, a->id, a->status, a->expires + n->cfg.clock_skew_s, now,
-	    d) == 0)
+	if (replay_add_md(n->io.replay, a->id, a->status, md, a->expires + n->cfg.clock_skew_s,
+	    now, d) == 0)
 		return VR_OK;
 	if (replay_seen(n->io.replay, a->id)) {
 		log_warnx("replay set: %s; acting on %s anyway", d->msg, a->id);
@@ -591,7 +593,8 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	e->received_mono = clock_mono_ms();
 	EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
 	vr = verify_alert(&ctx, p, len, &e->a, kid, &d);
-	if (vr == VR_REPLAY && memo_recent_has(&n->memo, e->a.id, md)) {
+	if (vr == VR_REPLAY && (memo_recent_has(&n->memo, e->a.id, md) ||
+	    replay_copy(n->io.replay, e->a.id, md))) {
 		log_debug("%s: another copy of %s, dropped", topic, e->a.id);
 		free(e);
 		return;
@@ -602,7 +605,7 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 		return;
 	}
 	if (vr == VR_OK)
-		vr = remember(n, &e->a, ctx.now, &d);
+		vr = remember(n, &e->a, md, ctx.now, &d);
 	if (vr != VR_OK) {
 		reject(n, vr, &e->a, kid, md, d.msg);
 		free(e);

@@ -7,7 +7,9 @@
 #  - an update naming a warning the node does not hold plays, and the named
 #    warning, if it comes later, never sounds;
 #  - a signature whose length does not fit the algorithm is "malformed";
-#  - "ended" is when the relays went off, "hold" recovers the last sample.
+#  - "ended" is when the relays went off, "hold" recovers the last sample;
+#  - an exact copy arriving after a restart is dropped without a receipt,
+#    the same id with other bytes is still a replay.
 . "$(dirname "$0")/lib.sh"
 
 make_keys
@@ -113,6 +115,29 @@ before=$(edge_count village-201)
 publish "$RIG/sl.msg" 430682101201
 check "a 63-byte Ed25519 signature is rejected as malformed (by digest)" \
 	wait_for 60 has_digest village-201 "$(digest16 "$RIG/sl.msg")" malformed
+check "... nothing sounded" [ "$(edge_count village-201)" = "$before" ]
+
+# --- an exact copy after a restart ----------------------------------------
+ec=pg-ec-$RANDOM
+town ec "$(body "$ec" '["430682101201"]' "$SHORT")"
+publish "$RIG/ec.msg" 430682101201
+wait_receipt village-201 "$ec" done 60
+node_stop village-201
+node_start village-201
+wait_online village-201
+before=$(edge_count village-201)
+publish "$RIG/ec.msg" 430682101201
+# same id, other bytes (another title): a replay
+sed 's/"title":"flood"/"title":"flood!"/' "$RIG/ec.json" > "$RIG/ec2.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/ec2.json" "$RIG/ec2.msg"
+publish "$RIG/ec2.msg" 430682101201
+check "after a restart, the same id with other bytes is rejected as a replay" \
+	wait_for 60 has_digest village-201 "$(digest16 "$RIG/ec2.msg")" replay
+no_digest() { ! has_digest "$@"; }
+check "... the exact copy before it was dropped without a rejection" \
+	no_digest village-201 "$(digest16 "$RIG/ec.msg")"
+check "... and sent no second receipt of any state" \
+	[ "$(receipts village-201 | grep -c "\"ref\":\"$ec\".*\"state\":\"received\"")" = 1 ]
 check "... nothing sounded" [ "$(edge_count village-201)" = "$before" ]
 
 finish
