@@ -33,13 +33,10 @@
 #include <unistd.h>
 
 #include "common/replay.h"
+#include "common/replay_rec.h"
 #include "common/zone.h"
 
-#define REPLAY_ID_MAX 64               /* message ids: [A-Za-z0-9._:-]{1,64} */
-#define REPLAY_REC 128                 /* bytes per record: four to a 512-byte sector */
-#define REPLAY_SUM_AT 118              /* " xxxxxxxx\n" after the padded text */
 #define REPLAY_HDRS 2                  /* header copies before the entries */
-#define REPLAY_MAGIC "CXREPLAY2"
 #define REPLAY_SLOTS_MAX (3 * REPLAY_CAP_MAX)
 #define REPLAY_OLD_MAX (64L * 1024 * 1024)   /* refuse to read a bigger old-format file */
 #define REPLAY_CHUNK 64                /* records read at a time */
@@ -53,6 +50,36 @@ struct rent {
 	uint8_t md[REPLAY_MD];         /* the payload's digest prefix, if has_md */
 	char id[REPLAY_ID_MAX + 1];
 };
+
+/* The record of an entry, and back (replay_rec.c holds the format). */
+static void
+ent_format(const struct rent *en, char rec[REPLAY_REC])
+{
+	struct replay_rec x;
+
+	x.keep_until = en->keep_until;
+	x.st = en->st;
+	x.has_md = en->has_md;
+	memcpy(x.md, en->md, REPLAY_MD);
+	memcpy(x.id, en->id, sizeof(x.id));
+	replay_rec_entry(&x, rec);
+}
+
+static int
+ent_parse(const char rec[REPLAY_REC], struct rent *en)
+{
+	struct replay_rec x;
+
+	memset(en, 0, sizeof(*en));
+	if (replay_rec_parse_entry(rec, &x) == -1)
+		return -1;
+	en->keep_until = x.keep_until;
+	en->st = (uint8_t)x.st;
+	en->has_md = (uint8_t)x.has_md;
+	memcpy(en->md, x.md, REPLAY_MD);
+	memcpy(en->id, x.id, sizeof(en->id));
+	return 0;
+}
 
 struct replay {
 	struct rent *ent;              /* nslots, indexed by slot */
@@ -70,8 +97,6 @@ struct replay {
 	int fault;                     /* errno of the last storage failure, 0 none */
 	char fault_msg[CX_ERR_MAX];
 };
-
-static const char st_char[NST] = { 'a', 'e', 't' };
 
 /* --- memory ------------------------------------------------------------ */
 
@@ -231,152 +256,13 @@ take_slot(struct replay *r, int st, int64_t now, int *forgot, struct cx_err *e)
 	return (long)s;
 }
 
-/* --- records ----------------------------------------------------------- */
-
-static uint32_t
-sum(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n--)
-		h = (h ^ (unsigned char)*p++) * 16777619u;
-	return h;
-}
-
-/* text (at most REPLAY_SUM_AT bytes) padded, then the checksum */
-static void
-rec_seal(char rec[REPLAY_REC], int len)
-{
-	char tail[REPLAY_REC - REPLAY_SUM_AT + 1];
-
-	memset(rec + len, ' ', (size_t)(REPLAY_SUM_AT - len));
-	snprintf(tail, sizeof(tail), " %08" PRIx32 "\n", sum(rec, REPLAY_SUM_AT));
-	memcpy(rec + REPLAY_SUM_AT, tail, REPLAY_REC - REPLAY_SUM_AT);
-}
-
-/* The text of a sealed record, NUL-terminated with its padding cut; -1 if torn. */
-static int
-rec_open(const char rec[REPLAY_REC], char text[REPLAY_SUM_AT + 1])
-{
-	char want[REPLAY_REC - REPLAY_SUM_AT + 1];
-	size_t n = REPLAY_SUM_AT;
-
-	snprintf(want, sizeof(want), " %08" PRIx32 "\n", sum(rec, REPLAY_SUM_AT));
-	if (memcmp(rec + REPLAY_SUM_AT, want, REPLAY_REC - REPLAY_SUM_AT) != 0)
-		return -1;
-	memcpy(text, rec, n);
-	while (n > 0 && text[n - 1] == ' ')
-		n--;
-	text[n] = '\0';
-	return 0;
-}
-
-static void
-ent_format(const struct rent *en, char rec[REPLAY_REC])
-{
-	char text[REPLAY_SUM_AT + 1];
-	int i, n = snprintf(text, sizeof(text), "%019" PRId64 " %c %s", en->keep_until,
-	    st_char[en->st], en->id);
-
-	if (en->has_md) {
-		text[n++] = ' ';
-		for (i = 0; i < REPLAY_MD; i++, n += 2)
-			snprintf(text + n, 3, "%02x", en->md[i]);
-	}
-
-	memcpy(rec, text, (size_t)n);
-	rec_seal(rec, n);
-}
-
-static void
-hdr_format(const struct replay *r, char rec[REPLAY_REC])
-{
-	char text[REPLAY_SUM_AT + 1];
-	int n = snprintf(text, sizeof(text), REPLAY_MAGIC " %019" PRId64 " %019" PRId64,
-	    r->floor[ST_EXERCISE], r->floor[ST_TEST]);
-
-	memcpy(rec, text, (size_t)n);
-	rec_seal(rec, n);
-}
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* A non-negative decimal of 1-19 digits. */
-static int
-parse_num(const char *s, size_t n, int64_t *out)
-{
-	char num[20], *end;
-
-	if (n == 0 || n > 19 || s[0] < '0' || s[0] > '9')
-		return -1;
-	memcpy(num, s, n);
-	num[n] = '\0';
-	errno = 0;
-	*out = strtoll(num, &end, 10);
-	return errno != 0 || *end != '\0' ? -1 : 0;
-}
-
-/* Exactly 2 * REPLAY_MD lowercase hex digits. */
-static int
-md_parse(const char *hex, uint8_t md[REPLAY_MD])
-{
-	int i, hi, lo;
-
-	if (strlen(hex) != 2 * REPLAY_MD)
-		return -1;
-	for (i = 0; i < REPLAY_MD; i++) {
-		hi = hexval(hex[2 * i]);
-		lo = hexval(hex[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		md[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* "<keep_until> <a|e|t> <id>[ <digest>]" */
-static int
-ent_parse(const char rec[REPLAY_REC], struct rent *en)
-{
-	char text[REPLAY_SUM_AT + 1], *p, *md;
-	const char *c;
-
-	memset(en, 0, sizeof(*en));
-	if (rec_open(rec, text) == -1 || (p = strchr(text, ' ')) == NULL ||
-	    parse_num(text, (size_t)(p - text), &en->keep_until) == -1 ||
-	    p[1] == '\0' || (c = memchr(st_char, p[1], NST)) == NULL || p[2] != ' ')
-		return -1;
-	if ((md = strchr(p + 3, ' ')) != NULL) {      /* "<id> <digest>" */
-		*md++ = '\0';
-		if (md_parse(md, en->md) == -1)
-			return -1;
-		en->has_md = 1;
-	}
-	if (strlen(p + 3) > REPLAY_ID_MAX || !msg_id_valid(p + 3))
-		return -1;
-	en->st = (uint8_t)(c - st_char);
-	snprintf(en->id, sizeof(en->id), "%s", p + 3);
-	return 0;
-}
-
+/* The highest floors of the valid header copies. */
 static void
 hdr_parse(struct replay *r, const char rec[REPLAY_REC])
 {
-	char text[REPLAY_SUM_AT + 1];
 	int64_t fe, ft;
-	size_t m = strlen(REPLAY_MAGIC);
 
-	if (rec_open(rec, text) == -1 || strlen(text) != m + 40 ||
-	    memcmp(text, REPLAY_MAGIC " ", m + 1) != 0 || text[m + 20] != ' ' ||
-	    parse_num(text + m + 1, 19, &fe) == -1 || parse_num(text + m + 21, 19, &ft) == -1)
+	if (replay_rec_parse_header(rec, &fe, &ft) == -1)
 		return;
 	if (fe > r->floor[ST_EXERCISE])
 		r->floor[ST_EXERCISE] = fe;
@@ -432,7 +318,7 @@ write_hdrs(struct replay *r)
 
 	if (r->fd < 0)
 		return -1;
-	hdr_format(r, rec);
+	replay_rec_header(r->floor[ST_EXERCISE], r->floor[ST_TEST], rec);
 	for (i = 0; i < REPLAY_HDRS; i++)
 		if (pwrite_all(r->fd, rec, REPLAY_REC, (off_t)i * REPLAY_REC) == -1 ||
 		    fdatasync(r->fd) == -1)
@@ -605,7 +491,7 @@ load_old(struct replay *r, int fd, int64_t now)
 	}
 	for (p = buf; p < buf + got && (nl = memchr(p, '\n', (size_t)(buf + got - p))); p = nl + 1) {
 		*nl = '\0';
-		if ((sp = strchr(p, ' ')) == NULL || parse_num(p, (size_t)(sp - p), &keep) == -1 ||
+		if ((sp = strchr(p, ' ')) == NULL || replay_rec_num(p, (size_t)(sp - p), &keep) == -1 ||
 		    strlen(sp + 1) > REPLAY_ID_MAX || !msg_id_valid(sp + 1) || keep < now)
 			continue;
 		hold_loaded(r, &slot, sp + 1, ST_ACTUAL, keep, NULL);
