@@ -35,6 +35,7 @@ struct node {
 	int64_t clock_floor;               /* wall seconds: the clock cannot be behind this */
 	struct loop_timer clock_tick;      /* saves the floor while the clock looks right */
 	struct loop_timer due;             /* a queued warning becomes effective */
+	struct loop_timer storage_probe;   /* tries a failing state disk again */
 	/* evidence of the warning the player plays (it may already have left
 	 * the arbiter: preempted, cancelled) */
 	int evidence_open;
