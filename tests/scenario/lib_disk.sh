@@ -58,12 +58,13 @@ status() {
 	cat "$RIG/st.body"
 }
 # status_storage NODE WORD [KEY.pem]: its status says "storage":WORD (and,
-# unless WORD is ok, a storage_error)
+# unless WORD is ok, a storage_error), and that it is online
 status_storage() {
 	status "$1" "${3:-}" | python3 -c '
 import sys, json
 s = json.load(sys.stdin); w = sys.argv[1]
-sys.exit(0 if s.get("storage") == w and (w == "ok") == (s.get("storage_error", "") == "") else 1)' "$2"
+sys.exit(0 if s.get("online") is True and s.get("storage") == w and
+         (w == "ok") == (s.get("storage_error", "") == "") else 1)' "$2"
 }
 
 # receipt_storage NODE REF STATE WORD: that receipt says "storage":WORD
