@@ -71,17 +71,23 @@ nodeio_storage_word(int err)
 	}
 }
 
-/* Record a fault of the state disk (errno err) and tell the node. */
+/* Record a fault of the state disk (errno err) and tell the node.  The
+ * first fault is kept (the cause; later ones tend to be its effects) until
+ * nodeio_probe() finds how the disk is now. */
 static void __attribute__((format(printf, 3, 4)))
 io_fault(struct nodeio *io, int err, const char *fmt, ...)
 {
+	char what[sizeof(io->fault_what)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(io->fault_what, sizeof(io->fault_what), fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	io->fault = err ? err : EIO;
-	log_warnx("state disk: %s", io->fault_what);
+	log_warnx("state disk: %s", what);
+	if (io->fault == 0) {
+		io->fault = err ? err : EIO;
+		memcpy(io->fault_what, what, sizeof(what));
+	}
 	if (io->fault_cb != NULL)
 		io->fault_cb(io->fault_arg);
 }
@@ -264,7 +270,7 @@ nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 		goto fail;
 	if (path_in(c->state_dir, "pending", path, sizeof(path), e) == -1)
 		goto fail;
-	if (mkdir(path, 0750) == -1 && errno != EEXIST && io->fault == 0)
+	if (mkdir(path, 0750) == -1 && errno != EEXIST)
 		io_fault(io, errno, "%s: %s", path, strerror(errno));
 	if (path_in(c->state_dir, "spool", path, sizeof(path), e) == -1 ||
 	    (io->spool = spool_open(path, c->spool_max, e)) == NULL)

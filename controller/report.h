@@ -2,12 +2,12 @@
  * report: what the node tells upstream.  Receipts are signed with the
  * node's key, written to the spool (held in memory while the state disk
  * fails: spool.h), then published (QoS 1); the spool entry is deleted on
- * PUBACK.  On every (re)connection the whole spool is
- * published again in sequence order (receipts are idempotent by node and
- * seq).  Rejection receipts go through a token bucket so a flood of bad
- * messages cannot turn the node into an amplifier; the next one sent
- * carries the count suppressed.  The retained status and the will are
- * signed the same way.
+ * PUBACK.  On every (re)connection the whole spool is published again in
+ * sequence order (receipts are idempotent by node and seq).  Rejection
+ * receipts go through a token bucket so a flood of bad messages cannot
+ * turn the node into an amplifier; the next one sent carries the count
+ * suppressed.  The retained status and the will are signed the same way.
+ * A node without a key sends none of them.
  */
 #ifndef CX_REPORT_H
 #define CX_REPORT_H
