@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A full state disk (an SD card with no block left) does not make the node
 # repeat a receipt seq: the node restarts twice on a full disk with a
-# warning each time (the seq reservation is overwritten in place, which
-# needs no free block), then twice more with no reservation file at all
-# (it cannot even be made: numbers start above the time).  Every warning
+# warning each time, its clock behind the last time known good so that
+# only the seq reservation carries the numbers (it is overwritten in
+# place, which needs no free block); then twice more, clock fine, with no
+# reservation file at all (it cannot even be made: numbers start above
+# the time).  Every warning
 # sounds (relay edges, audio), every receipt is signed and says
 # "storage":"full" once the disk is full, and no seq names two receipts.
 . "$(dirname "$0")/lib.sh"
@@ -42,19 +44,32 @@ play f1-$now
 check "f1: disk fine, receipts say storage ok" receipt_storage $N f1-$now done ok
 
 node_stop $N
+# the last time known good 10 minutes ahead: the clock is not trusted
+# (warnings are judged by that time; seq gets no time base)
+echo $((now + 600)) > "$ST/clock"
 check "the state disk is full" disk_fill "$ST"
 check "full disk: the node starts and connects" start_online $N
 check "... and keeps running" running $N
 play f2-$now
 check "f2: its receipts say storage full" receipt_storage $N f2-$now done full
 check "f2: its status says storage full, with the error" wait_for 10 status_storage $N full
+# numbered by the reservation, not by the clock: below the time f1 ended
+by_reservation() {
+	receipts $N | python3 -c '
+import sys, json
+rs = [json.loads(l) for l in sys.stdin]
+end = max(r["time"] for r in rs if r.get("ref") == sys.argv[1])
+s2 = [r["seq"] for r in rs if r.get("ref") == sys.argv[2]]
+sys.exit(0 if s2 and max(s2) < end else 1)' "$1" "$2"
+}
+check "f2: numbered by the reservation alone (the clock is not trusted)" by_reservation f1-$now f2-$now
 restart
 play f3-$now
 check "f3: seq numbers went on, not back" seqs_after $N f2-$now f3-$now
 
 # no reservation file and no block to make one: numbers start above the time
 node_stop $N
-rm -f "$ST/spool/seq" "$ST/fill"
+rm -f "$ST/spool/seq" "$ST/clock" "$ST/fill"
 check "the state disk is full again" disk_fill "$ST"
 check "full disk, no seq file: the node starts and connects" start_online $N
 play f4-$now
