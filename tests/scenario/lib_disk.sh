@@ -23,6 +23,8 @@ disk_cleanup() {
 	cleanup
 }
 trap disk_cleanup EXIT
+# killed (run.sh's timeout): exit through the EXIT trap, so nothing stays mounted
+trap 'exit 143' TERM INT HUP
 
 # disk_mount DIR [SIZE]: a fresh tmpfs on DIR (default 512k)
 disk_mount() {
