@@ -725,6 +725,16 @@ replay_add_md(struct replay *r, const char *id, enum alert_status st, const uint
 	return forgot;
 }
 
+int
+replay_retry(struct replay *r, struct cx_err *e)
+{
+	if (r == NULL || r->path == NULL || r->fault == 0)
+		return 0;
+	if ((r->fd >= 0 ? flush(r) : create(r)) == -1 || r->fault != 0)
+		return cx_errf(e, "%s", r->fault_msg);
+	return 0;
+}
+
 size_t
 replay_count(const struct replay *r)
 {

@@ -89,6 +89,13 @@ size_t replay_count(const struct replay *r);
  * retried write succeeds, except for a set that could not open its file.
  */
 int replay_fault(const struct replay *r, struct cx_err *e);
+/*
+ * Try the file again (the disk may have been fixed): a set running in
+ * memory because its file could not be opened makes a new one holding
+ * every id it has; one with unwritten ids writes them.  0 when the file
+ * holds every id, else -1 (e says why).
+ */
+int replay_retry(struct replay *r, struct cx_err *e);
 void replay_close(struct replay *r);
 
 #endif

@@ -140,8 +140,11 @@ open_ctlsock(struct node *n, struct cx_err *e)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", n->cfg.state_dir, CTLSOCK_NAME) >=
 	    sizeof(path))
 		return cx_errf(e, "state_dir too long");
-	n->ctl = ctlsock_open(n->loop, path, &h, n, e);
-	return n->ctl == NULL ? -1 : 0;
+	/* a state directory that takes no socket (read-only, missing) costs
+	 * the local control, not the node */
+	if ((n->ctl = ctlsock_open(n->loop, path, &h, n, e)) == NULL)
+		log_warnx("%s: no local control socket", e->msg);
+	return 0;
 }
 
 static int
@@ -255,6 +258,57 @@ open_core(struct node *n, struct cx_err *e)
 	return 0;
 }
 
+#define STORAGE_PROBE_MS (30 * 1000)   /* a failing state disk is tried again this often */
+
+/* The state disk's health (docs/PROTOCOL.md section 8), stamped on every
+ * receipt and status from now on; a change publishes a fresh status, a
+ * fault arms the probe.  Called for each fault as it is met. */
+static void
+storage_update(void *arg)
+{
+	struct node *n = arg;
+	const char *what, *word;
+	int err = nodeio_storage(&n->io, &what);
+
+	word = nodeio_storage_word(err);
+	if (report_set_storage(n->report, word, err ? what : "")) {
+		log_info("state disk: %s%s%s", word, err ? ": " : "", err ? what : "");
+		report_status(n->report, n->arb.active ? "playing" : "idle",
+		    n->arb.active ? n->arb.active->a.id : "");
+	}
+	if (err != 0 && !n->storage_probe.armed)
+		loop_timer_arm(n->loop, &n->storage_probe, STORAGE_PROBE_MS);
+}
+
+/* Try the failing state disk again; when it takes writes, what was held
+ * in memory goes to it (nodeio_probe) and the fault clears. */
+static void
+storage_probe(void *arg)
+{
+	struct node *n = arg;
+	struct cx_err e;
+
+	if (nodeio_probe(&n->io, &e) == -1)
+		log_debug("state disk: %s", e.msg);
+	report_set_key(n->report, n->io.key);
+	storage_update(n);
+}
+
+/* Seq numbers start above the time in ms when the clock is not behind the
+ * last known good time: with the reservation on disk lost, they still do
+ * not repeat (docs/PROTOCOL.md section 8). */
+static void
+open_storage(struct node *n)
+{
+	n->io.fault_cb = storage_update;
+	n->io.fault_arg = n;
+	report_set_fault_cb(n->report, storage_update, n);
+	loop_timer_init(&n->storage_probe, storage_probe, n);
+	if (n->clock.state != WC_UNTRUSTED)
+		spool_seq_floor(n->io.spool, (uint64_t)clock_wall_ms());
+	storage_update(n);
+}
+
 struct node *
 node_open(const char *config_path, struct cx_err *e)
 {
@@ -275,6 +329,7 @@ node_open(const char *config_path, struct cx_err *e)
 		node_close(n);
 		return NULL;
 	}
+	open_storage(n);
 	log_info("node %s in zone %s: %d trusted key(s), relays off", n->cfg.id, n->cfg.zone,
 	    n->cfg.trust.nkeys);
 	warning_resume(n);

@@ -37,6 +37,7 @@ struct node {
 	uint64_t clock_saved_mono;         /* when the floor was last saved, 0 never */
 	struct loop_timer clock_tick;      /* looks at the clock; saves the floor while synced */
 	struct loop_timer due;             /* a queued warning becomes effective */
+	struct loop_timer storage_probe;   /* tries a failing state disk again */
 	/* evidence of the warning the player plays (it may already have left
 	 * the arbiter: preempted, cancelled) */
 	int evidence_open;

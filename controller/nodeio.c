@@ -4,10 +4,16 @@
  * Order matters: the relay lines are requested (off) first, so that a node
  * restarted after a crash switches its amplifier off before doing anything
  * that could fail; the sound device next; then the state directory.
+ *
+ * The state directory may fail (an SD card fills up or turns read-only):
+ * nothing of it stops the node from sounding.  Each failure is recorded
+ * (io->fault, told to fault_cb), what could not be written is kept in
+ * memory, and nodeio_probe() tries again.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +49,87 @@ write_all(int fd, const uint8_t *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+const char *
+nodeio_storage_word(int err)
+{
+	switch (err) {
+	case 0:
+		return "ok";
+	case ENOSPC:
+	case EDQUOT:
+		return "full";
+	case EROFS:
+		return "read-only";
+	case ENOENT:
+	case EACCES:
+	case EPERM:
+		return "unavailable";
+	default:
+		return "error";
+	}
+}
+
+/* Record a fault of the state disk (errno err) and tell the node.  The
+ * first fault is kept (the cause; later ones tend to be its effects) until
+ * nodeio_probe() finds how the disk is now. */
+static void __attribute__((format(printf, 3, 4)))
+io_fault(struct nodeio *io, int err, const char *fmt, ...)
+{
+	char what[sizeof(io->fault_what)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_warnx("state disk: %s", what);
+	if (io->fault == 0) {
+		io->fault = err ? err : EIO;
+		memcpy(io->fault_what, what, sizeof(what));
+	}
+	if (io->fault_cb != NULL)
+		io->fault_cb(io->fault_arg);
+}
+
+int
+nodeio_storage(const struct nodeio *io, const char **what)
+{
+	static struct cx_err rf;          /* the replay set's message, until the next call */
+	int err;
+
+	if (io->fault != 0 || io->spool == NULL) {
+		if (what != NULL)
+			*what = io->fault_what;
+		return io->fault;
+	}
+	if ((err = replay_fault(io->replay, &rf)) != 0) {   /* an id not on disk */
+		if (what != NULL)
+			*what = rf.msg;
+		return err;
+	}
+	return spool_fault(io->spool, what);
+}
+
+#define PROBE_BYTES 4096           /* one block: a receipt or a pending copy fits */
+
+/* Can the directory take a new file with some data, synced?  0 or errno. */
+static int
+probe_write(const char *dir)
+{
+	char path[CFG_PATH_MAX + 16], buf[PROBE_BYTES];
+	int fd, rc, err;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/.probe", dir) >= sizeof(path))
+		return ENAMETOOLONG;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
+		return errno;
+	memset(buf, 0, sizeof(buf));
+	rc = write_all(fd, (const uint8_t *)buf, sizeof(buf)) == -1 || fdatasync(fd) == -1;
+	err = errno;
+	close(fd);
+	unlink(path);
+	return rc ? err : 0;
 }
 
 /* Replace path with p, atomically: tmp written and fsync'd, then renamed.
@@ -132,12 +219,49 @@ open_gpio(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 	return io->gpio == NULL ? -1 : 0;
 }
 
+/* The node key; without one the node still sounds (it verifies warnings
+ * with the trust store), but sends nothing upstream: docs/ARCHITECTURE.md,
+ * "State disk", says why no stand-in key is made. */
+static void
+open_key(struct nodeio *io)
+{
+	struct cx_err e;
+	int err;
+
+	if ((io->key = nodeio_key(io->state_dir, 1, &e)) != NULL)
+		return;
+	err = probe_write(io->state_dir);
+	io_fault(io, err ? err : EIO, "%s", e.msg);
+	log_warnx("no node key: receipts and status cannot be signed, so none are sent, "
+	    "until one can be made");
+}
+
+/* The replay set; in memory when its file cannot be opened. */
+static int
+open_replay(struct nodeio *io, const struct node_config *c, struct cx_err *e)
+{
+	char path[CFG_PATH_MAX + 16];
+	int err;
+
+	if (path_in(c->state_dir, "replay", path, sizeof(path), e) == -1)
+		return -1;
+	struct replay_caps caps = { c->replay_actual, c->replay_exercise, c->replay_test };
+	struct cx_err rf;
+
+	if ((io->replay = replay_open(path, &caps, clock_wall(), e)) == NULL)
+		return -1;             /* bad capacities or out of memory */
+	if ((err = replay_fault(io->replay, &rf)) != 0) {
+		io_fault(io, err, "%s", rf.msg);
+		log_warnx("replay set in memory only until the disk is back (%s)", rf.msg);
+	}
+	return 0;
+}
+
 int
 nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 {
 	char path[CFG_PATH_MAX + 16];
-	struct replay_caps caps = { c->replay_actual, c->replay_exercise, c->replay_test };
-	struct cx_err rf;
+	const char *what;
 
 	memset(io, 0, sizeof(*io));
 	snprintf(io->state_dir, sizeof(io->state_dir), "%s", c->state_dir);
@@ -145,30 +269,25 @@ nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 		return -1;
 	if ((io->sink = sink_open(c->audio_device, e)) == NULL)
 		goto fail;
-	if (mkdir(c->state_dir, 0750) == -1 && errno != EEXIST) {
-		cx_errf(e, "state_dir %s: %s", c->state_dir, strerror(errno));
-		goto fail;
-	}
+	if (mkdir(c->state_dir, 0750) == -1 && errno != EEXIST)
+		io_fault(io, errno, "state_dir %s: %s", c->state_dir, strerror(errno));
 	if (c->password_file[0] != '\0') {
 		if (read_password(c->password_file, io->password, sizeof(io->password), e) == -1)
 			goto fail;
 	} else
 		snprintf(io->password, sizeof(io->password), "%s", c->password);
-	if ((io->key = nodeio_key(c->state_dir, 1, e)) == NULL)
+	open_key(io);
+	if (open_replay(io, c, e) == -1)
 		goto fail;
-	if (path_in(c->state_dir, "replay", path, sizeof(path), e) == -1 ||
-	    (io->replay = replay_open(path, &caps, clock_wall(), e)) == NULL)
+	if (path_in(c->state_dir, "pending", path, sizeof(path), e) == -1)
 		goto fail;
-	if (replay_fault(io->replay, &rf) != 0)
-		log_warnx("replay set in memory only: %s", rf.msg);
-	if (path_in(c->state_dir, "pending", path, sizeof(path), e) == -1 ||
-	    (mkdir(path, 0750) == -1 && errno != EEXIST)) {
-		cx_errf(e, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
+	if (mkdir(path, 0750) == -1 && errno != EEXIST)
+		io_fault(io, errno, "%s: %s", path, strerror(errno));
 	if (path_in(c->state_dir, "spool", path, sizeof(path), e) == -1 ||
 	    (io->spool = spool_open(path, c->spool_max, e)) == NULL)
 		goto fail;
+	if (io->fault == 0 && spool_fault(io->spool, &what) != 0)
+		log_warnx("state disk: %s; receipts held in memory", what);
 	return 0;
 fail:
 	nodeio_close(io);
@@ -178,6 +297,11 @@ fail:
 void
 nodeio_close(struct nodeio *io)
 {
+	int i;
+
+	for (i = 0; i < io->nunwritten; i++)
+		free(io->unwritten[i].p);
+	io->nunwritten = 0;
 	spool_close(io->spool);
 	replay_close(io->replay);
 	sig_key_free(io->key);
@@ -263,49 +387,125 @@ pending_sync(const struct nodeio *io)
 	}
 }
 
-/* '~' is not allowed in ids: "<id>~tmp", "<id>~resumed", "<id>~cancel"
- * never read as ids */
+/* The change kept in memory for pending/name, or -1. */
 static int
-pending_write(struct nodeio *io, const char *id, const char *suffix, const uint8_t *p,
-    size_t n)
+unwritten_find(const struct nodeio *io, const char *name)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24], tmp[sizeof(path) + 8];
+	int i;
 
-	if (pending_path(io, id, suffix, path, sizeof(path)) == -1)
+	for (i = 0; i < io->nunwritten; i++)
+		if (strcmp(io->unwritten[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static void
+unwritten_forget(struct nodeio *io, const char *name)
+{
+	int i = unwritten_find(io, name);
+
+	if (i == -1)
+		return;
+	free(io->unwritten[i].p);
+	memmove(&io->unwritten[i], &io->unwritten[i + 1],
+	    (size_t)(io->nunwritten - i - 1) * sizeof(io->unwritten[0]));
+	io->nunwritten--;
+}
+
+/* Keep a write (p, n) or a delete (p NULL) to make later; it replaces an
+ * earlier change to the same file.  Past NODEIO_UNWRITTEN_MAX the oldest
+ * is forgotten (the node still acts on it in memory). */
+static void
+unwritten_keep(struct nodeio *io, const char *name, const uint8_t *p, size_t n)
+{
+	struct nodeio_unwritten *u;
+	uint8_t *copy = NULL;
+
+	if (p != NULL && (copy = malloc(n ? n : 1)) == NULL)
+		return;
+	if (p != NULL)
+		memcpy(copy, p, n);
+	unwritten_forget(io, name);
+	if (io->nunwritten == NODEIO_UNWRITTEN_MAX) {
+		log_warnx("pending: more than %d changes waiting for the disk; %s forgotten",
+		    NODEIO_UNWRITTEN_MAX, io->unwritten[0].name);
+		unwritten_forget(io, io->unwritten[0].name);
+	}
+	u = &io->unwritten[io->nunwritten++];
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	u->p = copy;
+	u->n = n;
+}
+
+/* pending/name replaced with p (p NULL: removed) now; -1 with errno. */
+static int
+pending_apply(struct nodeio *io, const char *name, const uint8_t *p, size_t n)
+{
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 40], tmp[sizeof(path) + 8];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/pending/%s", io->state_dir, name) >=
+	    sizeof(path)) {
+		errno = ENAMETOOLONG;
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s~tmp", path);
-	if (atomic_write(path, tmp, p, n) == -1) {
-		log_warnx("pending %s%s: %s (it will not survive a crash)", id, suffix,
-		    strerror(errno));
-		return -1;
+	}
+	if (p == NULL) {
+		if (unlink(path) == -1)
+			return errno == ENOENT ? 0 : -1;
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s~tmp", path);
+		if (atomic_write(path, tmp, p, n) == -1)
+			return -1;
 	}
 	pending_sync(io);
 	return 0;
 }
 
+/* Make a change to pending/<id><suffix>, or keep it for later. */
+static int
+pending_change(struct nodeio *io, const char *id, const char *suffix, const uint8_t *p,
+    size_t n)
+{
+	char name[ALERT_ID_MAX + 16];
+
+	if (!msg_id_valid(id) || (size_t)snprintf(name, sizeof(name), "%s%s", id, suffix) >=
+	    sizeof(name))
+		return -1;
+	if (pending_apply(io, name, p, n) == 0) {
+		unwritten_forget(io, name);
+		return 0;
+	}
+	io_fault(io, errno, "pending/%s: %s", name, strerror(errno));
+	if (p != NULL)
+		log_warnx("pending %s: kept in memory (it will not survive a crash until "
+		    "the disk takes it)", name);
+	unwritten_keep(io, name, p, n);
+	return -1;
+}
+
+/* '~' is not allowed in ids: "<id>~tmp", "<id>~resumed", "<id>~cancel"
+ * never read as ids */
 int
 nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n)
 {
-	return pending_write(io, id, "", p, n);
+	return pending_change(io, id, "", p, n);
 }
 
 void
 nodeio_pending_del(struct nodeio *io, const char *id)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
-
-	if (pending_path(io, id, "", path, sizeof(path)) == -1 || unlink(path) == -1)
-		return;
-	if (pending_path(io, id, "~resumed", path, sizeof(path)) == 0)
-		unlink(path);
-	pending_sync(io);
+	pending_change(io, id, "", NULL, 0);
+	pending_change(io, id, "~resumed", NULL, 0);
 }
 
 int
 nodeio_pending_marked(struct nodeio *io, const char *id)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
+	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24], name[ALERT_ID_MAX + 16];
+	int i;
 
+	snprintf(name, sizeof(name), "%.*s~resumed", ALERT_ID_MAX, id);
+	if ((i = unwritten_find(io, name)) != -1)
+		return io->unwritten[i].p != NULL;
 	return pending_path(io, id, "~resumed", path, sizeof(path)) == 0 &&
 	    access(path, F_OK) == 0;
 }
@@ -313,14 +513,66 @@ nodeio_pending_marked(struct nodeio *io, const char *id)
 void
 nodeio_pending_mark(struct nodeio *io, const char *id)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
-	int fd;
+	pending_change(io, id, "~resumed", (const uint8_t *)"", 0);
+}
 
-	if (pending_path(io, id, "~resumed", path, sizeof(path)) == -1 ||
-	    (fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0640)) == -1)
-		return;
-	close(fd);
-	pending_sync(io);
+/* Make the changes kept in memory, oldest first; -1 (errno) at the first
+ * the disk still refuses. */
+static int
+unwritten_flush(struct nodeio *io)
+{
+	while (io->nunwritten > 0) {
+		if (pending_apply(io, io->unwritten[0].name, io->unwritten[0].p,
+		    io->unwritten[0].n) == -1)
+			return -1;
+		unwritten_forget(io, io->unwritten[0].name);
+	}
+	return 0;
+}
+
+/* Note a fault met while probing: no callback, the caller reports. */
+static int
+probe_fault(struct nodeio *io, int err, const char *what, struct cx_err *e)
+{
+	struct cx_err m;
+
+	cx_errf(&m, "%s: %s", what, strerror(err));
+	memcpy(io->fault_what, m.msg, sizeof(io->fault_what));
+	io->fault = err;
+	return cx_errf(e, "%s", io->fault_what);
+}
+
+int
+nodeio_probe(struct nodeio *io, struct cx_err *e)
+{
+	char path[CFG_PATH_MAX + 16];
+	struct cx_err ke;
+	int err;
+
+	if (mkdir(io->state_dir, 0750) == -1 && errno != EEXIST)
+		return probe_fault(io, errno, io->state_dir, e);
+	if ((err = probe_write(io->state_dir)) != 0)
+		return probe_fault(io, err, io->state_dir, e);
+	if (path_in(io->state_dir, "pending", path, sizeof(path), e) == -1)
+		return -1;
+	if (mkdir(path, 0750) == -1 && errno != EEXIST)
+		return probe_fault(io, errno, path, e);
+	if (unwritten_flush(io) == -1)
+		return probe_fault(io, errno, "pending", e);
+	if (io->key == NULL && (io->key = nodeio_key(io->state_dir, 1, &ke)) == NULL) {
+		snprintf(io->fault_what, sizeof(io->fault_what), "%s", ke.msg);
+		io->fault = EIO;
+		return cx_errf(e, "%s", ke.msg);
+	}
+	if (replay_retry(io->replay, &ke) == -1) {
+		err = replay_fault(io->replay, NULL);
+		memcpy(io->fault_what, ke.msg, sizeof(io->fault_what));
+		io->fault = err ? err : EIO;
+		return cx_errf(e, "%s", ke.msg);
+	}
+	io->fault = 0;
+	io->fault_what[0] = '\0';
+	return spool_flush(io->spool, e);
 }
 
 /* Ids held; temp files of a torn write and marks without a warning are
@@ -370,16 +622,13 @@ nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal
 	int len = snprintf(line, sizeof(line), "%s %lld %s %s %s\n", w->kid, (long long)w->until,
 	    alert_type_name(w->type), alert_status_name(w->status), w->by[0] ? w->by : "-");
 
-	return pending_write(io, ref, "~cancel", (const uint8_t *)line, (size_t)len);
+	return pending_change(io, ref, "~cancel", (const uint8_t *)line, (size_t)len);
 }
 
 void
 nodeio_precancel_del(struct nodeio *io, const char *ref)
 {
-	char path[CFG_PATH_MAX + ALERT_ID_MAX + 24];
-
-	if (pending_path(io, ref, "~cancel", path, sizeof(path)) == 0 && unlink(path) == 0)
-		pending_sync(io);
+	pending_change(io, ref, "~cancel", NULL, 0);
 }
 
 /* "kid until [type status by]": a line of an older node has the first two. */

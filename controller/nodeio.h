@@ -20,22 +20,53 @@
 #include "controller/player.h"
 #include "controller/spool.h"
 
+/* A change to the state directory that could not be made (write or
+ * delete), kept to be made when the disk takes writes again. */
+struct nodeio_unwritten {
+	char name[ALERT_ID_MAX + 16];      /* "<id><suffix>" in pending/ */
+	uint8_t *p;                        /* NULL: a delete */
+	size_t n;
+};
+#define NODEIO_UNWRITTEN_MAX 64
+
 struct nodeio {
 	char state_dir[CFG_PATH_MAX];
 	char password[CFG_STR_MAX];
-	struct sig_key *key;
+	struct sig_key *key;               /* NULL: none could be loaded or made */
 	struct replay *replay;
 	struct spool *spool;
 	struct gpio *gpio;
 	int amp_idx, siren_idx, fb_idx;
 	struct sink *sink;
+	int fault;                         /* errno of the state disk's fault, 0: none */
+	char fault_what[CX_ERR_MAX];
+	void (*fault_cb)(void *arg);       /* told of each fault as it is met */
+	void *fault_arg;
+	struct nodeio_unwritten unwritten[NODEIO_UNWRITTEN_MAX];   /* oldest first */
+	int nunwritten;
 };
 
+/* A state directory that cannot be created, read or written does not stop
+ * the node (docs/ARCHITECTURE.md, "State disk"): it runs from memory and
+ * the fault is kept (nodeio_storage()). */
 int nodeio_open(struct nodeio *io, const struct node_config *c, struct cx_err *e);
 void nodeio_close(struct nodeio *io);
 
 /* Load "<state_dir>/node.key" or create it (Ed25519, 0600). */
 struct sig_key *nodeio_key(const char *state_dir, int create, struct cx_err *e);
+
+/* The state disk's health: errno of the fault met (the node's own or the
+ * spool's; 0: none), *what says what failed. */
+int nodeio_storage(const struct nodeio *io, const char **what);
+/* The storage word of docs/PROTOCOL.md section 8 for an errno: ENOSPC,
+ * EDQUOT "full"; EROFS "read-only"; ENOENT, EACCES, EPERM "unavailable";
+ * 0 "ok"; any other "error". */
+const char *nodeio_storage_word(int err);
+/* Try the state directory again: create what is missing, a small synced
+ * write, then what was kept in memory (pending changes, held receipts, the
+ * seq reservation) and a node key if there is none.  0 when all is on
+ * disk (the fault is cleared), else -1 (e, nodeio_storage()). */
+int nodeio_probe(struct nodeio *io, struct cx_err *e);
 
 /* The alert topics of the zone and its ancestors, then the node's cmd topic. */
 int nodeio_topics(const struct node_config *c, char topics[][TOPIC_MAX], struct cx_err *e);
@@ -55,7 +86,9 @@ void nodeio_clock_save(struct nodeio *io, int64_t now);
 /* Warnings accepted and not finished, kept on disk ("<state_dir>/pending/
  * <id>", the exact payload) so that after a crash they are verified again
  * and resumed.  Written once the relay has closed (or the warning is
- * queued), deleted when the warning reaches a final state. */
+ * queued), deleted when the warning reaches a final state.  A write or
+ * delete the disk refuses is kept in memory (nodeio->unwritten) and made
+ * by nodeio_probe(). */
 #define PENDING_MAX 16
 int nodeio_pending_put(struct nodeio *io, const char *id, const uint8_t *p, size_t n);
 void nodeio_pending_del(struct nodeio *io, const char *id);

@@ -33,6 +33,8 @@ struct report {
 	char clock[RECEIPT_WORD_MAX + 1];  /* health stamped on receipts and status */
 	char storage[RECEIPT_WORD_MAX + 1];
 	char storage_error[RECEIPT_REASON_MAX + 1];
+	void (*fault_cb)(void *arg);       /* the spool met a storage fault */
+	void *fault_arg;
 };
 
 struct report *
@@ -63,11 +65,26 @@ report_set_mqtt(struct report *r, struct mqtt *m)
 	r->mqtt = m;
 }
 
+void
+report_set_key(struct report *r, const struct sig_key *key)
+{
+	r->o.key = key;
+}
+
+void
+report_set_fault_cb(struct report *r, void (*cb)(void *arg), void *arg)
+{
+	r->fault_cb = cb;
+	r->fault_arg = arg;
+}
+
 static int
 seal(struct report *r, const char *json, uint8_t **out, size_t *outlen)
 {
 	struct cx_err e;
 
+	if (r->o.key == NULL)
+		return -1;     /* no key of its own (docs/ARCHITECTURE.md, "State disk") */
 	if (envelope_seal(r->o.key, r->o.node, (const uint8_t *)json, strlen(json), out, outlen,
 	    &e) == -1) {
 		log_warnx("report: cannot sign: %s", e.msg);
@@ -107,38 +124,92 @@ publish_seq(struct report *r, uint64_t seq, const uint8_t *p, size_t n)
 	r->fl[i].seq = seq;
 }
 
+/* Stamp the node's health, make the JSON and sign it. */
+static int
+make(struct report *r, struct receipt *rc, uint8_t **p, size_t *n)
+{
+	struct cx_err e;
+	char *json;
+	int rv;
+
+	memcpy(rc->storage, r->storage, sizeof(rc->storage));
+	if ((json = receipt_to_json(rc, &e)) == NULL) {
+		log_warnx("report: %s", e.msg);
+		return -1;
+	}
+	rv = seal(r, json, p, n);
+	free(json);
+	return rv;
+}
+
+/* The spool met a fault: let the node say so (it may change r->storage). */
+static void
+spool_faulted(struct report *r)
+{
+	if (spool_fault(r->o.spool, NULL) != 0 && r->fault_cb != NULL)
+		r->fault_cb(r->fault_arg);
+}
+
+/* Into the spool (on disk, or held in memory when the disk fails).  A
+ * receipt that is the first to meet a fault is made again, so that it
+ * says the storage word it was kept under. */
+static void
+keep(struct report *r, struct receipt *rc, uint8_t **p, size_t *n)
+{
+	struct cx_err e;
+	uint8_t *p2;
+	size_t n2;
+	int rv;
+
+	if ((rv = spool_put(r->o.spool, rc->seq, *p, *n, &e)) == 0)
+		return;
+	if (rv == -1) {
+		log_warnx("report: %s; receipt %llu is sent once, not kept", e.msg,
+		    (unsigned long long)rc->seq);
+		return;
+	}
+	log_warnx("report: %s; receipt %llu held in memory", e.msg, (unsigned long long)rc->seq);
+	spool_faulted(r);
+	if (strcmp(rc->storage, r->storage) == 0 || make(r, rc, &p2, &n2) == -1)
+		return;
+	spool_del(r->o.spool, rc->seq);
+	free(*p);
+	*p = p2;
+	*n = n2;
+	if (spool_put(r->o.spool, rc->seq, *p, *n, &e) == -1)
+		log_warnx("report: %s; receipt %llu is sent once, not kept", e.msg,
+		    (unsigned long long)rc->seq);
+}
+
 int
 report_send(struct report *r, struct receipt *rc)
 {
 	struct cx_err e;
 	uint8_t *p = NULL;
 	size_t n;
-	char *json;
 
 	snprintf(rc->node, sizeof(rc->node), "%s", r->o.node);
 	rc->time = clock_wall_ms();
 	if (rc->clock[0] == '\0')
 		memcpy(rc->clock, r->clock, sizeof(rc->clock));
-	memcpy(rc->storage, r->storage, sizeof(rc->storage));
 	if (spool_next_seq(r->o.spool, &rc->seq, &e) == -1) {
 		log_warnx("report: %s", e.msg);
 		return -1;
 	}
+	if (spool_fault(r->o.spool, NULL) != 0)
+		spool_faulted(r);      /* the reservation failed: say so in this receipt */
 	r->last_seq = rc->seq;
-	if ((json = receipt_to_json(rc, &e)) == NULL) {
-		log_warnx("report: %s", e.msg);
-		return -1;
-	}
-	if (seal(r, json, &p, &n) == -1) {
-		free(json);
-		return -1;
-	}
-	free(json);
 	log_info("receipt %llu: %s %s%s%s", (unsigned long long)rc->seq,
 	    rc->ref[0] ? rc->ref : "-", rstate_name(rc->state), rc->reason[0] ? ": " : "",
 	    rc->reason);
-	if (spool_put(r->o.spool, rc->seq, p, n, &e) == -1)
-		log_warnx("report: %s (publishing anyway)", e.msg);
+	if (r->o.key == NULL) {
+		log_warnx("report: receipt %llu not sent: the node has no key of its own",
+		    (unsigned long long)rc->seq);
+		return -1;
+	}
+	if (make(r, rc, &p, &n) == -1)
+		return -1;
+	keep(r, rc, &p, &n);
 	if (r->nfl < INFLIGHT_MAX)
 		publish_seq(r, rc->seq, p, n);
 	free(p);

@@ -1,12 +1,13 @@
 /*
  * report: what the node tells upstream.  Receipts are signed with the
- * node's key, written to the spool, then published (QoS 1); the spool
- * entry is deleted on PUBACK.  On every (re)connection the whole spool is
- * published again in sequence order (receipts are idempotent by node and
- * seq).  Rejection receipts go through a token bucket so a flood of bad
- * messages cannot turn the node into an amplifier; the next one sent
- * carries the count suppressed.  The retained status and the will are
- * signed the same way.
+ * node's key, written to the spool (held in memory while the state disk
+ * fails: spool.h), then published (QoS 1); the spool entry is deleted on
+ * PUBACK.  On every (re)connection the whole spool is published again in
+ * sequence order (receipts are idempotent by node and seq).  Rejection
+ * receipts go through a token bucket so a flood of bad messages cannot
+ * turn the node into an amplifier; the next one sent carries the count
+ * suppressed.  The retained status and the will are signed the same way.
+ * A node without a key sends none of them.
  */
 #ifndef CX_REPORT_H
 #define CX_REPORT_H
@@ -31,6 +32,13 @@ struct report;
 
 struct report *report_new(const struct report_opts *o, struct cx_err *e);
 void report_set_mqtt(struct report *r, struct mqtt *m);
+/* The node's key: NULL while it has none (receipts, status and will are
+ * then not sent: nothing unsigned goes upstream); set when it gets one. */
+void report_set_key(struct report *r, const struct sig_key *key);
+/* cb is called when the spool meets a storage fault (spool_fault() then
+ * says which): the node sets the storage word, which the receipt that met
+ * the fault already carries. */
+void report_set_fault_cb(struct report *r, void (*cb)(void *arg), void *arg);
 /* Fills node, seq and time; signs, spools and (if connected) publishes. */
 int report_send(struct report *r, struct receipt *rc);
 /* As report_send, rate limited; 1 if suppressed. */

@@ -562,6 +562,8 @@ remember(struct node *n, const struct alert *a, const unsigned char md[32], int6
 		return VR_OK;
 	if (replay_seen(n->io.replay, a->id)) {
 		log_warnx("replay set: %s; acting on %s anyway", d->msg, a->id);
+		if (n->io.fault_cb != NULL)        /* the storage word says so */
+			n->io.fault_cb(n->io.fault_arg);
 		return VR_OK;
 	}
 	return VR_REPLAY;

@@ -6,7 +6,10 @@
  * is on disk until deleted, survives a restart, comes back in seq order,
  * the seq counter never goes backwards across restarts, a torn write
  * leaves nothing behind, and the spool is bounded (oldest dropped first,
- * counted).
+ * counted).  A failing directory loses nothing: receipts are held in
+ * memory (bounded) and written by spool_flush(); the seq reservation is
+ * overwritten in place (same inode, same size) in two slots, a torn slot
+ * leaving the other.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,7 +84,7 @@ static void put_ok(struct spool *s, uint64_t seq, const char *text)
 {
 	struct cx_err e = { "" };
 
-	if (spool_put(s, seq, (const uint8_t *)text, strlen(text), &e) == -1)
+	if (spool_put(s, seq, (const uint8_t *)text, strlen(text), &e) != 0)
 		fail_msg("spool_put %" PRIu64 ": %s", seq, e.msg);
 }
 
@@ -371,6 +374,7 @@ static void test_limits(void **state)
 	struct spool *s;
 	uint8_t *big;
 	char longdir[400];
+	const char *what;
 
 	assert_null(spool_open(f->dir, 0, &e));
 	memset(longdir, 'a', sizeof(longdir) - 1);
@@ -379,9 +383,11 @@ static void test_limits(void **state)
 	e.msg[0] = '\0';
 	assert_null(spool_open(longdir, 10, &e));      /* too long: an error, not truncated */
 	assert_true(e.msg[0] != '\0');
-	e.msg[0] = '\0';
-	assert_null(spool_open("/nonexistent-cx/a/b", 10, &e));
-	assert_true(e.msg[0] != '\0');
+	/* a directory that cannot be made: a spool in memory, the fault said */
+	assert_non_null(s = spool_open("/nonexistent-cx/a/b", 10, &e));
+	assert_int_equal(spool_fault(s, &what), ENOENT);
+	assert_non_null(strstr(what, "/nonexistent-cx/a/b"));
+	spool_close(s);
 
 	s = open_ok(f, 2);
 	assert_non_null(big = calloc(1, (1u << 20) + 1));
@@ -391,6 +397,130 @@ static void test_limits(void **state)
 	free(big);
 	close_s(f);
 	spool_close(NULL);
+}
+
+/* The directory is missing: receipts are held in memory, in order, and
+ * written when it can be made again. */
+static void test_missing_dir_held(void **state)
+{
+	struct fx *f = *state;
+	struct cx_err e = { "" };
+	char parent[80];
+	struct spool *s;
+	uint64_t want[3], seq;
+
+	snprintf(parent, sizeof(parent), "%s/gone", f->top);
+	snprintf(f->dir, sizeof(f->dir), "%s/spool", parent);
+	assert_non_null(f->s = s = spool_open(f->dir, 10, &e));
+	assert_int_equal(spool_fault(s, NULL), ENOENT);
+	for (int i = 0; i < 4; i++) {
+		seq = next_ok(s);
+		if (i < 3)
+			want[i] = seq;
+		assert_int_equal(spool_put(s, seq, (const uint8_t *)"held", 4, &e), 1);
+		assert_non_null(strstr(e.msg, "spool"));
+	}
+	assert_int_equal(spool_del(s, seq), 0);        /* acknowledged */
+	list_is(s, want, 3);
+	assert_int_equal(spool_held(s), 3);
+	get_is(s, want[1], "held");
+	assert_int_equal(spool_flush(s, &e), -1);      /* still missing */
+	assert_int_equal(spool_held(s), 3);
+
+	assert_int_equal(mkdir(parent, 0750), 0);
+	assert_int_equal(spool_flush(s, &e), 0);
+	assert_int_equal(spool_fault(s, NULL), 0);
+	assert_int_equal(spool_held(s), 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(msg_exists(f, want[i]));
+	s = open_ok(f, 10);                            /* on disk now */
+	list_is(s, want, 3);
+	assert_true(next_ok(s) > seq);                 /* the reservation was made too */
+	close_s(f);
+}
+
+/* Past SPOOL_MEM_MAX in memory the oldest held goes, counted. */
+static void test_held_bounded(void **state)
+{
+	struct fx *f = *state;
+	struct cx_err e = { "" };
+	uint64_t got[SPOOL_MEM_MAX];
+	struct spool *s;
+
+	snprintf(f->dir, sizeof(f->dir), "%s/gone/spool", f->top);
+	assert_non_null(f->s = s = spool_open(f->dir, 1000, &e));
+	for (uint64_t i = 1; i <= SPOOL_MEM_MAX + 3; i++)
+		assert_int_equal(spool_put(s, i, (const uint8_t *)"x", 1, &e), 1);
+	assert_int_equal(spool_count(s), SPOOL_MEM_MAX);
+	assert_int_equal(spool_dropped(s), 3);
+	assert_int_equal(spool_list(s, got, SPOOL_MEM_MAX), SPOOL_MEM_MAX);
+	assert_int_equal(got[0], 4);
+	assert_int_equal(got[SPOOL_MEM_MAX - 1], SPOOL_MEM_MAX + 3);
+	close_s(f);
+}
+
+static void seq_file_stat(const struct fx *f, struct stat *st)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/seq", f->dir);
+	assert_int_equal(stat(path, st), 0);
+}
+
+/* Reservations overwrite DIR/seq in place: same inode, same size (a full
+ * disk cannot refuse them); a torn slot leaves the other one. */
+static void test_seq_in_place_torn(void **state)
+{
+	struct fx *f = *state;
+	struct spool *s = open_ok(f, 10);
+	struct stat a, b;
+	uint64_t seq, last = 0;
+	char path[160];
+	int fd;
+
+	next_ok(s);
+	seq_file_stat(f, &a);
+	assert_int_equal(a.st_size, 64);
+	for (int i = 0; i < 5; i++) {
+		s = open_ok(f, 10);
+		assert_true((seq = next_ok(s)) > last);
+		last = seq;
+		seq_file_stat(f, &b);
+		assert_int_equal(b.st_ino, a.st_ino);
+		assert_int_equal(b.st_size, 64);
+	}
+	close_s(f);
+	/* the slot the next reservation overwrites is torn by a power cut:
+	 * the other one still holds the last reservation */
+	snprintf(path, sizeof(path), "%s/seq", f->dir);
+	assert_true((fd = open(path, O_RDWR)) >= 0);
+	for (int slot = 0; slot < 2; slot++) {
+		char buf[32];
+
+		assert_int_equal(pread(fd, buf, 32, slot * 32), 32);
+		if (strtoull(buf, NULL, 10) <= last)   /* the older, lesser one */
+			assert_int_equal(pwrite(fd, "0000000000000099999x", 20, slot * 32), 20);
+	}
+	close(fd);
+	s = open_ok(f, 10);
+	assert_true(next_ok(s) > last);
+	close_s(f);
+}
+
+/* A floor (the time) lifts the next number; a lower one does nothing. */
+static void test_seq_floor(void **state)
+{
+	struct fx *f = *state;
+	struct spool *s = open_ok(f, 10);
+	uint64_t seq;
+
+	spool_seq_floor(s, 1000000);
+	assert_int_equal(next_ok(s), 1000000);
+	spool_seq_floor(s, 5);
+	assert_int_equal(next_ok(s), 1000001);
+	s = open_ok(f, 10);
+	assert_true((seq = next_ok(s)) > 1000001);
+	close_s(f);
 }
 
 int main(void)
@@ -405,6 +535,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bounded_drops_oldest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reopen_smaller_keeps_newest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_dir_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_bounded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seq_in_place_torn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_seq_floor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
