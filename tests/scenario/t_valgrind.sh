@@ -12,7 +12,7 @@ broker_start || exit 1
 capture_start
 NODE_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file=$RIG/valgrind.log"
 node_start village-201
-wait_for 30 node_online village-201 || { echo "node did not connect"; exit 1; }
+wait_for 120 node_online village-201 || { echo "node did not connect"; exit 1; }
 now=$(date +%s)
 body vg-$now '["430682101201"]' "[{\"siren\":\"test-short\"},{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" > "$RIG/a.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/a.json" "$RIG/a.msg"
