@@ -84,6 +84,12 @@ make_keys() {
 
 # --- broker ---------------------------------------------------------------
 # Users: each node (username = node id), the township operator, a monitor.
+# This rig's broker does not bind client ids to usernames; the shipped
+# config does on its node listener (t_broker.sh runs it).  On such a
+# listener the capture's session (user monitor, id cx-capture) would be
+# named "monitor" and publish() (also user monitor) would take it over:
+# capture on the operator listener there, as t_broker.sh does with
+# cunxiangctl.
 broker_setup() {
 	local u
 	: > "$RIG/passwd"
