@@ -51,17 +51,21 @@ PY
 
 PORT=$(free_port)
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds, for at most
-# SECONDS of wall-clock time.  It returns
-# as soon as the command does, so a timeout costs nothing when the test
-# passes: give generous ones (a machine with both cores busy is several
-# times slower), and never decide a result with a fixed sleep.
+# wait_for SECONDS COMMAND...: poll until the command succeeds, for at least
+# SECONDS of wall-clock time (and, as this function always did, at least
+# SECONDS*20 polls, up to 200, so a slow check gets no fewer chances than it
+# used to).  It returns as soon as the command does, so a timeout costs
+# nothing when the test passes: give generous ones (a machine with both
+# cores busy is several times slower), and never decide a result with a
+# fixed sleep.
 wait_for() {
-	local t=$1 end; shift
+	local t=$1 end n=0 min; shift
 	end=$(( ${EPOCHREALTIME/./} + t * 1000000 ))   # microseconds, wall clock
+	min=$(( t * 20 < 200 ? t * 20 : 200 ))
 	while :; do
 		"$@" 2>/dev/null && return 0
-		[ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
+		n=$((n + 1))
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || [ "$n" -lt "$min" ] || return 1
 		sleep 0.05
 	done
 }
