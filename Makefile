@@ -18,10 +18,21 @@ SAN       ?=
 CC        ?= cc
 PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih
 # Debian packages needed to build and test (make deps installs the missing ones).
+# Every command a test, the demo, the fuzz runner, the hw test or bench calls
+# is listed with its package in tests/deps/tools.txt; tests/deps/check.py
+# (make depcheck, part of make check) fails if one is not covered here.
+# procps (pkill) and mawk (awk) are not on every minimal image.
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
-             clang libclang-rt-14-dev valgrind faketime libfaketime python3-cryptography
+             clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
+             python3-cryptography
+# ... and for make check-hw (the libgpiod backend under QEMU with Debian's
+# kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
+# check-hw, so its make deps step names and installs both lists.
+HW_PKGS    = qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
+             busybox-static kmod cpio xz-utils gzip gcc make libc6-dev libgpiod-dev pkg-config
+DEPS_PKGS  = $(DEB_PKGS)
 
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
@@ -55,7 +66,8 @@ CTL       = $(BUILD)/cunxiangctl
 UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
-.PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw
+.PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw \
+        depcheck hw-pkgs
 all: $(DAEMON) $(CTL)
 
 $(BUILD)/%.o: %.c
@@ -120,10 +132,18 @@ fuzz:
 # the libgpiod backend against a real kernel GPIO chip (gpio-sim under QEMU);
 # installs QEMU and Debian's kernel packages as root (about 2 minutes the first time)
 check-hw: $(LIBGPIO) $(LIBCOMMON)
-	tests/hw/gpiod-qemu.sh
+	CX_HW_PKGS="$(HW_PKGS)" tests/hw/gpiod-qemu.sh
+
+# the package list of check-hw, for tests/hw/gpiod-qemu.sh run on its own
+hw-pkgs:
+	@echo $(HW_PKGS)
+
+# every command the tests call comes from a package make deps installs
+depcheck:
+	python3 tests/deps/check.py
 
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
+	@missing=""; for p in $(sort $(DEPS_PKGS)); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -136,8 +156,11 @@ deps:
 	  fi; \
 	fi
 
-# check runs in a fresh make so pkg-config flags are read after deps installed them
+# check runs in a fresh make so pkg-config flags are read after deps installed them;
+# its deps step covers check-hw's packages too (one list to install)
+check: DEPS_PKGS = $(DEB_PKGS) $(HW_PKGS)
 check: deps
+	$(MAKE) depcheck
 	$(MAKE) all
 	$(MAKE) unit-run
 	$(MAKE) BUILD=build-san SAN=1 unit-run

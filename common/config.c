@@ -520,8 +520,12 @@ finish_key(struct parser *ps)
 		return;
 	}
 	if (trust_add(&ps->c->trust, pk->kid, pk->alg, pk->pubkey, pk->zones, pk->actions,
-	    pk->not_before, pk->not_after, &err) < 0)
+	    pk->not_before, pk->not_after, &err) < 0) {
 		fail(ps, ps->secline, "%s", err.msg);   /* trust.c names the key */
+		return;
+	}
+	/* so a later alias of this public key is told where the first one is */
+	ps->c->trust.keys[ps->c->trust.nkeys - 1].line = ps->secline;
 }
 
 static void

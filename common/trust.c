@@ -142,6 +142,7 @@ trust_add(struct trust *t, const char *kid, const char *alg, const char *pubkey_
     struct cx_err *e)
 {
 	struct trust_key k;
+	const struct trust_key *twin;
 
 	memset(&k, 0, sizeof(k));
 	if (t->nkeys >= TRUST_MAX_KEYS)
@@ -162,6 +163,15 @@ trust_add(struct trust *t, const char *kid, const char *alg, const char *pubkey_
 		return cx_errf(e, "key %s: no public key", kid);
 	if ((k.key = sig_key_from_public_b64(pubkey_b64, k.alg, e)) == NULL)
 		return cx_err_prefix(e, "key %s", kid);
+	if (trust_find_pubkey(t, k.key, &twin, e) < 0 || twin != NULL) {
+		sig_key_free(k.key);
+		if (twin == NULL)
+			return cx_err_prefix(e, "key %s", kid);
+		if (twin->line > 0)
+			return cx_errf(e, "key %s has the same public key as key %s (line %d)", kid,
+			    twin->kid, twin->line);
+		return cx_errf(e, "key %s has the same public key as key %s", kid, twin->kid);
+	}
 	snprintf(k.kid, sizeof(k.kid), "%s", kid);
 	k.not_before = not_before;
 	k.not_after = not_after;
@@ -180,6 +190,29 @@ trust_find(const struct trust *t, const char *kid)
 		if (strcmp(t->keys[i].kid, kid) == 0)
 			return &t->keys[i];
 	return NULL;
+}
+
+/* Keys compare by their canonical encoding (base64 of the SPKI DER that
+ * sig_key_public_b64() re-encodes), so two spellings of one key are one key. */
+int
+trust_find_pubkey(const struct trust *t, const struct sig_key *key,
+    const struct trust_key **twin, struct cx_err *e)
+{
+	char a[SIG_PUB_B64_MAX], b[SIG_PUB_B64_MAX];
+	int i;
+
+	*twin = NULL;
+	if (sig_key_public_b64(key, a, sizeof(a), e) < 0)
+		return -1;
+	for (i = 0; i < t->nkeys; i++) {
+		if (sig_key_public_b64(t->keys[i].key, b, sizeof(b), e) < 0)
+			return -1;
+		if (strcmp(a, b) == 0) {
+			*twin = &t->keys[i];
+			return 0;
+		}
+	}
+	return 0;
 }
 
 void

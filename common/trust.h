@@ -36,6 +36,7 @@ struct trust_key {
 	unsigned actions;          /* enum action bits */
 	int64_t not_before;        /* Unix seconds; 0 = no bound */
 	int64_t not_after;         /* 0 = no bound */
+	int line;                  /* line of its [key] section, for messages; 0 = none */
 };
 
 struct trust {
@@ -45,11 +46,17 @@ struct trust {
 
 void trust_init(struct trust *t);
 /* zones and actions are comma-separated lists ("430682101,430682102",
- * "warn,cancel"); duplicate kid is an error. */
+ * "warn,cancel"); a duplicate kid is an error, and so is a public key
+ * already trusted under another id (a narrow key's scope must not be
+ * sidestepped by a wide alias of the same key). */
 int trust_add(struct trust *t, const char *kid, const char *alg, const char *pubkey_b64,
     const char *zones, const char *actions, int64_t not_before, int64_t not_after,
     struct cx_err *e);
 const struct trust_key *trust_find(const struct trust *t, const char *kid);
+/* *twin = the key in t whose public key equals key's (whatever its id and
+ * algorithm name), or NULL; -1 if a key cannot be encoded to compare. */
+int trust_find_pubkey(const struct trust *t, const struct sig_key *key,
+    const struct trust_key **twin, struct cx_err *e);
 void trust_free(struct trust *t);
 
 int action_parse_list(const char *csv, unsigned *mask, struct cx_err *e);

@@ -26,22 +26,28 @@ cleanup() {
 }
 trap cleanup EXIT
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(freeport)      # the node listener
+oport=$(freeport)     # the operator listener
+while [ "$oport" = "$port" ]; do oport=$(freeport); done
 
-say "1. Broker: mosquitto on 127.0.0.1:$port with the shipped config and ACL"
-sed -e "s|^listener 1883|listener $port 127.0.0.1|" \
-    -e "s|/etc/mosquitto/cunxiang.passwd|$DIR/passwd|" \
+say "1. Broker: mosquitto on 127.0.0.1:$port (nodes) and :$oport (operators), shipped config and ACL"
+sed -e "s|^listener 1883$|listener $port 127.0.0.1|" \
+    -e "s|^listener 1884$|listener $oport 127.0.0.1|" \
+    -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$DIR/nodes.passwd|" \
+    -e "s|/etc/mosquitto/cunxiang-operators.passwd|$DIR/operators.passwd|" \
     -e "s|/etc/mosquitto/cunxiang.acl|$TOP/firmware-config/broker/acl|" \
     -e "s|/var/lib/mosquitto/|$DIR/broker/|" \
     "$TOP/firmware-config/broker/mosquitto.conf" > "$DIR/mosquitto.conf"
 echo "log_dest file $DIR/broker.log" >> "$DIR/mosquitto.conf"
 mkdir -p "$DIR/broker"; touch "$DIR/broker.log"; chmod 666 "$DIR/broker.log"
 [ "$(id -u)" = 0 ] && chown mosquitto "$DIR/broker" 2>/dev/null || true
-mosquitto_passwd -c -b "$DIR/passwd" "$NODE" "demo-node-secret" 2>/dev/null
-mosquitto_passwd -b "$DIR/passwd" "$OPER" "demo-township-secret" 2>/dev/null
-chmod 644 "$DIR/passwd"
+mosquitto_passwd -c -b "$DIR/nodes.passwd" "$NODE" "demo-node-secret" 2>/dev/null
+mosquitto_passwd -c -b "$DIR/operators.passwd" "$OPER" "demo-township-secret" 2>/dev/null
+chmod 644 "$DIR/nodes.passwd" "$DIR/operators.passwd"
 mosquitto -c "$DIR/mosquitto.conf" >"$DIR/broker.out" 2>&1 & BROKER_PID=$!
-for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+# generous waits: they end as soon as the condition holds
+for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$oport) 2>/dev/null && break; sleep 0.1; done
 echo "users: $NODE (node), $OPER (township operator); anonymous access refused"
 
 say "2. Township key (Ed25519), made with cunxiangctl keygen"
@@ -107,7 +113,7 @@ actions = warn,cancel,drill,test
 CONF
 "$D" -n -c "$DIR/node.conf"
 "$D" -d -c "$DIR/node.conf" > "$DIR/node.log" 2>&1 & NODE_PID=$!
-for i in $(seq 100); do grep -q "mqtt: connected" "$DIR/node.log" && break; sleep 0.1; done
+for i in $(seq 600); do grep -q "mqtt: connected" "$DIR/node.log" && break; sleep 0.1; done
 grep -q "mqtt: connected" "$DIR/node.log" || { echo "node did not connect:"; cat "$DIR/node.log"; exit 1; }
 echo "node online; its public key for enrolment (cunxiangctl node-key):"
 "$CTL" node-key -c "$DIR/node.conf" | tee "$DIR/enrol.txt"
@@ -116,7 +122,7 @@ say "5. Operator: sign and send a flood warning with cunxiangctl, wait for recei
 cat > "$DIR/ctl.conf" <<CONF
 [mqtt]
 host = 127.0.0.1
-port = $port
+port = $oport
 username = $OPER
 password = demo-township-secret
 
@@ -129,7 +135,7 @@ CONF
 set +e
 "$CTL" warn -c "$DIR/ctl.conf" --zone 430682101 --event flood --severity 2 \
 	--title "山洪预警" --text "请立即向高处转移" \
-	--siren demo-short --clip "$DIR/clips/flood.opus" --wait 60
+	--siren demo-short --clip "$DIR/clips/flood.opus" --wait 120
 rc=$?
 set -e
 

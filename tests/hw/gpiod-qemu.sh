@@ -16,8 +16,9 @@ set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 RIG=${1:-$(mktemp -d /tmp/cx-gpiod-qemu.XXXXXX)}
 TIMEOUT=${CX_HW_TIMEOUT:-300}
-PKGS="qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1
-      busybox-static kmod cpio xz-utils gzip gcc make libc6-dev libgpiod-dev pkg-config"
+# the package list is the Makefile's HW_PKGS (make check-hw passes it)
+PKGS=${CX_HW_PKGS:-$(make -s -C "$TOP" hw-pkgs)}
+[ -n "$PKGS" ] || { echo "gpiod-qemu: no package list (make hw-pkgs)"; echo FAIL; exit 1; }
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }

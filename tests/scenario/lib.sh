@@ -51,14 +51,23 @@ PY
 
 PORT=$(free_port)
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds
+# wait_for SECONDS COMMAND...: poll until the command succeeds, for at least
+# SECONDS of wall-clock time (and, as this function always did, at least
+# SECONDS*20 polls, up to 200, so a slow check gets no fewer chances than it
+# used to).  It returns as soon as the command does, so a timeout costs
+# nothing when the test passes: give generous ones (a machine with both
+# cores busy is several times slower), and never decide a result with a
+# fixed sleep.
 wait_for() {
-	local t=$1 i; shift
-	for ((i = 0; i < t * 20; i++)); do
+	local t=$1 end n=0 min; shift
+	end=$(( ${EPOCHREALTIME/./} + t * 1000000 ))   # microseconds, wall clock
+	min=$(( t * 20 < 200 ? t * 20 : 200 ))
+	while :; do
 		"$@" 2>/dev/null && return 0
+		n=$((n + 1))
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || [ "$n" -lt "$min" ] || return 1
 		sleep 0.05
 	done
-	return 1
 }
 
 # --- keys -----------------------------------------------------------------
@@ -79,6 +88,12 @@ make_keys() {
 
 # --- broker ---------------------------------------------------------------
 # Users: each node (username = node id), the township operator, a monitor.
+# This rig's broker does not bind client ids to usernames; the shipped
+# config does on its node listener (t_broker.sh runs it).  On such a
+# listener the capture's session (user monitor, id cx-capture) would be
+# named "monitor" and publish() (also user monitor) would take it over:
+# capture on the operator listener there, as t_broker.sh does with
+# cunxiangctl.
 broker_setup() {
 	local u
 	: > "$RIG/passwd"
@@ -127,7 +142,7 @@ CONF
 broker_start() {
 	mosquitto -c "$RIG/mosquitto.conf" >>"$RIG/broker.out" 2>&1 &
 	BROKER_PID=$!
-	wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" || { echo "broker did not start"; cat "$RIG/broker.out"; return 1; }
+	wait_for 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" || { echo "broker did not start"; cat "$RIG/broker.out"; return 1; }
 }
 
 broker_stop() {
@@ -250,7 +265,7 @@ node_kill() {   # SIGKILL
 }
 
 node_online() { grep -q "mqtt: connected" "$RIG/$1.log"; }
-wait_online() { wait_for 10 node_online "$1" || { echo "node $1 did not connect"; tail -20 "$RIG/$1.log"; return 1; }; }
+wait_online() { wait_for 60 node_online "$1" || { echo "node $1 did not connect"; tail -20 "$RIG/$1.log"; return 1; }; }
 
 # node public key (b64) from its state dir
 node_pub() { openssl pkey -in "$RIG/$1/state/node.key" -pubout -outform DER | base64 -w0; }
@@ -290,11 +305,13 @@ capture_start() {
 	python3 -u - "$PORT" "$RIG/receipts.log" <<'PY' &
 import sys, subprocess, base64
 port, out = sys.argv[1], sys.argv[2]
-# a persistent session, so receipts sent while it reconnects are queued for it
+# a persistent session, so receipts sent while it reconnects are queued for it;
+# cx/alert/capture-probe only tells capture_start that it is subscribed
 p = subprocess.Popen(["mosquitto_sub", "-V", "mqttv5", "-h", "127.0.0.1", "-p", port,
     "-u", "monitor", "-P", "pw-monitor", "-q", "1", "-c", "-i", "cx-capture",
     "-x", "3600", "-t", "cx/node/+/receipt",
-    "-t", "cx/node/+/status", "-F", "%t\t%x"], stdout=subprocess.PIPE, text=True)
+    "-t", "cx/node/+/status", "-t", "cx/alert/capture-probe", "-F", "%t\t%x"],
+    stdout=subprocess.PIPE, text=True)
 with open(out, "a") as f:
     for line in p.stdout:
         t, _, hx = line.rstrip("\n").partition("\t")
@@ -302,7 +319,14 @@ with open(out, "a") as f:
         f.flush()
 PY
 	CAPTURE_PID=$!
-	sleep 0.5
+	# ready once it is subscribed (all topics are in one SUBSCRIBE): a probe
+	# comes back.  Receipts published before that would be lost.
+	wait_for 60 capture_probe || { echo "receipt capture did not subscribe"; return 1; }
+}
+capture_probe() {
+	mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor -q 1 \
+		-t "$PREFIX/alert/capture-probe" -m probe 2>/dev/null
+	grep -q "^$PREFIX/alert/capture-probe	" "$RIG/receipts.log" 2>/dev/null
 }
 
 # receipts NODE: the verified receipt bodies of NODE, one JSON per line.
@@ -338,7 +362,8 @@ for l in sys.stdin:
     if r.get("ref") == ref and r.get("state") == state: sys.exit(0)
 sys.exit(1)' "$2" "$3"
 }
-wait_receipt() { wait_for "${4:-15}" has_receipt "$1" "$2" "$3"; }
+# (at least 60 s: a receipt that is coming is waited for, however busy the machine)
+wait_receipt() { local t=${4:-60}; [ "$t" -ge 60 ] || t=60; wait_for "$t" has_receipt "$1" "$2" "$3"; }
 
 # has_digest NODE DIGEST16 [REASON]: a verified rejection receipt naming the
 # payload digest (and whose reason starts with REASON)

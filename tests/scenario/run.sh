@@ -9,7 +9,7 @@ pass=0 failed=0 bad=()
 for t in tests/scenario/t_*.sh tests/scenario/test_ctl_*.sh; do
 	[ -e "$t" ] || continue
 	echo "== $t"
-	out=$(BUILD=$BUILD timeout 300 bash "$t" 2>&1)
+	out=$(BUILD=$BUILD timeout 900 bash "$t" 2>&1)
 	rc=$?
 	echo "$out"
 	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -1)

@@ -61,6 +61,8 @@ sys.exit(0 if worst <= 2 and energy > 1e6 else 1)
 PY
 
 # the node outside the zone heard it (its township topic) and stayed silent
+check "node outside the zone: it got the warning and set it aside" \
+	wait_for 60 grep -q "warning $id on cx/alert/43/06/82/102 is not for zone 430682102301" "$RIG/village-301.log"
 check "node outside the zone: no relay edge" [ "$(edge_count village-301)" = 0 ]
 check "node outside the zone: no receipt" [ -z "$(receipts village-301)" ]
 check "node outside the zone: no audio" no_audio village-301

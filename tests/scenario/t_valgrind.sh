@@ -12,12 +12,12 @@ broker_start || exit 1
 capture_start
 NODE_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file=$RIG/valgrind.log"
 node_start village-201
-wait_for 30 node_online village-201 || { echo "node did not connect"; exit 1; }
+wait_for 240 node_online village-201 || { echo "node did not connect"; exit 1; }
 now=$(date +%s)
 body vg-$now '["430682101201"]' "[{\"siren\":\"test-short\"},{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]" > "$RIG/a.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/a.json" "$RIG/a.msg"
 publish "$RIG/a.msg" 430682101201
-check "warning played under valgrind" wait_receipt village-201 vg-$now done 30
+check "warning played under valgrind" wait_receipt village-201 vg-$now done 240
 head -c 200 /dev/urandom > "$RIG/junk.msg"
 publish "$RIG/junk.msg" 430682101201
 sed 's/high ground/high groun_/' "$RIG/a.msg" > "$RIG/bad.msg"
@@ -25,7 +25,7 @@ publish "$RIG/bad.msg" 430682101201
 body vg2-$now '["430682101201"]' '[{"siren":"air-raid"}]' > "$RIG/b.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/b.json" "$RIG/b.msg"
 publish "$RIG/b.msg" 430682101201
-check "second warning playing" wait_receipt village-201 vg2-$now playing 30
+check "second warning playing" wait_receipt village-201 vg2-$now playing 240
 pid=${NODE_PID[village-201]}
 kill -TERM "$pid"; wait "$pid"; rc=$?
 unset "NODE_PID[village-201]"

@@ -334,6 +334,34 @@ test_key_dates(void **state)
 	assert_int_equal(load_str(MINIMAL "not_before = -5\n", &c, &e), -1);
 }
 
+/* One public key under two ids is refused: the message names the second
+ * section's line and the first key's id and line. */
+static void
+test_same_pubkey_two_ids(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	/* MINIMAL's key is on line 11; the alias section starts on line 16 */
+	assert_int_equal(load_str(MINIMAL "[key county-wide]\nalg = ed25519\npubkey = " ED_PUB
+	    "\nzones = 430682\nactions = warn,cancel\n", &c, &e), -1);
+	if (strstr(e.msg, ":16: key county-wide has the same public key as key township-101 "
+	    "(line 11)") == NULL)
+		fail_msg("message: %s", e.msg);
+	assert_non_null(strstr(e.msg, tmppath));
+	/* also when the alias narrows nothing: any second id for a key is refused */
+	assert_int_equal(load_str(MINIMAL "[key township-101-copy]\nalg = ed25519\npubkey = "
+	    ED_PUB "\nzones = 430682101\nactions = warn\n", &c, &e), -1);
+	assert_non_null(strstr(e.msg, "same public key as key township-101"));
+	/* a different key under another id is fine */
+	assert_int_equal(load_str(MINIMAL "[key county-wide]\nalg = ed25519\npubkey = "
+	    "MCowBQYDK2VwAyEAqL9Lk8gxg6u72LCbw5Tf2RxmbwG/fCJCeVOFj42lOgM="
+	    "\nzones = 430682\nactions = warn\n", &c, &e), 0);
+	assert_int_equal(c.trust.nkeys, 2);
+	config_free(&c);
+}
+
 /* The expected line from "# expect-line: N" on the first line; 0 for none. */
 static int
 expected_line(const char *path)
@@ -397,6 +425,7 @@ main(void)
 		cmocka_unit_test(test_booleans_and_numbers),
 		cmocka_unit_test(test_key_dates),
 		cmocka_unit_test(test_clock_sync),
+		cmocka_unit_test(test_same_pubkey_two_ids),
 		cmocka_unit_test(test_corpus_rejected),
 	};
 

@@ -20,6 +20,23 @@ static char ed_pub[SIG_PUB_B64_MAX];
 static char sm2_pub[SIG_PUB_B64_MAX];
 static struct sig_key *ed_key;
 
+/* A fresh public key (base64 SPKI) of alg: the store refuses one public key
+ * under two ids, so every id added to one store needs a key of its own. */
+static const char *
+fresh(const char *alg)
+{
+	static char ring[TRUST_MAX_KEYS + 8][SIG_PUB_B64_MAX];
+	static int n;
+	char *out = ring[n++ % (TRUST_MAX_KEYS + 8)];
+	struct sig_key *k = sig_key_generate(strcmp(alg, "sm2-sm3") == 0 ? SIG_SM2_SM3 :
+	    SIG_ED25519, NULL);
+
+	assert_non_null(k);
+	assert_int_equal(sig_key_public_b64(k, out, SIG_PUB_B64_MAX, NULL), 0);
+	sig_key_free(k);
+	return out;
+}
+
 static int
 setup(void **state)
 {
@@ -118,6 +135,12 @@ test_add_errors(void **state)
 
 	trust_init(&t);
 	add_ok(&t, "k0", "ed25519", ed_pub, "43", "warn");
+	/* one public key under a second id: a wide alias of a narrow key */
+	add_bad(&t, "k-wide", "ed25519", ed_pub, "43", "warn,cancel", 0, 0,
+	    "key k-wide has the same public key as key k0");
+	t.keys[0].line = 30;
+	add_bad(&t, "k-wide", "ed25519", ed_pub, "43", "warn", 0, 0, "as key k0 (line 30)");
+	t.keys[0].line = 0;
 	/* algorithm */
 	add_bad(&t, "k1", "rsa", ed_pub, "43", "warn", 0, 0, "algorithm");
 	add_bad(&t, "k1", "ED25519", ed_pub, "43", "warn", 0, 0, NULL);
@@ -159,7 +182,7 @@ test_add_errors(void **state)
 	kid[ENV_KID_MAX + 1] = '\0';
 	add_bad(&t, kid, "ed25519", ed_pub, "43", "warn", 0, 0, "key id");
 	kid[ENV_KID_MAX] = '\0';
-	add_ok(&t, kid, "ed25519", ed_pub, "43", "warn");
+	add_ok(&t, kid, "ed25519", fresh("ed25519"), "43", "warn");
 	/* duplicate */
 	add_bad(&t, "k0", "sm2-sm3", sm2_pub, "44", "test", 0, 0, "duplicate");
 	/* validity window */
@@ -169,11 +192,11 @@ test_add_errors(void **state)
 	{
 		struct cx_err e;
 
-		assert_int_equal(trust_add(&t, "k1", "ed25519", ed_pub, "43", "warn", 100, 200,
+		assert_int_equal(trust_add(&t, "k1", "ed25519", fresh("ed25519"), "43", "warn", 100, 200,
 		    &e), 0);
 		assert_int_equal(trust_find(&t, "k1")->not_before, 100);
 		assert_int_equal(trust_find(&t, "k1")->not_after, 200);
-		assert_int_equal(trust_add(&t, "k2", "ed25519", ed_pub, "43", "warn", 100, 0,
+		assert_int_equal(trust_add(&t, "k2", "ed25519", fresh("ed25519"), "43", "warn", 100, 0,
 		    &e), 0);
 	}
 	assert_int_equal(t.nkeys, 4);
@@ -192,8 +215,8 @@ test_too_many(void **state)
 	trust_init(&t);
 	for (i = 0; i < TRUST_MAX_KEYS; i++) {
 		snprintf(kid, sizeof(kid), "k%d", i);
-		add_ok(&t, kid, i % 2 ? "ed25519" : "sm2-sm3", i % 2 ? ed_pub : sm2_pub, "43",
-		    "warn");
+		add_ok(&t, kid, i % 2 ? "ed25519" : "sm2-sm3", fresh(i % 2 ? "ed25519" : "sm2-sm3"),
+		    "43", "warn");
 	}
 	add_bad(&t, "one-more", "ed25519", ed_pub, "43", "warn", 0, 0, "keys");
 	assert_int_equal(t.nkeys, TRUST_MAX_KEYS);
@@ -273,7 +296,7 @@ test_scope(void **state)
 
 	trust_init(&t);
 	add_ok(&t, "town", "ed25519", ed_pub, "430682101,430682102", "warn,cancel");
-	add_ok(&t, "county", "ed25519", ed_pub, "430682", "drill,test");
+	add_ok(&t, "county", "ed25519", fresh("ed25519"), "430682", "drill,test");
 	k = trust_find(&t, "town");
 	assert_true(trust_key_covers(k, "430682101"));
 	assert_true(trust_key_covers(k, "430682101201"));
