@@ -13,7 +13,8 @@ keyword, a function defined in the scanned files, a variable or path (the
 project's own binaries), or listed in tests/deps/tools.txt with its Debian
 package; each package there must be in the Makefile's DEB_PKGS or
 HW_PKGS, or Essential in Debian 12 (on every installation).  Python
-modules must be in the standard library.  Exit 1 with the offenders
+modules must be in the standard library or listed as "python3:MODULE
+PACKAGE".  Exit 1 with the offenders
 named, so a new tool cannot slip in without its package.
 """
 import glob, os, re, sys
@@ -273,7 +274,7 @@ def shell_commands(text):
 
 def py_imports(code):
     mods = set()
-    for m in re.finditer(r"(?:^|[;\n]|\s)import\s+([\w., ]+)", code):
+    for m in re.finditer(r"(?:^|[;\n])\s*import\s+([\w., ]+)", code):
         mods |= {x.strip().split(".")[0] for x in m.group(1).split(",") if x.strip()}
     for m in re.finditer(r"(?:^|[;\n])\s*from\s+([\w.]+)\s+import", code):
         mods.add(m.group(1).split(".")[0])
@@ -322,8 +323,9 @@ def main():
                        "install (add it to DEB_PKGS)" % (cmd, pkg))
     std = set(getattr(sys, "stdlib_module_names", ()))
     for m, where in sorted(mods.items()):
-        if std and m not in std:
-            bad.append("%s: python module %s is not in the standard library" % (where, m))
+        if std and m not in std and "python3:" + m not in table:
+            bad.append("%s: python module %s is neither in the standard library nor in "
+                       "tests/deps/tools.txt (python3:%s PACKAGE)" % (where, m, m))
     if "--list" in sys.argv:
         for cmd in sorted(set(used) & set(table)):
             print("%-20s %s" % (cmd, table[cmd]))

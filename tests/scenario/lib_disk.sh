@@ -26,10 +26,14 @@ trap disk_cleanup EXIT
 # killed (run.sh's timeout): exit through the EXIT trap, so nothing stays mounted
 trap 'exit 143' TERM INT HUP
 
-# disk_mount DIR [SIZE]: a fresh tmpfs on DIR (default 512k)
+# hex on stdin to bytes on stdout
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))'; }
+
+# disk_mount DIR [SIZE]: a fresh tmpfs on DIR (default 2m: the replay set's
+# file, preallocated for its whole room, takes 0.8 MB)
 disk_mount() {
 	mkdir -p "$1"
-	mount -t tmpfs -o "size=${2:-512k},mode=0755" tmpfs "$1" || return 1
+	mount -t tmpfs -o "size=${2:-2m},mode=0755" tmpfs "$1" || return 1
 	DISK_MOUNTS+=("$1")
 }
 # disk_fill DIR: no block left (DIR/fill takes them all)
@@ -51,7 +55,7 @@ status() {
 	local node=$1 key=${2:-$RIG/$1/state/node.key}
 	openssl pkey -in "$key" -pubout -out "$RIG/$node.st.pub" 2>/dev/null || return 1
 	mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor \
-		-t "$PREFIX/node/$node/status" -C 1 -W 3 -F '%x' 2>/dev/null | xxd -r -p > "$RIG/st.bin"
+		-t "$PREFIX/node/$node/status" -C 1 -W 3 -F '%x' 2>/dev/null | unhex > "$RIG/st.bin"
 	[ -s "$RIG/st.bin" ] || return 1
 	head -n1 "$RIG/st.bin" | cut -d' ' -f4 | base64 -d > "$RIG/st.sig"
 	tail -c +$(( $(head -n1 "$RIG/st.bin" | wc -c) + 1 )) "$RIG/st.bin" > "$RIG/st.body"

@@ -125,7 +125,12 @@ check "an exact copy is dropped without a rejection" no_digest village-201 "$(di
 node_stop village-201
 node_start village-201
 wait_online village-201
+# the exact bytes again: still known as a copy (its digest is kept with the id)
 publish "$RIG/good.msg" 430682101201
+copies() { [ "$(grep -c "another copy of r-good-$now" "$RIG/village-201.log")" -ge 2 ]; }
+check "after a restart an exact copy is still dropped as a copy" wait_for 60 copies
+# other bytes under the same id: a replay, after a restart too
+publish "$RIG/good2.msg" 430682101201
 count_rej() { [ "$(receipts village-201 | grep -c "\"ref\":\"r-good-$now\".*\"state\":\"rejected\"")" -ge 2 ]; }
 check "replay after a restart: a second rejection receipt" wait_for 60 count_rej
 check "replay after restart logged with its reason" [ "$(grep -c "rejected r-good-$now.*replay" "$RIG/village-201.log")" = 2 ]
