@@ -30,6 +30,7 @@
 #include <ini.h>
 
 #include "common/config.h"
+#include "common/confval.h"
 #include "common/replay.h"
 
 #define CFG_FILE_MAX (1024 * 1024)    /* bytes: far more than any node.conf */
@@ -160,94 +161,6 @@ fail(struct parser *ps, int line, const char *fmt, ...)
 	return 0;
 }
 
-/* Plain decimal, no sign, no junk, min..max. */
-static int
-parse_int(const char *v, int64_t min, int64_t max, int64_t *out)
-{
-	size_t i, n = strlen(v);
-	long long x;
-
-	if (n == 0 || n > 19)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-	errno = 0;
-	x = strtoll(v, NULL, 10);
-	if (errno != 0 || x < min || x > max)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static int
-parse_bool(const char *v, int *out)
-{
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))
-		*out = 1;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcmp(v, "0"))
-		*out = 0;
-	else
-		return -1;
-	return 0;
-}
-
-static int
-digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Unix seconds, "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ". */
-static int
-parse_time(const char *v, int64_t *out)
-{
-	struct tm tm, back;
-	size_t n = strlen(v);
-	time_t t;
-
-	if (strchr(v, '-') == NULL)
-		return parse_int(v, 0, CFG_TIME_MAX, out);
-	memset(&tm, 0, sizeof(tm));
-	if ((n != 10 && n != 20) || v[4] != '-' || v[7] != '-' || digits(v, 4, &tm.tm_year) < 0
-	    || digits(v + 5, 2, &tm.tm_mon) < 0 || digits(v + 8, 2, &tm.tm_mday) < 0)
-		return -1;
-	if (n == 20 && (v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != 'Z'
-	    || digits(v + 11, 2, &tm.tm_hour) < 0 || digits(v + 14, 2, &tm.tm_min) < 0
-	    || digits(v + 17, 2, &tm.tm_sec) < 0))
-		return -1;
-	if (tm.tm_year < 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_hour > 23
-	    || tm.tm_min > 59 || tm.tm_sec > 59)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	back = tm;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return -1;
-	/* timegm() normalises 2026-02-30 to March: refuse what moved */
-	if (tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon)
-		return -1;
-	*out = (int64_t)t;
-	return 0;
-}
-
-static int
-scheme_ok(const char *v, const char *const *schemes)
-{
-	for (; *schemes != NULL; schemes++)
-		if (strncmp(v, *schemes, strlen(*schemes)) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 store_int(void *field, size_t size, int64_t v)
 {
@@ -277,9 +190,9 @@ set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
 		    k->name) : 1;
 	if (k->type == K_PREFIX && !topic_prefix_valid(v))
 		return fail(ps, ps->lineno, "'%s': not a valid topic prefix", k->name);
-	if (k->type == K_GPIODEV && !scheme_ok(v, gpio_schemes))
+	if (k->type == K_GPIODEV && !confval_scheme_ok(v, gpio_schemes))
 		return fail(ps, ps->lineno, "'%s' must be sim:DIR or gpiod:CHIP", k->name);
-	if (k->type == K_AUDIODEV && !scheme_ok(v, audio_schemes))
+	if (k->type == K_AUDIODEV && !confval_scheme_ok(v, audio_schemes))
 		return fail(ps, ps->lineno, "'%s' must be alsa:NAME, file:PATH or null:", k->name);
 	if (k->type == K_CLOCKSYNC && strcmp(v, "kernel") != 0 && strcmp(v, "none") != 0 &&
 	    (strncmp(v, "file:", 5) != 0 || v[5] == '\0'))
@@ -298,13 +211,13 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 
 	switch (k->type) {
 	case K_INT:
-		if (parse_int(v, k->min, k->max, &x) < 0)
+		if (confval_int(v, k->min, k->max, &x) < 0)
 			return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", k->name,
 			    (long long)k->min, (long long)k->max);
 		store_int(field, k->size, x);
 		return 1;
 	case K_BOOL:
-		if (parse_bool(v, &b) < 0)
+		if (confval_bool(v, &b) < 0)
 			return fail(ps, ps->lineno, "'%s' must be yes or no", k->name);
 		memcpy(field, &b, sizeof(b));
 		return 1;
@@ -370,35 +283,6 @@ sub_key(struct parser *ps, const char *const *names, int n, int *lines, const ch
 	return i;
 }
 
-/* "z1, z2": each a zone, at most TRUST_MAX_ZONES (trust_add() stores them). */
-static int
-zone_list_check(const char *v, struct cx_err *e)
-{
-	char item[ZONE_MAX + 2], out[ZONE_MAX + 1];
-	const char *p = v, *end;
-	size_t n;
-	int count = 0;
-
-	for (;; p = end + 1) {
-		end = strchr(p, ',');
-		n = end != NULL ? (size_t)(end - p) : strlen(p);
-		while (n > 0 && *p == ' ')
-			p++, n--;
-		while (n > 0 && p[n - 1] == ' ')
-			n--;
-		if (n == 0 || n > ZONE_MAX)
-			return cx_errf(e, "item %d is empty or too long", count + 1);
-		memcpy(item, p, n);
-		item[n] = '\0';
-		if (zone_parse(item, out, e) < 0)
-			return -1;
-		if (++count > TRUST_MAX_ZONES)
-			return cx_errf(e, "more than %d zones", TRUST_MAX_ZONES);
-		if (end == NULL)
-			return 0;
-	}
-}
-
 static int
 key_section_key(struct parser *ps, const char *name, const char *v)
 {
@@ -423,7 +307,7 @@ key_section_key(struct parser *ps, const char *name, const char *v)
 		return 1;
 	case 2:
 	case 3:
-		if (i == 2 && zone_list_check(v, &err) < 0)
+		if (i == 2 && confval_zone_list_check(v, &err) < 0)
 			return fail(ps, ps->lineno, "'zones': %s", err.msg);
 		if (i == 3 && action_parse_list(v, &mask, &err) < 0)
 			return fail(ps, ps->lineno, "'actions': %s", err.msg);
@@ -432,7 +316,7 @@ key_section_key(struct parser *ps, const char *name, const char *v)
 		memcpy(i == 2 ? pk->zones : pk->actions, v, strlen(v) + 1);
 		return 1;
 	default:
-		if (parse_time(v, i == 4 ? &pk->not_before : &pk->not_after) < 0)
+		if (confval_time(v, CFG_TIME_MAX, i == 4 ? &pk->not_before : &pk->not_after) < 0)
 			return fail(ps, ps->lineno, "'%s' must be Unix seconds, YYYY-MM-DD or "
 			    "YYYY-MM-DDTHH:MM:SSZ", name);
 		return 1;
@@ -460,7 +344,7 @@ siren_section_key(struct parser *ps, const char *name, const char *v)
 			return fail(ps, ps->lineno, "'tone' must be steady or wail");
 		return 1;
 	}
-	if (parse_int(v, lim[i][0], lim[i][1], &x) < 0)
+	if (confval_int(v, lim[i][0], lim[i][1], &x) < 0)
 		return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", name,
 		    (long long)lim[i][0], (long long)lim[i][1]);
 	*(i == 0 ? &p->on_ms : i == 1 ? &p->off_ms : i == 2 ? &p->cycles : &p->freq_hz)

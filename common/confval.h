@@ -1,0 +1,23 @@
+/*
+ * confval: the syntax of config values, shared by the config parsers.
+ * Each returns 0 and the value, or -1 (the caller names file:line).
+ */
+#ifndef CX_CONFVAL_H
+#define CX_CONFVAL_H
+
+#include <stdint.h>
+#include "common/err.h"
+
+/* Plain decimal, no sign, no junk, min..max. */
+int confval_int(const char *v, int64_t min, int64_t max, int64_t *out);
+/* yes/true/1, no/false/0 (case-insensitive words). */
+int confval_bool(const char *v, int *out);
+/* Unix seconds, "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ"; at
+ * most max_unix for plain seconds. */
+int confval_time(const char *v, int64_t max_unix, int64_t *out);
+/* 1 if v starts with one of the NULL-terminated schemes ("sim:", ...). */
+int confval_scheme_ok(const char *v, const char *const *schemes);
+/* "z1, z2": each a zone, at most TRUST_MAX_ZONES; -1 with e saying why. */
+int confval_zone_list_check(const char *v, struct cx_err *e);
+
+#endif
