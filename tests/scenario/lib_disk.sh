@@ -120,7 +120,7 @@ start_online() {
 	local before
 	before=$(connections "$1")
 	node_start "$1"
-	wait_for 15 bash -c "[ \$(grep -c 'mqtt: connected' '$RIG/$1.log') -gt $before ]" ||
+	wait_for 60 bash -c "[ \$(grep -c 'mqtt: connected' '$RIG/$1.log') -gt $before ]" ||
 		{ echo "node $1 did not connect"; tail -20 "$RIG/$1.log"; return 1; }
 }
 # running NODE: its process is alive (not exited, not a zombie)

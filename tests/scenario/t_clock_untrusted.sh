@@ -97,7 +97,7 @@ capture_start
 N=clk-nofloor
 start_1970 $N || exit 1
 check "1: the node says its clock is untrusted" grep -q "wall clock is behind the last known time" "$RIG/$N.log"
-check "1: its status says clock untrusted" wait_for 5 status_clock $N untrusted
+check "1: its status says clock untrusted" wait_for 60 status_clock $N untrusted
 send $N nf-$now "$SHORT"
 check "1: a current warning plays (not rejected as future)" wait_receipt $N nf-$now done 15
 check "1: ... the amplifier relay closed" [ "$(amp_on_count $N)" -ge 1 ]
@@ -147,7 +147,7 @@ t=$(date +%s)
 send $N fj-$now "$SHORT" "$t" "" "\"effective\":$((t + 40))"
 check "3: a warning effective in 40 s waits" wait_receipt $N fj-$now queued 10
 echo "+30" > "$RIG/$N.ft"
-check "3: the node sees the jump: status clock unsynced" wait_for 10 status_clock $N unsynced
+check "3: the node sees the jump: status clock unsynced" wait_for 60 status_clock $N unsynced
 check "3: the waiting warning plays" wait_receipt $N fj-$now done 30
 played=$(date +%s)
 check "3: ... by the new clock: before 40 s had passed ($((played - t)) s)" [ $((played - t)) -lt 36 ]
@@ -172,8 +172,8 @@ check "4: a stale one queues too (judged at its sent time)" wait_receipt $N ns-s
 # NTP steps the clock, then says synced (the order NTP daemons use)
 echo "@$(date -u '+%Y-%m-%d %H:%M:%S')" > "$RIG/$N.ft"
 echo synced > "$RIG/$N.sync"
-check "4: status says clock synced" wait_for 10 status_clock $N synced
-check "4: the floor is saved once synced" wait_for 5 bash -c "[ \$(cat '$RIG/$N/state/clock') -ge $t ]"
+check "4: status says clock synced" wait_for 60 status_clock $N synced
+check "4: the floor is saved once synced" wait_for 60 bash -c "[ \$(cat '$RIG/$N/state/clock') -ge $t ]"
 check "4: the stale one is reported failed at the sync" wait_receipt $N ns-stale-$now failed 5
 check "4: ... 'expired before it could play'" reason_has $N ns-stale-$now failed "expired before it could play"
 check "4: the playing warning was not cut: done" wait_receipt $N ns-play-$now done 20

@@ -26,7 +26,7 @@ check "the state disk fills up while the node runs" disk_fill "$ST"
 warn $Z $W "$PLAY"
 check "the warning plays" wait_receipt $N $W playing 15
 broker_stop
-check "it plays to the end with the broker down" wait_for 15 grep -q "receipt [0-9]*: $W done" "$RIG/$N.log"
+check "it plays to the end with the broker down" wait_for 60 grep -q "receipt [0-9]*: $W done" "$RIG/$N.log"
 check "the amplifier is off again" [ "$(level $N AMP_EN)" = 0 ]
 check "the whole clip went to the sound device" [ "$(wav_bytes $N)" -ge $((3 * 48000 * 2)) ]
 check "nothing could be spooled (the disk is full)" [ -z "$(ls "$ST/spool" | grep '\.msg$')" ]
@@ -35,7 +35,7 @@ check "after the broker returns, the done receipt arrives" wait_receipt $N $W do
 check "... saying storage full" receipt_storage $N $W done full
 fr=$(receipt_get $N $W done 'r["frames"]')
 check "... with the whole clip played ($fr frames)" [ "$fr" = 144000 ]
-check "the status says storage full, with the error" wait_for 10 status_storage $N full
+check "the status says storage full, with the error" wait_for 60 status_storage $N full
 check "the node is still running" running $N
 check "no seq names two receipts" seq_unique $N
 finish

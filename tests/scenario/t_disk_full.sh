@@ -53,7 +53,7 @@ check "full disk: the node starts and connects" start_online $N
 check "... and keeps running" running $N
 play f2-$now
 check "f2: its receipts say storage full" receipt_storage $N f2-$now done full
-check "f2: its status says storage full, with the error" wait_for 10 status_storage $N full
+check "f2: its status says storage full, with the error" wait_for 60 status_storage $N full
 # numbered by the reservation, not by the clock: below the time f1 ended
 by_reservation() {
 	receipts $N | python3 -c '

@@ -35,7 +35,7 @@ node_stop $A
 check "the state disk turns read-only" disk_ro "$ST"
 check "read-only state dir: the node starts and connects" start_online $A
 check "... and keeps running" running $A
-check "its status says storage read-only, with the error" wait_for 10 status_storage $A read-only
+check "its status says storage read-only, with the error" wait_for 60 status_storage $A read-only
 warn $Z1 r1-$now "$PLAY"
 check "a warning plays to done (signed receipt, the key it had)" wait_receipt $A r1-$now done 20
 check "... its receipts say storage read-only" receipt_storage $A r1-$now done read-only
@@ -49,13 +49,13 @@ check "state dir missing under a read-only mount: the node starts and connects" 
 check "... and keeps running" running $B
 check "... it says it has no key" grep -q "no node key" "$RIG/$B.log"
 warn $Z2 r2-$now "$PLAY"
-check "a warning plays to the end" wait_for 20 grep -q "receipt [0-9]*: r2-$now done" "$RIG/$B.log"
+check "a warning plays to the end" wait_for 60 grep -q "receipt [0-9]*: r2-$now done" "$RIG/$B.log"
 check "... the amplifier relay closed and opened" [ "$(edges $B | awk '$2 == "AMP_EN"' | tr '\n' ' ' | awk '{print $3 $6}')" = 10 ]
 check "... the clip went to the sound device" [ "$(wav_bytes $B)" -gt 44 ]
 check "... nothing unsigned went upstream" [ -z "$(grep -P "^$PREFIX/node/$B/" "$RIG/receipts.log")" ]
 disk_rw "$RIG/ro"
 check "the mount writable again: the node makes its state dir and key" wait_for 70 test -s "$RIG/ro/state/node.key"
-check "... and says storage ok in a status signed with it" wait_for 10 status_storage $B ok "$RIG/ro/state/node.key"
+check "... and says storage ok in a status signed with it" wait_for 60 status_storage $B ok "$RIG/ro/state/node.key"
 check "both nodes still running" bash -c "[ -d /proc/${NODE_PID[$A]} ] && [ -d /proc/${NODE_PID[$B]} ]"
 check "no seq names two receipts" seq_unique $A
 finish

@@ -9,13 +9,15 @@
 N=5000
 amp_closed() { edges village-201 | awk '$2 == "AMP_EN" && $3 == 1 { f = 1 } END { exit !f }'; }
 make_keys
+# a key of its own: the trust store refuses one public key under two ids
+openssl genpkey -algorithm ED25519 -out "$RIG/test-only.pem" 2>/dev/null
 make_clip flood.opus 0.5 1000
 SUM=$(sha "$RIG/clips/flood.opus")
 PLAY="[{\"clip\":\"flood.opus\",\"sha256\":\"$SUM\"}]"
 node_conf village-201 430682101201 "
 [key test-only]
 alg = ed25519
-pubkey = $(pub_b64 "$RIG/other-township.pem")
+pubkey = $(pub_b64 "$RIG/test-only.pem")
 zones = 430682101
 actions = test"
 # the node's state on tmpfs: 10,000 receipts and 5,000 ids are written, and
@@ -34,7 +36,7 @@ now=$(date +%s)
 # N tests signed with the test-only key, each kept a second longer than the
 # one before, published QoS 1 in one MQTT connection (python3 stdlib + the
 # cryptography package; the MQTT 3.1.1 packets by hand)
-python3 - "$RIG/other-township.pem" "$PORT" "$N" "$now" "$PLAY" <<'PY' || { echo "flood failed"; exit 1; }
+python3 - "$RIG/test-only.pem" "$PORT" "$N" "$now" "$PLAY" <<'PY' || { echo "flood failed"; exit 1; }
 import base64, json, socket, struct, sys
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 pem, port, n, now, play = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
@@ -67,7 +69,7 @@ while acks < n:
         buf, acks = buf[4:], acks + 1
 sock.sendall(b"\xe0\x00")
 PY
-cp "$RIG/other-township.pem.first" "$RIG/first-test.msg"
+cp "$RIG/test-only.pem.first" "$RIG/first-test.msg"
 # the node has read the whole flood once the last one is logged (accepted or not)
 wait_for 240 grep -q "cap-t-$((N - 1))" "$RIG/village-201.log"
 check "the node accepted every test of the flood (silent confirmations)" \
@@ -101,7 +103,7 @@ open(sys.argv[1], "w").write(json.dumps({"v": 1, "kind": "alert", "id": "cap-t-n
     "severity": 4, "expires": now + 86400, "zones": ["430682101201"],
     "play": [{"siren": "test-short"}]}, separators=(",", ":")))
 PY
-sign_body "$RIG/other-township.pem" ed25519 test-only "$RIG/new-test.json" "$RIG/new-test.msg"
+sign_body "$RIG/test-only.pem" ed25519 test-only "$RIG/new-test.json" "$RIG/new-test.msg"
 publish "$RIG/new-test.msg" 430682101201
 check "a new test is still confirmed" wait_receipt village-201 cap-t-new-$now done 15
 finish

@@ -43,11 +43,16 @@ check "  ... it closed the amplifier relay" [ "$edges_before" -ge 2 ]
 c=$(connects)
 node_kill village-201
 node_start village-201
-check "the node restarts on the full disk" wait_for 10 online_again "$c"
+check "the node restarts on the full disk" wait_for 60 online_again "$c"
 
 publish "$RIG/w.msg" 430682101201
-check "after SIGKILL and restart, the same bytes are refused as a replay" \
-	wait_receipt village-201 disk-w-$now rejected 15
+check "after SIGKILL and restart, the same bytes are known as a copy (dropped)" \
+	wait_for 60 grep -q "another copy of disk-w-$now" "$RIG/village-201.log"
+sed 's/"title":"flood"/"title":"flood again"/' "$RIG/w.json" > "$RIG/w2.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/w2.json" "$RIG/w2.msg"
+publish "$RIG/w2.msg" 430682101201
+check "  ... and the same id with other bytes is refused as a replay" \
+	wait_receipt village-201 disk-w-$now rejected 60
 check "  ... with reason replay" reason_has village-201 disk-w-$now rejected "replay"
 check "  ... no relay edge" [ "$(edge_count village-201)" = "$edges_before" ]
 check "  ... no audio" no_audio village-201
@@ -62,10 +67,10 @@ printf '%s disk-old-%s\n' $((now + 7200)) "$now" > "$STATE/replay"
 edges_before=$(edge_count village-201)
 c=$(connects)
 node_start village-201
-wait_for 10 online_again "$c" || { echo "node did not restart"; exit 1; }
+wait_for 60 online_again "$c" || { echo "node did not restart"; exit 1; }
 check "the old file is replaced by the new format" eval 'head -c 9 "$STATE/replay" | grep -q CXREPLAY2'
 publish "$RIG/old.msg" 430682101201
-check "an id from the old file is still a replay" wait_receipt village-201 disk-old-$now rejected 15
+check "an id from the old file is still a replay" wait_receipt village-201 disk-old-$now rejected 60
 check "  ... with reason replay" reason_has village-201 disk-old-$now rejected "replay"
 check "  ... no relay edge" [ "$(edge_count village-201)" = "$edges_before" ]
 finish
