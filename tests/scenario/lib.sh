@@ -264,6 +264,17 @@ node_kill() {   # SIGKILL
 	unset "NODE_PID[$name]"
 }
 
+# rig_up NODE...: the broker with these nodes' accounts, the receipt
+# capture, and the nodes started and connected
+rig_up() {
+	local n
+	broker_setup "$@"
+	broker_start || return 1
+	capture_start
+	for n in "$@"; do node_start "$n"; done
+	for n in "$@"; do wait_online "$n" || return 1; done
+}
+
 node_online() { grep -q "mqtt: connected" "$RIG/$1.log"; }
 wait_online() { wait_for 60 node_online "$1" || { echo "node $1 did not connect"; tail -20 "$RIG/$1.log"; return 1; }; }
 

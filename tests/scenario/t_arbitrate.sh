@@ -20,11 +20,7 @@ alg = ed25519
 pubkey = $(pub_b64 "$RIG/rogue.pem")
 zones = 430682101
 actions = drill,cancel"
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 ctl_conf village-201
 C="-c $RIG/ctl.conf"
 warn() { ctl warn $C --zone 430682101201 --event flood "$@"; }

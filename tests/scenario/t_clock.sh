@@ -16,11 +16,7 @@ node_conf village-201 430682101201 "$extra"
 now=$(date +%s)
 mkdir -p "$RIG/village-201/state"
 echo $((now + 2 * 86400)) > "$RIG/village-201/state/clock"
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 check "the node says its clock is behind" grep -q "wall clock is behind the last known time" "$RIG/village-201.log"
 PLAY="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
 # signed "tomorrow" by a sender whose clock is right: would be "future"

@@ -13,11 +13,7 @@ make_clip flood.opus 0.5 1000
 SUM=$(sha "$RIG/clips/flood.opus")
 PLAY="[{\"clip\":\"flood.opus\",\"sha256\":\"$SUM\"}]"
 node_conf village-201 430682101201
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 Z='["430682101201"]'
 now=$(date +%s)
 hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/${NODE_PID[village-201]}/status"; }

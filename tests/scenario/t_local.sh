@@ -10,11 +10,7 @@ node_conf village-201 430682101201
 # the test ends the warnings itself (local stop): under the longest hold the
 # first stays active however slow the machine, so the status is "playing"
 sed -i 's/^hold_ms = 300$/hold_ms = 60000/' "$RIG/village-201.conf"
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 L="$CTL local -c $RIG/village-201.conf"
 check "local status: idle and online" bash -c "$L status | grep -q '\"state\":\"idle\".*\"online\":true'"
 PLAY="[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]"

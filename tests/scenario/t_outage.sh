@@ -21,11 +21,7 @@ PLAY_MID="[{\"clip\":\"mid.opus\",\"sha256\":\"$(sha "$RIG/clips/mid.opus")\"}]"
 set_hold() { sed -i "s/^hold_ms = .*/hold_ms = $1/" "$RIG/village-201.conf"; }
 playing_log() { [ "$(grep -c "playing warning $1 " "$RIG/village-201.log")" -ge "${2:-1}" ]; }
 node_conf village-201 430682101201
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 Z='["430682101201"]'
 now=$(date +%s)
 

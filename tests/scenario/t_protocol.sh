@@ -16,11 +16,7 @@ make_keys
 make_clip long.opus 3.0 500
 make_clip short.opus 0.5 900
 node_conf village-201 430682101201
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 ctl_conf village-201
 C="-c $RIG/ctl.conf"
 SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"

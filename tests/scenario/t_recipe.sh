@@ -25,11 +25,7 @@ cp "$RIG/sender/township.pem" "$RIG/township.pem"
 make_clip flood.opus 0.5 1000
 cp "$RIG/clips/flood.opus" "$RIG/sender/"
 node_conf village-201 430682101201
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 
 (cd "$RIG/sender" && BROKER=127.0.0.1 PORT=$PORT USER=monitor PASS=pw-monitor bash -e "$RIG/recipe2.sh")
 check "recipe block 2 ran" [ $? = 0 ]

@@ -28,11 +28,7 @@ actions = test
 [limits]
 reject_receipts_per_min = 1000
 max_message = 8192"
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 Z='["430682101201"]'
 now=$(date +%s)
 n=0

@@ -16,11 +16,7 @@ mount -t tmpfs -o size=2m tmpfs "$STATE" || { echo "cannot mount tmpfs"; exit 1;
 trap 'for p in "${NODE_PID[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done;
 	umount -l "$STATE"; cleanup' EXIT
 trap 'exit 1' TERM INT HUP          # so that the EXIT trap unmounts
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 Z='["430682101201"]'
 now=$(date +%s)
 # a restarted node is online once its log says connected once more

@@ -14,11 +14,7 @@ node_conf village-201 430682101201
 # others are queued behind it, however slow the machine.  The restart runs
 # with the short hold again.
 sed -i 's/^hold_ms = 300$/hold_ms = 60000/' "$RIG/village-201.conf"
-broker_setup village-201
-broker_start || exit 1
-capture_start
-node_start village-201
-wait_online village-201 || exit 1
+rig_up village-201 || exit 1
 now=$(date +%s)
 Z='["430682101201"]'
 body hi-$now "$Z" "$PLAY" > "$RIG/h.json"
