@@ -16,6 +16,9 @@
  * only when expires <= that time; before the signature only "the key
  * expired before L" can be judged, the whole key window is judged at the
  * same time as the warning once the signature has verified.
+ * A clock that is only not synchronised (ctx->unsynced: ctx->now is the
+ * wall clock, not known wrong but not confirmed either) is judged the same
+ * way: a warning dated ahead of it is evidence that it is behind.
  * verify_alert() only reads the replay set; the caller adds the id once it
  * acts on the warning (keep_until = expires + skew).  ctx->max_len 0, or
  * anything above ENV_BODY_MAX, means ENV_BODY_MAX.
@@ -88,7 +91,7 @@ check_scope(const struct verify_ctx *ctx, const struct trust_key *k, const struc
 int64_t
 verify_judged_at(const struct verify_ctx *ctx, const struct alert *a)
 {
-	return ctx->untrusted && a->sent > ctx->now ? a->sent : ctx->now;
+	return (ctx->untrusted || ctx->unsynced) && a->sent > ctx->now ? a->sent : ctx->now;
 }
 
 /* Step 11, then 12. */
@@ -98,7 +101,7 @@ check_time(const struct verify_ctx *ctx, const struct trust_key *k, const struct
 {
 	int64_t now = verify_judged_at(ctx, a);
 
-	if (ctx->untrusted && !key_valid_now(k, now)) {
+	if ((ctx->untrusted || ctx->unsynced) && !key_valid_now(k, now)) {
 		cx_errf(d, "key %s is not valid at %lld (the node's clock is untrusted)", k->kid,
 		    (long long)now);
 		return VR_KEY_NOT_VALID;
@@ -154,7 +157,7 @@ verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
 		    sig_alg_name(env.alg));
 		return VR_ALG_MISMATCH;
 	}
-	if (ctx->untrusted ? k->not_after != 0 && ctx->now > k->not_after :
+	if (ctx->untrusted || ctx->unsynced ? k->not_after != 0 && ctx->now > k->not_after :
 	    !key_valid_now(k, ctx->now)) {
 		cx_errf(detail, "key %s is not valid now", k->kid);
 		return VR_KEY_NOT_VALID;

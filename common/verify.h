@@ -45,6 +45,8 @@ struct verify_ctx {
 	int64_t now;                   /* wall clock, Unix seconds; a lower bound if untrusted */
 	int untrusted;                 /* the clock is known wrong: now is only a lower
 	                                * bound on the true time (see verify_judged_at) */
+	int unsynced;                  /* not synchronised (set with untrusted too): no
+	                                * warning is "future", see verify_judged_at */
 	int64_t skew;                  /* tolerated clock skew, seconds */
 	int64_t max_lifetime;          /* seconds, expires - sent */
 	size_t max_len;                /* payload bytes */

@@ -200,7 +200,9 @@ node_clock_check(struct node *n)
 			node_status(n);
 	} else if (seen & WC_JUMPED)
 		log_info("wall clock jumped to %lld (%s)", (long long)clock_wall(), word);
-	if ((seen & (WC_CHANGED | WC_JUMPED)) && n->clock.state != WC_UNTRUSTED)
+	/* only a synchronised clock re-judges the queue: a free-running one
+	 * that jumped ahead could make good warnings look expired */
+	if ((seen & (WC_CHANGED | WC_JUMPED)) && n->clock.state == WC_SYNCED)
 		warning_clock_trusted(n);
 }
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/log.h"
 #include "controller/wallclock.h"
 
 void
@@ -76,10 +77,14 @@ wallclock_look(struct wallclock *w)
 	w->looked = 1;
 	if (source_says_synced(w)) {
 		st = WC_SYNCED;
-		if (wall >= wallclock_bound(w)) {  /* the floor never moves back */
-			w->floor = wall;
-			w->floor_mono = mono;
-		}
+		/* the floor follows a synchronised clock, back too: a source that
+		 * once stepped it wrongly ahead must not leave a floor no real
+		 * clock reaches (every later boot would judge by it) */
+		if (wall + w->skew < wallclock_bound(w))
+			log_warnx("synchronised clock %lld is behind the last known time %lld: "
+			    "following it", (long long)wall, (long long)wallclock_bound(w));
+		w->floor = wall;
+		w->floor_mono = mono;
 	} else if (wall + w->skew < wallclock_bound(w))
 		st = WC_UNTRUSTED;
 	else

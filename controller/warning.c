@@ -514,6 +514,7 @@ void
 warning_clock(struct node *n, struct verify_ctx *ctx)
 {
 	ctx->untrusted = n->clock.state == WC_UNTRUSTED;
+	ctx->unsynced = n->clock.state != WC_SYNCED;
 	ctx->now = ctx->untrusted ? wallclock_bound(&n->clock) : clock_wall();
 }
 

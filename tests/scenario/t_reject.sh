@@ -11,7 +11,13 @@ make_clip flood.opus 0.5 1000
 SUM=$(sha "$RIG/clips/flood.opus")
 PLAY="[{\"clip\":\"flood.opus\",\"sha256\":\"$SUM\"}]"
 ROGUE_PUB=$(pub_b64 "$RIG/rogue.pem")
+# the node's clock is synchronised (a flag file stands in for NTP): only a
+# synchronised clock refuses a warning as dated in the future
+echo synced > "$RIG/ntp"
 node_conf village-201 430682101201 "
+[node]
+clock_sync = file:$RIG/ntp
+
 [key old-key]
 alg = ed25519
 pubkey = $ROGUE_PUB

@@ -380,7 +380,11 @@ test_untrusted(void **state)
 	assert_int_equal(run_body(&c, K_TOWNSHIP, "township-101", body,
 	    body_of(&m, body, sizeof(body)), &a, kid), VR_OK);
 	assert_true(verify_judged_at(&c, &a) == NOW);
-	c.untrusted = 0;                            /* the same warning, clock believed */
+	c.untrusted = 0;                            /* not synchronised, not known wrong: */
+	c.unsynced = 1;                             /* a warning dated ahead is evidence */
+	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_OK);
+	assert_true(verify_judged_at(&c, &a) == NOW);
+	c.unsynced = 0;                             /* the same warning, clock synchronised */
 	assert_int_equal(run(&c, K_TOWNSHIP, "township-101", &m), VR_FUTURE);
 	assert_true(verify_judged_at(&c, &a) == c.now);
 
