@@ -61,6 +61,17 @@ memo_precancel_add(struct memo *m, const char *ref, const struct withdrawal *w, 
 }
 
 int
+memo_precancel_list(const struct memo *m, const char *ref, struct withdrawal *out, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < m->npre && n < max; i++)
+		if (strcmp(m->pre[i].ref, ref) == 0)
+			out[n++] = m->pre[i].w;
+	return n;
+}
+
+int
 memo_precancel_take(struct memo *m, const char *id, int64_t now, struct withdrawal *w)
 {
 	int i;

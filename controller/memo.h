@@ -20,6 +20,7 @@
 
 #define MEMO_RECENT 64
 #define MEMO_PRECANCEL 32
+#define MEMO_PRECANCEL_REF 4               /* withdrawals kept for one warning */
 
 /* A cancel or update whose warning has not come (yet). */
 struct withdrawal {
@@ -50,7 +51,10 @@ int memo_recent_has(const struct memo *m, const char *id, const uint8_t md[32]);
  * when full. */
 void memo_precancel_add(struct memo *m, const char *ref, const struct withdrawal *w,
     int64_t now);
-/* 1 and *w if id was withdrawn before it came (forgotten then); 0 otherwise. */
+/* The withdrawals held for ref, oldest first, at most max; returns how many. */
+int memo_precancel_list(const struct memo *m, const char *ref, struct withdrawal *out, int max);
+/* 1 and *w if id was withdrawn before it came (that one forgotten then; call
+ * again for the next one); 0 otherwise. */
 int memo_precancel_take(struct memo *m, const char *id, int64_t now, struct withdrawal *w);
 
 #endif

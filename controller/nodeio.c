@@ -615,14 +615,20 @@ nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max)
 	return n;
 }
 
-int
-nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal *w)
-{
-	char line[ENV_KID_MAX + ALERT_ID_MAX + 64];
-	int len = snprintf(line, sizeof(line), "%s %lld %s %s %s\n", w->kid, (long long)w->until,
-	    alert_type_name(w->type), alert_status_name(w->status), w->by[0] ? w->by : "-");
+#define WITHDRAWAL_LINE (ENV_KID_MAX + ALERT_ID_MAX + 64)
 
-	return pending_change(io, ref, "~cancel", (const uint8_t *)line, (size_t)len);
+int
+nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal *w, int n)
+{
+	char lines[MEMO_PRECANCEL_REF * WITHDRAWAL_LINE];
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n && i < MEMO_PRECANCEL_REF; i++)
+		len += (size_t)snprintf(lines + len, sizeof(lines) - len, "%s %lld %s %s %s\n",
+		    w[i].kid, (long long)w[i].until, alert_type_name(w[i].type),
+		    alert_status_name(w[i].status), w[i].by[0] ? w[i].by : "-");
+	return pending_change(io, ref, "~cancel", (const uint8_t *)lines, len);
 }
 
 void
@@ -655,8 +661,9 @@ nodeio_precancel_load(struct nodeio *io, int64_t now,
     void (*cb)(void *arg, const char *ref, const struct withdrawal *w), void *arg)
 {
 	char path[CFG_PATH_MAX + 16];
-	char ref[ALERT_ID_MAX + 1], line[ENV_KID_MAX + ALERT_ID_MAX + 64], *t;
+	char ref[ALERT_ID_MAX + 1], lines[MEMO_PRECANCEL_REF * WITHDRAWAL_LINE], *t, *l, *save;
 	struct withdrawal w;
+	int kept;
 	struct dirent *de;
 	ssize_t r;
 	DIR *d;
@@ -673,15 +680,18 @@ nodeio_precancel_load(struct nodeio *io, int64_t now,
 		ref[t - de->d_name] = '\0';
 		if ((fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC)) == -1)
 			continue;
-		r = read(fd, line, sizeof(line) - 1);
+		r = read(fd, lines, sizeof(lines) - 1);
 		close(fd);
-		line[r > 0 ? r : 0] = '\0';
-		if (withdrawal_parse(line, now, &w) == -1) {
+		lines[r > 0 ? r : 0] = '\0';
+		kept = 0;
+		for (l = strtok_r(lines, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save))
+			if (withdrawal_parse(l, now, &w) == 0) {
+				cb(arg, ref, &w);
+				kept++;
+			}
+		if (kept == 0)
 			unlinkat(dirfd(d), de->d_name, 0);
-			continue;
-		}
-		cb(arg, ref, &w);
-		n++;
+		n += kept;
 	}
 	closedir(d);
 	return n;

@@ -99,9 +99,11 @@ int nodeio_pending_list(struct nodeio *io, char ids[][ALERT_ID_MAX + 1], int max
 void nodeio_pending_mark(struct nodeio *io, const char *id);
 int nodeio_pending_marked(struct nodeio *io, const char *id);
 /* Cancels and updates that came before their warning, kept as
- * "<ref>~cancel" ("kid until type status by") until they expire, so a late
+ * "<ref>~cancel" (a line "kid until type status by" each, at most
+ * MEMO_PRECANCEL_REF: put replaces them all) until they expire, so a late
  * copy of the warning does not sound after a restart either. */
-int nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal *w);
+int nodeio_precancel_put(struct nodeio *io, const char *ref, const struct withdrawal *w,
+    int n);
 void nodeio_precancel_del(struct nodeio *io, const char *ref);
 /* Calls cb for each unexpired one (expired ones are removed); returns how many. */
 int nodeio_precancel_load(struct nodeio *io, int64_t now,

@@ -365,7 +365,7 @@ take_ref(struct node *n, const struct arb_entry *e, const char *kid, int *was_ac
 static void
 remember_withdrawal(struct node *n, const struct arb_entry *e, const char *kid)
 {
-	struct withdrawal w;
+	struct withdrawal w, all[MEMO_PRECANCEL_REF];
 
 	memset(&w, 0, sizeof(w));
 	snprintf(w.kid, sizeof(w.kid), "%s", kid);
@@ -374,7 +374,8 @@ remember_withdrawal(struct node *n, const struct arb_entry *e, const char *kid)
 	w.status = e->a.status;
 	w.until = e->a.expires;
 	memo_precancel_add(&n->memo, e->a.ref, &w, clock_wall());
-	nodeio_precancel_put(&n->io, e->a.ref, &w);
+	nodeio_precancel_put(&n->io, e->a.ref, all,
+	    memo_precancel_list(&n->memo, e->a.ref, all, MEMO_PRECANCEL_REF));
 }
 
 /* A warning withdrawn before it came: 1 if it is reported cancelled (and
@@ -386,22 +387,28 @@ withdrawn_early(struct node *n, struct arb_entry *e)
 	struct alert *by;
 	char why[RECEIPT_REASON_MAX];
 	struct cx_err err;
-	int ok;
+	int held = 0, ok = 0;
 
-	if (!memo_precancel_take(&n->memo, e->a.id, clock_wall(), &w))
-		return 0;
-	nodeio_precancel_del(&n->io, e->a.id);
 	if ((by = malloc(sizeof(*by))) == NULL)
 		return 0;
-	*by = e->a;                        /* the withdrawing message, as far as known */
-	by->type = w.type;
-	by->status = w.status;
-	ok = trust_may_withdraw(trust_find(&n->cfg.trust, w.kid), by, &e->a, &err) == 0;
-	free(by);
-	if (!ok) {
-		log_warnx("early %s of %s ignored: %s", alert_type_name(w.type), e->a.id, err.msg);
-		return 0;
+	/* every withdrawal held for it, until one whose key could make it:
+	 * one that cannot (a drill key's) must not hide one that can */
+	while (!ok && memo_precancel_take(&n->memo, e->a.id, clock_wall(), &w)) {
+		held = 1;
+		*by = e->a;                /* the withdrawing message, as far as known */
+		by->type = w.type;
+		by->status = w.status;
+		ok = trust_may_withdraw(trust_find(&n->cfg.trust, w.kid), by, &e->a, &err) == 0;
+		if (!ok)
+			log_warnx("early %s of %s ignored: %s", alert_type_name(w.type), e->a.id,
+			    err.msg);
 	}
+	free(by);
+	if (!held)
+		return 0;
+	nodeio_precancel_del(&n->io, e->a.id);
+	if (!ok)
+		return 0;
 	snprintf(why, sizeof(why), "%s by %s before it arrived",
 	    w.type == AT_UPDATE ? "updated" : "cancelled", w.by[0] ? w.by : "a cancel");
 	announce(n, e);

@@ -9,13 +9,20 @@
 #  - a signature whose length does not fit the algorithm is "malformed";
 #  - "ended" is when the relays went off, "hold" recovers the last sample;
 #  - an exact copy arriving after a restart is dropped without a receipt,
-#    the same id with other bytes is still a replay.
+#    the same id with other bytes is still a replay;
+#  - two early cancels of one warning, the first from a key that may not
+#    withdraw it: the second still holds, across a restart.
 . "$(dirname "$0")/lib.sh"
 
 make_keys
 make_clip long.opus 3.0 500
 make_clip short.opus 0.5 900
-node_conf village-201 430682101201
+node_conf village-201 430682101201 "
+[key drill-only]
+alg = ed25519
+pubkey = $(pub_b64 "$RIG/rogue.pem")
+zones = 430682101
+actions = drill,cancel"
 rig_up village-201 || exit 1
 ctl_conf village-201
 C="-c $RIG/ctl.conf"
@@ -135,5 +142,41 @@ check "... the exact copy before it was dropped without a rejection" \
 check "... and sent no second receipt of any state" \
 	[ "$(receipts village-201 | grep -c "\"ref\":\"$ec\".*\"state\":\"received\"")" = 1 ]
 check "... nothing sounded" [ "$(edge_count village-201)" = "$before" ]
+
+# --- two early cancels, one from a key that may not cancel it ----------------
+# cancel_of ID KEY.pem KID REF: an early cancel of REF, confirmed "done"
+cancel_of() {
+	printf '%s' "$(withdraw cancel "$1" "$4" actual)" > "$RIG/$1.json"
+	sign_body "$2" ed25519 "$3" "$RIG/$1.json" "$RIG/$1.msg"
+	publish "$RIG/$1.msg" 430682101201
+	wait_receipt village-201 "$1" done 60
+}
+lw=pg-lw-$RANDOM
+check "an early cancel by a drill key is confirmed (it cannot know yet)" \
+	cancel_of pg-c1-$RANDOM "$RIG/rogue.pem" drill-only "$lw"
+check "an early cancel of the same warning by the township key is confirmed" \
+	cancel_of pg-c2-$RANDOM "$RIG/township.pem" "$TOWNSHIP_KID" "$lw"
+before=$(edge_count village-201)
+town lw "$(body "$lw" '["430682101201"]' "$SHORT")"
+publish "$RIG/lw.msg" 430682101201
+check "the warning arrives: cancelled by the township's early cancel" \
+	wait_receipt village-201 "$lw" cancelled 60
+check "... the drill key's cancel was set aside" \
+	grep -q "early cancel of $lw ignored: action-scope" "$RIG/village-201.log"
+check "... and it never touched a relay" [ "$(edge_count village-201)" = "$before" ]
+# the same across a restart, the township's cancel first this time
+lr=pg-lr-$RANDOM
+check "(restart) an early cancel by the township key" \
+	cancel_of pg-c3-$RANDOM "$RIG/township.pem" "$TOWNSHIP_KID" "$lr"
+check "(restart) then one by the drill key" cancel_of pg-c4-$RANDOM "$RIG/rogue.pem" drill-only "$lr"
+node_stop village-201
+node_start village-201
+wait_online village-201
+before=$(edge_count village-201)
+town lr "$(body "$lr" '["430682101201"]' "$SHORT")"
+publish "$RIG/lr.msg" 430682101201
+check "after a restart both were kept: the warning is cancelled" \
+	wait_receipt village-201 "$lr" cancelled 60
+check "... and never touched a relay" [ "$(edge_count village-201)" = "$before" ]
 
 finish
