@@ -449,6 +449,10 @@ pending_apply(struct nodeio *io, const char *name, const uint8_t *p, size_t n)
 		return -1;
 	}
 	if (p == NULL) {
+		/* nothing to delete is done, also on a read-only disk (where
+		 * unlink says EROFS even for a file that is not there) */
+		if (access(path, F_OK) == -1 && errno == ENOENT)
+			return 0;
 		if (unlink(path) == -1)
 			return errno == ENOENT ? 0 : -1;
 	} else {
