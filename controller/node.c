@@ -275,8 +275,7 @@ storage_update(void *arg)
 	word = nodeio_storage_word(err);
 	if (report_set_storage(n->report, word, err ? what : "")) {
 		log_info("state disk: %s%s%s", word, err ? ": " : "", err ? what : "");
-		report_status(n->report, n->arb.active ? "playing" : "idle",
-		    n->arb.active ? n->arb.active->a.id : "");
+		node_status(n);
 	}
 	if (err != 0 && !n->storage_probe.armed)
 		loop_timer_arm(n->loop, &n->storage_probe, STORAGE_PROBE_MS);

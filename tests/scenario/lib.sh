@@ -400,6 +400,24 @@ for l in sys.stdin:
     if r.get("ref") == ref and r.get("state") == state: print(eval(expr)); break' "$2" "$3" "$4"
 }
 
+# hex on stdin to bytes on stdout
+unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))'; }
+
+# signed_status NODE [KEY.pem]: the node's retained status body, its signature
+# checked against the node's key (default: node.key in its state directory)
+signed_status() {
+	local node=$1 key=${2:-$RIG/$1/state/node.key}
+	openssl pkey -in "$key" -pubout -out "$RIG/$node.st.pub" 2>/dev/null || return 1
+	mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor \
+		-t "$PREFIX/node/$node/status" -C 1 -W 3 -F '%x' 2>/dev/null | unhex > "$RIG/st.bin"
+	[ -s "$RIG/st.bin" ] || return 1
+	head -n1 "$RIG/st.bin" | cut -d' ' -f4 | base64 -d > "$RIG/st.sig"
+	tail -c +$(( $(head -n1 "$RIG/st.bin" | wc -c) + 1 )) "$RIG/st.bin" > "$RIG/st.body"
+	openssl pkeyutl -verify -rawin -pubin -inkey "$RIG/$node.st.pub" -in "$RIG/st.body" \
+		-sigfile "$RIG/st.sig" >/dev/null 2>&1 || return 1
+	cat "$RIG/st.body"
+}
+
 # edges NODE: the sim GPIO edge log
 edges() { cat "$RIG/$1/sim/edges" 2>/dev/null; }
 # no_audio NODE: the node's WAV sink holds no samples (missing or header only)

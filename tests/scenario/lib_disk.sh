@@ -26,15 +26,22 @@ trap disk_cleanup EXIT
 # killed (run.sh's timeout): exit through the EXIT trap, so nothing stays mounted
 trap 'exit 143' TERM INT HUP
 
-# hex on stdin to bytes on stdout
-unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))'; }
-
 # disk_mount DIR [SIZE]: a fresh tmpfs on DIR (default 2m: the replay set's
 # file, preallocated for its whole room, takes 0.8 MB)
 disk_mount() {
 	mkdir -p "$1"
 	mount -t tmpfs -o "size=${2:-2m},mode=0755" tmpfs "$1" || return 1
 	DISK_MOUNTS+=("$1")
+}
+# disk_node NODE ZONE [EXTRA]: the node's config with its state dir ($ST) on
+# a fresh tmpfs, the broker and the receipt capture; the node is not started
+disk_node() {
+	node_conf "$1" "$2" "${3:-}"
+	ST=$RIG/$1/state
+	disk_mount "$ST" || { fail "mount a tmpfs state dir"; finish; exit 1; }
+	broker_setup "$1"
+	broker_start || exit 1
+	capture_start
 }
 # disk_fill DIR: no block left (DIR/fill takes them all)
 disk_fill() {
@@ -49,24 +56,10 @@ disk_unfill() { rm -f "$1/fill"; }
 disk_ro() { mount -o remount,ro "$1"; }
 disk_rw() { mount -o remount,rw "$1"; }
 
-# status NODE [KEY.pem]: the node's retained status body, signature checked
-# against its key (default: node.key in its state directory)
-status() {
-	local node=$1 key=${2:-$RIG/$1/state/node.key}
-	openssl pkey -in "$key" -pubout -out "$RIG/$node.st.pub" 2>/dev/null || return 1
-	mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor \
-		-t "$PREFIX/node/$node/status" -C 1 -W 3 -F '%x' 2>/dev/null | unhex > "$RIG/st.bin"
-	[ -s "$RIG/st.bin" ] || return 1
-	head -n1 "$RIG/st.bin" | cut -d' ' -f4 | base64 -d > "$RIG/st.sig"
-	tail -c +$(( $(head -n1 "$RIG/st.bin" | wc -c) + 1 )) "$RIG/st.bin" > "$RIG/st.body"
-	openssl pkeyutl -verify -rawin -pubin -inkey "$RIG/$node.st.pub" -in "$RIG/st.body" \
-		-sigfile "$RIG/st.sig" >/dev/null 2>&1 || return 1
-	cat "$RIG/st.body"
-}
 # status_storage NODE WORD [KEY.pem]: its status says "storage":WORD (and,
 # unless WORD is ok, a storage_error), and that it is online
 status_storage() {
-	status "$1" "${3:-}" | python3 -c '
+	signed_status "$1" "${3:-}" | python3 -c '
 import sys, json
 s = json.load(sys.stdin); w = sys.argv[1]
 sys.exit(0 if s.get("online") is True and s.get("storage") == w and

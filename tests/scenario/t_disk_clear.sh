@@ -16,12 +16,7 @@ LONG="[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]"
 SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
 Z=430682101201
 N=village-201
-node_conf $N $Z
-ST=$RIG/$N/state
-disk_mount "$ST" || { fail "mount a tmpfs state dir"; finish; exit 1; }
-broker_setup $N
-broker_start || exit 1
-capture_start
+disk_node $N $Z
 start_online $N || exit 1
 now=$(date +%s)
 check "status: storage ok at first" wait_for 60 status_storage $N ok

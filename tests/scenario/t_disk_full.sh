@@ -18,12 +18,7 @@ PLAY="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
 Z=430682101201
 N=village-201
 # never "synced" here, whatever the kernel says: the floor file decides
-node_conf $N $Z $'[node]\nclock_sync = none'
-ST=$RIG/$N/state
-disk_mount "$ST" || { fail "mount a tmpfs state dir"; finish; exit 1; }
-broker_setup $N
-broker_start || exit 1
-capture_start
+disk_node $N $Z $'[node]\nclock_sync = none'
 now=$(date +%s)
 
 # play ID: one warning to done, heard by the village

@@ -10,25 +10,12 @@ broker_setup village-201
 broker_start || exit 1
 node_start village-201
 wait_online village-201 || exit 1
-b64_to_pem "$(node_pub village-201)" > "$RIG/node.pub.pem"
 
-# hex on stdin to bytes (python3: no xxd, which is not in DEB_PKGS)
-unhex() { python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read()))'; }
-# last_status: the retained status body, signature checked
-last_status() {
-	mosquitto_sub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor \
-		-t "$PREFIX/node/village-201/status" -C 1 -W 3 -F '%x' 2>/dev/null | unhex > "$RIG/st.bin"
-	[ -s "$RIG/st.bin" ] || return 1
-	head -n1 "$RIG/st.bin" | cut -d' ' -f4 | base64 -d > "$RIG/st.sig"
-	tail -c +$(( $(head -n1 "$RIG/st.bin" | wc -c) + 1 )) "$RIG/st.bin" > "$RIG/st.body"
-	openssl pkeyutl -verify -rawin -pubin -inkey "$RIG/node.pub.pem" -in "$RIG/st.body" -sigfile "$RIG/st.sig" >/dev/null 2>&1 || return 1
-	cat "$RIG/st.body"
-}
-status_is() { last_status | grep -q "\"online\":$1"; }
+status_is() { signed_status village-201 | grep -q "\"online\":$1"; }
 
 check "retained status: online (signed by the node)" wait_for 60 status_is true
 status_fields() {
-	last_status | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["zone"]=="430682101201" and s["state"]=="idle" and s["node"]=="village-201" else 1)'
+	signed_status village-201 | python3 -c 'import json,sys; s=json.load(sys.stdin); sys.exit(0 if s["zone"]=="430682101201" and s["state"]=="idle" and s["node"]=="village-201" else 1)'
 }
 check "status names the node, its zone and state idle" status_fields
 node_kill village-201
