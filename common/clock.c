@@ -13,7 +13,7 @@
 
 static int fake_on;
 static uint64_t fake_mono_ns;
-static int64_t fake_wall_ms;
+static int64_t fake_wall_us;
 
 uint64_t
 clock_mono_ns(void)
@@ -33,14 +33,22 @@ clock_mono_ms(void)
 }
 
 int64_t
-clock_wall_ms(void)
+clock_wall_us(void)
 {
 	struct timespec ts;
 
 	if (fake_on)
-		return fake_wall_ms;
+		return fake_wall_us;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+clock_wall_ms(void)
+{
+	int64_t us = clock_wall_us();
+
+	return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
 }
 
 int64_t
@@ -57,14 +65,20 @@ clock_fake(int enable, uint64_t mono_ms, int64_t wall)
 {
 	fake_on = enable != 0;
 	fake_mono_ns = mono_ms * 1000000u;
-	fake_wall_ms = wall * 1000;
+	fake_wall_us = wall * 1000000;
 }
 
 void
 clock_advance(uint64_t ms)
 {
+	clock_advance_us(ms * 1000u);
+}
+
+void
+clock_advance_us(uint64_t us)
+{
 	if (!fake_on)
 		return;
-	fake_mono_ns += ms * 1000000u;
-	fake_wall_ms += (int64_t)ms;
+	fake_mono_ns += us * 1000u;
+	fake_wall_us += (int64_t)us;
 }

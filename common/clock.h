@@ -16,9 +16,11 @@ uint64_t clock_mono_ms(void);
 uint64_t clock_mono_ns(void);
 int64_t clock_wall(void);            /* Unix seconds */
 int64_t clock_wall_ms(void);         /* Unix milliseconds */
+int64_t clock_wall_us(void);         /* Unix microseconds (stream presentation times) */
 
 /* Tests: enable a fake clock starting at the given values; 0/0 to disable. */
 void clock_fake(int enable, uint64_t mono_ms, int64_t wall);
 void clock_advance(uint64_t ms);
+void clock_advance_us(uint64_t us);
 
 #endif
