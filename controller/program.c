@@ -1,0 +1,195 @@
+/*
+ * program: a warning's play list turned into what the player plays
+ * (see program.h).  The one switch over play item kinds that decides what
+ * an item needs is add_item(); the player has the other one (opening an
+ * item as a source).  New kinds (stream, speech: issue 6) get a case in
+ * both.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "audio/clip.h"
+#include "controller/player.h"
+#include "controller/program.h"
+
+static struct program_item *
+new_item(struct program *pg, struct cx_err *e)
+{
+	struct program_item *pi;
+
+	if (pg->n == PROGRAM_MAX) {
+		cx_errf(e, "more than %d items to play", PROGRAM_MAX);
+		return NULL;
+	}
+	pi = &pg->item[pg->n++];
+	memset(pi, 0, sizeof(*pi));
+	return pi;
+}
+
+static int
+add_clip(struct program *pg, const struct play_item *it, struct cx_err *e)
+{
+	struct program_item *pi = new_item(pg, e);
+
+	if (pi == NULL)
+		return -1;
+	pi->kind = PLAY_CLIP;
+	memcpy(pi->name, it->name, sizeof(pi->name));
+	memcpy(pi->sha256, it->sha256, sizeof(pi->sha256));
+	return 0;
+}
+
+static int
+add_siren(struct program *pg, const struct play_item *it, const struct player_cfg *cfg,
+    struct cx_err *e)
+{
+	const struct siren_pattern *sp = siren_find(it->name, cfg->sirens, cfg->nsirens);
+	struct program_item *pi;
+
+	if (sp == NULL)
+		return cx_errf(e, "unknown siren signal '%s'", it->name);
+	if (pg->status == ST_EXERCISE && !cfg->drill_siren)
+		return 0;                      /* drills sound no siren */
+	if ((pi = new_item(pg, e)) == NULL)
+		return -1;
+	pi->kind = PLAY_SIREN;
+	memcpy(pi->name, it->name, sizeof(pi->name));
+	pi->siren = *sp;
+	pi->relay = (cfg->siren_output & SIREN_OUT_RELAY) != 0;
+	pi->speaker = (cfg->siren_output & SIREN_OUT_SPEAKER) != 0;
+	return 0;
+}
+
+/* One play item of the warning onto the program. */
+static int
+add_item(struct program *pg, const struct play_item *it, const struct player_cfg *cfg,
+    struct cx_err *e)
+{
+	switch (it->kind) {
+	case PLAY_CLIP:
+		return add_clip(pg, it, e);
+	case PLAY_SIREN:
+		return add_siren(pg, it, cfg, e);
+	/*
+	 * Issue 6 integration: PLAY_STREAM (its parameters from a->stream,
+	 * `once` set, its fallbacks appended after the play list with
+	 * fallback_first/fallback_n) and PLAY_SPEECH (the voice in name, the
+	 * text in pg->text) become cases here.
+	 */
+	default:
+		return cx_errf(e, "play item kind %d: not supported yet", (int)it->kind);
+	}
+}
+
+int
+program_build(struct program *pg, const struct alert *a, const struct player_cfg *cfg,
+    struct cx_err *e)
+{
+	int i;
+
+	memset(pg, 0, sizeof(*pg));
+	snprintf(pg->id, sizeof(pg->id), "%s", a->id);
+	pg->status = a->status;
+	pg->repeat = a->repeat < 1 ? 1 : a->repeat;
+	pg->volume = a->volume == VOLUME_KEEP ? cfg->volume : a->volume;
+	if (cfg->clip_dir == NULL ||
+	    (size_t)snprintf(pg->clip_dir, sizeof(pg->clip_dir), "%s", cfg->clip_dir) >=
+	    sizeof(pg->clip_dir))
+		return cx_errf(e, "clip directory: path too long");
+	memcpy(pg->text, a->text, sizeof(pg->text));
+	for (i = 0; i < a->nplay && i < ALERT_MAX_PLAY; i++)
+		if (add_item(pg, &a->play[i], cfg, e) == -1)
+			return -1;
+	pg->nmain = pg->n;
+	return 0;
+}
+
+static int
+same_file(const struct clip_seen *c, const char *name, const struct stat *st)
+{
+	return strcmp(c->name, name) == 0 && c->dev == st->st_dev && c->ino == st->st_ino &&
+	    c->size == st->st_size && c->mtime.tv_sec == st->st_mtim.tv_sec &&
+	    c->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	    c->ctime.tv_sec == st->st_ctim.tv_sec && c->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/* SHA-256 of the clip file at path, from the cache if the file is the
+ * same one (device, inode, size, modification and change times). */
+static int
+clip_sum(struct clip_cache *cc, const char *name, const char *path, uint8_t sum[32],
+    struct cx_err *e)
+{
+	struct clip_seen *c;
+	struct stat st;
+	int i;
+
+	if (stat(path, &st) == -1)
+		return cx_errf(e, "%s: %s", path, strerror(errno));
+	for (i = 0; cc != NULL && i < cc->n; i++)
+		if (same_file(&cc->seen[i], name, &st)) {
+			memcpy(sum, cc->seen[i].sha256, 32);
+			return 0;
+		}
+	if (file_sha256(path, sum, e) == -1)
+		return -1;
+	if (cc == NULL)
+		return 0;
+	c = &cc->seen[cc->next];
+	cc->next = (cc->next + 1) % CLIP_CACHE;
+	if (cc->n < CLIP_CACHE)
+		cc->n++;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->dev = st.st_dev;
+	c->ino = st.st_ino;
+	c->size = st.st_size;
+	c->mtime = st.st_mtim;
+	c->ctime = st.st_ctim;
+	memcpy(c->sha256, sum, 32);
+	return 0;
+}
+
+static int
+check_clip(const struct program *pg, const struct program_item *it, struct clip_cache *cc,
+    struct cx_err *e)
+{
+	char path[CFG_PATH_MAX + CLIP_NAME_MAX + 2];
+	uint8_t sum[32];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", pg->clip_dir, it->name) >=
+	    sizeof(path))
+		return cx_errf(e, "clip %s: path too long", it->name);
+	if (clip_sum(cc, it->name, path, sum, e) == -1)
+		return cx_err_prefix(e, "clip %s", it->name);
+	if (memcmp(sum, it->sha256, sizeof(sum)) != 0)
+		return cx_errf(e, "clip %s: SHA-256 mismatch", it->name);
+	return 0;
+}
+
+/* The play list only: a fallback is opened (and checked) when it is needed,
+ * so a missing fallback clip cannot keep the rest of a warning silent. */
+int
+program_check(const struct program *pg, struct clip_cache *cache, struct cx_err *e)
+{
+	int i;
+
+	for (i = 0; i < pg->nmain; i++) {
+		const struct program_item *it = &pg->item[i];
+
+		switch (it->kind) {
+		case PLAY_CLIP:
+			if (check_clip(pg, it, cache, e) == -1)
+				return -1;
+			break;
+		case PLAY_SIREN:
+			if (siren_duration_ms(&it->siren) == 0)
+				return cx_errf(e, "unknown siren signal '%s'", it->name);
+			break;
+		/* Issue 6 integration: PLAY_STREAM, PLAY_SPEECH checks here. */
+		default:
+			return cx_errf(e, "play item kind %d: not supported yet", (int)it->kind);
+		}
+	}
+	return 0;
+}
