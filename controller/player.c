@@ -1,46 +1,32 @@
 /*
- * player: one warning through amplifier, siren relay and sound device
- * (see player.h for the sequence).
+ * player: one warning's program through amplifier, siren relay and sound
+ * device (see player.h for the sequence).
  *
- * The program is a timeline of frames written to the sink.  Siren items
- * played on the relay are "spans" on that timeline; the relay follows the
- * pattern at the position the device has actually played (frames written
- * minus the device delay), so relay and loudspeaker stay in step.
+ * The program is a timeline of frames written to the sink.  Each item is
+ * opened as a source (audio/source.h) by open_item(), the one switch over
+ * item kinds.  Siren items played on the relay are also "spans" on that
+ * timeline; the relay follows the pattern at the position the device has
+ * actually played (frames written minus the device delay), so relay and
+ * loudspeaker stay in step.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "audio/clip.h"
 #include "audio/tone.h"
 #include "controller/player.h"
 
 #define MAX_SPANS 8
+#define FRAMES_PER_MS (SINK_RATE / 1000)
 
 enum pstate { P_IDLE, P_WARMUP, P_PLAY, P_DRAIN, P_HOLD };
-enum src { SRC_NONE, SRC_CLIP, SRC_TONE, SRC_SILENCE };
 
 struct span {
 	uint64_t start, end;               /* frames on the program timeline */
-	struct siren_pattern p;            /* a copy: SIGHUP may rewrite the config */
-};
-
-/* Clips whose SHA-256 was checked, by file identity: the check before a
- * relay closes must be cheap; clip_open() hashes the open file anyway. */
-#define CLIP_CACHE 16
-struct clip_seen {
-	char name[CLIP_NAME_MAX + 1];
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-	struct timespec ctime;             /* user space cannot set it */
-	uint8_t sha256[32];
+	struct siren_pattern p;            /* the program's copy */
 };
 
 struct player {
@@ -53,14 +39,13 @@ struct player {
 	void *arg;
 
 	enum pstate st;
-	struct alert a;
-	int volume;
-	int item, rep;                     /* next item to open */
-	enum src src;
-	struct clip *clip;
-	struct tone_gen tone;
-	struct siren_pattern tone_pat;     /* the pattern tone plays (a copy) */
-	uint64_t silence_left;
+	struct program prog;               /* a copy of the program playing */
+	int next, rep;                     /* next play-list item, pass */
+	int fb_next, fb_end;               /* fallback items still to play */
+	int cur;                           /* item the source plays */
+	struct source *src;                /* NULL between items */
+	int starved;                       /* the source said SOURCE_STARVED last */
+	char reason[PLAYER_REASON_MAX];    /* first failure whose fallback played */
 	struct span spans[MAX_SPANS];
 	int nspans;
 	int16_t buf[PLAYER_CHUNK];
@@ -75,8 +60,7 @@ struct player {
 	int started_pending;               /* call started() once the buffer is full */
 	uint32_t offretry_ms;
 	struct loop_timer tick, phase, maxon, offretry;
-	struct clip_seen seen[CLIP_CACHE];
-	int nseen, nextseen;
+	struct clip_cache clips;
 };
 
 static void player_fail(struct player *p, const char *fmt, ...)
@@ -101,9 +85,9 @@ relay(struct player *p, int idx, const char *role, int v)
 static void
 close_source(struct player *p)
 {
-	clip_close(p->clip);
-	p->clip = NULL;
-	p->src = SRC_NONE;
+	source_free(p->src);
+	p->src = NULL;
+	p->starved = 0;
 }
 
 /* 1 if every relay is off (as far as the lines report). */
@@ -174,165 +158,186 @@ player_fail(struct player *p, const char *fmt, ...)
 		p->h.finished(p->arg, 0, reason);
 }
 
-static const struct siren_pattern *
-find_siren(const struct player *p, const char *name)
-{
-	return siren_find(name, p->cfg.sirens, p->cfg.nsirens);
-}
-
-static int
-siren_skipped(const struct player *p)
-{
-	return p->a.status == ST_EXERCISE && !p->cfg.drill_siren;
-}
-
-/* SHA-256 of the clip file at path, from the cache if the file is the
- * same one (device, inode, size, modification time). */
-static int
-clip_sum(struct player *p, const char *name, const char *path, uint8_t sum[32],
-    struct cx_err *e)
-{
-	struct clip_seen *c;
-	struct stat st;
-	int i;
-
-	if (stat(path, &st) == -1)
-		return cx_errf(e, "%s: %s", path, strerror(errno));
-	for (i = 0; i < p->nseen; i++) {
-		c = &p->seen[i];
-		if (strcmp(c->name, name) == 0 && c->dev == st.st_dev && c->ino == st.st_ino &&
-		    c->size == st.st_size && c->mtime.tv_sec == st.st_mtim.tv_sec &&
-		    c->mtime.tv_nsec == st.st_mtim.tv_nsec &&
-		    c->ctime.tv_sec == st.st_ctim.tv_sec && c->ctime.tv_nsec == st.st_ctim.tv_nsec) {
-			memcpy(sum, c->sha256, 32);
-			return 0;
-		}
-	}
-	if (file_sha256(path, sum, e) == -1)
-		return -1;
-	c = &p->seen[p->nextseen];
-	p->nextseen = (p->nextseen + 1) % CLIP_CACHE;
-	if (p->nseen < CLIP_CACHE)
-		p->nseen++;
-	snprintf(c->name, sizeof(c->name), "%s", name);
-	c->dev = st.st_dev;
-	c->ino = st.st_ino;
-	c->size = st.st_size;
-	c->mtime = st.st_mtim;
-	c->ctime = st.st_ctim;
-	memcpy(c->sha256, sum, 32);
-	return 0;
-}
-
 int
-player_check(struct player *p, const struct alert *a, struct cx_err *e)
+player_check(struct player *p, const struct program *pg, struct cx_err *e)
 {
-	char path[512];
-	uint8_t sum[32];
-	int i;
+	return program_check(pg, &p->clips, e);
+}
 
-	for (i = 0; i < a->nplay; i++) {
-		const struct play_item *it = &a->play[i];
-
-		if (it->kind == PLAY_SIREN) {
-			if (find_siren(p, it->name) == NULL)
-				return cx_errf(e, "unknown siren signal '%s'", it->name);
+/* The item that plays next, -1 at the end of the program; moves past
+ * items that play in the first pass only, nothing else. */
+static int
+peek_next(struct player *p)
+{
+	for (;;) {
+		if (p->fb_next < p->fb_end)
+			return p->fb_next;
+		if (p->next >= p->prog.nmain) {
+			if (p->prog.nmain == 0 || p->rep + 1 >= p->prog.repeat)
+				return -1;
+			p->next = 0;
+			p->rep++;
+		}
+		if (p->rep > 0 && p->prog.item[p->next].once) {
+			p->next++;
 			continue;
 		}
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", p->cfg.clip_dir, it->name) >=
-		    sizeof(path))
-			return cx_errf(e, "clip %s: path too long", it->name);
-		if (clip_sum(p, it->name, path, sum, e) == -1)
-			return cx_err_prefix(e, "clip %s", it->name);
-		if (memcmp(sum, it->sha256, sizeof(sum)) != 0)
-			return cx_errf(e, "clip %s: SHA-256 mismatch", it->name);
+		return p->next;
+	}
+}
+
+static void
+advance(struct player *p)
+{
+	if (p->fb_next < p->fb_end)
+		p->fb_next++;
+	else
+		p->next++;
+}
+
+/* A siren: its pattern synthesised (speaker) or its length in silence,
+ * and a span on the timeline for the relay.  2: no room for a span yet. */
+static int
+open_siren(struct player *p, const struct program_item *it, struct cx_err *e)
+{
+	uint64_t frames = siren_duration_ms(&it->siren) * FRAMES_PER_MS;
+	struct span *sp;
+
+	if (it->relay && p->nspans == MAX_SPANS)
+		return 2;
+	p->src = it->speaker ? source_tone_new(&it->siren, e) : source_silence_new(frames, e);
+	if (p->src == NULL)
+		return -1;
+	if (it->relay) {
+		sp = &p->spans[p->nspans++];
+		sp->start = p->written;
+		sp->end = p->written + frames;
+		sp->p = it->siren;
 	}
 	return 0;
 }
 
-/* Open the next play item; 0 opened, 1 nothing left, -1 failed, 2 wait. */
+/* The one switch over item kinds: 0 p->src open, 2 wait, -1 failed (e). */
+static int
+open_item(struct player *p, const struct program_item *it, struct cx_err *e)
+{
+	switch (it->kind) {
+	case PLAY_CLIP:
+		p->src = source_clip_new(p->prog.clip_dir, it->name, it->sha256, e);
+		return p->src != NULL ? 0 : -1;
+	case PLAY_SIREN:
+		return open_siren(p, it, e);
+	/*
+	 * Issue 6 integration: PLAY_STREAM (source_stream_new on the node's
+	 * jitter buffer) and PLAY_SPEECH (source_speech_new) become cases
+	 * here, or stay with the node through h.open below.
+	 */
+	default:
+		if (p->h.open == NULL)
+			return cx_errf(e, "play item kind %d: not supported yet", (int)it->kind);
+		p->src = p->h.open(p->arg, it, e);
+		return p->src != NULL ? 0 : -1;
+	}
+}
+
+/* Item idx failed, for `why`: its fallbacks play next (0), or the warning
+ * fails (-1, player_fail called). */
+static int
+item_failed(struct player *p, int idx, const char *why)
+{
+	const struct program_item *it = &p->prog.item[idx];
+
+	if (it->fallback_n > 0) {
+		log_warnx("warning %s: %s; playing its fallback", p->prog.id, why);
+		if (p->reason[0] == '\0')
+			snprintf(p->reason, sizeof(p->reason), "%s", why);
+		p->fb_next = it->fallback_first;
+		p->fb_end = it->fallback_first + it->fallback_n;
+		return 0;
+	}
+	if (p->reason[0] != '\0')
+		player_fail(p, "%s; then %s", p->reason, why);
+	else
+		player_fail(p, "%s", why);
+	return -1;
+}
+
+/* Open the next item; 0 opened, 1 nothing left, -1 failed, 2 wait. */
 static int
 open_next(struct player *p)
 {
-	const struct play_item *it;
-	const struct siren_pattern *sp;
 	struct cx_err e;
+	int idx, rc;
 
 	for (;;) {
-		if (p->item == p->a.nplay) {
-			p->item = 0;
-			if (++p->rep >= p->a.repeat)
-				return 1;
-		}
-		it = &p->a.play[p->item];
-		if (it->kind == PLAY_CLIP) {
-			if ((p->clip = clip_open(p->cfg.clip_dir, it->name, it->sha256, &e)) == NULL) {
-				player_fail(p, "%s", e.msg);
-				return -1;
-			}
-			p->src = SRC_CLIP;
-			p->item++;
+		if ((idx = peek_next(p)) == -1)
+			return 1;
+		if ((rc = open_item(p, &p->prog.item[idx], &e)) == 2)
+			return 2;
+		advance(p);
+		if (rc == 0) {
+			p->cur = idx;
 			return 0;
 		}
-		sp = find_siren(p, it->name);
-		if (sp == NULL || siren_skipped(p)) {
-			p->item++;
-			continue;
-		}
-		if (p->cfg.siren_output & SIREN_OUT_RELAY) {
-			if (p->nspans == MAX_SPANS)
-				return 2;
-			p->spans[p->nspans].start = p->written;
-			p->spans[p->nspans].end = p->written + siren_duration_ms(sp) * (SINK_RATE / 1000);
-			p->spans[p->nspans].p = *sp;
-			p->nspans++;
-		}
-		if (p->cfg.siren_output & SIREN_OUT_SPEAKER) {
-			p->tone_pat = *sp;
-			tone_init(&p->tone, &p->tone_pat);
-			p->src = SRC_TONE;
-		} else {
-			p->silence_left = siren_duration_ms(sp) * (SINK_RATE / 1000);
-			p->src = SRC_SILENCE;
-		}
-		p->item++;
-		return 0;
+		if (item_failed(p, idx, e.msg) == -1)
+			return -1;
 	}
+}
+
+/* When the next sample read will sound: what the device still holds
+ * ahead of it (the lead moves this to sink_timing()). */
+static void
+source_time_now(const struct player *p, struct source_time *t)
+{
+	long d = sink_delay(p->sink);
+	uint64_t ahead = (uint64_t)(d > 0 ? d : 0) + (p->buflen - p->bufpos);
+
+	t->next_us = clock_wall_us() + (int64_t)(ahead * 1000000 / SINK_RATE);
+}
+
+/* The source has nothing now: silence for a STARVE_SILENCE source while
+ * the device runs low (0), else wait for the next tick (2). */
+static int
+starved(struct player *p)
+{
+	const size_t chunk = PLAYER_TICK_MS * FRAMES_PER_MS;
+
+	p->starved = 1;
+	if (source_starve(p->src) != STARVE_SILENCE ||
+	    sink_delay(p->sink) >= PLAYER_STARVE_FILL_MS * FRAMES_PER_MS)
+		return 2;
+	memset(p->buf, 0, chunk * sizeof(p->buf[0]));
+	p->buflen = chunk;
+	p->bufpos = 0;
+	return 0;
 }
 
 /* Fill buf from the current source; 0 ok, 1 program ended, -1 failed, 2 wait. */
 static int
 refill(struct player *p)
 {
+	struct source_time t;
 	struct cx_err e;
 	long n = 0;
 	int rc;
 
 	while (n == 0) {
-		if (p->src == SRC_NONE && (rc = open_next(p)) != 0)
+		if (p->src == NULL && (rc = open_next(p)) != 0)
 			return rc;
-		switch (p->src) {
-		case SRC_CLIP:
-			if ((n = clip_read(p->clip, p->buf, PLAYER_CHUNK, &e)) < 0) {
-				player_fail(p, "%s", e.msg);
-				return -1;
-			}
+		source_time_now(p, &t);
+		n = source_read(p->src, p->buf, PLAYER_CHUNK, &t, &e);
+		if (n == SOURCE_STARVED)
+			return starved(p);
+		p->starved = 0;
+		if (n > 0)
 			break;
-		case SRC_TONE:
-			n = tone_read(&p->tone, p->buf, PLAYER_CHUNK);
-			break;
-		case SRC_SILENCE:
-			n = p->silence_left < PLAYER_CHUNK ? (long)p->silence_left : PLAYER_CHUNK;
-			memset(p->buf, 0, sizeof(p->buf));
-			p->silence_left -= (uint64_t)n;
-			break;
-		case SRC_NONE:
-			break;
-		}
-		if (n == 0)
-			close_source(p);
+		rc = n < 0 ? -1 : source_end(p->src, &e);
+		close_source(p);
+		if (rc == -1 && item_failed(p, p->cur, e.msg) == -1)
+			return -1;
+		n = 0;
 	}
-	pcm_gain(p->buf, (size_t)n, p->volume);
+	pcm_gain(p->buf, (size_t)n, p->prog.volume);
 	p->buflen = (size_t)n;
 	p->bufpos = 0;
 	return 0;
@@ -436,7 +441,11 @@ tick_cb(void *arg)
 		p->last_delay = d;
 	}
 	if (clock_mono_ms() - p->progress_ms > PLAYER_STALL_MS) {
-		player_fail(p, "audio device stalled");
+		if (p->starved && p->src != NULL)
+			player_fail(p, "audio stalled: the %s gave nothing for %d ms",
+			    source_name(p->src), PLAYER_STALL_MS);
+		else
+			player_fail(p, "audio device stalled");
 		return;
 	}
 	if (p->st == P_DRAIN) {
@@ -468,7 +477,8 @@ phase_cb(void *arg)
 		int stuck = all_off(p) == -1;
 
 		if (p->h.finished)
-			p->h.finished(p->arg, !stuck, stuck ? "amplifier relay would not switch off" : "");
+			p->h.finished(p->arg, !stuck,
+			    stuck ? "amplifier relay would not switch off" : p->reason);
 	}
 }
 
@@ -482,24 +492,26 @@ maxon_cb(void *arg)
 }
 
 int
-player_start(struct player *p, const struct alert *a, struct cx_err *e)
+player_start(struct player *p, const struct program *pg, struct cx_err *e)
 {
 	if (p->st != P_IDLE)
 		return cx_errf(e, "player busy");
 	p->written = 0;
 	p->first_ms = 0;
 	p->last_ms = 0;
+	p->reason[0] = '\0';
 	p->underruns0 = sink_underruns(p->sink);
-	if (player_check(p, a, e) == -1)
+	if (player_check(p, pg, e) == -1)
 		return -1;
-	p->a = *a;
-	if (p->a.repeat < 1)
-		p->a.repeat = 1;
-	p->volume = a->volume == VOLUME_KEEP ? p->cfg.volume : a->volume;
-	p->item = p->rep = 0;
+	p->prog = *pg;
+	if (p->prog.repeat < 1)
+		p->prog.repeat = 1;
+	p->next = p->rep = 0;
+	p->fb_next = p->fb_end = 0;
+	p->cur = -1;
 	p->nspans = 0;
 	p->buflen = p->bufpos = 0;
-	p->src = SRC_NONE;
+	close_source(p);
 	if (relay(p, p->amp, "amp", 1) == -1) {
 		all_off(p);
 		return cx_errf(e, "amplifier relay failed");
@@ -531,6 +543,7 @@ player_get_stats(const struct player *p, struct player_stats *st)
 	st->underruns = sink_underruns(p->sink) - p->underruns0;
 	st->first_sample_mono_ms = p->first_ms;
 	st->last_sample_mono_ms = p->last_ms;
+	memcpy(st->reason, p->reason, sizeof(st->reason));
 }
 
 void
@@ -570,16 +583,4 @@ player_free(struct player *p)
 	player_abort(p);
 	loop_timer_stop(p->loop, &p->offretry);
 	free(p);
-}
-
-int
-player_playable(const struct player *p, const struct alert *a)
-{
-	int i, n = 0;
-
-	for (i = 0; i < a->nplay; i++)
-		if (a->play[i].kind == PLAY_CLIP ||
-		    !(a->status == ST_EXERCISE && !p->cfg.drill_siren))
-			n++;
-	return n;
 }

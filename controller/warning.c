@@ -205,10 +205,21 @@ stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *rea
 	send_receipt(n, &r);
 }
 
+/* What the player plays for a warning, by the node's config as it is now. */
+static int
+build_program(struct node *n, const struct alert *a, struct program *pg, struct cx_err *e)
+{
+	struct player_cfg pc;
+
+	nodeio_player_cfg(&n->cfg, &pc);
+	return program_build(pg, a, &pc, e);
+}
+
 static int
 start_active(struct node *n)
 {
 	struct arb_entry *e = n->arb.active;
+	struct program pg;
 	struct cx_err err;
 
 	n->nedges = 0;
@@ -218,7 +229,7 @@ start_active(struct node *n)
 	n->evidence_mono = e->received_mono;
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
-	if (player_start(n->player, &e->a, &err) == 0) {
+	if (build_program(n, &e->a, &pg, &err) == 0 && player_start(n->player, &pg, &err) == 0) {
 		announce(n, e);        /* the relay is closed: now the disk writes */
 		if (e->resumed)        /* if the node goes down again now, give up */
 			nodeio_pending_mark(&n->io, e->a.id);
@@ -326,13 +337,14 @@ place(struct node *n, struct arb_entry *e)
 static int
 playable(struct node *n, const struct alert *a, char *why, size_t whysz)
 {
+	struct program pg;
 	struct cx_err err;
 
-	if (player_check(n->player, a, &err) == -1) {
+	if (build_program(n, a, &pg, &err) == -1 || player_check(n->player, &pg, &err) == -1) {
 		set_reason(why, whysz, err.msg);
 		return 0;
 	}
-	if (player_playable(n->player, a) == 0) {
+	if (pg.nmain == 0) {
 		snprintf(why, whysz, "nothing to play (sirens are off in drills)");
 		return 0;
 	}

@@ -6,7 +6,10 @@
  * "siren") whose DIR/edges log is the evidence, the "null:" sink (or
  * "file:" to hear what was played), paced by clock_mono_ms(), and a loop
  * driven in PLAYER_TICK_MS steps: clock_advance(10) then loop_once(l, 0).
- * Clips are made at test time with sox and opusenc.
+ * Clips are made at test time with sox and opusenc.  Warnings become
+ * programs through program_build() as warning.c builds them; kinds other
+ * than clips and sirens come from the player's open hook (a fake source
+ * kind here: starving, stalling, failing at its end).
  *
  * Timing the tests expect, from player.c and audio/pace.h:
  *   - amp on at t0 (player_start), synchronously;
@@ -75,6 +78,8 @@ struct fx {
 	struct edge hook[MAX_EDGES];       /* what the hooks saw */
 	int nhook, nstarted, nfinished, ok;
 	char reason[160];
+	int64_t next_us_ahead;             /* fake source: next_us - wall, first sample */
+	uint64_t fake_from_ms;             /* fake source: starves until then */
 };
 
 static void on_edge(void *arg, const char *role, int v, uint64_t ms)
@@ -97,6 +102,60 @@ static void on_finished(void *arg, int ok, const char *reason)
 	f->nfinished++;
 	f->ok = ok;
 	snprintf(f->reason, sizeof(f->reason), "%s", reason);
+}
+
+/*
+ * A fake source kind, opened by the hook, chosen by the item's name:
+ *   "starve-silence"  STARVE_SILENCE: nothing until f->fake_from_ms, then
+ *                     200 ms of samples, planned end
+ *   "starve-stall"    STARVE_STALL: never anything
+ *   "dies"            100 ms of samples, then source_end() == -1
+ */
+struct fake { struct fx *f; int mode; uint64_t left; };
+
+static long fake_read(void *priv, int16_t *pcm, size_t n, const struct source_time *t,
+    struct cx_err *e)
+{
+	struct fake *k = priv;
+	size_t i, m;
+
+	if (k->mode == 1 || (k->mode == 0 && clock_mono_ms() < k->f->fake_from_ms))
+		return SOURCE_STARVED;
+	if (k->f->next_us_ahead == INT64_MIN)
+		k->f->next_us_ahead = t->next_us - clock_wall_us();
+	m = k->left < n ? (size_t)k->left : n;
+	for (i = 0; i < m; i++)
+		pcm[i] = 1000;
+	k->left -= m;
+	return (long)m;
+}
+
+static int fake_end(void *priv, struct cx_err *e)
+{
+	return ((struct fake *)priv)->mode == 2 ? cx_errf(e, "stream timed out") : 0;
+}
+
+static void fake_close(void *priv) { free(priv); }
+
+static const struct source_ops fake_silence_ops = { .name = "fake", .starve = STARVE_SILENCE,
+    .read = fake_read, .end = fake_end, .close = fake_close };
+static const struct source_ops fake_stall_ops = { .name = "fake", .starve = STARVE_STALL,
+    .read = fake_read, .end = fake_end, .close = fake_close };
+
+static struct source *on_open(void *arg, const struct program_item *it, struct cx_err *e)
+{
+	struct source *s = malloc(sizeof(*s));
+	struct fake *k = calloc(1, sizeof(*k));
+
+	assert_non_null(s);
+	assert_non_null(k);
+	k->f = arg;
+	k->mode = strcmp(it->name, "starve-silence") == 0 ? 0 :
+	    strcmp(it->name, "starve-stall") == 0 ? 1 : 2;
+	k->left = (k->mode == 0 ? 200 : 100) * FPMS;
+	s->ops = k->mode == 0 ? &fake_silence_ops : &fake_stall_ops;
+	s->priv = k;
+	return s;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -133,7 +192,7 @@ static int group_teardown(void **state)
 static void rig_open(struct fx *f)
 {
 	const struct player_hooks h = { .edge = on_edge, .started = on_started,
-	    .finished = on_finished };
+	    .finished = on_finished, .open = on_open };
 	struct cx_err e = { "" };
 	char dev[96];
 
@@ -166,6 +225,7 @@ static int setup(void **state)
 	    .siren_output = SIREN_OUT_RELAY, .drill_siren = 0, .volume = 80,
 	    .clip_dir = clipdir, .sirens = f->sirens, .nsirens = 2 };
 	strcpy(f->sinkdev, "null:");
+	f->next_us_ahead = INT64_MIN;
 	*state = f;
 	return 0;
 }
@@ -201,12 +261,32 @@ static void add(struct alert *a, const char *name, const uint8_t *sum)
 		memcpy(it->sha256, sum, 32);
 }
 
+/* Build the program of a as warning.c does, then start it; -1 if either fails. */
+static int start_alert(struct fx *f, const struct alert *a, struct cx_err *e)
+{
+	static struct program pg;
+
+	if (program_build(&pg, a, &f->cfg, e) == -1)
+		return -1;
+	return player_start(f->p, &pg, e);
+}
+
+static void start_prog(struct fx *f, const struct program *pg)
+{
+	struct cx_err e = { "" };
+
+	f->t0 = clock_mono_ms();
+	if (player_start(f->p, pg, &e) == -1)
+		fail_msg("player_start: %s", e.msg);
+	assert_true(player_busy(f->p));
+}
+
 static void start_ok(struct fx *f, const struct alert *a)
 {
 	struct cx_err e = { "" };
 
 	f->t0 = clock_mono_ms();
-	if (player_start(f->p, a, &e) == -1)
+	if (start_alert(f, a, &e) == -1)
 		fail_msg("player_start: %s", e.msg);
 	assert_true(player_busy(f->p));
 }
@@ -336,7 +416,7 @@ static void test_siren_relay_timeline(void **state)
 	alert_init(&a, ST_ACTUAL);
 	add(&a, "t-short", NULL);
 	start_ok(f, &a);
-	assert_int_equal(player_start(f->p, &a, &e), -1);     /* one at a time */
+	assert_int_equal(start_alert(f, &a, &e), -1);         /* one at a time */
 	assert_non_null(strstr(e.msg, "busy"));
 	run(f, WARMUP - PLAYER_TICK_MS);
 	assert_int_equal(f->nstarted, 0);              /* nothing played during warm-up */
@@ -557,6 +637,7 @@ static void test_unplayable_never_switches(void **state)
 	struct fx *f = *state;
 	struct cx_err e = { "" };
 	struct edge got[MAX_EDGES];
+	static struct program pg;
 	uint8_t bad[32];
 	struct alert a;
 
@@ -568,19 +649,20 @@ static void test_unplayable_never_switches(void **state)
 	alert_init(&a, ST_ACTUAL);
 	add(&a, "air-raid", NULL);                     /* fine, but the clip is not */
 	add(&a, "one.opus", bad);
-	assert_int_equal(player_check(f->p, &a, &e), -1);
+	assert_int_equal(program_build(&pg, &a, &f->cfg, &e), 0);
+	assert_int_equal(player_check(f->p, &pg, &e), -1);
 	assert_non_null(strstr(e.msg, "SHA-256"));
 	e.msg[0] = '\0';
-	assert_int_equal(player_start(f->p, &a, &e), -1);
+	assert_int_equal(player_start(f->p, &pg, &e), -1);
 	assert_non_null(strstr(e.msg, "SHA-256"));
 	assert_false(player_busy(f->p));
 
 	alert_init(&a, ST_ACTUAL);
 	add(&a, "missing.opus", clip_sum);
-	assert_int_equal(player_start(f->p, &a, &e), -1);
+	assert_int_equal(start_alert(f, &a, &e), -1);
 	alert_init(&a, ST_ACTUAL);
 	add(&a, "no-such-signal", NULL);
-	assert_int_equal(player_start(f->p, &a, &e), -1);
+	assert_int_equal(start_alert(f, &a, &e), -1);
 	assert_non_null(strstr(e.msg, "no-such-signal"));
 
 	run(f, 5000);
@@ -590,7 +672,8 @@ static void test_unplayable_never_switches(void **state)
 
 	alert_init(&a, ST_ACTUAL);
 	add(&a, "one.opus", clip_sum);
-	assert_int_equal(player_check(f->p, &a, &e), 0);
+	assert_int_equal(program_build(&pg, &a, &f->cfg, &e), 0);
+	assert_int_equal(player_check(f->p, &pg, &e), 0);
 }
 
 /* The clip changes on disk after the check: clip_open refuses it, all off. */
@@ -671,8 +754,188 @@ static void test_air_raid(void **state)
 	    (long)((t2.tv_sec - t1.tv_sec) * 1000 + (t2.tv_nsec - t1.tv_nsec) / 1000000));
 }
 
+/* An item of the fake kind (opened by the hook) at the end of pg's play list. */
+static struct program_item *fake_item(struct program *pg, const char *mode)
+{
+	struct program_item *it = &pg->item[pg->n++];
+
+	memset(it, 0, sizeof(*it));
+	it->kind = (enum play_kind)99;
+	snprintf(it->name, sizeof(it->name), "%s", mode);
+	pg->nmain = pg->n;
+	return it;
+}
+
+/* Append the items of alert b to pg as the fallback of item `of`. */
+static void add_fallback(struct fx *f, struct program *pg, int of, const struct alert *b)
+{
+	static struct program fb;
+	struct cx_err e = { "" };
+
+	assert_int_equal(program_build(&fb, b, &f->cfg, &e), 0);
+	pg->item[of].fallback_first = pg->n;
+	pg->item[of].fallback_n = fb.n;
+	for (int i = 0; i < fb.n; i++)
+		pg->item[pg->n++] = fb.item[i];
+}
+
 /*
- * Not tested: the stall watchdog.  "null:" and "file:" are clock-paced
+ * The clip is tampered with during warm-up, and it has a fallback (the
+ * t-short siren): the fallback plays in its place, the warning is done,
+ * and the reason of the failure is kept for the receipt.
+ */
+static void test_fallback_plays_on_failure(void **state)
+{
+	struct fx *f = *state;
+	static struct program pg;
+	struct player_stats st;
+	struct cx_err e = { "" };
+	uint64_t on[2][2];
+	struct alert a, b;
+	char cmd[256];
+
+	if (!have_clip)
+		skip();
+	snprintf(cmd, sizeof(cmd), "cp %s/one.opus %s/c.opus", clipdir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	f->cfg.clip_dir = f->dir;
+	rig_open(f);
+	alert_init(&a, ST_ACTUAL);
+	add(&a, "c.opus", clip_sum);
+	assert_int_equal(program_build(&pg, &a, &f->cfg, &e), 0);
+	alert_init(&b, ST_ACTUAL);
+	add(&b, "t-short", NULL);
+	add_fallback(f, &pg, 0, &b);
+	assert_int_equal(pg.nmain, 1);
+	start_prog(f, &pg);
+	run(f, 100);
+	snprintf(cmd, sizeof(cmd), "echo tampered >> %s/c.opus", f->dir);
+	assert_int_equal(system(cmd), 0);
+	run_until_idle(f, 5000);
+	expect_edges(f, on, pattern_on(&f->sirens[0], WARMUP, 1, on, 0), WARMUP + 1000 + HOLD);
+	assert_int_equal(f->nfinished, 1);
+	assert_int_equal(f->ok, 1);
+	assert_non_null(strstr(f->reason, "SHA-256"));
+	player_get_stats(f->p, &st);
+	assert_string_equal(st.reason, f->reason);
+	assert_int_equal(st.frames, 1000 * FPMS);
+
+	/* the next warning starts with no reason of its own */
+	alert_init(&a, ST_ACTUAL);
+	add(&a, "t-short", NULL);
+	start_ok(f, &a);
+	run_until_idle(f, 5000);
+	assert_int_equal(f->ok, 1);
+	assert_string_equal(f->reason, "");
+}
+
+/* The fallback fails too: the warning fails, saying both. */
+static void test_fallback_fails_too(void **state)
+{
+	struct fx *f = *state;
+	static struct program pg;
+	struct cx_err e = { "" };
+	struct alert b;
+
+	rig_open(f);
+	memset(&pg, 0, sizeof(pg));
+	fake_item(&pg, "dies");
+	pg.repeat = 1, pg.volume = 100;
+	alert_init(&b, ST_ACTUAL);
+	add(&b, "gone.opus", clip_sum);
+	add_fallback(f, &pg, 0, &b);
+	assert_int_equal(player_check(f->p, &pg, &e), 0);    /* fallbacks: checked when needed */
+	start_prog(f, &pg);
+	run_until_idle(f, 5000);
+	assert_int_equal(f->nfinished, 1);
+	assert_int_equal(f->ok, 0);
+	assert_non_null(strstr(f->reason, "stream timed out; then clip gone.opus"));
+	/* its 100 ms fit the device buffer at once: it ends, and fails, as it
+	 * is written; the sound is cut there */
+	expect_edges(f, NULL, 0, WARMUP);
+}
+
+/*
+ * A source that ends with source_end() == -1 after 100 ms (a stream that
+ * timed out): its fallback siren follows on the timeline; `once` keeps it
+ * out of the second pass.
+ */
+static void test_failed_end_then_fallback_once(void **state)
+{
+	struct fx *f = *state;
+	static struct program pg;
+	uint64_t on[4][2];
+	struct alert b;
+	int n;
+
+	rig_open(f);
+	memset(&pg, 0, sizeof(pg));
+	fake_item(&pg, "dies")->once = 1;
+	pg.repeat = 2, pg.volume = 100;
+	alert_init(&b, ST_ACTUAL);
+	add(&b, "t-short", NULL);
+	add_fallback(f, &pg, 0, &b);
+	start_prog(f, &pg);
+	run_until_idle(f, 5000);
+	assert_int_equal(f->ok, 1);
+	assert_string_equal(f->reason, "stream timed out");
+	/* pass 1: 100 ms, then the fallback (1000 ms); pass 2: nothing */
+	n = pattern_on(&f->sirens[0], WARMUP + 100, 1, on, 0);
+	expect_edges(f, on, n, WARMUP + 1100 + HOLD);
+	assert_int_equal(frames(f), 1100 * FPMS);
+}
+
+/*
+ * A STARVE_SILENCE source with nothing for 300 ms (speech being made):
+ * silence is written meanwhile, a little at a time (the device never runs
+ * dry, nothing stalls), then its 200 ms; next_us says when its first
+ * sample will sound: after what the device holds.
+ */
+static void test_starve_silence(void **state)
+{
+	struct fx *f = *state;
+	static struct program pg;
+	struct player_stats st;
+
+	rig_open(f);
+	memset(&pg, 0, sizeof(pg));
+	fake_item(&pg, "starve-silence");
+	pg.repeat = 1, pg.volume = 100;
+	f->fake_from_ms = clock_mono_ms() + WARMUP + 300;
+	start_prog(f, &pg);
+	run(f, WARMUP + 200);
+	assert_true(frames(f) > 0);                    /* silence, not a gap */
+	assert_true(sink_delay(f->s) <= (PLAYER_STARVE_FILL_MS + PLAYER_TICK_MS) * FPMS);
+	run_until_idle(f, 5000);
+	assert_int_equal(f->ok, 1);
+	player_get_stats(f->p, &st);
+	assert_int_equal(st.underruns, 0);
+	assert_true(st.frames >= 500 * FPMS);
+	assert_true(st.frames <= (500 + PLAYER_STARVE_FILL_MS + 2 * PLAYER_TICK_MS) * FPMS);
+	assert_true(f->next_us_ahead >= 0);
+	assert_true(f->next_us_ahead <= (PLAYER_STARVE_FILL_MS + PLAYER_TICK_MS) * 1000);
+}
+
+/* A STARVE_STALL source that gives nothing: the watchdog fails the warning. */
+static void test_starve_stall(void **state)
+{
+	struct fx *f = *state;
+	static struct program pg;
+
+	rig_open(f);
+	memset(&pg, 0, sizeof(pg));
+	fake_item(&pg, "starve-stall");
+	pg.repeat = 1, pg.volume = 100;
+	start_prog(f, &pg);
+	run_until_idle(f, WARMUP + PLAYER_STALL_MS + 100);
+	assert_int_equal(f->ok, 0);
+	assert_string_equal(f->reason, "audio stalled: the fake gave nothing for 3000 ms");
+	assert_true(clock_mono_ms() - f->t0 > WARMUP + PLAYER_STALL_MS);
+	assert_int_equal(frames(f), 0);
+}
+
+/*
+ * Not tested: a stalled device.  "null:" and "file:" are clock-paced
  * models that make progress whenever the clock moves, and the sink ops
  * table is private to audio/sink.c: no way to plug in a device that stops.
  */
@@ -693,6 +956,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clip_swapped_during_warmup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reload_keeps_running_pattern, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_air_raid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_plays_on_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_fails_too, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_end_then_fallback_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starve_silence, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_starve_stall, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
