@@ -22,12 +22,12 @@
 #include "common/verify.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
-
+#include "controller/route.h"
 
 static void
 on_message(void *arg, const char *topic, const uint8_t *p, size_t len)
 {
-	node_on_payload(arg, topic, p, len);
+	route_message(arg, topic, p, len);
 }
 
 void

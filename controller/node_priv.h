@@ -68,6 +68,8 @@ void warning_clock_trusted(struct node *n);
 void warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid);
 void warning_report(struct node *n, const struct arb_entry *e, enum rstate st,
     const char *reason);
+/* A packet on PREFIX/stream/ID (route.c). */
+void warning_on_stream(struct node *n, const char *topic, const uint8_t *p, size_t len);
 
 /* node.c: look at the wall clock now (before judging a warning, and on
  * the clock tick): report a change of state, re-map the queue when the

@@ -645,6 +645,16 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	n->cur_payload = NULL;
 }
 
+/* A stream packet.  Issue 6 integration: the gate of the announced stream
+ * (common/stream.h) and its jitter buffer; until then nothing plays it. */
+void
+warning_on_stream(struct node *n, const char *topic, const uint8_t *p, size_t len)
+{
+	if (n->closing)
+		return;
+	log_debug("%.160s: stream packet of %zu bytes, no stream playing: dropped", topic, len);
+}
+
 /* A warning resumed after a crash (resume.c): already verified and
  * announced; offered like a new one. */
 void
