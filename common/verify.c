@@ -25,7 +25,6 @@
  */
 #include <string.h>
 
-#include "common/envelope.h"
 #include "common/verify.h"
 
 static const char *const names[] = {
@@ -129,15 +128,13 @@ check_time(const struct verify_ctx *ctx, const struct trust_key *k, const struct
 }
 
 enum verify_result
-verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
-    struct alert *a, char *kid, struct cx_err *detail)
+verify_envelope(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
+    struct envelope *env, const struct trust_key **key, char *kid, struct cx_err *detail)
 {
-	struct envelope env;
-	const struct trust_key *k;
 	size_t max = ctx->max_len && ctx->max_len < ENV_BODY_MAX ? ctx->max_len : ENV_BODY_MAX;
-	enum verify_result r;
+	const struct trust_key *k;
 
-	memset(a, 0, sizeof(*a));
+	*key = NULL;
 	kid[0] = '\0';
 	if (detail != NULL)
 		detail->msg[0] = '\0';
@@ -145,16 +142,17 @@ verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
 		cx_errf(detail, "payload of %zu bytes, limit %zu", len, max);
 		return VR_OVERSIZE;
 	}
-	if (envelope_parse(payload, len, &env, detail) < 0)
+	if (envelope_parse(payload, len, env, detail) < 0)
 		return VR_MALFORMED;
-	memcpy(kid, env.kid, strlen(env.kid) + 1);
-	if ((k = trust_find(ctx->trust, env.kid)) == NULL) {
-		cx_errf(detail, "key %s is not in the trust store", env.kid);
+	memcpy(kid, env->kid, strlen(env->kid) + 1);
+	if ((k = trust_find(ctx->trust, env->kid)) == NULL) {
+		cx_errf(detail, "key %s is not in the trust store", env->kid);
 		return VR_UNKNOWN_KEY;
 	}
-	if (env.alg != k->alg) {
+	*key = k;
+	if (env->alg != k->alg) {
 		cx_errf(detail, "key %s is %s, message says %s", k->kid, sig_alg_name(k->alg),
-		    sig_alg_name(env.alg));
+		    sig_alg_name(env->alg));
 		return VR_ALG_MISMATCH;
 	}
 	if (ctx->untrusted || ctx->unsynced ? k->not_after != 0 && ctx->now > k->not_after :
@@ -162,10 +160,24 @@ verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
 		cx_errf(detail, "key %s is not valid now", k->kid);
 		return VR_KEY_NOT_VALID;
 	}
-	if (envelope_verify(&env, k->key) < 0) {
+	if (envelope_verify(env, k->key) < 0) {
 		cx_errf(detail, "signature by %s does not verify", k->kid);
 		return VR_BAD_SIGNATURE;
 	}
+	return VR_OK;
+}
+
+enum verify_result
+verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
+    struct alert *a, char *kid, struct cx_err *detail)
+{
+	struct envelope env;
+	const struct trust_key *k;
+	enum verify_result r;
+
+	memset(a, 0, sizeof(*a));
+	if ((r = verify_envelope(ctx, payload, len, &env, &k, kid, detail)) != VR_OK)
+		return r;
 	if (alert_parse(env.body, env.bodylen, a, detail) < 0)
 		return VR_BAD_BODY;
 	if ((r = check_scope(ctx, k, a, detail)) != VR_OK)

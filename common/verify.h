@@ -10,6 +10,9 @@
  * receipt.  Everything else that is not VR_OK is a rejection.
  * verify_alert() does not record the id; the caller does, with
  * replay_add(), once it acts on the message.
+ * verify_envelope() is the first half (up to and including the signature)
+ * on its own, for every signed message: verify_alert() calls it, then
+ * checks the body; other bodies (commands) reuse it.
  */
 #ifndef CX_VERIFY_H
 #define CX_VERIFY_H
@@ -17,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/alert.h"
+#include "common/envelope.h"
 #include "common/trust.h"
 #include "common/replay.h"
 
@@ -52,6 +56,18 @@ struct verify_ctx {
 	size_t max_len;                /* payload bytes */
 };
 
+/*
+ * size -> envelope -> known key -> algorithm -> key validity window ->
+ * signature.  On VR_OK env->body (pointing into payload, env->bodylen
+ * bytes) is signed by *key, and nothing of it has been read.  kid
+ * (ENV_KID_MAX + 1) is filled once the envelope parses, *key once the key
+ * is known (else NULL).  With an untrusted or unsynced clock only "the key
+ * expired before now" is judged here: the caller judges the whole window
+ * at the time the body says (as verify_alert does).
+ */
+enum verify_result verify_envelope(const struct verify_ctx *ctx, const uint8_t *payload,
+    size_t len, struct envelope *env, const struct trust_key **key, char *kid,
+    struct cx_err *detail);
 /* Fills a and kid (ENV_KID_MAX + 1) as far as it got; detail says why. */
 enum verify_result verify_alert(const struct verify_ctx *ctx, const uint8_t *payload,
     size_t len, struct alert *a, char *kid, struct cx_err *detail);

@@ -537,6 +537,103 @@ test_names(void **state)
 	assert_string_equal(verify_result_name((enum verify_result)99), "unknown");
 }
 
+/* verify_envelope alone: seal body with keys[k] under kid, run the first half. */
+static enum verify_result
+run_env(const struct verify_ctx *c, int k, const char *kid, const char *body, size_t blen,
+    struct envelope *env, const struct trust_key **key, char *kid_out, uint8_t **payload)
+{
+	struct cx_err e = { "" };
+	size_t len;
+	enum verify_result r;
+
+	if (envelope_seal(keys[k], kid, (const uint8_t *)body, blen, payload, &len, &e) < 0)
+		fail_msg("seal: %s", e.msg);
+	r = verify_envelope(c, *payload, len, env, key, kid_out, &e);
+	if (r != VR_OK && e.msg[0] == '\0')
+		fail_msg("%s without detail", verify_result_name(r));
+	return r;
+}
+
+/* Any body, even one no parser would take: the envelope half never reads it. */
+static void
+test_envelope_any_body(void **state)
+{
+	static const char body[] = "\x01\x02 not JSON \xff\x00 tail";
+	struct verify_ctx c = ctx_default();
+	struct msg m = msg_default();
+	char kid[ENV_KID_MAX + 1], body2[2048];
+	const struct trust_key *key;
+	struct envelope env;
+	struct alert a;
+	uint8_t *p;
+
+	(void)state;
+	assert_int_equal(run_env(&c, K_TOWNSHIP, "township-101", body, sizeof(body) - 1, &env,
+	    &key, kid, &p), VR_OK);
+	assert_string_equal(kid, "township-101");
+	assert_ptr_equal(key, trust_find(&trust, "township-101"));
+	assert_int_equal(env.bodylen, sizeof(body) - 1);
+	assert_memory_equal(env.body, body, sizeof(body) - 1);
+	assert_true(env.body > p);                 /* points into the payload */
+	free(p);
+	/* the same body through the whole pipeline: signed, but a bad body */
+	assert_int_equal(run_body(&c, K_TOWNSHIP, "township-101", body, sizeof(body) - 1, &a,
+	    kid), VR_BAD_BODY);
+	/* and the SM2 key, with a real warning body */
+	assert_int_equal(run_env(&c, K_COUNTY_SM2, "county:430682", body2,
+	    body_of(&m, body2, sizeof(body2)), &env, &key, kid, &p), VR_OK);
+	assert_int_equal(key->alg, SIG_SM2_SM3);
+	free(p);
+}
+
+/* Each check of the envelope half, and what it has filled when it stops. */
+static void
+test_envelope_failures(void **state)
+{
+	static const char body[] = "{}";
+	struct verify_ctx c = ctx_default();
+	char kid[ENV_KID_MAX + 1];
+	const struct trust_key *key;
+	struct envelope env;
+	struct cx_err e = { "" };
+	uint8_t *p;
+	size_t len;
+
+	(void)state;
+#define ENV(k, kid_in) run_env(&c, k, kid_in, body, 2, &env, &key, kid, &p)
+	assert_int_equal(ENV(K_STRANGER, "township-101"), VR_BAD_SIGNATURE);
+	assert_non_null(key);
+	free(p);
+	assert_int_equal(ENV(K_STRANGER, "nobody"), VR_UNKNOWN_KEY);
+	assert_string_equal(kid, "nobody");
+	assert_null(key);
+	free(p);
+	assert_int_equal(ENV(K_STRANGER_SM2, "township-101"), VR_ALG_MISMATCH);
+	free(p);
+	assert_int_equal(ENV(K_EXPIRED, "old-key"), VR_KEY_NOT_VALID);
+	free(p);
+	assert_int_equal(ENV(K_NOT_YET, "new-key"), VR_KEY_NOT_VALID);
+	free(p);
+	/* untrusted clock: only "expired before now" is judged here */
+	c.untrusted = c.unsynced = 1;
+	assert_int_equal(ENV(K_NOT_YET, "new-key"), VR_OK);
+	free(p);
+	assert_int_equal(ENV(K_EXPIRED, "old-key"), VR_KEY_NOT_VALID);
+	free(p);
+	c = ctx_default();
+	c.max_len = 40;
+	assert_int_equal(ENV(K_TOWNSHIP, "township-101"), VR_OVERSIZE);
+	assert_string_equal(kid, "");
+	assert_null(key);
+	free(p);
+#undef ENV
+	len = 18;
+	assert_int_equal(verify_envelope(&c, (const uint8_t *)"not an envelope\n{}", len, &env,
+	    &key, kid, &e), VR_MALFORMED);
+	assert_string_equal(kid, "");
+	assert_true(e.msg[0] != '\0');
+}
+
 int
 main(void)
 {
@@ -553,6 +650,8 @@ main(void)
 		cmocka_unit_test(test_replay_persistent),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_envelope_any_body),
+		cmocka_unit_test(test_envelope_failures),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
