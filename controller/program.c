@@ -167,6 +167,27 @@ check_clip(const struct program *pg, const struct program_item *it, struct clip_
 	return 0;
 }
 
+/* Counts and fallback ranges within the program: the player indexes by them. */
+static int
+check_shape(const struct program *pg, struct cx_err *e)
+{
+	int i;
+
+	if (pg->n < 0 || pg->n > PROGRAM_MAX || pg->nmain < 0 || pg->nmain > pg->n)
+		return cx_errf(e, "program of %d items, %d in the play list: invalid", pg->n,
+		    pg->nmain);
+	for (i = 0; i < pg->n; i++) {
+		const struct program_item *it = &pg->item[i];
+
+		if (it->fallback_n == 0)
+			continue;
+		if (i >= pg->nmain || it->fallback_n < 0 || it->fallback_first < pg->nmain ||
+		    it->fallback_first > pg->n - it->fallback_n)
+			return cx_errf(e, "program item %d: invalid fallback", i);
+	}
+	return 0;
+}
+
 /* The play list only: a fallback is opened (and checked) when it is needed,
  * so a missing fallback clip cannot keep the rest of a warning silent. */
 int
@@ -174,6 +195,8 @@ program_check(const struct program *pg, struct clip_cache *cache, struct cx_err 
 {
 	int i;
 
+	if (check_shape(pg, e) == -1)
+		return -1;
 	for (i = 0; i < pg->nmain; i++) {
 		const struct program_item *it = &pg->item[i];
 

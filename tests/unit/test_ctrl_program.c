@@ -185,6 +185,34 @@ static void test_check_clips(void **state)
 	assert_non_null(strstr(e.msg, "missing.opus"));
 }
 
+/* Fallback ranges the player would index by: inside the program, after the list. */
+static void test_check_shape(void **state)
+{
+	struct fx *f = *state;
+	struct cx_err e = { "" };
+
+	add(&f->a, PLAY_SIREN, "t-short", NULL);
+	add(&f->a, PLAY_SIREN, "air-raid", NULL);
+	assert_int_equal(program_build(&f->pg, &f->a, &f->cfg, &e), 0);
+	f->pg.nmain = 1;                           /* item 1 becomes item 0's fallback */
+	f->pg.item[0].fallback_first = 1;
+	f->pg.item[0].fallback_n = 1;
+	assert_int_equal(program_check(&f->pg, NULL, &e), 0);
+	f->pg.item[0].fallback_n = 2;              /* past the end */
+	assert_int_equal(program_check(&f->pg, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "fallback"));
+	f->pg.item[0].fallback_first = 0;          /* into the play list */
+	f->pg.item[0].fallback_n = 1;
+	assert_int_equal(program_check(&f->pg, NULL, &e), -1);
+	f->pg.item[0].fallback_n = 0;
+	f->pg.item[1].fallback_first = 1;          /* a fallback's own fallback */
+	f->pg.item[1].fallback_n = 1;
+	assert_int_equal(program_check(&f->pg, NULL, &e), -1);
+	f->pg.item[1].fallback_n = 0;
+	f->pg.n = PROGRAM_MAX + 1;
+	assert_int_equal(program_check(&f->pg, NULL, &e), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_build_drill_and_volume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_clips, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_shape, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
