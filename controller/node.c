@@ -1,6 +1,7 @@
 /*
  * node: the village node (see node.h).  The path of a warning:
- *   mqtt message -> verify_alert (common/verify.c, fail closed)
+ *   mqtt message -> route (by topic) -> verify_alert (common/verify.c,
+ *   fail closed)
  *   -> replay set -> arbiter (which warning sounds) -> player (relays,
  *   audio) -> report (signed receipts through the spool).
  */

@@ -31,8 +31,8 @@
 #include "common/config.h"
 #include "common/err.h"
 #include "audio/sink.h"
-#include "gpio/gpio.h"
 #include "audio/source.h"
+#include "gpio/gpio.h"
 #include "controller/loop.h"
 #include "controller/program.h"
 
