@@ -9,7 +9,8 @@
  * The signature input is written out again here (test_resign), from the
  * document, not from stream.c: a packet with a malformed field but a good
  * signature must be refused as malformed, never parsed.  Run from the top
- * directory.
+ * directory.  Every file in tests/corpus/stream must be refused; every
+ * packet in tests/fuzz/seeds/stream (signed by the example key) accepted.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,8 @@
 #include "common/stream.h"
 
 #define EXAMPLE_KEY "tests/data/stream/example-key.pem"
+#define CORPUS "tests/corpus/stream"          /* packets a node must refuse */
+#define SEEDS "tests/fuzz/seeds/stream"       /* packets it accepts (and a script) */
 #define PROTOCOL_MD "docs/PROTOCOL.md"
 #define ID "demo-stream-1"
 #define TOPIC "cx/stream/" ID
@@ -712,6 +716,58 @@ test_protocol_example(void **state)
 	sig_key_free(k);
 }
 
+/* Every file in dir through a fresh gate of the example stream: its verdicts. */
+static int
+each_file(const char *dir, struct sig_key *k, int want_ok)
+{
+	uint8_t *buf = malloc(STREAM_PKT_MAX + 2);
+	char path[512];
+	struct dirent *de;
+	struct stream_gate g;
+	struct stream_pkt p;
+	struct cx_err e;
+	enum stream_verdict v;
+	DIR *d = opendir(dir);
+	size_t n;
+	FILE *f;
+	int count = 0;
+
+	assert_non_null(d);
+	assert_non_null(buf);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "script") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		assert_non_null(f = fopen(path, "rb"));
+		n = fread(buf, 1, STREAM_PKT_MAX + 2, f);
+		fclose(f);
+		stream_gate_init(&g, k, ID, TOPIC, AHEAD);
+		e.msg[0] = '\0';
+		v = stream_gate_check(&g, buf, n, T0, T0, &p, &e);
+		if (want_ok && v != SV_OK)
+			fail_msg("%s: %s (%s)", path, stream_verdict_name(v), e.msg);
+		if (!want_ok && (v == SV_OK || e.msg[0] == '\0'))
+			fail_msg("%s: accepted or refused without a message", path);
+		count++;
+	}
+	closedir(d);
+	free(buf);
+	return count;
+}
+
+static void
+test_corpus(void **state)
+{
+	struct sig_key *k;
+	struct cx_err e;
+
+	(void)state;
+	assert_non_null(k = sig_key_load_private(EXAMPLE_KEY, &e));
+	assert_true(each_file(CORPUS, k, 0) >= 15);
+	assert_true(each_file(SEEDS, k, 1) >= 4);
+	sig_key_free(k);
+}
+
 int
 main(void)
 {
@@ -728,6 +784,7 @@ main(void)
 		cmocka_unit_test(test_end),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_protocol_example),
+		cmocka_unit_test(test_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
