@@ -12,7 +12,11 @@
  * SMOOTH_S time constant (fast against the loop, slow against timestamp
  * noise).  The integral is clamped so the correction stays within
  * max_ppm (no wind-up).  The ratio goes to speex_resampler_set_rate_frac
- * as (48e6 + 48 * ppm) / 48e6: 1/48 ppm steps.
+ * as num / 65521: a fixed prime denominator below 2^16, because libspeexdsp
+ * 1.2.1 rescales its phase by new/old denominator in 32 bits (a larger
+ * one overflows, returns an error half-applied, and denominators that
+ * change with the gcd crashed it here).  Steps of 15 ppm: the controller
+ * dithers between two, 0.3 µs per 20 ms, far below anything audible.
  *
  * Position bookkeeping: pos_out is the stream position (fractional) of
  * the next output sample.  The resampler starts with skip_zeros at an
@@ -28,7 +32,7 @@
 
 #define RATE 48000.0
 #define FS STREAM_FRAME_SAMPLES
-#define RATIO_DEN 48000000u            /* ratio = num / RATIO_DEN */
+#define RATIO_DEN 65521u               /* ratio = num / RATIO_DEN (see above) */
 #define KP 2.0                         /* ppm per µs of error */
 #define KI 1.0                         /* ppm per µs·s of integrated error */
 #define SMOOTH_S 0.1                   /* measurement smoothing time constant */
@@ -288,7 +292,7 @@ void playout_stats(const struct playout *pl, struct playout_stats *st)
 	st->sync_max_us = pl->max_us;
 	st->measurements = pl->nmeas;
 	st->resyncs = pl->resyncs;
-	st->ppm = pl->ppm;
+	st->ppm = KI * pl->integ;
 	st->err_us = pl->err;
 	for (b = 0; b < HIST_N && pl->nmeas > 0; b++) {
 		seen += pl->hist[b];
@@ -297,4 +301,9 @@ void playout_stats(const struct playout *pl, struct playout_stats *st)
 			break;
 		}
 	}
+}
+
+double playout_position(const struct playout *pl)
+{
+	return pl->started ? pl->pos_out : 0;
 }

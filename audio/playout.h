@@ -47,7 +47,8 @@ struct playout_stats {
 	uint64_t sync_max_us;
 	uint64_t measurements;
 	uint32_t resyncs;
-	double ppm;                        /* correction now: + consumes the stream faster */
+	double ppm;                        /* drift correction learnt (the controller's
+	                                      integral): + consumes the stream faster */
 	double err_us;                     /* smoothed error now: + plays late */
 };
 
@@ -63,5 +64,7 @@ void playout_free(struct playout *pl);
 size_t playout_fill(struct playout *pl, struct jitter *j, int16_t *out, size_t n,
     int64_t next_us);
 void playout_stats(const struct playout *pl, struct playout_stats *st);
+/* Stream position (fractional) of the next output sample; 0 before the start. */
+double playout_position(const struct playout *pl);
 
 #endif
