@@ -37,6 +37,8 @@ struct playout_cfg {
 	int64_t start_us;                  /* pts of position 0 (the announcement's start) */
 	uint32_t max_ppm;                  /* 0: PLAYOUT_MAX_PPM */
 	uint32_t resync_us;                /* 0: PLAYOUT_RESYNC_US */
+	uint32_t timeout_ms;               /* source_stream only: no packet for this
+	                                      long ends the stream; 0: 3000 */
 };
 
 struct playout_stats {
