@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/sink.h"
 #include "audio/source_stream.h"
 #include "common/clock.h"
+#include "tests/unit/audio_util.h"
 
 #define FS STREAM_FRAME_SAMPLES
 #define NF 50
@@ -25,14 +27,17 @@
 
 static uint8_t frames[NF][STREAM_FRAME_MAX];
 static uint16_t lens[NF];
+static int16_t ref[NF * FS];               /* the frames decoded in order */
 
 static int group_setup(void **state)
 {
 	OpusEncoder *oe;
+	OpusDecoder *od;
 	int16_t pcm[FS];
 	int err, k, i;
 
-	if ((oe = opus_encoder_create(48000, 1, OPUS_APPLICATION_AUDIO, &err)) == NULL)
+	if ((oe = opus_encoder_create(48000, 1, OPUS_APPLICATION_AUDIO, &err)) == NULL ||
+	    (od = opus_decoder_create(48000, 1, &err)) == NULL)
 		return -1;
 	for (k = 0; k < NF; k++) {
 		for (i = 0; i < FS; i++)
@@ -40,8 +45,11 @@ static int group_setup(void **state)
 		if ((err = opus_encode(oe, pcm, FS, frames[k], STREAM_FRAME_MAX)) <= 0)
 			return -1;
 		lens[k] = (uint16_t)err;
+		if (opus_decode(od, frames[k], err, ref + k * FS, FS, 0) != FS)
+			return -1;
 	}
 	opus_encoder_destroy(oe);
+	opus_decoder_destroy(od);
 	return 0;
 }
 
@@ -66,6 +74,7 @@ static void put(struct jitter *j, int first, int n)
 	p.type = SP_AUDIO;
 	p.position = (uint64_t)first * FS;
 	p.pts_us = START_US + (int64_t)first * 20000;
+	assert_true(n <= STREAM_MAX_FRAMES);
 	p.nframes = n;
 	for (i = 0; i < n; i++) {
 		p.f[i].data = frames[first + i];
@@ -247,6 +256,85 @@ static void test_no_device_time(void **state)
 	rig_close(&r);
 }
 
+/*
+ * The whole path on the fake clock: the "file:" sink's timing, the
+ * player's next_us, the stream source.  Position 0 must sound (be in the
+ * WAV) exactly 150 ms after the first write, less the output offset.
+ */
+static void in_step_through_file(int64_t offset_us)
+{
+	char dir[] = "/tmp/cx-stream-XXXXXX", path[64], dev[80];
+	static int16_t pcm[FS];
+	struct sink_timing tm;
+	struct source_time t;
+	struct rig r;
+	struct cx_err e;
+	struct sink *k;
+	uint8_t *wav;
+	int16_t *out;
+	size_t len, n, i, i0;
+	double best = -1;
+	long got = 1, lag, best_lag = 99;
+	int ticks = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/out.wav", dir);
+	snprintf(dev, sizeof(dev), "file:%s", path);
+	assert_non_null(k = sink_open(dev, &e));
+	assert_int_equal(sink_start(k, &e), 0);
+	rig_open(&r, 0);                   /* position 0 at START_US: 100 ms from now */
+	clock_advance(50);                 /* ... now 50 ms from when the device starts */
+	for (i = 0; i < NF; i += 10)
+		put(r.j, (int)i, 10);
+	put_end(r.j, NF * FS);
+	do {
+		while (sink_wait_ms(k) == 0) {
+			assert_int_equal(sink_timing(k, &tm), 0);
+			t.next_us = sink_timing_next_us(&tm, offset_us);
+			if ((got = r.s->ops->read(r.s->priv, pcm, FS, &t, &e)) == 0)
+				break;
+			assert_int_equal(sink_write(k, pcm, (size_t)got, &e), got);
+		}
+		clock_advance(5);
+		assert_true(++ticks < 1000);
+	} while (got > 0);
+	assert_int_equal(r.s->ops->end(r.s->priv, &e), 0);
+	sink_stop(k);
+	clock_advance(500);
+	sink_close(k);
+	rig_close(&r);
+	assert_non_null(wav = au_slurp(path, &len));
+	assert_non_null(out = au_wav_samples(wav, len, 1, 48000, &n));
+	i0 = (size_t)(50 * 48 - offset_us * 48 / 1000);
+	assert_int_equal(n, i0 + NF * FS);
+	for (i = 0; i + 40 < i0; i++)
+		assert_int_equal(out[i], 0);
+	for (lag = -20; lag <= 20; lag++) {
+		double c = 0;
+
+		for (i = 1000; i < (NF - 2) * FS; i++)
+			c += (double)out[(long)(i0 + i) + lag] * ref[i];
+		if (c > best) {
+			best = c;
+			best_lag = lag;
+		}
+	}
+	assert_int_equal(best_lag, 0);
+	free(out);
+	free(wav);
+	au_rmtree(dir);
+}
+
+static void test_in_step_through_file_sink(void **state)
+{
+	in_step_through_file(0);
+}
+
+static void test_output_offset(void **state)
+{
+	in_step_through_file(2000);        /* 2 ms of DAC/amplifier: written 2 ms earlier */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +343,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_no_packet, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_cut, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_no_device_time, fake_clock, real_clock),
+		cmocka_unit_test_setup_teardown(test_in_step_through_file_sink, fake_clock,
+		    real_clock),
+		cmocka_unit_test_setup_teardown(test_output_offset, fake_clock, real_clock),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
