@@ -51,7 +51,9 @@ struct jitter_stats {
 	uint64_t late;                     /* frames whose position was already read */
 	uint64_t lost;                     /* frames missing at their turn */
 	uint64_t concealed;                /* ... of which made by FEC or PLC */
-	uint64_t fec;                      /* ... of which by FEC */
+	uint64_t fec;                      /* ... of which decoded from the next frame
+	                                      (its FEC data; Opus falls back to PLC
+	                                      when that frame carries none) */
 	uint64_t duplicate;                /* frames already held */
 	uint64_t overflow;                 /* frames too far ahead */
 	uint64_t misaligned;               /* packets not on a frame boundary */
