@@ -109,6 +109,10 @@ static int alsa_sw_setup(struct sink_alsa *a, struct cx_err *e)
 	    snd_pcm_sw_params(a->pcm, sw) == 0)
 		return 0;
 	snd_pcm_sw_params_set_silence_size(a->pcm, sw, 0);
+	if (snd_pcm_sw_params(a->pcm, sw) == 0)
+		return 0;
+	/* ... and so are timestamps: without, the clock at the status call */
+	snd_pcm_sw_params_set_tstamp_mode(a->pcm, sw, SND_PCM_TSTAMP_NONE);
 	if ((err = snd_pcm_sw_params(a->pcm, sw)) < 0)
 		goto fail;
 	return 0;
