@@ -82,6 +82,13 @@ uint64_t pace_delay(struct pace *p)
 	return p->queued;
 }
 
+void pace_timing(struct pace *p, uint64_t *mono_ns, uint64_t *delay)
+{
+	pace_advance(p);
+	*mono_ns = p->last_ms * 1000000u;
+	*delay = p->queued;
+}
+
 int pace_wait_ms(struct pace *p)
 {
 	uint64_t room = pace_room(p);

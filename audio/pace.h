@@ -41,6 +41,9 @@ uint64_t pace_room(struct pace *p);
 void pace_push(struct pace *p, uint64_t frames);
 /* Frames queued, not yet played. */
 uint64_t pace_delay(struct pace *p);
+/* Where the model is: at *mono_ns (whole ms: the model plays 48 frames a
+ * ms) *delay frames were queued; the next frame pushed sounds after them. */
+void pace_timing(struct pace *p, uint64_t *mono_ns, uint64_t *delay);
 /* Ms until a period of room frees (0 = now). */
 int pace_wait_ms(struct pace *p);
 void pace_stop(struct pace *p);

@@ -33,6 +33,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
+
 enum sink_state { SINK_IDLE, SINK_PLAYING, SINK_DRAINING };
 
 struct sink {
@@ -185,6 +187,21 @@ uint32_t sink_underruns(const struct sink *s)
 uint64_t sink_frames(const struct sink *s)
 {
 	return s->frames;
+}
+
+int sink_timing(struct sink *s, struct sink_timing *t)
+{
+	if (s->state == SINK_IDLE || s->ops->timing == NULL)
+		return -1;
+	return s->ops->timing(s->priv, t);
+}
+
+int64_t sink_timing_next_us(const struct sink_timing *t, int64_t offset_us)
+{
+	int64_t wall = clock_wall_us(), mono = (int64_t)(clock_mono_ns() / 1000u);
+
+	return wall - mono + (int64_t)(t->mono_ns / 1000u) +
+	    (int64_t)t->delay * 1000000 / SINK_RATE + offset_us;
 }
 
 void sink_close(struct sink *s)

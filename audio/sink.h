@@ -10,6 +10,9 @@
  * sink_write() whenever sink_wait_ms() / the poll fds say there is room,
  * sink_delay() to know what is still queued, sink_stop() at the end (or
  * sink_drop() to cut it off).  sink_write() never blocks.
+ * sink_timing() says where the device really is, for playing in step:
+ * ALSA from snd_pcm_status() (monotonic timestamp and delay), the paced
+ * sinks from their model (exact on the fake clock).
  */
 #ifndef CX_SINK_H
 #define CX_SINK_H
@@ -24,6 +27,17 @@
 #define SINK_BUFFER_MS 200         /* device buffer the paced sinks emulate */
 
 struct sink;
+
+/*
+ * Where the device is: at mono_ns (CLOCK_MONOTONIC, the clock of
+ * clock_mono_ns()) `delay` frames were queued ahead of the frame being
+ * played, so the next frame written sounds delay / SINK_RATE s after
+ * mono_ns (before any DAC and amplifier latency).
+ */
+struct sink_timing {
+	uint64_t mono_ns;
+	long delay;
+};
 
 struct sink *sink_open(const char *device, struct cx_err *e);
 int sink_start(struct sink *s, struct cx_err *e);
@@ -42,6 +56,13 @@ int sink_stop(struct sink *s);     /* let queued audio play out (non-blocking) *
 int sink_drop(struct sink *s);     /* discard queued audio now */
 uint32_t sink_underruns(const struct sink *s);
 uint64_t sink_frames(const struct sink *s);   /* frames accepted since sink_open */
+/* 0 and *t while playing or draining; -1 if the device cannot say (idle,
+ * stopped, an error). */
+int sink_timing(struct sink *s, struct sink_timing *t);
+/* The wall clock (Unix µs) at which the next frame written sounds:
+ * wall_us(now) - mono_us(now) + mono_ns / 1000 + delay / SINK_RATE s +
+ * offset_us (the node's output_offset: DAC, amplifier, horn). */
+int64_t sink_timing_next_us(const struct sink_timing *t, int64_t offset_us);
 void sink_close(struct sink *s);
 
 struct sink_ops {
@@ -56,6 +77,7 @@ struct sink_ops {
 	int (*stop)(void *priv);
 	int (*drop)(void *priv);
 	uint32_t (*underruns)(void *priv);
+	int (*timing)(void *priv, struct sink_timing *t);
 	void (*close)(void *priv);
 };
 

@@ -26,6 +26,11 @@
  *  - Silence fill is asked for, so a stream that outruns the data plays
  *    silence rather than stale buffer contents (where the PCM supports it:
  *    if not, the parameters are set without).
+ *  - Timing (sink_timing): timestamps are asked for in software parameters
+ *    (SND_PCM_TSTAMP_ENABLE, type MONOTONIC: best effort); snd_pcm_status()
+ *    gives the timestamp of the hardware position and the delay.  Some
+ *    plugins leave the timestamp zero, or give one on another clock: then
+ *    the monotonic clock read just after the status call stands in.
  */
 #include "audio/sink.h"
 
@@ -40,6 +45,7 @@
 #define ALSA_BUFFER_US (SINK_BUFFER_MS * 1000u)
 #define ALSA_PERIOD_US 20000u
 #define ALSA_DRAIN_SLACK_MS 1000u   /* beyond the queued audio, then cut */
+#define ALSA_TSTAMP_SANE_NS 1000000000ull  /* a timestamp further from now is not monotonic */
 
 struct sink_alsa {
 	snd_pcm_t *pcm;
@@ -93,6 +99,9 @@ static int alsa_sw_setup(struct sink_alsa *a, struct cx_err *e)
 	    (err = snd_pcm_sw_params_set_start_threshold(a->pcm, sw, a->period)) < 0 ||
 	    (err = snd_pcm_sw_params_set_avail_min(a->pcm, sw, a->period)) < 0)
 		goto fail;
+	/* Timestamps for sink_timing: best effort (alsa_timing copes without). */
+	snd_pcm_sw_params_set_tstamp_mode(a->pcm, sw, SND_PCM_TSTAMP_ENABLE);
+	snd_pcm_sw_params_set_tstamp_type(a->pcm, sw, SND_PCM_TSTAMP_TYPE_MONOTONIC);
 	/* Silence fill is best effort: not every plugin takes it. */
 	if (snd_pcm_sw_params_get_boundary(sw, &boundary) == 0 &&
 	    snd_pcm_sw_params_set_silence_threshold(a->pcm, sw, 0) == 0 &&
@@ -100,6 +109,10 @@ static int alsa_sw_setup(struct sink_alsa *a, struct cx_err *e)
 	    snd_pcm_sw_params(a->pcm, sw) == 0)
 		return 0;
 	snd_pcm_sw_params_set_silence_size(a->pcm, sw, 0);
+	if (snd_pcm_sw_params(a->pcm, sw) == 0)
+		return 0;
+	/* ... and so are timestamps: without, the clock at the status call */
+	snd_pcm_sw_params_set_tstamp_mode(a->pcm, sw, SND_PCM_TSTAMP_NONE);
 	if ((err = snd_pcm_sw_params(a->pcm, sw)) < 0)
 		goto fail;
 	return 0;
@@ -303,6 +316,37 @@ static uint32_t alsa_underruns(void *priv)
 	return a->underruns;
 }
 
+/* Where the device is, from snd_pcm_status(): timestamp and delay. */
+static int alsa_timing(void *priv, struct sink_timing *t)
+{
+	struct sink_alsa *a = priv;
+	snd_pcm_status_t *st;
+	snd_htimestamp_t ts;
+	snd_pcm_state_t state;
+	snd_pcm_sframes_t d;
+	uint64_t now, stamp;
+
+	snd_pcm_status_alloca(&st);
+	if (snd_pcm_status(a->pcm, st) < 0)
+		return -1;
+	now = clock_mono_ns();
+	state = snd_pcm_status_get_state(st);
+	if (state != SND_PCM_STATE_RUNNING && state != SND_PCM_STATE_PREPARED &&
+	    state != SND_PCM_STATE_DRAINING)
+		return -1;
+	snd_pcm_status_get_htstamp(st, &ts);
+	stamp = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	/* not started yet (below the start threshold): it starts at the next
+	 * write, so the queue sounds from now on */
+	if (state == SND_PCM_STATE_PREPARED || stamp == 0 ||
+	    (stamp > now ? stamp - now : now - stamp) > ALSA_TSTAMP_SANE_NS)
+		stamp = now;
+	d = snd_pcm_status_get_delay(st);
+	t->mono_ns = stamp;
+	t->delay = d > 0 ? (long)d : 0;
+	return 0;
+}
+
 static void alsa_close(void *priv)
 {
 	struct sink_alsa *a = priv;
@@ -324,5 +368,6 @@ const struct sink_ops sink_alsa_ops = {
 	.stop = alsa_stop,
 	.drop = alsa_drop,
 	.underruns = alsa_underruns,
+	.timing = alsa_timing,
 	.close = alsa_close,
 };

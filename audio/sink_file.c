@@ -216,6 +216,16 @@ static uint32_t file_underruns(void *priv)
 	return f->pace.underruns;
 }
 
+static int file_timing(void *priv, struct sink_timing *t)
+{
+	struct sink_file *f = priv;
+	uint64_t delay;
+
+	pace_timing(&f->pace, &t->mono_ns, &delay);
+	t->delay = (long)delay;
+	return 0;
+}
+
 static void file_close(void *priv)
 {
 	struct sink_file *f = priv;
@@ -237,5 +247,6 @@ const struct sink_ops sink_file_ops = {
 	.stop = file_stop,
 	.drop = file_drop,
 	.underruns = file_underruns,
+	.timing = file_timing,
 	.close = file_close,
 };

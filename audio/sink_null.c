@@ -96,6 +96,16 @@ static uint32_t null_underruns(void *priv)
 	return n->pace.underruns;
 }
 
+static int null_timing(void *priv, struct sink_timing *t)
+{
+	struct sink_null *n = priv;
+	uint64_t delay;
+
+	pace_timing(&n->pace, &t->mono_ns, &delay);
+	t->delay = (long)delay;
+	return 0;
+}
+
 static void null_close(void *priv)
 {
 	free(priv);
@@ -113,5 +123,6 @@ const struct sink_ops sink_null_ops = {
 	.stop = null_stop,
 	.drop = null_drop,
 	.underruns = null_underruns,
+	.timing = null_timing,
 	.close = null_close,
 };

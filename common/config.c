@@ -46,6 +46,7 @@ enum ktype {
 	K_GPIODEV,    /* sim:DIR | gpiod:CHIP */
 	K_AUDIODEV,   /* alsa:NAME | file:PATH | null: */
 	K_INT,        /* decimal, min..max; stored in a 4- or 8-byte field */
+	K_MS3,        /* ms with up to 3 decimals, min..max ms; stored in µs (4 bytes) */
 	K_BOOL,
 	K_SIRENOUT,   /* relay | speaker | both */
 	K_CLOCKSYNC,  /* kernel | none | file:PATH */
@@ -91,6 +92,9 @@ static const struct kdef kdefs[] = {
 	{ "audio", "hold_ms", K_INT, F(hold_ms), 0, 60000, 0 },
 	{ "audio", "max_on_s", K_INT, F(max_on_s), 1, 86400, 0 },
 	{ "audio", "siren_output", K_SIRENOUT, F(siren_output), 0, 0, 0 },
+	{ "audio", "output_offset_ms", K_MS3, F(output_offset_us), -1000, 1000, 0 },
+	{ "audio", "stream_timeout_ms", K_INT, F(stream_timeout_ms), 100, 60000, 0 },
+	{ "audio", "stream_max_ahead_ms", K_INT, F(stream_max_ahead_ms), 1000, 600000, 0 },
 	{ "limits", "max_message", K_INT, F(max_message), 256, 65536, 0 },
 	{ "limits", "replay_actual", K_INT, F(replay_actual), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
 	{ "limits", "replay_exercise", K_INT, F(replay_exercise), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
@@ -214,6 +218,12 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 		if (confval_int(v, k->min, k->max, &x) < 0)
 			return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", k->name,
 			    (long long)k->min, (long long)k->max);
+		store_int(field, k->size, x);
+		return 1;
+	case K_MS3:
+		if (confval_ms3(v, k->min, k->max, &x) < 0)
+			return fail(ps, ps->lineno, "'%s' must be milliseconds in %lld..%lld "
+			    "(at most 3 decimals)", k->name, (long long)k->min, (long long)k->max);
 		store_int(field, k->size, x);
 		return 1;
 	case K_BOOL:
@@ -597,6 +607,8 @@ set_defaults(struct node_config *c)
 	c->warmup_ms = 1500;
 	c->hold_ms = 2000;
 	c->max_on_s = 1800;
+	c->stream_timeout_ms = 3000;
+	c->stream_max_ahead_ms = 10000;
 	c->max_message = 16384;
 	c->replay_actual = 4096;
 	c->replay_exercise = 1024;

@@ -66,6 +66,13 @@ struct node_config {
 	uint32_t hold_ms;                  /* default 2000 */
 	uint32_t max_on_s;                 /* hard cap on relay on-time, default 1800 */
 	enum siren_output siren_output;    /* default relay if siren_line set, else speaker */
+	int32_t output_offset_us;          /* output_offset_ms: added to the measured
+	                                      output time (DAC, amplifier, horn
+	                                      alignment), -1000..1000 ms, default 0 */
+	uint32_t stream_timeout_ms;        /* no stream packet this long: the stream
+	                                      ends, its fallback plays; default 3000 */
+	uint32_t stream_max_ahead_ms;      /* stream packets further ahead: dropped;
+	                                      default 10000 */
 
 	/* [limits] */
 	size_t max_message;                /* default 16384 */

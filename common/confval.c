@@ -33,6 +33,38 @@ confval_int(const char *v, int64_t min, int64_t max, int64_t *out)
 }
 
 int
+confval_ms3(const char *v, int64_t min_ms, int64_t max_ms, int64_t *out_us)
+{
+	int64_t ms = 0, frac = 0;
+	int neg = 0, nint = 0, nfrac = -1;
+
+	if (*v == '-' || *v == '+')
+		neg = *v++ == '-';
+	for (; *v >= '0' && *v <= '9'; v++, nint++) {
+		if (nint >= 9)
+			return -1;
+		ms = ms * 10 + (*v - '0');
+	}
+	if (*v == '.')
+		for (v++, nfrac = 0; *v >= '0' && *v <= '9'; v++, nfrac++) {
+			if (nfrac >= 3)
+				return -1;
+			frac = frac * 10 + (*v - '0');
+		}
+	if (*v != '\0' || nint == 0 || nfrac == 0)
+		return -1;         /* junk, "", ".5", "5." */
+	for (; nfrac > 0 && nfrac < 3; nfrac++)
+		frac *= 10;
+	ms = ms * 1000 + frac;
+	if (neg)
+		ms = -ms;
+	if (ms < min_ms * 1000 || ms > max_ms * 1000)
+		return -1;
+	*out_us = ms;
+	return 0;
+}
+
+int
 confval_bool(const char *v, int *out)
 {
 	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"))

@@ -10,6 +10,9 @@
 
 /* Plain decimal, no sign, no junk, min..max. */
 int confval_int(const char *v, int64_t min, int64_t max, int64_t *out);
+/* Milliseconds with up to 3 decimals and an optional sign ("-1.25",
+ * "0.125", "40"), min_ms..max_ms; *out_us in microseconds. */
+int confval_ms3(const char *v, int64_t min_ms, int64_t max_ms, int64_t *out_us);
 /* yes/true/1, no/false/0 (case-insensitive words). */
 int confval_bool(const char *v, int *out);
 /* Unix seconds, "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ"; at

@@ -475,6 +475,92 @@ static void test_alsa_cut_off(void **state)
 	free(a);
 }
 
+/* The paced sinks say where their model is: exact on the fake clock. */
+static void paced_timing(const char *device)
+{
+	int16_t *a = signal_new(4800, 8);
+	struct sink_timing t;
+	struct cx_err e;
+	struct sink *k;
+	int64_t wall0;
+	uint64_t ms0;
+
+	if (clock_mono_ns() % 1000000)     /* start on a whole ms, as the model plays */
+		clock_advance_us(1000 - clock_mono_ns() / 1000 % 1000);
+	k = sink_open(device, &e);
+	wall0 = clock_wall_us();
+	ms0 = clock_mono_ms();
+
+	assert_non_null(k);
+	assert_int_equal(sink_timing(k, &t), -1);           /* idle: cannot say */
+	assert_int_equal(sink_start(k, &e), 0);
+	assert_int_equal(sink_timing(k, &t), 0);
+	assert_int_equal(t.mono_ns, ms0 * 1000000);
+	assert_int_equal(t.delay, 0);
+	/* nothing queued: the next frame sounds now, plus the output offset */
+	assert_int_equal(sink_timing_next_us(&t, 1500), wall0 + 1500);
+	assert_int_equal(sink_write(k, a, 4800, &e), 4800);
+	clock_advance(30);
+	assert_int_equal(sink_timing(k, &t), 0);
+	assert_int_equal(t.mono_ns, (ms0 + 30) * 1000000);
+	assert_int_equal(t.delay, 4800 - 30 * FPMS);
+	/* the model plays whole ms: half a ms later it says the same */
+	clock_advance_us(500);
+	assert_int_equal(sink_timing(k, &t), 0);
+	assert_int_equal(t.mono_ns, (ms0 + 30) * 1000000);
+	assert_int_equal(t.delay, 4800 - 30 * FPMS);
+	/* 30 ms played of 100 ms queued: the next frame sounds at +100 ms */
+	assert_int_equal(sink_timing_next_us(&t, 0), wall0 + 100000);
+	assert_int_equal(sink_timing_next_us(&t, -2250), wall0 + 100000 - 2250);
+	assert_int_equal(sink_stop(k), 0);
+	assert_int_equal(sink_timing(k, &t), 0);            /* draining */
+	assert_int_equal(t.delay, 4800 - 30 * FPMS);
+	clock_advance(100);
+	assert_int_equal(sink_delay(k), 0);                 /* played out: idle */
+	assert_int_equal(sink_timing(k, &t), -1);
+	sink_close(k);
+	free(a);
+}
+
+static void test_paced_timing(void **state)
+{
+	char p[128];
+
+	paced_timing("null:");
+	snprintf(p, sizeof(p), "file:%s/timing.wav", dir);
+	paced_timing(p);
+}
+
+/* Real alsa-lib: status timestamp (or the clock) and delay. */
+static void test_alsa_timing(void **state)
+{
+	int16_t *a = signal_new(4800, 9);
+	struct sink_timing t;
+	struct cx_err e;
+	struct sink *k = sink_open("alsa:capture_file", &e);
+	uint64_t before, after;
+
+	assert_non_null(k);
+	assert_int_equal(sink_timing(k, &t), -1);           /* idle */
+	assert_int_equal(sink_start(k, &e), 0);
+	before = clock_mono_ns();
+	assert_int_equal(sink_timing(k, &t), 0);
+	after = clock_mono_ns();
+	assert_true(t.mono_ns >= before && t.mono_ns <= after);   /* prepared: now */
+	assert_int_equal(t.delay, 0);
+	assert_true(sink_write(k, a, 4800, &e) > 0);
+	before = clock_mono_ns();
+	assert_int_equal(sink_timing(k, &t), 0);
+	after = clock_mono_ns();
+	/* a monotonic timestamp of this moment (the file PCM does not pace) */
+	assert_true(t.mono_ns + 1000000000ull >= before && t.mono_ns <= after);
+	assert_true(t.delay >= 0 && t.delay <= 4800);
+	assert_int_equal(sink_drop(k), 0);
+	assert_int_equal(sink_timing(k, &t), -1);
+	sink_close(k);
+	free(a);
+}
+
 static void test_alsa_unknown_device(void **state)
 {
 	struct cx_err e;
@@ -496,6 +582,8 @@ int main(void)
 		cmocka_unit_test(test_alsa_file_pcm),
 		cmocka_unit_test(test_alsa_cut_off),
 		cmocka_unit_test(test_alsa_unknown_device),
+		cmocka_unit_test_setup_teardown(test_paced_timing, fake_clock, real_clock),
+		cmocka_unit_test(test_alsa_timing),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -167,6 +167,9 @@ test_defaults(void **state)
 	assert_int_equal(c.warmup_ms, 1500);
 	assert_int_equal(c.hold_ms, 2000);
 	assert_int_equal(c.max_on_s, 1800);
+	assert_int_equal(c.output_offset_us, 0);
+	assert_int_equal(c.stream_timeout_ms, 3000);
+	assert_int_equal(c.stream_max_ahead_ms, 10000);
 	assert_int_equal(c.siren_output, SIREN_OUT_SPEAKER);  /* no siren line */
 	assert_int_equal(c.max_message, 16384);
 	assert_int_equal(c.replay_actual, 4096);
@@ -314,6 +317,46 @@ test_clock_sync(void **state)
 	}
 }
 
+/* [audio] keys of streamed audio; the output offset in ms with 3 decimals */
+static void
+test_stream_keys(void **state)
+{
+	static const struct { const char *v; int32_t us; } good[] = {
+		{ "0", 0 }, { "12", 12000 }, { "-1.5", -1500 }, { "+0.125", 125 },
+		{ "0.02", 20 }, { "1000", 1000000 }, { "-1000.000", -1000000 }, { "007.1", 7100 },
+	};
+	static const char *const bad[] = { "1.2345", "1000.001", "-1001", ".5", "5.",
+		"1,5", "1e3", "- 1", "--1", "0x10", "1.5ms", "9999999999" };
+	struct node_config c;
+	struct cx_err e = { "" };
+	char text[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "[audio]\noutput_offset_ms = %s\n", good[i].v);
+		assert_int_equal(load_str(text, &c, &e), 0);
+		assert_int_equal(c.output_offset_us, good[i].us);
+		config_free(&c);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "[audio]\noutput_offset_ms = %s\n", bad[i]);
+		assert_int_equal(load_str(text, &c, &e), -1);
+		assert_non_null(strstr(e.msg, ":17: 'output_offset_ms' must be milliseconds in "
+		    "-1000..1000 (at most 3 decimals)"));
+	}
+	assert_int_equal(load_str(MINIMAL "[audio]\nstream_timeout_ms = 250\n"
+	    "stream_max_ahead_ms = 2000\n", &c, &e), 0);
+	assert_int_equal(c.stream_timeout_ms, 250);
+	assert_int_equal(c.stream_max_ahead_ms, 2000);
+	config_free(&c);
+	assert_int_equal(load_str(MINIMAL "[audio]\nstream_timeout_ms = 99\n", &c, &e), -1);
+	assert_non_null(strstr(e.msg, "'stream_timeout_ms' must be an integer in 100..60000"));
+	assert_int_equal(load_str(MINIMAL "[audio]\nstream_timeout_ms = 60001\n", &c, &e), -1);
+	assert_int_equal(load_str(MINIMAL "[audio]\nstream_max_ahead_ms = 999\n", &c, &e), -1);
+	assert_non_null(strstr(e.msg, "'stream_max_ahead_ms' must be an integer in 1000..600000"));
+}
+
 static void
 test_key_dates(void **state)
 {
@@ -425,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_booleans_and_numbers),
 		cmocka_unit_test(test_key_dates),
 		cmocka_unit_test(test_clock_sync),
+		cmocka_unit_test(test_stream_keys),
 		cmocka_unit_test(test_same_pubkey_two_ids),
 		cmocka_unit_test(test_corpus_rejected),
 	};
