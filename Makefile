@@ -16,14 +16,14 @@ BUILD     ?= build
 SAN       ?=
 
 CC        ?= cc
-PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih
+PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih speexdsp
 # Debian packages needed to build and test (make deps installs the missing ones).
 # Every command a test, the demo, the fuzz runner, the hw test or bench calls
 # is listed with its package in tests/deps/tools.txt; tests/deps/check.py
 # (make depcheck, part of make check) fails if one is not covered here.
 # procps (pkill) and mawk (awk) are not on every minimal image.
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
-             libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev \
+             libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev libspeexdsp-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount
