@@ -30,7 +30,9 @@
 #include "common/err.h"
 
 #define SPEECH_VOICE_DEFAULT "cmn-latn-pinyin"
+#ifndef SPEECH_VOICE_MAX               /* common/alert.h defines it too */
 #define SPEECH_VOICE_MAX 32            /* [A-Za-z0-9_-]{1,32} */
+#endif
 #define SPEECH_TEXT_MAX 4096           /* bytes of UTF-8 (a warning's text) */
 #define SPEECH_BIN_ENV "CUNXIANG_ESPEAK"
 
