@@ -10,14 +10,18 @@
  * name's syntax is checked.  After extraction both directions run the same
  * alert_check(), so alert_to_json() never emits what alert_parse() would
  * refuse.  Error messages name the member but never echo body content.
+ * A stream item's codec parameters are fixed (opus, 48000, 1, 20): any
+ * other value is an invalid body, never a guess.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/alert.h"
+#include "common/b64.h"
 #include "common/json.h"
 
 #define ALERT_TIME_MAX 253402300799LL  /* 9999-12-31T23:59:59Z */
+#define ALERT_TIME_MS_MAX 253402300799999LL
 #define SHA256_HEX_LEN 64
 
 static const char *const status_names[] = { "actual", "exercise", "test" };
@@ -121,6 +125,34 @@ siren_name_ok(const char *s)
 }
 
 static int
+voice_valid(const char *s)
+{
+	size_t i, n;
+
+	if (!bounded(s, 1, SPEECH_VOICE_MAX))
+		return 0;
+	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+		    || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Exactly the base64 of 32 bytes: 44 characters, canonical padding. */
+static int
+stream_key_valid(const char *s)
+{
+	uint8_t raw[SIG_ED25519_RAW + 2];
+	size_t n;
+
+	return bounded(s, STREAM_KEY_B64, STREAM_KEY_B64)
+	    && b64_decode(s, STREAM_KEY_B64, raw, sizeof(raw), &n) == 0 && n == SIG_ED25519_RAW;
+}
+
+static int
 time_valid(int64_t t)
 {
 	return t >= 0 && t <= ALERT_TIME_MAX;
@@ -142,22 +174,85 @@ check_zones(const struct alert *a, struct cx_err *e)
 	return 0;
 }
 
+/* One item's name; what a fallback may be is judged by the caller. */
+static int
+check_item(const struct play_item *p, struct cx_err *e)
+{
+	switch (p->kind) {
+	case PLAY_CLIP:
+		return clip_name_valid(p->name) ? 0 : cx_errf(e, "bad clip name");
+	case PLAY_SIREN:
+		return siren_name_ok(p->name) ? 0 : cx_errf(e, "bad siren name");
+	case PLAY_SPEECH:
+		return voice_valid(p->name) ? 0 : cx_errf(e, "bad speech voice");
+	case PLAY_STREAM:
+		return 0;
+	}
+	return cx_errf(e, "unknown kind");
+}
+
+static int
+check_stream(const struct alert *a, struct cx_err *e)
+{
+	const struct stream_announce *s = &a->stream;
+	int i;
+
+	if (!bounded(s->id, 1, STREAM_ID_MAX) || !msg_id_valid(s->id))
+		return cx_errf(e, "stream: bad id");
+	if (!stream_key_valid(s->key_b64))
+		return cx_errf(e, "stream: bad key");
+	if (s->delay_ms < STREAM_DELAY_MIN_MS || s->delay_ms > STREAM_DELAY_MAX_MS)
+		return cx_errf(e, "stream: 'delay_ms' must be %d..%d", STREAM_DELAY_MIN_MS,
+		    STREAM_DELAY_MAX_MS);
+	if (s->start_ms < 0 || s->start_ms > ALERT_TIME_MS_MAX)
+		return cx_errf(e, "stream: 'start_ms' out of range");
+	if (s->nfallback < 0 || s->nfallback > STREAM_FALLBACK_MAX)
+		return cx_errf(e, "stream: at most %d fallback items", STREAM_FALLBACK_MAX);
+	for (i = 0; i < s->nfallback; i++) {
+		if (s->fallback[i].kind != PLAY_CLIP && s->fallback[i].kind != PLAY_SPEECH)
+			return cx_errf(e, "stream: 'fallback'[%d] must be a clip or speech", i);
+		if (check_item(&s->fallback[i], e) < 0)
+			return cx_err_prefix(e, "stream: 'fallback'[%d]", i);
+	}
+	return 0;
+}
+
+static int
+has_speech(const struct alert *a)
+{
+	int i;
+
+	for (i = 0; i < a->nplay; i++)
+		if (a->play[i].kind == PLAY_SPEECH)
+			return 1;
+	for (i = 0; a->has_stream && i < a->stream.nfallback; i++)
+		if (a->stream.fallback[i].kind == PLAY_SPEECH)
+			return 1;
+	return 0;
+}
+
 static int
 check_play(const struct alert *a, struct cx_err *e)
 {
-	int i, need = a->type != AT_CANCEL;
+	int i, need = a->type != AT_CANCEL, nstream = 0;
 
 	if (a->nplay < (need ? 1 : 0) || a->nplay > ALERT_MAX_PLAY)
 		return cx_errf(e, "'play': %d..%d items required", need ? 1 : 0, ALERT_MAX_PLAY);
 	for (i = 0; i < a->nplay; i++) {
 		const struct play_item *p = &a->play[i];
-		if (p->kind == PLAY_CLIP && !clip_name_valid(p->name))
-			return cx_errf(e, "'play'[%d]: bad clip name", i);
-		if (p->kind == PLAY_SIREN && !siren_name_ok(p->name))
-			return cx_errf(e, "'play'[%d]: bad siren name", i);
-		if (p->kind != PLAY_CLIP && p->kind != PLAY_SIREN)
-			return cx_errf(e, "'play'[%d]: unknown kind", i);
+		if (check_item(p, e) < 0)
+			return cx_err_prefix(e, "'play'[%d]", i);
+		if (p->kind == PLAY_STREAM && (++nstream > 1 || !a->has_stream
+		    || strcmp(p->name, a->stream.id) != 0))
+			return cx_errf(e, "'play'[%d]: %s", i, nstream > 1
+			    ? "at most one stream per warning" : "stream item without its announcement");
 	}
+	if (a->has_stream && nstream == 0)
+		return cx_errf(e, "'play': a stream announced but not in the list");
+	if (a->has_stream && check_stream(a, e) < 0)
+		return -1;
+	if (has_speech(a) && a->text[0] == '\0')
+		return cx_errf(e, "'play': a speech item needs a non-empty 'text'");
 	return 0;
 }
 
@@ -220,28 +315,38 @@ hex_to_bytes(const char *hex, uint8_t *out, size_t n)
 	return hex[2 * n] == '\0' ? 0 : -1;
 }
 
+#define KIND(k) (1u << (k))
+#define KINDS_PLAY (KIND(PLAY_CLIP) | KIND(PLAY_SIREN) | KIND(PLAY_STREAM) | KIND(PLAY_SPEECH))
+#define KINDS_FALLBACK (KIND(PLAY_CLIP) | KIND(PLAY_SPEECH))
+
+/* The member naming the item's kind: exactly one of them. */
 static int
-parse_play_item(const cJSON *it, struct play_item *p, struct cx_err *e)
+item_kind(const cJSON *it, enum play_kind *kind, struct cx_err *e)
 {
-	char hex[SHA256_HEX_LEN + 1];
-	int has_clip, has_siren;
+	static const char *const keys[] = {
+		[PLAY_CLIP] = "clip", [PLAY_SIREN] = "siren",
+		[PLAY_STREAM] = "stream", [PLAY_SPEECH] = "speech",
+	};
+	int i, n = 0;
 
 	if (!cJSON_IsObject(it))
 		return cx_errf(e, "not an object");
-	has_clip = cJSON_GetObjectItemCaseSensitive(it, "clip") != NULL;
-	has_siren = cJSON_GetObjectItemCaseSensitive(it, "siren") != NULL;
-	if (has_clip == has_siren)
-		return cx_errf(e, "%s", has_clip ? "both 'clip' and 'siren'"
-		    : "unknown kind (neither 'clip' nor 'siren')");
-	if (has_siren) {
-		p->kind = PLAY_SIREN;
-		if (json_get_str(it, "siren", p->name, SIREN_NAME_MAX + 1, e) < 0)
-			return -1;
-		if (!siren_name_ok(p->name))
-			return cx_errf(e, "'siren' must be 1-%d of [a-z0-9-]", SIREN_NAME_MAX);
-		return 0;
-	}
-	p->kind = PLAY_CLIP;
+	for (i = 0; i < (int)(sizeof(keys) / sizeof(keys[0])); i++)
+		if (cJSON_GetObjectItemCaseSensitive(it, keys[i]) != NULL) {
+			*kind = (enum play_kind)i;
+			n++;
+		}
+	if (n != 1)
+		return cx_errf(e, "%s", n > 1 ? "more than one kind in one item"
+		    : "unknown kind (none of 'clip', 'siren', 'stream', 'speech')");
+	return 0;
+}
+
+static int
+parse_clip(const cJSON *it, struct play_item *p, struct cx_err *e)
+{
+	char hex[SHA256_HEX_LEN + 1];
+
 	if (json_get_str(it, "clip", p->name, sizeof(p->name), e) < 0)
 		return -1;
 	if (!clip_name_valid(p->name))
@@ -254,10 +359,109 @@ parse_play_item(const cJSON *it, struct play_item *p, struct cx_err *e)
 	return 0;
 }
 
+static int parse_item(const struct json_doc *d, const cJSON *it, unsigned kinds,
+    struct alert *a, struct play_item *p, struct cx_err *e);
+
 static int
-parse_play(const cJSON *root, struct alert *a, struct cx_err *e)
+parse_fallback(const struct json_doc *d, const cJSON *it, struct alert *a, struct cx_err *e)
 {
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "play"), *it;
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(it, "fallback"), *f;
+	struct stream_announce *s = &a->stream;
+
+	if (arr == NULL)
+		return 0;
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > STREAM_FALLBACK_MAX)
+		return cx_errf(e, "'fallback' must be an array of at most %d items",
+		    STREAM_FALLBACK_MAX);
+	cJSON_ArrayForEach(f, arr) {
+		if (parse_item(d, f, KINDS_FALLBACK, a, &s->fallback[s->nfallback], e) < 0)
+			return cx_err_prefix(e, "'fallback'[%d]", s->nfallback);
+		s->nfallback++;
+	}
+	return 0;
+}
+
+/* A codec parameter that has exactly one allowed value. */
+static int
+need_exact(const struct json_doc *d, const cJSON *it, const char *key, int64_t want,
+    struct cx_err *e)
+{
+	int64_t v;
+
+	if (json_need_int(d, it, key, INT64_MIN, INT64_MAX, &v, e) < 0)
+		return -1;
+	return v == want ? 0 : cx_errf(e, "'%s' must be %lld", key, (long long)want);
+}
+
+static int
+parse_stream(const struct json_doc *d, const cJSON *it, struct alert *a, struct play_item *p,
+    struct cx_err *e)
+{
+	struct stream_announce *s = &a->stream;
+	char codec[sizeof(STREAM_CODEC)];
+	int64_t v;
+
+	if (a->has_stream)
+		return cx_errf(e, "at most one stream per warning");
+	if (json_need_str(it, "stream", s->id, sizeof(s->id), e) < 0)
+		return -1;
+	if (!msg_id_valid(s->id))
+		return cx_errf(e, "'stream' must be 1-%d of [A-Za-z0-9._:-]", STREAM_ID_MAX);
+	memcpy(p->name, s->id, strlen(s->id) + 1);
+	if (json_need_str(it, "key", s->key_b64, sizeof(s->key_b64), e) < 0)
+		return -1;
+	if (!stream_key_valid(s->key_b64))
+		return cx_errf(e, "'key' must be the base64 of a 32-byte Ed25519 key (%d characters)",
+		    STREAM_KEY_B64);
+	if (json_need_str(it, "codec", codec, sizeof(codec), NULL) < 0 ||
+	    strcmp(codec, STREAM_CODEC) != 0)
+		return cx_errf(e, "'codec' must be \"%s\"", STREAM_CODEC);
+	if (need_exact(d, it, "rate", STREAM_RATE, e) < 0 ||
+	    need_exact(d, it, "channels", STREAM_CHANNELS, e) < 0 ||
+	    need_exact(d, it, "frame_ms", STREAM_FRAME_MS, e) < 0)
+		return -1;
+	if (json_need_int(d, it, "delay_ms", STREAM_DELAY_MIN_MS, STREAM_DELAY_MAX_MS, &v, e) < 0)
+		return -1;
+	s->delay_ms = (int)v;
+	if (json_need_int(d, it, "start_ms", 0, ALERT_TIME_MS_MAX, &s->start_ms, e) < 0)
+		return -1;
+	a->has_stream = 1;
+	return parse_fallback(d, it, a, e);
+}
+
+static int
+parse_item(const struct json_doc *d, const cJSON *it, unsigned kinds, struct alert *a,
+    struct play_item *p, struct cx_err *e)
+{
+	if (item_kind(it, &p->kind, e) < 0)
+		return -1;
+	if (!(kinds & KIND(p->kind)))
+		return cx_errf(e, "a fallback item must be a clip or speech");
+	switch (p->kind) {
+	case PLAY_CLIP:
+		return parse_clip(it, p, e);
+	case PLAY_SIREN:
+		if (json_get_str(it, "siren", p->name, SIREN_NAME_MAX + 1, e) < 0)
+			return -1;
+		if (!siren_name_ok(p->name))
+			return cx_errf(e, "'siren' must be 1-%d of [a-z0-9-]", SIREN_NAME_MAX);
+		return 0;
+	case PLAY_SPEECH:
+		if (json_get_str(it, "speech", p->name, SPEECH_VOICE_MAX + 1, e) < 0)
+			return -1;
+		if (!voice_valid(p->name))
+			return cx_errf(e, "'speech' must be 1-%d of [A-Za-z0-9_-]", SPEECH_VOICE_MAX);
+		return 0;
+	case PLAY_STREAM:
+		return parse_stream(d, it, a, p, e);
+	}
+	return cx_errf(e, "unknown kind");
+}
+
+static int
+parse_play(const struct json_doc *d, struct alert *a, struct cx_err *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(d->root, "play"), *it;
 	int n;
 
 	if (arr == NULL)
@@ -268,7 +472,7 @@ parse_play(const cJSON *root, struct alert *a, struct cx_err *e)
 	if (n < 1 || n > ALERT_MAX_PLAY)
 		return cx_errf(e, "'play': 1..%d items required", ALERT_MAX_PLAY);
 	cJSON_ArrayForEach(it, arr) {
-		if (parse_play_item(it, &a->play[a->nplay], e) < 0)
+		if (parse_item(d, it, KINDS_PLAY, a, &a->play[a->nplay], e) < 0)
 			return cx_err_prefix(e, "'play'[%d]", a->nplay);
 		a->nplay++;
 	}
@@ -358,7 +562,7 @@ parse_members(const struct json_doc *d, struct alert *a, struct cx_err *e)
 		return -1;
 	if (rc)
 		a->volume = (int)v;
-	if (parse_zones(r, a, e) < 0 || parse_play(r, a, e) < 0)
+	if (parse_zones(r, a, e) < 0 || parse_play(d, a, e) < 0)
 		return -1;
 	return 0;
 }
@@ -379,37 +583,79 @@ alert_parse(const uint8_t *json, size_t len, struct alert *a, struct cx_err *e)
 	return rc;
 }
 
+static int add_item(cJSON *arr, const struct alert *a, const struct play_item *p);
+
+static int
+add_stream(cJSON *it, const struct alert *a)
+{
+	const struct stream_announce *s = &a->stream;
+	cJSON *arr;
+	int i;
+
+	if (cJSON_AddStringToObject(it, "stream", s->id) == NULL
+	    || cJSON_AddStringToObject(it, "key", s->key_b64) == NULL
+	    || cJSON_AddStringToObject(it, "codec", STREAM_CODEC) == NULL
+	    || json_add_int(it, "rate", STREAM_RATE) < 0
+	    || json_add_int(it, "channels", STREAM_CHANNELS) < 0
+	    || json_add_int(it, "frame_ms", STREAM_FRAME_MS) < 0
+	    || json_add_int(it, "delay_ms", s->delay_ms) < 0
+	    || json_add_int(it, "start_ms", s->start_ms) < 0)
+		return -1;
+	if (s->nfallback == 0)
+		return 0;
+	if ((arr = cJSON_AddArrayToObject(it, "fallback")) == NULL)
+		return -1;
+	for (i = 0; i < s->nfallback; i++)
+		if (add_item(arr, a, &s->fallback[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+add_item(cJSON *arr, const struct alert *a, const struct play_item *p)
+{
+	static const char hexd[] = "0123456789abcdef";
+	char hex[SHA256_HEX_LEN + 1];
+	cJSON *it;
+	int k;
+
+	if ((it = cJSON_CreateObject()) == NULL)
+		return -1;
+	cJSON_AddItemToArray(arr, it);
+	switch (p->kind) {
+	case PLAY_SIREN:
+		return cJSON_AddStringToObject(it, "siren", p->name) != NULL ? 0 : -1;
+	case PLAY_SPEECH:
+		return cJSON_AddStringToObject(it, "speech", p->name) != NULL ? 0 : -1;
+	case PLAY_STREAM:
+		return add_stream(it, a);
+	case PLAY_CLIP:
+		break;
+	}
+	for (k = 0; k < 32; k++) {
+		hex[2 * k] = hexd[p->sha256[k] >> 4];
+		hex[2 * k + 1] = hexd[p->sha256[k] & 15];
+	}
+	hex[SHA256_HEX_LEN] = '\0';
+	if (cJSON_AddStringToObject(it, "clip", p->name) == NULL
+	    || cJSON_AddStringToObject(it, "sha256", hex) == NULL)
+		return -1;
+	return 0;
+}
+
 static int
 add_play(cJSON *root, const struct alert *a)
 {
-	static const char hexd[] = "0123456789abcdef";
-	cJSON *arr, *it;
-	char hex[SHA256_HEX_LEN + 1];
-	int i, k;
+	cJSON *arr;
+	int i;
 
 	if (a->nplay == 0)
 		return 0;
 	if ((arr = cJSON_AddArrayToObject(root, "play")) == NULL)
 		return -1;
-	for (i = 0; i < a->nplay; i++) {
-		const struct play_item *p = &a->play[i];
-		if ((it = cJSON_CreateObject()) == NULL)
+	for (i = 0; i < a->nplay; i++)
+		if (add_item(arr, a, &a->play[i]) < 0)
 			return -1;
-		cJSON_AddItemToArray(arr, it);
-		if (p->kind == PLAY_SIREN) {
-			if (cJSON_AddStringToObject(it, "siren", p->name) == NULL)
-				return -1;
-			continue;
-		}
-		for (k = 0; k < 32; k++) {
-			hex[2 * k] = hexd[p->sha256[k] >> 4];
-			hex[2 * k + 1] = hexd[p->sha256[k] & 15];
-		}
-		hex[SHA256_HEX_LEN] = '\0';
-		if (cJSON_AddStringToObject(it, "clip", p->name) == NULL
-		    || cJSON_AddStringToObject(it, "sha256", hex) == NULL)
-			return -1;
-	}
 	return 0;
 }
 

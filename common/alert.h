@@ -6,7 +6,15 @@
  * alert_parse() checks everything that can be checked without context:
  * types, ranges, lengths, identifiers, zone syntax, that update/cancel name
  * a ref, that expires > effective.  Unknown top-level fields are ignored
- * (forward compatibility); unknown play-item kinds are an error.
+ * (forward compatibility); unknown play-item kinds are an error (so a node
+ * that does not know an item never plays the warning wrong).
+ *
+ * Play items (docs/PROTOCOL.md section 5): clip, siren, speech (the text
+ * spoken by the node in a voice), and at most one stream (live audio,
+ * docs/PROTOCOL.md "Streams"), whose parameters live once in
+ * a->stream (a->has_stream set); its place in the play list is the item of
+ * kind PLAY_STREAM.  A stream's fallback (0-4 clip or speech items) plays
+ * only if the stream fails.
  */
 #ifndef CX_ALERT_H
 #define CX_ALERT_H
@@ -16,6 +24,7 @@
 #include "common/err.h"
 #include "common/zone.h"
 #include "common/siren.h"
+#include "common/stream.h"
 
 #define ALERT_VERSION 1
 #define ALERT_ID_MAX 64
@@ -29,15 +38,31 @@
 #define CLIP_NAME_MAX 64           /* [A-Za-z0-9._-]{1,64}, no leading dot */
 #define VOLUME_MUTE 0
 #define VOLUME_KEEP 255
+#define SPEECH_VOICE_MAX 32        /* [A-Za-z0-9_-]{1,32}, e.g. "cmn" */
+#define STREAM_FALLBACK_MAX 4
+#define STREAM_DELAY_MIN_MS 20     /* one frame */
+#define STREAM_DELAY_MAX_MS 5000
+#define STREAM_CODEC "opus"        /* the only codec, rate, channels, frame */
+#define STREAM_CHANNELS 1
 
 enum alert_status { ST_ACTUAL = 0, ST_EXERCISE = 1, ST_TEST = 2 };
 enum alert_type { AT_ALERT = 0, AT_UPDATE = 1, AT_CANCEL = 2 };
-enum play_kind { PLAY_CLIP = 0, PLAY_SIREN = 1 };
+enum play_kind { PLAY_CLIP = 0, PLAY_SIREN = 1, PLAY_STREAM = 2, PLAY_SPEECH = 3 };
 
 struct play_item {
 	enum play_kind kind;
-	char name[CLIP_NAME_MAX + 1];  /* clip file name or siren name */
+	char name[CLIP_NAME_MAX + 1];  /* clip file, siren name, speech voice; stream: its id */
 	uint8_t sha256[32];            /* clips only */
+};
+
+/* The announcement of a stream: the "stream" play item's members. */
+struct stream_announce {
+	char id[STREAM_ID_MAX + 1];    /* [A-Za-z0-9._:-]{1,64} */
+	char key_b64[STREAM_KEY_B64 + 1];  /* Ed25519, base64 of the raw 32 bytes */
+	int delay_ms;                  /* playout delay D, 20..5000 */
+	int64_t start_ms;              /* Unix ms: presentation time of position 0 */
+	int nfallback;                 /* 0..4 */
+	struct play_item fallback[STREAM_FALLBACK_MAX];   /* clips and speech only */
 };
 
 struct alert {
@@ -60,6 +85,8 @@ struct alert {
 	struct play_item play[ALERT_MAX_PLAY];
 	int repeat;                    /* 1..10, default 1 */
 	int volume;                    /* 0 mute, 1..100 %, 255 keep (default) */
+	int has_stream;                /* one play item is PLAY_STREAM */
+	struct stream_announce stream; /* all zero without a stream */
 };
 
 int alert_parse(const uint8_t *json, size_t len, struct alert *a, struct cx_err *e);

@@ -16,6 +16,7 @@
 
 #define RECEIPT_VERSION 1
 #define TIME_MS_MAX 253402300799999LL  /* 9999-12-31T23:59:59.999Z */
+#define TIME_US_MAX 253402300799999999LL
 
 static const struct {
 	const char *name;
@@ -38,6 +39,7 @@ static const char *const node_states[] = { "idle", "playing", "offline" };
 const char *const receipt_clock_words[] = { "synced", "unsynced", "untrusted", NULL };
 const char *const receipt_storage_words[] = { "ok", "full", "read-only", "unavailable", "error",
 	NULL };
+const char *const receipt_stream_ends[] = { "end", "timeout", "cut", NULL };
 
 /* "" or one of words. */
 static int
@@ -175,6 +177,20 @@ times_valid(const struct receipt *r)
 }
 
 static int
+stream_check(const struct receipt_stream *s, struct cx_err *e)
+{
+	if (s->first_us < 0 || s->first_us > TIME_US_MAX || s->last_us < 0 ||
+	    s->last_us > TIME_US_MAX || s->last_us < s->first_us)
+		return cx_errf(e, "receipt: 'stream': first_us and last_us must be "
+		    "0 <= first_us <= last_us <= %lld", TIME_US_MAX);
+	if (s->sync_median_us < 0 || s->sync_max_us < s->sync_median_us)
+		return cx_errf(e, "receipt: 'stream': want 0 <= sync_median_us <= sync_max_us");
+	if (!word_valid(s->end, receipt_stream_ends))
+		return cx_errf(e, "receipt: 'stream': 'end' must be \"\", end, timeout or cut");
+	return 0;
+}
+
+static int
 receipt_check(const struct receipt *r, struct cx_err *e)
 {
 	int i;
@@ -208,7 +224,32 @@ receipt_check(const struct receipt *r, struct cx_err *e)
 		    || ed->ms < 0)
 			return cx_errf(e, "receipt: bad edge %d", i);
 	}
-	return 0;
+	if (r->has_stream != 0 && r->has_stream != 1)
+		return cx_errf(e, "receipt: bad 'has_stream'");
+	return r->has_stream ? stream_check(&r->stream, e) : 0;
+}
+
+/* The "stream" object, only when there is one: old readers see no change. */
+static int
+add_stream(cJSON *root, const struct receipt *r)
+{
+	const struct receipt_stream *s = &r->stream;
+	cJSON *o;
+
+	if (!r->has_stream)
+		return 0;
+	if ((o = cJSON_AddObjectToObject(root, "stream")) == NULL)
+		return -1;
+	return json_add_int(o, "received", s->received) == 0
+	    && json_add_int(o, "late", s->late) == 0
+	    && json_add_int(o, "lost", s->lost) == 0
+	    && json_add_int(o, "concealed", s->concealed) == 0
+	    && json_add_int(o, "rejected", s->rejected) == 0
+	    && json_add_int(o, "first_us", s->first_us) == 0
+	    && json_add_int(o, "last_us", s->last_us) == 0
+	    && json_add_int(o, "sync_median_us", s->sync_median_us) == 0
+	    && json_add_int(o, "sync_max_us", s->sync_max_us) == 0
+	    && (s->end[0] == '\0' || cJSON_AddStringToObject(o, "end", s->end) != NULL) ? 0 : -1;
 }
 
 static int
@@ -263,7 +304,8 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && json_add_int(root, "underruns", r->underruns) == 0
 	    && json_add_int(root, "suppressed", r->suppressed) == 0
 	    && add_health(root, r->clock, r->storage) == 0
-	    && add_edges(root, r) == 0;
+	    && add_edges(root, r) == 0
+	    && add_stream(root, r) == 0;
 	if (ok)
 		s = json_print(root, e);
 	else
@@ -309,6 +351,45 @@ parse_edges(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 		ed->value = (int)v;
 		r->nedges++;
 	}
+	return 0;
+}
+
+static int
+get_u32(const struct json_doc *d, const cJSON *o, const char *key, uint32_t *out,
+    struct cx_err *e)
+{
+	int64_t v;
+	int rc;
+
+	if ((rc = json_get_int(d, o, key, 0, UINT32_MAX, &v, e)) < 0)
+		return -1;
+	*out = rc ? (uint32_t)v : 0;
+	return 0;
+}
+
+/* The optional "stream" object: every member optional, unknown ones ignored. */
+static int
+parse_stream(const struct json_doc *d, struct receipt *r, struct cx_err *e)
+{
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(d->root, "stream");
+	struct receipt_stream *s = &r->stream;
+
+	if (o == NULL)
+		return 0;
+	if (!cJSON_IsObject(o))
+		return cx_errf(e, "'stream' must be an object");
+	r->has_stream = 1;
+	if (get_u32(d, o, "received", &s->received, e) < 0 ||
+	    get_u32(d, o, "late", &s->late, e) < 0 ||
+	    get_u32(d, o, "lost", &s->lost, e) < 0 ||
+	    get_u32(d, o, "concealed", &s->concealed, e) < 0 ||
+	    get_u32(d, o, "rejected", &s->rejected, e) < 0 ||
+	    json_get_int(d, o, "first_us", 0, TIME_US_MAX, &s->first_us, e) < 0 ||
+	    json_get_int(d, o, "last_us", 0, TIME_US_MAX, &s->last_us, e) < 0 ||
+	    json_get_int(d, o, "sync_median_us", 0, INT64_MAX, &s->sync_median_us, e) < 0 ||
+	    json_get_int(d, o, "sync_max_us", 0, INT64_MAX, &s->sync_max_us, e) < 0 ||
+	    json_get_str(o, "end", s->end, sizeof(s->end), e) < 0)
+		return cx_err_prefix(e, "'stream'");
 	return 0;
 }
 
@@ -367,7 +448,7 @@ parse_receipt(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 	    || json_get_str(o, "clock", r->clock, sizeof(r->clock), e) < 0
 	    || json_get_str(o, "storage", r->storage, sizeof(r->storage), e) < 0)
 		return -1;
-	if (parse_counters(d, r, e) < 0 || parse_edges(d, r, e) < 0)
+	if (parse_counters(d, r, e) < 0 || parse_edges(d, r, e) < 0 || parse_stream(d, r, e) < 0)
 		return -1;
 	return 0;
 }

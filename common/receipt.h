@@ -50,6 +50,28 @@ struct receipt_edge {
 	int64_t ms;                        /* monotonic ms since "received" */
 };
 
+/*
+ * The evidence of a streamed warning (docs/PROTOCOL.md section 8, "stream"):
+ * what the node's gate and playout counted, and how far its output was from
+ * the presentation times.  Counters are packets except lost and concealed
+ * (20 ms frames).
+ */
+#define RECEIPT_STREAM_END_MAX 7
+extern const char *const receipt_stream_ends[];    /* "end", "timeout", "cut"; NULL-terminated */
+
+struct receipt_stream {
+	uint32_t received;                 /* packets accepted by the gate */
+	uint32_t late;                     /* packets dropped: their time had passed */
+	uint32_t lost;                     /* frames never received by their deadline */
+	uint32_t concealed;                /* frames made by PLC or FEC */
+	uint32_t rejected;                 /* packets dropped by the gate for any other reason */
+	int64_t first_us;                  /* Unix us: presentation time of the first sample played */
+	int64_t last_us;                   /* ... and of the last; both 0 if none played */
+	int64_t sync_median_us;            /* |output time - presentation time| over the stream */
+	int64_t sync_max_us;
+	char end[RECEIPT_STREAM_END_MAX + 1];  /* receipt_stream_ends, "" while it plays */
+};
+
 struct receipt {
 	char node[NODE_ID_MAX + 1];
 	uint64_t seq;                      /* per node, strictly increasing */
@@ -70,6 +92,8 @@ struct receipt {
 	char storage[RECEIPT_WORD_MAX + 1];/* its state disk: receipt_storage_words, "" = not said */
 	int nedges;
 	struct receipt_edge edges[RECEIPT_MAX_EDGES];
+	int has_stream;                    /* the "stream" object is present */
+	struct receipt_stream stream;      /* all zero without it */
 };
 
 struct node_status {

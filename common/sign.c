@@ -346,6 +346,8 @@ sig_key_from_public_b64(const char *b64, enum sig_alg alg, struct cx_err *e)
 		cx_errf(e, "public key: bad base64");
 		return NULL;
 	}
+	if (alg == SIG_ED25519 && dlen == SIG_ED25519_RAW)
+		return sig_key_from_raw_b64(b64, e);
 	if ((pkey = pub_from_der(der, dlen, e)) == NULL ||
 	    (k = key_wrap(pkey, 0, e)) == NULL) {
 		cx_err_prefix(e, "public key");
@@ -357,6 +359,42 @@ sig_key_from_public_b64(const char *b64, enum sig_alg alg, struct cx_err *e)
 		return NULL;
 	}
 	return k;
+}
+
+struct sig_key *
+sig_key_from_raw_b64(const char *b64, struct cx_err *e)
+{
+	uint8_t raw[SIG_ED25519_RAW + 2];
+	EVP_PKEY *pkey;
+	size_t n;
+
+	if (strnlen(b64, SIG_ED25519_RAW_B64 + 1) != SIG_ED25519_RAW_B64 ||
+	    b64_decode(b64, SIG_ED25519_RAW_B64, raw, sizeof(raw), &n) < 0 || n != SIG_ED25519_RAW) {
+		cx_errf(e, "Ed25519 key: want %d characters of base64 (32 bytes)",
+		    SIG_ED25519_RAW_B64);
+		return NULL;
+	}
+	pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw, SIG_ED25519_RAW);
+	if (pkey == NULL) {
+		ossl_err(e, "Ed25519 key: not a public key");
+		return NULL;
+	}
+	return key_wrap(pkey, 0, e);
+}
+
+int
+sig_key_raw_b64(const struct sig_key *k, char *out, size_t outsz, struct cx_err *e)
+{
+	uint8_t raw[SIG_ED25519_RAW];
+	size_t n = sizeof(raw);
+
+	if (k == NULL || k->alg != SIG_ED25519)
+		return cx_errf(e, "raw public key: not an Ed25519 key");
+	if (EVP_PKEY_get_raw_public_key(k->pkey, raw, &n) != 1 || n != SIG_ED25519_RAW)
+		return ossl_err(e, "cannot read the raw public key");
+	if (b64_encode(raw, n, out, outsz) < 0)
+		return cx_errf(e, "raw public key: buffer too small (%zu bytes)", outsz);
+	return 0;
 }
 
 /* A copy of pkey with only its public half. */

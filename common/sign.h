@@ -24,6 +24,8 @@ enum sig_alg {
 #define SIG_MAX 80                 /* Ed25519: 64 bytes, SM2 DER: <= 72 */
 #define SIG_PUB_B64_MAX 256        /* base64 SPKI of either algorithm fits */
 #define SM2_DEFAULT_ID "1234567812345678"
+#define SIG_ED25519_RAW 32         /* bytes of a raw Ed25519 public key */
+#define SIG_ED25519_RAW_B64 44     /* its base64, with padding */
 
 struct sig_key;
 
@@ -35,12 +37,21 @@ struct sig_key *sig_key_generate(enum sig_alg alg, struct cx_err *e);
 struct sig_key *sig_key_load_private(const char *path, struct cx_err *e);
 /* Writes PEM PKCS#8 with mode 0600, atomically (temp file + rename). */
 int sig_key_save_private(const struct sig_key *k, const char *path, struct cx_err *e);
-/* Public key from base64 SPKI DER; fails if its algorithm is not alg. */
+/*
+ * Public key from base64 SPKI DER; fails if its algorithm is not alg.  For
+ * SIG_ED25519 the raw form is accepted too (base64 of the 32-byte key, 44
+ * characters: a stream key, docs/PROTOCOL.md "Streams"); 32 bytes are never
+ * a valid SPKI, so the two forms cannot be confused.
+ */
 struct sig_key *sig_key_from_public_b64(const char *b64, enum sig_alg alg, struct cx_err *e);
+/* An Ed25519 public key in the raw form only (exactly SIG_ED25519_RAW_B64 characters). */
+struct sig_key *sig_key_from_raw_b64(const char *b64, struct cx_err *e);
 /* Public key from a PEM file (public or private). */
 struct sig_key *sig_key_load_public(const char *path, struct cx_err *e);
 /* The public half as base64 SPKI DER, NUL-terminated. */
 int sig_key_public_b64(const struct sig_key *k, char *out, size_t outsz, struct cx_err *e);
+/* An Ed25519 public half as base64 of the raw 32 bytes (44 characters + NUL). */
+int sig_key_raw_b64(const struct sig_key *k, char *out, size_t outsz, struct cx_err *e);
 enum sig_alg sig_key_alg(const struct sig_key *k);
 int sig_key_has_private(const struct sig_key *k);
 void sig_key_free(struct sig_key *k);

@@ -13,9 +13,10 @@
  *    6   2  flags: 0 (senders write 0; receivers reject anything else)
  *    8   4  seq: u32, 0 for the first packet, +1 for every packet (end too)
  *   12   8  position: u64, stream position of the first sample, in samples
- *           at 48 kHz from the stream's start (the end: the total)
+ *           at 48 kHz from the stream's start (the end: the total);
+ *           below 2^62
  *   20   8  pts: i64, presentation time of the first sample, microseconds
- *           since the Unix epoch (capture time + D)
+ *           since the Unix epoch (capture time + D); 0 .. 2^62 - 1
  *   28   .  nframes x { u16 length 1..1275, that many bytes: one 20 ms
  *           Opus packet, 48 kHz mono }
  *  len-64 64 Ed25519 signature by the stream key over
@@ -46,6 +47,8 @@
 #define STREAM_PKT_MAX (STREAM_HDR + STREAM_MAX_FRAMES * (2 + STREAM_FRAME_MAX) + STREAM_SIG)
 #define STREAM_SEQ_WINDOW 64           /* seq at or below highest - 64: dropped ("window") */
 #define STREAM_SEQ_AHEAD 3000          /* seq above highest + 3000 (60 s): dropped ("window") */
+#define STREAM_VALUE_MAX 0x3fffffffffffffffLL  /* 2^62 - 1: largest position and pts */
+#define STREAM_KEY_B64 44              /* the stream key: base64 of 32 raw Ed25519 bytes */
 
 enum stream_ptype { SP_AUDIO = 1, SP_END = 2 };
 
@@ -100,12 +103,19 @@ struct stream_gate {
 	uint32_t count[SV_COUNT];          /* packets per verdict */
 };
 
+/*
+ * An id or topic that is not valid (or too long) leaves the gate without a
+ * key: it then refuses every packet as SV_BAD_SIGNATURE (fail closed).
+ */
 void stream_gate_init(struct stream_gate *g, const struct sig_key *k, const char *id,
     const char *topic, int64_t max_ahead_us);
 /*
  * now_us: the node's wall clock; play_from_us: the presentation time of the
- * next sample the node can still play (a packet whose last sample is before
- * it is SV_LATE).  On SV_OK *p is the parsed packet (frames point into buf).
+ * next sample the node can still play (an audio packet with
+ * pts + nframes * 20 ms <= play_from_us is SV_LATE; an end packet carries no
+ * sound and is never late).  Only an accepted packet (SV_OK) moves the
+ * window.  On SV_OK *p is the parsed packet (frames point into buf); on any
+ * other verdict e says why (no packet content is echoed).
  */
 enum stream_verdict stream_gate_check(struct stream_gate *g, const uint8_t *buf, size_t len,
     int64_t now_us, int64_t play_from_us, struct stream_pkt *p, struct cx_err *e);

@@ -234,6 +234,8 @@ player_check(struct player *p, const struct alert *a, struct cx_err *e)
 	for (i = 0; i < a->nplay; i++) {
 		const struct play_item *it = &a->play[i];
 
+		if (it->kind != PLAY_CLIP && it->kind != PLAY_SIREN)
+			return cx_errf(e, "stream/speech not supported");
 		if (it->kind == PLAY_SIREN) {
 			if (find_siren(p, it->name) == NULL)
 				return cx_errf(e, "unknown siren signal '%s'", it->name);

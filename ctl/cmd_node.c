@@ -8,8 +8,8 @@
  * operator's ctl.conf; the private key is "<state_dir>/node.key", the file
  * cunxiangd creates on its first start (--create makes it now instead).
  * acl prints the mosquitto ACL lines of a node (its zone's alert topic and
- * every ancestor's, its own cmd, receipt and status topics), or with --ctl
- * those of the operator account.
+ * every ancestor's, the stream topics, its own cmd, receipt and status
+ * topics), or with --ctl those of the operator account.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -190,8 +190,9 @@ acl_operator(const char *path)
 		return args_fail("acl", EXIT_CONFIG, "%s: no [mqtt] username", path);
 	}
 	printf("user %s\ntopic write %s/alert/#\ntopic write %s/node/+/cmd\n"
+	    "topic write %s/stream/#\n"
 	    "topic read %s/node/+/receipt\ntopic read %s/node/+/status\n",
-	    c.username, c.prefix, c.prefix, c.prefix, c.prefix);
+	    c.username, c.prefix, c.prefix, c.prefix, c.prefix, c.prefix);
 	ctlconf_free(&c);
 	return EXIT_OK;
 }
@@ -220,9 +221,9 @@ cmd_acl(int argc, char **argv)
 			printf("topic read %s\n", topic);
 	}
 	if (rc == EXIT_OK)
-		printf("topic read %s/node/%s/cmd\ntopic write %s/node/%s/receipt\n"
-		    "topic write %s/node/%s/status\n", nc->prefix, nc->id, nc->prefix, nc->id,
-		    nc->prefix, nc->id);
+		printf("topic read %s/node/%s/cmd\ntopic read %s/stream/#\n"
+		    "topic write %s/node/%s/receipt\ntopic write %s/node/%s/status\n",
+		    nc->prefix, nc->id, nc->prefix, nc->prefix, nc->id, nc->prefix, nc->id);
 	config_free(nc);
 	free(nc);
 	return rc;

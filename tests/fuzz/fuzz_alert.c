@@ -22,7 +22,7 @@ static void
 check_alert(const struct alert *a)
 {
 	char z[ZONE_MAX + 1];
-	int i;
+	int i, nstream = 0;
 
 	FUZZ_CHECK(a->v == ALERT_VERSION);
 	FUZZ_CHECK(msg_id_valid(a->id));
@@ -38,9 +38,21 @@ check_alert(const struct alert *a)
 	}
 	FUZZ_CHECK(a->nplay >= (a->type == AT_CANCEL ? 0 : 1) && a->nplay <= ALERT_MAX_PLAY);
 	for (i = 0; i < a->nplay; i++) {
-		FUZZ_CHECK(a->play[i].kind == PLAY_CLIP || a->play[i].kind == PLAY_SIREN);
+		FUZZ_CHECK((unsigned)a->play[i].kind <= PLAY_SPEECH);
 		FUZZ_CHECK(a->play[i].name[0] != '\0' && a->play[i].name[0] != '.');
 		FUZZ_CHECK(strchr(a->play[i].name, '/') == NULL);
+		nstream += a->play[i].kind == PLAY_STREAM;
+	}
+	FUZZ_CHECK(nstream == a->has_stream && nstream <= 1);
+	FUZZ_CHECK(a->has_stream || a->stream.id[0] == '\0');
+	if (a->has_stream) {
+		FUZZ_CHECK(msg_id_valid(a->stream.id) && strlen(a->stream.key_b64) == STREAM_KEY_B64);
+		FUZZ_CHECK(a->stream.delay_ms >= STREAM_DELAY_MIN_MS);
+		FUZZ_CHECK(a->stream.delay_ms <= STREAM_DELAY_MAX_MS);
+		FUZZ_CHECK(a->stream.nfallback >= 0 && a->stream.nfallback <= STREAM_FALLBACK_MAX);
+		for (i = 0; i < a->stream.nfallback; i++)
+			FUZZ_CHECK(a->stream.fallback[i].kind == PLAY_CLIP ||
+			    a->stream.fallback[i].kind == PLAY_SPEECH);
 	}
 	FUZZ_CHECK(a->repeat >= 1 && a->repeat <= ALERT_MAX_REPEAT);
 	FUZZ_CHECK((a->volume >= 0 && a->volume <= 100) || a->volume == VOLUME_KEEP);

@@ -104,14 +104,17 @@ broker_setup() {
 		echo "pattern read $PREFIX/node/%u/cmd"
 		echo "pattern write $PREFIX/node/%u/receipt"
 		echo "pattern write $PREFIX/node/%u/status"
+		echo "pattern read $PREFIX/stream/#"
 		echo "user operator"
 		echo "topic write $PREFIX/alert/#"
+		echo "topic write $PREFIX/stream/#"
 		echo "topic write $PREFIX/node/+/cmd"
 		echo "topic read $PREFIX/node/+/receipt"
 		echo "topic read $PREFIX/node/+/status"
 		echo "user monitor"
 		echo "topic read $PREFIX/#"
 		echo "topic write $PREFIX/alert/#"
+		echo "topic write $PREFIX/stream/#"
 		for u in "$@"; do
 			echo "user $u"
 			cat "$RIG/$u.acl" 2>/dev/null

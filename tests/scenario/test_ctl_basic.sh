@@ -114,6 +114,7 @@ topic read cx/alert/43/06/82
 topic read cx/alert/43/06/82/101
 topic read cx/alert/43/06/82/101/201
 topic read cx/node/village-201/cmd
+topic read cx/stream/#
 topic write cx/node/village-201/receipt
 topic write cx/node/village-201/status
 EOF

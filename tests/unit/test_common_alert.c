@@ -28,6 +28,16 @@
 	"\"status\":\"test\",\"type\":\"alert\",\"event\":\"flood\",\"severity\":0,\"expires\":200," \
 	"\"zones\":[\"43\"],\"play\":[{\"siren\":\"all-clear\"}]}"
 
+#define KEY "ZMsqwEoqayF/Zh+SOGn42Jo5OuviRd7PP8gP812IjIE="
+#define STREAM_ITEM "{\"stream\":\"s-1\",\"key\":\"" KEY "\",\"codec\":\"opus\"," \
+	"\"rate\":48000,\"channels\":1,\"frame_ms\":20,\"delay_ms\":300," \
+	"\"start_ms\":1795345200300,\"fallback\":[{\"clip\":\"flood.opus\",\"sha256\":\"" \
+	SHA "\"},{\"speech\":\"cmn\"}]}"
+#define STREAMBODY "{\"v\":1,\"kind\":\"alert\",\"id\":\"w-1\",\"sender\":\"s\"," \
+	"\"sent\":100,\"status\":\"actual\",\"type\":\"alert\",\"event\":\"flood\"," \
+	"\"severity\":1,\"expires\":200,\"zones\":[\"43\"],\"text\":\"请立即向高处转移\"," \
+	"\"play\":[{\"siren\":\"air-raid\"}," STREAM_ITEM "]}"
+
 /* Parse from an exact-size heap copy: no NUL after it, so ASan sees any over-read. */
 static int
 parse_exact(const void *buf, size_t len, struct alert *a, struct cx_err *e)
@@ -469,6 +479,217 @@ test_data_accepted(void **state)
 	assert_true(each_json("tests/data/alert", must_accept) >= 3);
 }
 
+static void
+test_stream(void **state)
+{
+	struct alert a, b;
+	struct cx_err e = { "" };
+	char *json;
+
+	(void)state;
+	if (parse_str(STREAMBODY, &a, &e) != 0)
+		fail_msg("refused: %s", e.msg);
+	assert_int_equal(a.nplay, 2);
+	assert_int_equal(a.play[0].kind, PLAY_SIREN);
+	assert_int_equal(a.play[1].kind, PLAY_STREAM);
+	assert_string_equal(a.play[1].name, "s-1");
+	assert_true(a.has_stream);
+	assert_string_equal(a.stream.id, "s-1");
+	assert_string_equal(a.stream.key_b64, KEY);
+	assert_int_equal(a.stream.delay_ms, 300);
+	assert_true(a.stream.start_ms == 1795345200300LL);
+	assert_int_equal(a.stream.nfallback, 2);
+	assert_int_equal(a.stream.fallback[0].kind, PLAY_CLIP);
+	assert_string_equal(a.stream.fallback[0].name, "flood.opus");
+	assert_int_equal(a.stream.fallback[0].sha256[0], 0x9f);
+	assert_int_equal(a.stream.fallback[1].kind, PLAY_SPEECH);
+	assert_string_equal(a.stream.fallback[1].name, "cmn");
+	/* built back exactly as sent, and parsed back to the same struct */
+	assert_non_null(json = alert_to_json(&a, &e));
+	assert_non_null(strstr(json, "\"play\":[{\"siren\":\"air-raid\"}," STREAM_ITEM "]"));
+	assert_int_equal(parse_str(json, &b, &e), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	free(json);
+	/* no fallback: none printed; the limits of D */
+	assert_int_equal(parse_edit(STREAMBODY, ",\"fallback\":[{\"clip\":\"flood.opus\",\"sha256\":\""
+	    SHA "\"},{\"speech\":\"cmn\"}]", "", &a, &e), 0);
+	assert_int_equal(a.stream.nfallback, 0);
+	assert_non_null(json = alert_to_json(&a, &e));
+	assert_null(strstr(json, "fallback"));
+	free(json);
+	assert_int_equal(parse_edit(STREAMBODY, "\"fallback\":[{", "\"fallback\":[], \"x\":[{", &a, &e),
+	    0);   /* an empty fallback, and unknown members of the item ignored */
+	assert_int_equal(a.stream.nfallback, 0);
+	assert_int_equal(parse_edit(STREAMBODY, "300", "20", &a, &e), 0);
+	assert_int_equal(parse_edit(STREAMBODY, "300", "5000", &a, &e), 0);
+	assert_int_equal(a.stream.delay_ms, 5000);
+	/* the stream alone; four fallback items; a text without speech is fine too */
+	assert_int_equal(parse_edit(STREAMBODY, "{\"siren\":\"air-raid\"},", "", &a, &e), 0);
+	assert_int_equal(a.nplay, 1);
+	assert_int_equal(parse_edit(STREAMBODY, "{\"speech\":\"cmn\"}",
+	    "{\"speech\":\"cmn\"},{\"speech\":\"en-us\"},{\"speech\":\"A_1\"}",
+	    &a, &e), 0);
+	assert_int_equal(a.stream.nfallback, 4);
+}
+
+static void
+test_speech(void **state)
+{
+	struct alert a, b;
+	struct cx_err e = { "" };
+	char voice[40];
+	char *json;
+
+	(void)state;
+	assert_int_equal(parse_edit(STREAMBODY, STREAM_ITEM, "{\"speech\":\"cmn\"}", &a, &e), 0);
+	assert_int_equal(a.nplay, 2);
+	assert_int_equal(a.play[1].kind, PLAY_SPEECH);
+	assert_string_equal(a.play[1].name, "cmn");
+	assert_false(a.has_stream);
+	assert_non_null(json = alert_to_json(&a, &e));
+	assert_non_null(strstr(json, "{\"speech\":\"cmn\"}"));
+	assert_int_equal(parse_str(json, &b, &e), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	free(json);
+	memset(voice, 'v', 32);
+	voice[32] = '\0';
+	{   /* 32 characters, then 33 */
+		char item[64];
+
+		snprintf(item, sizeof(item), "{\"speech\":\"%s\"}", voice);
+		assert_int_equal(parse_edit(STREAMBODY, STREAM_ITEM, item, &a, &e), 0);
+		voice[32] = 'v';
+		voice[33] = '\0';
+		snprintf(item, sizeof(item), "{\"speech\":\"%s\"}", voice);
+		assert_int_equal(parse_edit(STREAMBODY, STREAM_ITEM, item, &a, &e), -1);
+	}
+}
+
+struct bad_edit {
+	const char *from, *to, *msg;
+};
+
+static void
+test_stream_invalid(void **state)
+{
+	static const struct bad_edit bad[] = {
+		{ "\"opus\"", "\"aac\"", "codec" },
+		{ "\"opus\"", "\"OPUS\"", "codec" },
+		{ "\"opus\"", "1", "codec" },
+		{ "\"codec\":\"opus\",", "", "codec" },
+		{ "48000", "44100", "'rate' must be 48000" },
+		{ "48000", "48000.0", "rate" },
+		{ "\"rate\":48000,", "", "rate" },
+		{ "\"channels\":1", "\"channels\":2", "'channels' must be 1" },
+		{ "\"channels\":1,", "", "channels" },
+		{ "\"frame_ms\":20", "\"frame_ms\":10", "'frame_ms' must be 20" },
+		{ "\"frame_ms\":20,", "", "frame_ms" },
+		{ "300", "19", "delay_ms" },
+		{ "300", "5001", "delay_ms" },
+		{ "300", "\"300\"", "delay_ms" },
+		{ "300", "-300", "delay_ms" },
+		{ "\"delay_ms\":300,", "", "delay_ms" },
+		{ "1795345200300", "-1", "start_ms" },
+		{ "1795345200300", "253402300800000", "start_ms" },
+		{ "1795345200300", "1e12", "start_ms" },
+		{ "\"start_ms\":1795345200300,", "", "start_ms" },
+		{ KEY, "ZMsqwEoqayF/Zh+SOGn42Jo5OuviRd7PP8gP812IjIE", "key" },    /* 43 */
+		{ KEY, KEY "=", "key" },
+		{ KEY, "ZMsqwEoqayF/Zh+SOGn42Jo5OuviRd7PP8gP812IjIF=", "key" },  /* pad bits */
+		{ KEY, "ZMsqwEoqayF_Zh-SOGn42Jo5OuviRd7PP8gP812IjIE=", "key" },  /* url alphabet */
+		{ KEY, "MCowBQYDK2VwAyEAZMsqwEoqayF/Zh+SOGn42Jo5OuviRd7PP8gP812IjIE=", "key" },  /* SPKI */
+		{ KEY, "", "key" },
+		{ "\"key\":\"" KEY "\",", "", "key" },
+		{ "\"stream\":\"s-1\"", "\"stream\":\"s/1\"", "stream" },
+		{ "\"stream\":\"s-1\"", "\"stream\":\"\"", "stream" },
+		{ "\"stream\":\"s-1\"", "\"stream\":\"s+1\"", "stream" },
+		{ "\"stream\":\"s-1\"", "\"stream\":1", "stream" },
+		{ "\"stream\":\"s-1\"", "\"stream\":\"s-1\",\"clip\":\"a.opus\"", "more than one kind" },
+		{ "{\"siren\":\"air-raid\"}", STREAM_ITEM, "at most one stream" },
+		{ "\"fallback\":[", "\"fallback\":[{\"siren\":\"air-raid\"},", "clip or speech" },
+		{ "\"fallback\":[", "\"fallback\":[" STREAM_ITEM ",", "clip or speech" },
+		{ "\"fallback\":[", "\"fallback\":[{\"speech\":\"a\"},{\"speech\":\"b\"},"
+		    "{\"speech\":\"c\"},", "at most 4" },
+		{ "\"fallback\":[", "\"fallback\":1,\"y\":[", "fallback" },
+		{ "\"fallback\":[{\"clip\"", "\"fallback\":[\"x\",{\"clip\"", "not an object" },
+		{ "\"fallback\":[{\"clip\"", "\"fallback\":[{},{\"clip\"", "unknown kind" },
+		{ "{\"speech\":\"cmn\"}", "{\"speech\":\"\"}", "speech" },
+		{ "{\"speech\":\"cmn\"}", "{\"speech\":\"c mn\"}", "speech" },
+		{ "{\"speech\":\"cmn\"}", "{\"speech\":\"zh.cmn\"}", "speech" },
+		{ "{\"speech\":\"cmn\"}", "{\"speech\":\"中文\"}", "speech" },
+		{ "{\"speech\":\"cmn\"}", "{\"speech\":[\"cmn\"]}", "speech" },
+		{ "\"sha256\":\"" SHA "\"", "\"sha256\":\"00\"", "sha256" },
+		/* speech with no text to speak, in the list or as a fallback */
+		{ "\"text\":\"请立即向高处转移\",", "", "non-empty 'text'" },
+		{ "\"text\":\"请立即向高处转移\",", "\"text\":\"\",", "non-empty 'text'" },
+		{ "{\"siren\":\"air-raid\"}", "{\"speech\":\"cmn\"}", NULL },   /* accepted: control */
+	};
+	struct alert a;
+	struct cx_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		e.msg[0] = '\0';
+		if (bad[i].msg == NULL) {
+			if (parse_edit(STREAMBODY, bad[i].from, bad[i].to, &a, &e) != 0)
+				fail_msg("edit %zu refused: %s", i, e.msg);
+			continue;
+		}
+		if (parse_edit(STREAMBODY, bad[i].from, bad[i].to, &a, &e) != -1)
+			fail_msg("edit %zu (%s -> %s) accepted", i, bad[i].from, bad[i].to);
+		if (strstr(e.msg, bad[i].msg) == NULL)
+			fail_msg("edit %zu: message \"%s\" does not say \"%s\"", i, e.msg, bad[i].msg);
+	}
+	/* speech needs a text also as the only item of a body without one */
+	assert_int_equal(parse_edit(MINIMAL, "{\"siren\":\"all-clear\"}", "{\"speech\":\"cmn\"}", &a,
+	    &e), -1);
+	assert_non_null(strstr(e.msg, "text"));
+}
+
+static void
+test_stream_to_json_validates(void **state)
+{
+	struct alert a, ok;
+	struct cx_err e;
+
+	(void)state;
+	assert_int_equal(parse_str(STREAMBODY, &ok, &e), 0);
+	a = ok; a.stream.delay_ms = 19;
+	assert_null(alert_to_json(&a, &e));
+	assert_non_null(strstr(e.msg, "delay_ms"));
+	a = ok; a.stream.start_ms = -1;
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.stream.key_b64[43] = 'A';
+	assert_null(alert_to_json(&a, &e));
+	assert_non_null(strstr(e.msg, "key"));
+	a = ok; strcpy(a.stream.id, "a b");
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.stream.nfallback = 5;
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.stream.fallback[0].kind = PLAY_SIREN;
+	assert_null(alert_to_json(&a, &e));
+	assert_non_null(strstr(e.msg, "clip or speech"));
+	a = ok; a.stream.fallback[1].kind = PLAY_STREAM;
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.has_stream = 0;                  /* a stream item without its announcement */
+	assert_null(alert_to_json(&a, &e));
+	assert_non_null(strstr(e.msg, "announcement"));
+	a = ok; a.play[0] = a.play[1];             /* two stream items */
+	assert_null(alert_to_json(&a, &e));
+	assert_non_null(strstr(e.msg, "at most one"));
+	a = ok; strcpy(a.play[1].name, "s-2");     /* the item names another stream */
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.play[1].kind = PLAY_SIREN;       /* announced, not in the list */
+	strcpy(a.play[1].name, "air-raid");
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.text[0] = '\0';                  /* fallback speech, nothing to say */
+	assert_null(alert_to_json(&a, &e));
+	a = ok; a.play[0].kind = (enum play_kind)7;
+	assert_null(alert_to_json(&a, &e));
+	assert_non_null(strstr(e.msg, "unknown kind"));
+}
+
 int
 main(void)
 {
@@ -485,6 +706,10 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_to_json_validates),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_speech),
+		cmocka_unit_test(test_stream_invalid),
+		cmocka_unit_test(test_stream_to_json_validates),
 		cmocka_unit_test(test_corpus_rejected),
 		cmocka_unit_test(test_data_accepted),
 	};

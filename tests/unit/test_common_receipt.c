@@ -334,6 +334,132 @@ test_health(void **state)
 	assert_null(status_to_json(&s, &e));
 }
 
+static struct receipt
+stream_receipt(void)
+{
+	struct receipt r = sample_receipt();
+
+	r.has_stream = 1;
+	r.stream.received = 1498;
+	r.stream.late = 2;
+	r.stream.lost = 5;
+	r.stream.concealed = 7;
+	r.stream.rejected = 31;
+	r.stream.first_us = 1795345201500000LL;
+	r.stream.last_us = 1795345261479999LL;
+	r.stream.sync_median_us = 42;
+	r.stream.sync_max_us = 611;
+	strcpy(r.stream.end, "end");
+	return r;
+}
+
+static void
+test_stream_evidence(void **state)
+{
+	struct receipt r = stream_receipt(), b;
+	struct cx_err e = { "" };
+	char *json;
+
+	(void)state;
+	assert_non_null(json = receipt_to_json(&r, &e));
+	assert_non_null(strstr(json, "\"stream\":{\"received\":1498,\"late\":2,\"lost\":5,"
+	    "\"concealed\":7,\"rejected\":31,\"first_us\":1795345201500000,"
+	    "\"last_us\":1795345261479999,\"sync_median_us\":42,\"sync_max_us\":611,"
+	    "\"end\":\"end\"}"));
+	assert_int_equal(parse_receipt_str(json, &b, &e), 0);
+	assert_memory_equal(&r, &b, sizeof(r));
+	free(json);
+	/* still playing: no end word; nothing played yet: zero times */
+	memset(r.stream.end, 0, sizeof(r.stream.end));
+	r.stream.first_us = r.stream.last_us = 0;
+	assert_non_null(json = receipt_to_json(&r, &e));
+	assert_null(strstr(json, "\"end\""));
+	assert_int_equal(parse_receipt_str(json, &b, &e), 0);
+	assert_memory_equal(&r, &b, sizeof(r));
+	free(json);
+	/* every end word; counters at their maximum */
+	strcpy(r.stream.end, "timeout");
+	r.stream.rejected = UINT32_MAX;
+	assert_non_null(json = receipt_to_json(&r, &e));
+	assert_int_equal(parse_receipt_str(json, &b, &e), 0);
+	assert_memory_equal(&r, &b, sizeof(r));
+	free(json);
+	strcpy(r.stream.end, "cut");
+	assert_non_null(json = receipt_to_json(&r, &e));
+	free(json);
+	/* without a stream: no object, as before */
+	r = sample_receipt();
+	assert_non_null(json = receipt_to_json(&r, &e));
+	assert_null(strstr(json, "stream"));
+	assert_int_equal(parse_receipt_str(json, &b, &e), 0);
+	assert_false(b.has_stream);
+	free(json);
+	/* unknown members of the object are ignored, absent ones are 0 */
+	assert_int_equal(parse_receipt_str("{\"v\":1,\"kind\":\"receipt\",\"node\":\"n\",\"seq\":1,"
+	    "\"time\":1,\"state\":\"playing\",\"stream\":{\"received\":3,\"jitter_us\":[1,2],"
+	    "\"new\":{\"x\":1}}}", &b, &e), 0);
+	assert_true(b.has_stream);
+	assert_int_equal(b.stream.received, 3);
+	assert_int_equal(b.stream.late, 0);
+	assert_string_equal(b.stream.end, "");
+}
+
+static void
+test_stream_evidence_refused(void **state)
+{
+	static const char *const bad[] = {
+		"\"stream\":1", "\"stream\":[]", "\"stream\":\"x\"",
+		"\"stream\":{\"received\":-1}", "\"stream\":{\"received\":4294967296}",
+		"\"stream\":{\"late\":1.5}", "\"stream\":{\"lost\":\"1\"}",
+		"\"stream\":{\"concealed\":1e3}", "\"stream\":{\"rejected\":true}",
+		"\"stream\":{\"first_us\":-1}", "\"stream\":{\"first_us\":253402300800000000}",
+		"\"stream\":{\"first_us\":5,\"last_us\":4}",
+		"\"stream\":{\"sync_median_us\":-1}", "\"stream\":{\"sync_median_us\":5,\"sync_max_us\":4}",
+		"\"stream\":{\"end\":\"done\"}", "\"stream\":{\"end\":\"END\"}",
+		"\"stream\":{\"end\":\"timeout-and-more\"}", "\"stream\":{\"end\":1}",
+		"\"stream\":{\"received\":1,\"received\":2}",
+	};
+	struct receipt r, b;
+	struct cx_err e;
+	char buf[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(buf, sizeof(buf), "{\"v\":1,\"kind\":\"receipt\",\"node\":\"n\",\"seq\":1,"
+		    "\"time\":1,\"state\":\"done\",%s}", bad[i]);
+		e.msg[0] = '\0';
+		if (parse_receipt_str(buf, &b, &e) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(e.msg[0] != '\0');
+	}
+	r = stream_receipt();
+	r.stream.last_us = r.stream.first_us - 1;
+	assert_null(receipt_to_json(&r, &e));
+	assert_non_null(strstr(e.msg, "last_us"));
+	r = stream_receipt();
+	r.stream.sync_max_us = 1;
+	assert_null(receipt_to_json(&r, &e));
+	r = stream_receipt();
+	strcpy(r.stream.end, "over");
+	assert_null(receipt_to_json(&r, &e));
+	assert_non_null(strstr(e.msg, "end"));
+	r = stream_receipt();
+	r.has_stream = 2;
+	assert_null(receipt_to_json(&r, &e));
+	/* evidence that is not said is not checked */
+	r = stream_receipt();
+	r.has_stream = 0;
+	strcpy(r.stream.end, "over");
+	{
+		char *json = receipt_to_json(&r, &e);
+
+		assert_non_null(json);
+		assert_null(strstr(json, "stream"));
+		free(json);
+	}
+}
+
 int
 main(void)
 {
@@ -344,6 +470,8 @@ main(void)
 		cmocka_unit_test(test_receipt_parse_refuses),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_stream_evidence),
+		cmocka_unit_test(test_stream_evidence_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
