@@ -57,7 +57,7 @@ struct sopts {
 	const char *file, *device, *say, *voice;
 	long delay_ms, start_in_ms, bitrate, frames;
 	int nfallback;
-	struct ann_fallback fb[ANN_FALLBACK_MAX];
+	struct play_item fb[STREAM_FALLBACK_MAX];
 	int json;
 };
 
@@ -92,12 +92,12 @@ static int
 add_fallback_clip(struct sopts *o, const char *path)
 {
 	char buf[CTL_PATH_MAX * 4], *base;
-	struct ann_fallback *f;
+	struct play_item *f;
 	struct cx_err e;
 	size_t n;
 
-	if (o->nfallback >= ANN_FALLBACK_MAX)
-		return args_usage_error(CMD, "at most %d fallback items", ANN_FALLBACK_MAX);
+	if (o->nfallback >= STREAM_FALLBACK_MAX)
+		return args_usage_error(CMD, "at most %d fallback items", STREAM_FALLBACK_MAX);
 	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
 		return args_usage_error(CMD, "--fallback-clip: path too long");
 	base = basename(buf);
@@ -110,6 +110,7 @@ add_fallback_clip(struct sopts *o, const char *path)
 	memset(f, 0, sizeof *f);
 	if (file_sha256(path, f->sha256, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "--fallback-clip %s: %s", path, e.msg);
+	f->kind = PLAY_CLIP;
 	memcpy(f->name, base, n + 1);
 	o->nfallback++;
 	return 0;
@@ -193,15 +194,15 @@ option(struct sopts *o, int ch, const char *arg)
 			return args_usage_error(CMD, "--voice: 1-%d of [A-Za-z0-9_-]", SPEECH_VOICE_MAX);
 		o->voice = arg;
 		return 0;
-	case 'd': return range(arg, ANN_DELAY_MIN_MS, ANN_DELAY_MAX_MS, &o->delay_ms, "delay-ms");
+	case 'd': return range(arg, STREAM_DELAY_MIN_MS, STREAM_DELAY_MAX_MS, &o->delay_ms, "delay-ms");
 	case 'I': return range(arg, 0, MAX_START_IN_MS, &o->start_in_ms, "start-in-ms");
 	case 'b': return range(arg, SOPUS_BITRATE_MIN, SOPUS_BITRATE_MAX, &o->bitrate, "bitrate");
 	case 'f': return range(arg, 1, STREAM_MAX_FRAMES, &o->frames, "frames");
 	case 'C': return add_fallback_clip(o, arg);
 	case 'P':
-		if (o->nfallback >= ANN_FALLBACK_MAX)
-			return args_usage_error(CMD, "at most %d fallback items", ANN_FALLBACK_MAX);
-		o->fb[o->nfallback++].speech = 1;   /* the voice is filled in later */
+		if (o->nfallback >= STREAM_FALLBACK_MAX)
+			return args_usage_error(CMD, "at most %d fallback items", STREAM_FALLBACK_MAX);
+		o->fb[o->nfallback++].kind = PLAY_SPEECH;   /* the voice is filled in later */
 		return 0;
 	default: return EXIT_USAGE;   /* getopt said why */
 	}
@@ -226,7 +227,7 @@ check_required(struct sopts *o, int argc, char **argv)
 	if (o->text == NULL && o->say != NULL)
 		o->text = o->say;
 	for (i = 0; i < o->nfallback; i++) {
-		if (!o->fb[i].speech)
+		if (o->fb[i].kind != PLAY_SPEECH)
 			continue;
 		if (o->text == NULL || o->text[0] == '\0')
 			return args_usage_error(CMD, "--fallback-speech speaks the warning's text: "
@@ -288,7 +289,7 @@ struct run {
 	struct sopus *enc;
 	struct mqttc *m;
 	struct alert a;
-	struct stream_ann ann;
+	struct stream_announce ann;
 	struct spack pk;
 	char topic[STREAM_TOPIC_MAX + 1];
 	uint64_t t0_ns;
@@ -380,7 +381,7 @@ prepare(const struct sopts *o, struct run *r)
 	r->t0_ns = clock_mono_ns() + (uint64_t)o->start_in_ms * 1000000u;
 	r->ann.start_ms = now_ms + o->start_in_ms + o->delay_ms;
 	r->ann.nfallback = o->nfallback;
-	memcpy(r->ann.fb, o->fb, sizeof r->ann.fb);
+	memcpy(r->ann.fallback, o->fb, sizeof r->ann.fallback);
 	if ((body = announce_body(&r->a, &r->ann, &e)) == NULL)
 		return args_usage_error(CMD, "invalid warning: %s", e.msg);
 	rc = warnmsg_seal(CMD, &r->c, body, &r->payload, &r->len);

@@ -13,8 +13,6 @@
 
 make_keys
 broker_setup
-# the operator may publish streams (the shipped ACL: firmware-config)
-sed -i "/^user operator\$/a topic write $PREFIX/stream/#" "$RIG/acl"
 broker_start || exit 1
 ctl_conf
 ZONE=430682101201

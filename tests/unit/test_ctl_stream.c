@@ -94,6 +94,8 @@ static void check_packet(const struct sig_key *k, const uint8_t *b, size_t len, 
 	assert_int_equal(sig_verify(k, msg, m, b + len - STREAM_SIG, STREAM_SIG), 0);
 	msg[m - 1] ^= 1;                 /* one bit: no longer valid */
 	assert_int_equal(sig_verify(k, msg, m, b + len - STREAM_SIG, STREAM_SIG), -1);
+	/* and the receiver's side (common/stream.c) agrees */
+	assert_int_equal(stream_verify(k, ID, TOPIC, b, len, NULL), 0);
 }
 
 static void test_timeline(void **state)
@@ -164,8 +166,8 @@ static void test_end_after_unsent(void **state)
 static void test_announcement(void **state)
 {
 	struct sig_key *k = fixed_key();
-	struct alert *a = calloc(1, sizeof *a);
-	struct stream_ann s;
+	struct alert *a = calloc(1, sizeof *a), *back = calloc(1, sizeof *back);
+	struct stream_announce s;
 	uint8_t raw[64];
 	size_t n;
 	char *body, spki[SIG_PUB_B64_MAX];
@@ -182,10 +184,11 @@ static void test_announcement(void **state)
 	s.delay_ms = 300;
 	s.start_ms = START_MS;
 	s.nfallback = 2;
-	strcpy(s.fb[0].name, "flood.opus");
-	s.fb[0].sha256[0] = 0xab;
-	s.fb[1].speech = 1;
-	strcpy(s.fb[1].name, "cmn-latn-pinyin");
+	s.fallback[0].kind = PLAY_CLIP;
+	strcpy(s.fallback[0].name, "flood.opus");
+	s.fallback[0].sha256[0] = 0xab;
+	s.fallback[1].kind = PLAY_SPEECH;
+	strcpy(s.fallback[1].name, "cmn-latn-pinyin");
 	a->v = 1; strcpy(a->id, ID); strcpy(a->sender, "township-101");
 	a->sent = a->effective = START_MS / 1000; a->expires = a->sent + 3600;
 	strcpy(a->event, "flood"); a->severity = 1; a->nzones = 1; strcpy(a->zones[0], "430682101201");
@@ -208,6 +211,11 @@ static void test_announcement(void **state)
 	assert_non_null(strstr(body, "\"fallback\":[{\"clip\":\"flood.opus\",\"sha256\":\"ab00"));
 	assert_non_null(strstr(body, "{\"speech\":\"cmn-latn-pinyin\"}]"));
 	assert_string_equal(cJSON_GetObjectItem(j, "text")->valuestring, "请注意，山洪预警");
+	/* a node reads back what was announced */
+	assert_int_equal(alert_parse((const uint8_t *)body, strlen(body), back, NULL), 0);
+	assert_true(back->has_stream);
+	assert_string_equal(back->stream.key_b64, s.key_b64);
+	assert_int_equal(back->stream.start_ms, START_MS);
 	cJSON_Delete(j);
 	free(body);
 	s.delay_ms = 10;
@@ -215,6 +223,7 @@ static void test_announcement(void **state)
 	s.delay_ms = 300;
 	strcpy(s.id, "bad id");
 	assert_null(announce_body(a, &s, NULL));
+	free(back);
 	free(a);
 	sig_key_free(k);
 }
