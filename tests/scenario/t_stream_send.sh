@@ -8,13 +8,16 @@
 # announced timeline, the packets are paced in real time (first to last
 # arrival ~ the audio's duration), and the end packet closes the stream.
 # SIGINT mid-stream still sends the end packet, prints the summary, exits
-# 0.  A text stream (espeak-ng); bad inputs publish nothing.
+# 0.  A text stream (espeak-ng); bad inputs publish nothing.  `receipts`
+# shows a node's stream evidence (a receipt signed by openssl).
 . "$(dirname "$0")/lib.sh"
 
 make_keys
-broker_setup
+broker_setup village-201
 broker_start || exit 1
 ctl_conf
+openssl genpkey -algorithm ED25519 -out "$RIG/village-201.pem" 2>/dev/null
+printf '[node village-201]\nzone = 430682101201\npubkey = %s\n' "$(pub_b64 "$RIG/village-201.pem")" >> "$RIG/ctl.conf"
 ZONE=430682101201
 
 # Everything on cx/# with its arrival time (Unix s.ns), topic, payload hex.
@@ -104,6 +107,7 @@ check "summary: eof, end sent, 150 frames, 3000 ms" python3 -c '
 import json, sys; s = json.load(open(sys.argv[1]))
 sys.exit(0 if (s["end"], s["end_sent"], s["frames"], s["packets"], s["duration_ms"]) == ("eof", True, 150, 151, 3000) else 1)' "$RIG/s1.json"
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s1.json")
+sid1=$sid
 wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"   # the end packet is in
 check "announcement signed, packets signed by the stream key, in sequence, paced" \
 	check_stream "$RIG/s1.json" 144000
@@ -165,5 +169,25 @@ rc=$?
 check "two inputs: usage error (got $rc)" [ $rc = 1 ]
 probe
 check "bad inputs published nothing" [ "$(tail -n +$((n0 + 1)) "$RIG/cap" | grep -vc " $PREFIX/alert/probe ")" = 0 ]
+
+# --- receipts show the stream evidence ---------------------------------------
+body='{"v":1,"kind":"receipt","node":"village-201","seq":9,"time":%d,"ref":"%s","digest":"","state":"done","code":3,"reason":"","status":"actual","received":0,"started":0,"ended":0,"frames":144000,"underruns":0,"suppressed":0,"edges":[],"stream":{"received":150,"late":1,"lost":2,"concealed":3,"rejected":4,"first_us":1764643620300000,"last_us":1764643623280000,"sync_median_us":120,"sync_max_us":480,"end":"end"}}'
+printf "$body" "$(date +%s%3N)" "$sid1" > "$RIG/r1.body"
+openssl pkeyutl -sign -rawin -inkey "$RIG/village-201.pem" -in "$RIG/r1.body" -out "$RIG/r1.sig"
+{ printf 'CX1 ed25519 village-201 %s\n' "$(base64 -w0 "$RIG/r1.sig")"; cat "$RIG/r1.body"; } > "$RIG/r1"
+mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u village-201 -P pw-village-201 -q 1 \
+	-t "$PREFIX/node/village-201/receipt" -f "$RIG/r1"
+"$CTL" receipts -c "$RIG/ctl.conf" "$sid1" --zone $ZONE --timeout 10 > "$RIG/rc.out" 2>&1
+rc=$?
+check "receipts: the node confirmed (exit $rc)" [ $rc = 0 ]
+check "receipts: the stream evidence under the node's row" grep -qF \
+	"stream: 150 received, 1 late, 2 lost, 3 concealed, 4 rejected; played 2.980 s from 02:47:00.300 UTC; sync median 0.12 ms, max 0.48 ms; end: end" "$RIG/rc.out"
+# the first call took the receipt from the session (this rig keeps no receipts log): again
+mosquitto_pub -V mqttv5 -h 127.0.0.1 -p "$PORT" -u village-201 -P pw-village-201 -q 1 \
+	-t "$PREFIX/node/village-201/receipt" -f "$RIG/r1"
+"$CTL" receipts -c "$RIG/ctl.conf" "$sid1" --zone $ZONE --timeout 10 --json > "$RIG/rc.json" 2>&1
+check "receipts --json: the stream object" python3 -c '
+import json, sys; n = json.load(open(sys.argv[1]))["nodes"][0]["stream"]
+sys.exit(0 if (n["received"], n["lost"], n["sync_max_us"], n["end"]) == (150, 2, 480, "end") else 1)' "$RIG/rc.json"
 
 finish

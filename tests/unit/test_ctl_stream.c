@@ -8,7 +8,7 @@
  *     seq right after the last packet sent, even when one was sealed but
  *     never sent)
  *   - the announcement's stream item and its key (raw 32 bytes, base64)
- *   - the level meter
+ *   - the level meter; a receipt's stream evidence as `receipts` shows it
  *   - a WAV file input (44.1 kHz stereo) read as 48 kHz mono
  */
 #include <stdarg.h>
@@ -27,6 +27,7 @@
 
 #include "common/b64.h"
 #include "ctl/stream_announce.h"
+#include "ctl/stream_evidence.h"
 #include "ctl/stream_input.h"
 #include "ctl/stream_meter.h"
 #include "ctl/stream_pack.h"
@@ -242,6 +243,27 @@ static void test_meter(void **state)
 	assert_non_null(strstr(line, "[--------------------]"));
 }
 
+static void test_evidence(void **state)
+{
+	struct receipt_stream s = { 150, 1, 2, 3, 4, 1764643620300000LL, 1764643623280000LL,
+	    120, 480, "timeout" };
+	char line[320];
+	cJSON *j;
+
+	evidence_text(&s, line, sizeof line);
+	assert_string_equal(line, "stream: 150 received, 1 late, 2 lost, 3 concealed, 4 rejected; "
+	    "played 2.980 s from 02:47:00.300 UTC; sync median 0.12 ms, max 0.48 ms; end: timeout");
+	j = evidence_json(&s);
+	assert_int_equal(cJSON_GetObjectItem(j, "concealed")->valuedouble, 3);
+	assert_true(cJSON_GetObjectItem(j, "first_us")->valuedouble == 1764643620300000.0);
+	assert_string_equal(cJSON_GetObjectItem(j, "end")->valuestring, "timeout");
+	cJSON_Delete(j);
+	memset(&s, 0, sizeof s);
+	evidence_text(&s, line, sizeof line);
+	assert_non_null(strstr(line, "nothing played"));
+	assert_non_null(strstr(line, "end: (still playing)"));
+}
+
 static void test_wav_input(void **state)
 {
 	char cmd[200];
@@ -274,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_end_after_unsent),
 		cmocka_unit_test(test_announcement),
 		cmocka_unit_test(test_meter),
+		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_wav_input),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
