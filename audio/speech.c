@@ -2,7 +2,8 @@
  * speech: espeak-ng as a helper process (see speech.h for the contract).
  *
  * The child is started with posix_spawnp(): the text on stdin from a
- * memfd, stdout and stderr on non-blocking pipes, the signal
+ * memfd, stdout and stderr on non-blocking pipes, every other descriptor
+ * closed, the signal
  * mask cleared and SIGPIPE/SIGINT/SIGTERM at their defaults (the daemon
  * blocks signals for its signalfd; a mask is inherited across exec).
  * speech_read() pulls what the pipe holds, parses the WAV header (a
@@ -107,6 +108,8 @@ static int spawn(struct speech *sp, const char *voice, int in_fd, int out_fd, in
 	posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
 	posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+	/* the daemon's own descriptors (broker socket, PCM, GPIO) stay out */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);

@@ -4,7 +4,10 @@
  * device is named through it, e.g. "plughw:1" or "default").  The capture
  * clock paces the stream: the n-th sample captured is stream position n.
  * An overrun (the CLI did not read for longer than the buffer) loses
- * samples; they are counted and the stream goes on.
+ * samples; it is counted and the stream goes on, its timeline unchanged:
+ * the samples after it are stamped as if none were lost, so they arrive
+ * later against their presentation time by what was lost (at most the
+ * buffer, 100 ms, per overrun), eating into the nodes' margin D.
  */
 #include <stdlib.h>
 

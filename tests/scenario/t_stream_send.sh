@@ -8,7 +8,7 @@
 # announced timeline, the packets are paced in real time (first to last
 # arrival ~ the audio's duration), and the end packet closes the stream.
 # SIGINT mid-stream still sends the end packet, prints the summary, exits
-# 0.  A text stream (espeak-ng); bad inputs publish nothing.  `receipts`
+# 0.  An Ogg Opus file, a text stream (espeak-ng); bad inputs publish nothing.  `receipts`
 # shows a node's stream evidence (a receipt signed by openssl).
 . "$(dirname "$0")/lib.sh"
 
@@ -99,7 +99,7 @@ PY
 
 # --- a 3 s WAV --------------------------------------------------------------
 "$CTL" stream -c "$RIG/ctl.conf" --zone $ZONE --event flood --severity 2 --title "山洪" \
-	--text "请注意，山洪预警" --file "$RIG/tone3.wav" --start-in-ms 300 --fallback-speech \
+	--text "请注意，山洪预警" --file "$RIG/tone3.wav" --start-in-ms 1000 --fallback-speech \
 	--json > "$RIG/s1.json" 2>"$RIG/s1.err"
 rc=$?
 check "stream of a 3 s WAV exits 0 (got $rc)" [ $rc = 0 ]
@@ -116,7 +116,7 @@ check "no progress line when stderr is not a terminal" [ ! -s "$RIG/s1.err" ]
 
 # --- SIGINT mid-stream ------------------------------------------------------
 "$CTL" stream -c "$RIG/ctl.conf" --zone $ZONE --event flood --severity 2 \
-	--file "$RIG/tone20.wav" --start-in-ms 0 --frames 2 --json > "$RIG/s2.json" 2>"$RIG/s2.err" &
+	--file "$RIG/tone20.wav" --start-in-ms 1000 --frames 2 --json > "$RIG/s2.json" 2>"$RIG/s2.err" &
 pid=$!
 npk() { grep -c " $PREFIX/stream/" "$RIG/cap"; }
 before=$(npk)
@@ -134,12 +134,22 @@ check "SIGINT: every packet signed and in sequence, the end packet last at the t
 
 # --- text (espeak-ng) ---------------------------------------------------------
 "$CTL" stream -c "$RIG/ctl.conf" --zone $ZONE --event flood --severity 2 \
-	--say "请注意，山洪预警" --start-in-ms 300 --json > "$RIG/s3.json" 2>"$RIG/s3.err"
+	--say "请注意，山洪预警" --start-in-ms 1000 --json > "$RIG/s3.json" 2>"$RIG/s3.err"
 rc=$?
 check "text stream exits 0 (got $rc)" [ $rc = 0 ]
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s3.json" 2>/dev/null)
 wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"
 check "text stream: signed, in sequence, paced, about 2.6 s of speech" check_stream "$RIG/s3.json" 96000
+
+# --- an Ogg Opus file --------------------------------------------------------
+opusenc --quiet --bitrate 32 "$RIG/tone3.wav" "$RIG/tone3.opus"
+"$CTL" stream -c "$RIG/ctl.conf" --zone $ZONE --event flood --severity 2 \
+	--file "$RIG/tone3.opus" --start-in-ms 1000 --bitrate 16000 --frames 3 --json > "$RIG/s4.json" 2>"$RIG/s4.err"
+rc=$?
+check "Ogg Opus stream exits 0 (got $rc)" [ $rc = 0 ]
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s4.json" 2>/dev/null)
+wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"
+check "Ogg Opus stream: signed, in sequence, paced, 3 s" check_stream "$RIG/s4.json" 144000
 
 # --- bad inputs publish nothing -----------------------------------------------
 # both CMD1... -- CMD2...: both commands succeed
