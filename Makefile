@@ -61,6 +61,8 @@ LIBAUDIO  = $(BUILD)/libcxaudio.a
 LIBGPIO   = $(BUILD)/libcxgpio.a
 # the controller's objects minus main.o, so unit tests can link them
 LIBCTRL   = $(BUILD)/libcxctrl.a
+# the CLI's objects minus main.o, likewise (test_ctl_*)
+LIBCTL    = $(BUILD)/libcxctl.a
 DAEMON    = $(BUILD)/cunxiangd
 CTL       = $(BUILD)/cunxiangctl
 UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -78,6 +80,7 @@ $(LIBCOMMON): $(call obj,$(COMMON_SRC))
 $(LIBAUDIO): $(call obj,$(AUDIO_SRC))
 $(LIBGPIO): $(call obj,$(GPIO_SRC))
 $(LIBCTRL): $(call obj,$(filter-out controller/main.c,$(CTRL_SRC)))
+$(LIBCTL): $(call obj,$(filter-out ctl/main.c,$(CTL_SRC)))
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -89,7 +92,8 @@ $(CTL): $(call obj,$(CTL_SRC)) $(LIBAUDIO) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A unit test links only the libraries of its module (test_common_*, test_audio_*,
-# test_gpio_*, test_ctrl_*), so one module's work in progress never blocks another's tests.
+# test_gpio_*, test_ctrl_*, test_ctl_*), so one module's work in progress never blocks
+# another's tests.
 $(BUILD)/tests/test_common_%: $(BUILD)/tests/unit/test_common_%.o $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
@@ -100,6 +104,10 @@ $(BUILD)/tests/test_gpio_%: $(BUILD)/tests/unit/test_gpio_%.o $(LIBGPIO) $(LIBCO
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 $(BUILD)/tests/test_ctrl_%: $(BUILD)/tests/unit/test_ctrl_%.o $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/test_ctl_%: $(BUILD)/tests/unit/test_ctl_%.o $(LIBCTL) $(LIBAUDIO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 

@@ -26,6 +26,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_warn(int argc, char **argv);
 int cmd_update(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
+int cmd_stream(int argc, char **argv);
 int cmd_receipts(int argc, char **argv);
 int cmd_node_key(int argc, char **argv);
 int cmd_acl(int argc, char **argv);

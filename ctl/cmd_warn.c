@@ -16,28 +16,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "audio/clip.h"
 #include "common/alert.h"
 #include "common/clock.h"
-#include "common/envelope.h"
 #include "common/log.h"
 #include "common/siren.h"
 #include "common/zone.h"
 #include "ctl/args.h"
 #include "ctl/cmd.h"
 #include "ctl/ctlconf.h"
+#include "ctl/warnmsg.h"
 #include "ctl/watch.h"
 
 #define DEFAULT_EXPIRES_S 3600
 #define MAX_EXPIRES_S (30L * 86400)    /* nodes cap lifetimes lower (7 days default) */
 #define MAX_WAIT_S 86400
-#define SANE_CLOCK 1577836800          /* 2020-01-01: a clock before this is not set */
-#define ID_KID_MAX 44                  /* kid part of a generated id: 44 + 20 <= 64 */
 
 struct wopts {
 	const char *cmd;
@@ -263,22 +259,6 @@ parse(int argc, char **argv, struct wopts *o)
 	return check_required(o, argc, argv);
 }
 
-/* "<kid>-<UTC yyyymmddHHMMSS>-<4 random hex>" */
-static int
-make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1])
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-	uint8_t r[2];
-	char when[16];
-
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
-		return -1;
-	snprintf(out, ALERT_ID_MAX + 1, "%.*s-%.14s-%02x%02x", ID_KID_MAX, kid, when, r[0], r[1]);
-	return 0;
-}
-
 static int
 copy_field(const struct wopts *o, char *dst, size_t dstsz, const char *v, const char *name)
 {
@@ -298,7 +278,7 @@ build(const struct wopts *o, const struct ctl_config *c, int64_t now, struct ale
 	a->v = ALERT_VERSION;
 	if (o->id != NULL)
 		snprintf(a->id, sizeof a->id, "%s", o->id);
-	else if (make_id(c->kid, now, a->id) != 0)
+	else if (warnmsg_make_id(c->kid, now, a->id) != 0)
 		return args_fail(o->cmd, EXIT_CONFIG, "cannot make an id: no randomness?");
 	if (copy_field(o, a->sender, sizeof a->sender, o->sender ? o->sender : c->kid, "sender") ||
 	    copy_field(o, a->event, sizeof a->event, o->event, "event") ||
@@ -326,7 +306,6 @@ static int
 seal(const struct wopts *o, const struct ctl_config *c, struct alert *a,
     uint8_t **payload, size_t *len)
 {
-	struct sig_key *k;
 	struct cx_err e;
 	int64_t now = clock_wall();
 	char *body;
@@ -334,43 +313,16 @@ seal(const struct wopts *o, const struct ctl_config *c, struct alert *a,
 
 	if (c->key_path[0] == '\0')
 		return args_fail(o->cmd, EXIT_CONFIG, "%s has no [signer] key", c->path);
-	if (now < SANE_CLOCK)
+	if (now < WARN_SANE_CLOCK)
 		return args_fail(o->cmd, EXIT_CONFIG, "the system clock is not set: nodes would "
 		    "reject the warning as expired");
 	if ((rc = build(o, c, now, a)) != 0)
 		return rc;
 	if ((body = alert_to_json(a, &e)) == NULL)
 		return args_usage_error(o->cmd, "invalid warning: %s", e.msg);
-	if ((k = sig_key_load_private(c->key_path, &e)) == NULL) {
-		free(body);
-		return args_fail(o->cmd, EXIT_CONFIG, "signing key %s: %s", c->key_path, e.msg);
-	}
-	rc = envelope_seal(k, c->kid, (const uint8_t *)body, strlen(body), payload, len, &e);
-	sig_key_free(k);
+	rc = warnmsg_seal(o->cmd, c, body, payload, len);
 	free(body);
-	if (rc != 0)
-		return args_fail(o->cmd, EXIT_CONFIG, "signing: %s", e.msg);
-	return 0;
-}
-
-static int
-publish_all(const struct wopts *o, const struct ctl_config *c, struct mqttc *m,
-    const uint8_t *payload, size_t len, int *published)
-{
-	char topic[TOPIC_MAX];
-	struct cx_err e;
-	int i;
-
-	*published = 0;
-	for (i = 0; i < o->nzones; i++) {
-		if (zone_topic(c->prefix, o->zones[i], topic, sizeof topic, &e) != 0)
-			return args_fail(o->cmd, EXIT_CONFIG, "%s", e.msg);
-		if (mqttc_publish(m, topic, payload, len, &e) != 0)
-			return args_fail(o->cmd, EXIT_BROKER, "%s%s", e.msg, *published ?
-			    " (the warning went out to the zones before this one only)" : "");
-		(*published)++;
-	}
-	return 0;
+	return rc;
 }
 
 static void
@@ -464,7 +416,7 @@ run(int argc, char **argv, struct wopts *o)
 		rc = EXIT_BROKER;
 		goto out;
 	}
-	rc = publish_all(o, &c, m, payload, len, &published);
+	rc = warnmsg_publish(o->cmd, &c, m, a, payload, len, &published);
 	if (published > 0)
 		print_id(o, a);
 	if (rc == 0 && o->wait_s > 0)

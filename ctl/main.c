@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "warn", cmd_warn, "sign and publish a warning to zones" },
 	{ "update", cmd_update, "replace a warning with a new one" },
 	{ "cancel", cmd_cancel, "cancel a warning" },
+	{ "stream", cmd_stream, "announce and stream live audio (file, microphone, text)" },
 	{ "receipts", cmd_receipts, "show who answered a warning (verified receipts)" },
 	{ "node-key", cmd_node_key, "print a node's public key and its ctl.conf stanza" },
 	{ "acl", cmd_acl, "print the mosquitto ACL stanza of a node (or the operator)" },

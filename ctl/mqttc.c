@@ -283,6 +283,60 @@ mqttc_publish(struct mqttc *c, const char *topic, const uint8_t *payload, size_t
 	return 0;
 }
 
+int
+mqttc_send(struct mqttc *c, const char *topic, const uint8_t *payload, size_t len,
+    struct cx_err *e)
+{
+	int rc;
+
+	if (c->lost)
+		return cx_errf(e, "MQTT: the broker closed the connection%s%s",
+		    c->lost_rc ? ": " : "", c->lost_rc ? reason(c->lost_rc) : "");
+	if (len > INT32_MAX)
+		return cx_errf(e, "payload too large");
+	rc = mosquitto_publish_v5(c->mosq, NULL, topic, (int)len, payload, 0, false, NULL);
+	if (rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_NO_CONN)
+		c->lost = 1;
+	if (rc != MOSQ_ERR_SUCCESS)
+		return cx_errf(e, "MQTT publish %s: %s", topic,
+		    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	return 0;
+}
+
+int
+mqttc_service(struct mqttc *c, int wait_ms, struct cx_err *e)
+{
+	int rc;
+
+	if (!c->lost) {
+		rc = mosquitto_loop(c->mosq, wait_ms < 0 ? 0 : wait_ms, 1);
+		if (rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_NO_CONN)
+			c->lost = 1;
+		else if (rc != MOSQ_ERR_SUCCESS && !(rc == MOSQ_ERR_ERRNO && errno == EINTR))
+			return cx_errf(e, "MQTT: %s",
+			    rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc));
+	}
+	if (c->lost)
+		return cx_errf(e, "MQTT: the broker closed the connection%s%s",
+		    c->lost_rc ? ": " : "", c->lost_rc ? reason(c->lost_rc) : "");
+	return 0;
+}
+
+int
+mqttc_flush(struct mqttc *c, uint64_t deadline_ms, struct cx_err *e)
+{
+	uint64_t now;
+
+	while (mosquitto_want_write(c->mosq)) {
+		if ((now = clock_mono_ms()) >= deadline_ms)
+			return cx_errf(e, "MQTT: timed out writing to the broker");
+		if (mqttc_service(c, (int)(deadline_ms - now < LOOP_SLICE_MS ? deadline_ms - now :
+		    LOOP_SLICE_MS), e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 drain(struct mqttc *c, mqttc_msg_fn fn, void *arg)
 {

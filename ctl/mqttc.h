@@ -44,6 +44,16 @@ int mqttc_subscribe(struct mqttc *c, const char *pattern, struct cx_err *e);
 /* QoS 1, not retained; returns when the broker acknowledged it. */
 int mqttc_publish(struct mqttc *c, const char *topic, const uint8_t *payload, size_t len,
     struct cx_err *e);
+/* QoS 0, not retained (stream packets): handed to the socket at once, no
+ * acknowledgement.  0 / -1 (link lost, refused locally). */
+int mqttc_send(struct mqttc *c, const char *topic, const uint8_t *payload, size_t len,
+    struct cx_err *e);
+/* Run the network (read, write, keepalive), waiting at most wait_ms for the
+ * socket; a signal ends the wait early.  Messages received are queued.
+ * 0 / -1 (link lost). */
+int mqttc_service(struct mqttc *c, int wait_ms, struct cx_err *e);
+/* Service until everything queued is written or the deadline passes. */
+int mqttc_flush(struct mqttc *c, uint64_t deadline_ms, struct cx_err *e);
 /* Hand queued and arriving messages to fn until fn says stop, the deadline
  * passes or *cancel becomes non-zero (cancel may be NULL).  0 / -1 (link lost). */
 int mqttc_collect(struct mqttc *c, uint64_t deadline_ms, mqttc_msg_fn fn, void *arg,

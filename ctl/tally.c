@@ -17,6 +17,7 @@
 #include "common/envelope.h"
 #include "common/receipt.h"
 #include "common/zone.h"
+#include "ctl/stream_evidence.h"
 #include "ctl/tally.h"
 
 #define MAX_DIGESTS 64                 /* payloads we published (one per zone) */
@@ -37,6 +38,9 @@ struct row {
 	char reason[RECEIPT_REASON_MAX + 1];
 	char status[12];
 	const char *problem;           /* why unverified */
+	int has_stream;                /* the newest receipt with stream evidence */
+	uint64_t stream_seq;
+	struct receipt_stream stream;
 };
 
 struct tally {
@@ -225,6 +229,11 @@ row_update(struct tally *t, struct row *w, const struct receipt *r)
 		w->ok_seen = 1;
 	if (v == V_FAIL && (t->mode != TALLY_CANCEL || strcmp(r->ref, t->ref) != 0))
 		w->fail_seen = 1;
+	if (r->has_stream && (!w->has_stream || r->seq > w->stream_seq)) {
+		w->has_stream = 1;     /* evidence stays shown after a later receipt without it */
+		w->stream_seq = r->seq;
+		w->stream = r->stream;
+	}
 	if (w->answered && r->seq <= w->seq)
 		return;   /* idempotent by (node, seq) */
 	w->answered = 1;
@@ -384,6 +393,11 @@ print_row(const struct tally *t, const struct row *w, int width, FILE *f)
 	    w->zone[0] ? w->zone : "-", row_state(w), row_code(w), when,
 	    w->status[0] ? w->status : "-", seq, !w->answered ? "-" : w->verified ? "yes" : "NO",
 	    why);
+	if (w->has_stream && w->verified) {
+		char ev[320];
+		evidence_text(&w->stream, ev, sizeof ev);
+		fprintf(f, "%*s  %s\n", width, "", ev);
+	}
 }
 
 void
@@ -433,6 +447,8 @@ row_json(const struct tally *t, const struct row *w, int fixed)
 	cJSON_AddStringToObject(o, "reason", w->reason);
 	if (!w->verified)
 		cJSON_AddStringToObject(o, "problem", w->problem ? w->problem : "");
+	if (w->has_stream && w->verified)
+		cJSON_AddItemToObject(o, "stream", evidence_json(&w->stream));
 	return o;
 }
 
