@@ -19,8 +19,11 @@ struct stream_src {
 	uint32_t timeout_ms;
 	uint64_t created_ms;
 	uint64_t silent_ms;                /* at the timeout: ms without a packet */
+	int64_t start_us;                  /* pts of position 0 */
 	enum stream_end end;
 	char why[CX_ERR_MAX];
+	void (*closed)(void *, const struct source_stream_stats *);
+	void *closed_arg;
 };
 
 static int stream_timed_out(struct stream_src *ss)
@@ -29,6 +32,8 @@ static int stream_timed_out(struct stream_src *ss)
 
 	if (jitter_end(ss->j, NULL))
 		return 0;          /* the end is known: play up to it */
+	if (last == 0 && clock_wall_us() < ss->start_us)
+		return 0;          /* none due yet: the stream starts later */
 	if (last < ss->created_ms)
 		last = ss->created_ms;
 	if (now <= last || now - last <= ss->timeout_ms)
@@ -72,10 +77,19 @@ static int stream_end_of(void *priv, struct cx_err *e)
 	}
 }
 
+static const struct source_ops stream_ops;
+
 static void stream_close(void *priv)
 {
 	struct stream_src *ss = priv;
+	struct source s = { .priv = ss };
+	struct source_stream_stats st;
 
+	if (ss->closed != NULL) {
+		s.ops = &stream_ops;
+		source_stream_stats(&s, &st);
+		ss->closed(ss->closed_arg, &st);
+	}
 	playout_free(ss->pl);
 	free(ss);
 }
@@ -103,6 +117,7 @@ struct source *source_stream_new(struct jitter *j, const struct playout_cfg *cfg
 	ss->j = j;
 	ss->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : SOURCE_STREAM_TIMEOUT_MS;
 	ss->created_ms = clock_mono_ms();
+	ss->start_us = cfg->start_us;
 	s->ops = &stream_ops;
 	s->priv = ss;
 	return s;
@@ -151,4 +166,16 @@ int source_stream_stats(const struct source *s, struct source_stream_stats *st)
 	st->resyncs = ps.resyncs;
 	st->end = names[ss->end];
 	return 0;
+}
+
+void source_stream_on_close(struct source *s,
+    void (*cb)(void *arg, const struct source_stream_stats *st), void *arg)
+{
+	struct stream_src *ss;
+
+	if (s == NULL || s->ops != &stream_ops)
+		return;
+	ss = s->priv;
+	ss->closed = cb;
+	ss->closed_arg = arg;
 }

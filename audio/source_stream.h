@@ -49,6 +49,10 @@ struct source *source_stream_new(struct jitter *j, const struct playout_cfg *cfg
  * read() returns 0 and end() fails with why.  No-op on other kinds or once
  * ended. */
 void source_stream_cut(struct source *s, const char *why);
+/* cb gets the final stats when the source is freed (the player frees it:
+ * its owner keeps them for the receipt). */
+void source_stream_on_close(struct source *s,
+    void (*cb)(void *arg, const struct source_stream_stats *st), void *arg);
 /* 0, or -1 if s is not a stream source. */
 int source_stream_stats(const struct source *s, struct source_stream_stats *st);
 

@@ -34,6 +34,7 @@ struct mqtt {
 	struct mqtt_handlers h;
 	void *arg;
 	char *subs[MQTT_MAX_SUBS];
+	int subqos[MQTT_MAX_SUBS];
 	int nsubs;
 	enum mstate state;
 	int probe_fd;
@@ -63,7 +64,8 @@ on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, const mosquitto
 	log_info("mqtt: connected to %s:%d (session %s)", m->o.host, m->o.port,
 	    (flags & 1) ? "resumed" : "new");
 	for (i = 0; i < m->nsubs; i++)
-		if (mosquitto_subscribe_v5(mosq, NULL, m->subs[i], 1, 0, NULL) != MOSQ_ERR_SUCCESS)
+		if (mosquitto_subscribe_v5(mosq, NULL, m->subs[i], m->subqos[i], 0, NULL) !=
+		    MOSQ_ERR_SUCCESS)
 			log_warnx("mqtt: cannot subscribe to %s", m->subs[i]);
 	if (m->h.connected)
 		m->h.connected(m->arg);
@@ -345,8 +347,41 @@ mqtt_subscribe(struct mqtt *m, const char *topic)
 {
 	if (m->nsubs == MQTT_MAX_SUBS || (m->subs[m->nsubs] = strdup(topic)) == NULL)
 		return -1;
-	m->nsubs++;
+	m->subqos[m->nsubs++] = 1;
 	return 0;
+}
+
+int
+mqtt_subscribe_now(struct mqtt *m, const char *topic, int qos)
+{
+	int rc;
+
+	if (m->nsubs == MQTT_MAX_SUBS || (m->subs[m->nsubs] = strdup(topic)) == NULL)
+		return -1;
+	m->subqos[m->nsubs++] = qos;
+	if (m->state != M_UP)
+		return 0;                  /* made at the next connection */
+	rc = mosquitto_subscribe_v5(m->mosq, NULL, topic, qos, 0, NULL);
+	if (rc != MOSQ_ERR_SUCCESS)
+		log_warnx("mqtt: cannot subscribe to %s: %s", topic, mosquitto_strerror(rc));
+	return 0;
+}
+
+void
+mqtt_unsubscribe(struct mqtt *m, const char *topic)
+{
+	int i;
+
+	for (i = 0; i < m->nsubs && strcmp(m->subs[i], topic) != 0; i++)
+		;
+	if (i == m->nsubs)
+		return;
+	free(m->subs[i]);
+	m->nsubs--;
+	memmove(&m->subs[i], &m->subs[i + 1], sizeof(m->subs[0]) * (size_t)(m->nsubs - i));
+	memmove(&m->subqos[i], &m->subqos[i + 1], sizeof(m->subqos[0]) * (size_t)(m->nsubs - i));
+	if (m->state == M_UP)
+		mosquitto_unsubscribe_v5(m->mosq, NULL, topic, NULL);
 }
 
 void

@@ -54,6 +54,10 @@ struct mqtt;
 struct mqtt *mqtt_new(struct loop *l, const struct mqtt_opts *o, const struct mqtt_handlers *h,
     void *arg, struct cx_err *e);
 int mqtt_subscribe(struct mqtt *m, const char *topic);     /* before mqtt_start */
+/* While running (a stream's topic): subscribed now if connected, and again
+ * at every connection until mqtt_unsubscribe(). */
+int mqtt_subscribe_now(struct mqtt *m, const char *topic, int qos);
+void mqtt_unsubscribe(struct mqtt *m, const char *topic);
 void mqtt_start(struct mqtt *m);
 int mqtt_connected(const struct mqtt *m);
 /* QoS 1; *mid set for matching the PUBACK. -1 if not connected or refused. */

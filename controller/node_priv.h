@@ -16,6 +16,7 @@
 #include "controller/nodeio.h"
 #include "controller/player.h"
 #include "controller/report.h"
+#include "controller/streamrx.h"
 #include "controller/wallclock.h"
 
 struct node {
@@ -25,6 +26,7 @@ struct node {
 	struct loop *loop;
 	struct mqtt *mqtt;
 	struct player *player;
+	struct streamrx *srx;              /* the stream of the warning playing, or NULL */
 	struct report *report;
 	struct ctlsock *ctl;
 	struct arbiter arb;

@@ -361,6 +361,7 @@ nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
 	pc->clip_dir = c->clip_dir;
 	pc->sirens = c->sirens;
 	pc->nsirens = c->nsirens;
+	pc->output_offset_us = c->output_offset_us;
 }
 
 static int

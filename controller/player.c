@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "audio/speech.h"
 #include "audio/tone.h"
 #include "controller/player.h"
 
@@ -227,12 +228,10 @@ open_item(struct player *p, const struct program_item *it, struct cx_err *e)
 		return p->src != NULL ? 0 : -1;
 	case PLAY_SIREN:
 		return open_siren(p, it, e);
-	/*
-	 * Issue 6 integration: PLAY_STREAM (source_stream_new on the node's
-	 * jitter buffer) and PLAY_SPEECH (source_speech_new) become cases
-	 * here, or stay with the node through h.open below.
-	 */
-	default:
+	case PLAY_SPEECH:
+		p->src = source_speech_new(p->prog.text, it->name, e);
+		return p->src != NULL ? 0 : -1;
+	default:           /* a stream: the node feeds it (h.open) */
 		if (p->h.open == NULL)
 			return cx_errf(e, "play item kind %d: not supported yet", (int)it->kind);
 		p->src = p->h.open(p->arg, it, e);
@@ -284,15 +283,24 @@ open_next(struct player *p)
 	}
 }
 
-/* When the next sample read will sound: what the device still holds
- * ahead of it (the lead moves this to sink_timing()). */
+/* When the next sample read will sound: where the device really is
+ * (sink_timing), plus what is still in buf, plus the output offset.  A
+ * device that cannot say (not started yet) is taken to start now. */
 static void
 source_time_now(const struct player *p, struct source_time *t)
 {
-	long d = sink_delay(p->sink);
-	uint64_t ahead = (uint64_t)(d > 0 ? d : 0) + (p->buflen - p->bufpos);
+	uint64_t ahead = p->buflen - p->bufpos;
+	struct sink_timing st;
 
-	t->next_us = clock_wall_us() + (int64_t)(ahead * 1000000 / SINK_RATE);
+	if (sink_timing(p->sink, &st) == 0) {
+		t->next_us = sink_timing_next_us(&st, p->cfg.output_offset_us);
+	} else {
+		long d = sink_delay(p->sink);
+
+		ahead += (uint64_t)(d > 0 ? d : 0);
+		t->next_us = clock_wall_us() + p->cfg.output_offset_us;
+	}
+	t->next_us += (int64_t)(ahead * 1000000 / SINK_RATE);
 }
 
 /* The source has nothing now: silence for a STARVE_SILENCE source while

@@ -53,6 +53,8 @@ struct player_cfg {
 	const char *clip_dir;
 	const struct siren_pattern *sirens; /* configured patterns */
 	int nsirens;
+	int64_t output_offset_us;          /* DAC, amplifier, horn: added to the
+	                                      device's own timing (output_offset_ms) */
 };
 
 struct player_hooks {

@@ -62,22 +62,76 @@ add_siren(struct program *pg, const struct play_item *it, const struct player_cf
 	return 0;
 }
 
+static int
+add_speech(struct program *pg, const struct play_item *it, struct cx_err *e)
+{
+	struct program_item *pi = new_item(pg, e);
+
+	if (pi == NULL)
+		return -1;
+	pi->kind = PLAY_SPEECH;
+	memcpy(pi->name, it->name, sizeof(pi->name));
+	return 0;
+}
+
+/* The stream item plays once (repeat repeats the rest); its fallbacks go
+ * after the play list, added by add_fallbacks() once the list is built. */
+static int
+add_stream(struct program *pg, const struct alert *a, struct cx_err *e)
+{
+	struct program_item *pi;
+
+	if (!a->has_stream || pg->has_stream)
+		return cx_errf(e, "stream item without its announcement");
+	if ((pi = new_item(pg, e)) == NULL)
+		return -1;
+	pi->kind = PLAY_STREAM;
+	pi->once = 1;
+	snprintf(pi->name, sizeof(pi->name), "%s", a->stream.id);
+	pg->has_stream = 1;
+	snprintf(pg->stream.id, sizeof(pg->stream.id), "%s", a->stream.id);
+	snprintf(pg->stream.key_b64, sizeof(pg->stream.key_b64), "%s", a->stream.key_b64);
+	pg->stream.delay_ms = a->stream.delay_ms;
+	pg->stream.start_ms = a->stream.start_ms;
+	return 0;
+}
+
+static int
+add_fallbacks(struct program *pg, const struct alert *a, struct cx_err *e)
+{
+	int i, si, first = pg->n;
+
+	for (si = 0; si < pg->nmain && pg->item[si].kind != PLAY_STREAM; si++)
+		;
+	if (si == pg->nmain || a->stream.nfallback == 0)
+		return 0;
+	for (i = 0; i < a->stream.nfallback && i < STREAM_FALLBACK_MAX; i++) {
+		const struct play_item *it = &a->stream.fallback[i];
+
+		if ((it->kind == PLAY_CLIP ? add_clip(pg, it, e) :
+		    it->kind == PLAY_SPEECH ? add_speech(pg, it, e) :
+		    cx_errf(e, "stream fallback: clips and speech only")) == -1)
+			return -1;
+	}
+	pg->item[si].fallback_first = first;
+	pg->item[si].fallback_n = pg->n - first;
+	return 0;
+}
+
 /* One play item of the warning onto the program. */
 static int
-add_item(struct program *pg, const struct play_item *it, const struct player_cfg *cfg,
-    struct cx_err *e)
+add_item(struct program *pg, const struct alert *a, const struct play_item *it,
+    const struct player_cfg *cfg, struct cx_err *e)
 {
 	switch (it->kind) {
 	case PLAY_CLIP:
 		return add_clip(pg, it, e);
 	case PLAY_SIREN:
 		return add_siren(pg, it, cfg, e);
-	/*
-	 * Issue 6 integration: PLAY_STREAM (its parameters from a->stream,
-	 * `once` set, its fallbacks appended after the play list with
-	 * fallback_first/fallback_n) and PLAY_SPEECH (the voice in name, the
-	 * text in pg->text) become cases here.
-	 */
+	case PLAY_STREAM:
+		return add_stream(pg, a, e);
+	case PLAY_SPEECH:
+		return add_speech(pg, it, e);
 	default:
 		return cx_errf(e, "play item kind %d: not supported yet", (int)it->kind);
 	}
@@ -100,10 +154,10 @@ program_build(struct program *pg, const struct alert *a, const struct player_cfg
 		return cx_errf(e, "clip directory: path too long");
 	memcpy(pg->text, a->text, sizeof(pg->text));
 	for (i = 0; i < a->nplay && i < ALERT_MAX_PLAY; i++)
-		if (add_item(pg, &a->play[i], cfg, e) == -1)
+		if (add_item(pg, a, &a->play[i], cfg, e) == -1)
 			return -1;
 	pg->nmain = pg->n;
-	return 0;
+	return add_fallbacks(pg, a, e);
 }
 
 static int
@@ -209,9 +263,12 @@ program_check(const struct program *pg, struct clip_cache *cache, struct cx_err 
 			if (siren_duration_ms(&it->siren) == 0)
 				return cx_errf(e, "unknown siren signal '%s'", it->name);
 			break;
-		/* Issue 6 integration: PLAY_STREAM, PLAY_SPEECH checks here. */
+		case PLAY_SPEECH:
+			if (pg->text[0] == '\0')
+				return cx_errf(e, "speech item without text");
+			break;
 		default:
-			break;     /* program_build() made it: its opener checks it */
+			break;     /* a stream: its opener checks it */
 		}
 	}
 	return 0;

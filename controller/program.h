@@ -23,18 +23,27 @@
 #include "common/config.h"
 #include "common/err.h"
 #include "common/siren.h"
+#include "common/stream.h"
 
 #define PROGRAM_FALLBACK_MAX 4
 #define PROGRAM_MAX (ALERT_MAX_PLAY + PROGRAM_FALLBACK_MAX)
 
 struct program_item {
-	enum play_kind kind;               /* PLAY_CLIP, PLAY_SIREN (stream, speech: later) */
-	char name[CLIP_NAME_MAX + 1];      /* clip file, siren name (speech: the voice) */
+	enum play_kind kind;               /* PLAY_CLIP, PLAY_SIREN, PLAY_STREAM, PLAY_SPEECH */
+	char name[CLIP_NAME_MAX + 1];      /* clip file, siren name, stream id, speech voice */
 	uint8_t sha256[32];                /* clips */
 	struct siren_pattern siren;        /* sirens: the pattern, copied */
 	int relay, speaker;                /* sirens: on the siren relay, synthesised */
 	int once;                          /* played in the first pass only (a stream) */
 	int fallback_first, fallback_n;    /* items played when this one fails */
+};
+
+/* The warning's stream (at most one), as announced. */
+struct program_stream {
+	char id[STREAM_ID_MAX + 1];
+	char key_b64[STREAM_KEY_B64 + 1];  /* Ed25519, raw, base64 */
+	int delay_ms;
+	int64_t start_ms;                  /* Unix ms: presentation time of position 0 */
 };
 
 struct program {
@@ -44,6 +53,8 @@ struct program {
 	int volume;                        /* percent, "keep" resolved by the config */
 	char clip_dir[CFG_PATH_MAX];
 	char text[ALERT_TEXT_MAX + 1];     /* what a speech item speaks */
+	int has_stream;
+	struct program_stream stream;
 	int nmain;                         /* item[0 .. nmain): the play list */
 	int n;                             /* all items, fallbacks after the play list */
 	struct program_item item[PROGRAM_MAX];

@@ -19,6 +19,7 @@
 #include "controller/node_priv.h"
 
 static void start_next(struct node *n);
+static void stream_close(struct node *n);
 static void schedule_due(struct node *n);
 
 /* Copy a reason, cut (if it must be) at a UTF-8 character boundary. */
@@ -87,6 +88,10 @@ fill_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const c
 	}
 	r->nedges = n->nedges;
 	memcpy(r->edges, n->edges, sizeof(r->edges[0]) * (size_t)n->nedges);
+	if (n->srx != NULL) {
+		r->has_stream = 1;
+		streamrx_evidence(n->srx, &r->stream);
+	}
 }
 
 static void
@@ -175,6 +180,7 @@ hook_finished(void *arg, int ok, const char *reason)
 		log_warnx("warning %s failed: %s", e->a.id, reason);
 	n->evidence_open = 0;
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
+	stream_close(n);
 	free(e);
 	start_next(n);
 }
@@ -193,6 +199,7 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
 	fill_evidence(n, e, st, why, r);
+	stream_close(n);
 	free(e);
 }
 
@@ -215,6 +222,42 @@ build_program(struct node *n, const struct alert *a, struct program *pg, struct 
 	return program_build(pg, a, &pc, e);
 }
 
+/* The stream of the warning about to play: subscribed, gated, buffered
+ * while the player warms up; freed when that warning stops. */
+static int
+stream_open(struct node *n, const struct program *pg, struct cx_err *e)
+{
+	struct streamrx_cfg c = {
+		.prefix = n->cfg.prefix, .timeout_ms = n->cfg.stream_timeout_ms,
+		.max_ahead_ms = n->cfg.stream_max_ahead_ms,
+	};
+
+	if (!pg->has_stream)
+		return 0;
+	n->srx = streamrx_new(n->mqtt, &c, &pg->stream, e);
+	return n->srx != NULL ? 0 : -1;
+}
+
+static void
+stream_close(struct node *n)
+{
+	streamrx_free(n->srx);
+	n->srx = NULL;
+}
+
+/* The player opens what only the node can feed: the stream. */
+static struct source *
+hook_open(void *arg, const struct program_item *it, struct cx_err *e)
+{
+	struct node *n = arg;
+
+	if (it->kind != PLAY_STREAM || n->srx == NULL) {
+		cx_errf(e, "play item kind %d: not supported", (int)it->kind);
+		return NULL;
+	}
+	return streamrx_source(n->srx, e);
+}
+
 static int
 start_active(struct node *n)
 {
@@ -229,7 +272,8 @@ start_active(struct node *n)
 	n->evidence_mono = e->received_mono;
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
-	if (build_program(n, &e->a, &pg, &err) == 0 && player_start(n->player, &pg, &err) == 0) {
+	if (build_program(n, &e->a, &pg, &err) == 0 && stream_open(n, &pg, &err) == 0 &&
+	    player_start(n->player, &pg, &err) == 0) {
 		announce(n, e);        /* the relay is closed: now the disk writes */
 		if (e->resumed)        /* if the node goes down again now, give up */
 			nodeio_pending_mark(&n->io, e->a.id);
@@ -239,6 +283,7 @@ start_active(struct node *n)
 	announce(n, e);
 	arbiter_finish(&n->arb);
 	send_evidence(n, e, RS_FAILED, err.msg);
+	stream_close(n);
 	free(e);
 	return -1;
 }
@@ -650,9 +695,10 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 void
 warning_on_stream(struct node *n, const char *topic, const uint8_t *p, size_t len)
 {
-	if (n->closing)
+	if (n->srx != NULL && streamrx_put(n->srx, topic, p, len))
 		return;
-	log_debug("%.160s: stream packet of %zu bytes, no stream playing: dropped", topic, len);
+	log_debug("%.160s: stream packet of %zu bytes, not the stream playing: dropped", topic,
+	    len);
 }
 
 /* A warning resumed after a crash (resume.c): already verified and
@@ -703,4 +749,5 @@ warning_stop_all(struct node *n, enum rstate st, const char *reason)
 
 const struct player_hooks warning_player_hooks = {
 	.edge = hook_edge, .started = hook_started, .finished = hook_finished,
+	.open = hook_open,
 };
