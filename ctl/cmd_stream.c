@@ -378,7 +378,11 @@ prepare(const struct sopts *o, struct run *r)
 	if (stream_topic(r->c.prefix, r->ann.id, r->topic, sizeof r->topic, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 	r->ann.delay_ms = (int)o->delay_ms;
-	r->t0_ns = clock_mono_ns() + (uint64_t)o->start_in_ms * 1000000u;
+	/* input sample i is at stream position i + the codec's lookahead: the
+	 * capture starts that much after start - D, so each input sample is
+	 * presented exactly D after it was captured */
+	r->t0_ns = clock_mono_ns() + (uint64_t)o->start_in_ms * 1000000u +
+	    (uint64_t)SOPUS_LOOKAHEAD * 1000000000u / STREAM_RATE;
 	r->ann.start_ms = now_ms + o->start_in_ms + o->delay_ms;
 	r->ann.nfallback = o->nfallback;
 	memcpy(r->ann.fallback, o->fb, sizeof r->ann.fallback);

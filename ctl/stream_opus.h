@@ -17,6 +17,10 @@
 #define SOPUS_BITRATE_MAX 128000
 #define SOPUS_LOSS_PERC 10
 
+/* The encoder's algorithmic delay (OPUS_GET_LOOKAHEAD, 48 kHz, VOIP): the
+ * decoded stream lags the input by this many samples. */
+#define SOPUS_LOOKAHEAD 312
+
 struct sopus;
 
 struct sopus *sopus_new(int bitrate, struct cx_err *e);

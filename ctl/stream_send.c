@@ -196,6 +196,12 @@ ssend_run(const struct ssend *s, struct ssend_stats *st)
 			    METER_EVERY_FRAMES == 0)
 				show(s, st, &peak, 0);
 		}
+		/* the input's last samples are still in the encoder (its
+		 * lookahead): one frame of silence brings them out */
+		if (eof && st->end == SEND_EOF && spack_next_position(s->pk) > 0) {
+			memset(pcm, 0, sizeof(pcm));
+			push_frame(s, st, pcm);
+		}
 	}
 	send_end(s, st);
 	if (s->meter)

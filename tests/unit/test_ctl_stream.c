@@ -30,7 +30,9 @@
 #include "ctl/stream_evidence.h"
 #include "ctl/stream_input.h"
 #include "ctl/stream_meter.h"
+#include "ctl/stream_opus.h"
 #include "ctl/stream_pack.h"
+#include <opus.h>
 
 #define KEY_PEM "-----BEGIN PRIVATE KEY-----\n" \
 	"MC4CAQAwBQYDK2VwBCIEIIqQfk318V4yzAP61Gb7mciPT1lMNUHfURhRpNiGeLld\n" \
@@ -97,6 +99,22 @@ static void check_packet(const struct sig_key *k, const uint8_t *b, size_t len, 
 	assert_int_equal(sig_verify(k, msg, m, b + len - STREAM_SIG, STREAM_SIG), -1);
 	/* and the receiver's side (common/stream.c) agrees */
 	assert_int_equal(stream_verify(k, ID, TOPIC, b, len, NULL), 0);
+}
+
+/* The sender shifts its capture by the encoder's lookahead (input sample i
+ * is presented D after its capture): the constant must be libopus's. */
+static void test_lookahead(void **state)
+{
+	OpusEncoder *enc;
+	opus_int32 la = 0;
+	int err;
+
+	(void)state;
+	enc = opus_encoder_create(48000, 1, OPUS_APPLICATION_VOIP, &err);
+	assert_non_null(enc);
+	assert_int_equal(opus_encoder_ctl(enc, OPUS_GET_LOOKAHEAD(&la)), OPUS_OK);
+	assert_int_equal(la, SOPUS_LOOKAHEAD);
+	opus_encoder_destroy(enc);
 }
 
 static void test_timeline(void **state)
@@ -291,6 +309,7 @@ static void test_wav_input(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookahead),
 		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_packets),
 		cmocka_unit_test(test_end_after_unsent),
