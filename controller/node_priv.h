@@ -62,7 +62,7 @@ struct verify_ctx;
 void warning_clock(struct node *n, struct verify_ctx *ctx);
 /* A verified warning's place on the monotonic timeline (arbiter_map) from
  * the time it was judged at, and whether that was on an untrusted clock. */
-void warning_map(struct arb_entry *e, const struct verify_ctx *ctx);
+void warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *ctx);
 /* The wall clock became trustworthy (synced, or a jump out of untrusted):
  * map the queued warnings again from their signed times by it; the one
  * playing plays on. */

@@ -88,7 +88,7 @@ load_one(struct node *n, const char *id, struct verify_ctx *ctx, struct pend *pd
 		give_up(n, e, id, why);
 		return -1;
 	}
-	warning_map(e, ctx);
+	warning_map(n, e, ctx);
 	EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
 	memo_recent_add(&n->memo, e->a.id, md);
 	free(p);

@@ -582,11 +582,32 @@ warning_clock(struct node *n, struct verify_ctx *ctx)
 	ctx->now = ctx->untrusted ? wallclock_bound(&n->clock) : clock_wall();
 }
 
+/* A warning that opens with a stream starts (amplifier on, subscribed to
+ * the stream) a little before its first presentation time: the warm-up,
+ * or D if longer (the packets start D early), and half a second more, but
+ * not a long silence before it.  Only a synced clock can say when. */
+static void
+stream_lead(const struct node *n, struct arb_entry *e, const struct verify_ctx *ctx)
+{
+	const struct stream_announce *s = &e->a.stream;
+	int64_t lead, wait;
+
+	if (!e->a.has_stream || e->a.nplay == 0 || e->a.play[0].kind != PLAY_STREAM ||
+	    ctx->unsynced)
+		return;
+	lead = (int64_t)(n->cfg.warmup_ms > (uint32_t)s->delay_ms ? n->cfg.warmup_ms :
+	    (uint32_t)s->delay_ms) + 500;
+	wait = s->start_ms - lead - e->received_ms;
+	if (wait > 0 && e->received_mono + (uint64_t)wait > e->eff_mono)
+		e->eff_mono = e->received_mono + (uint64_t)wait;
+}
+
 /* Its place on the node's monotonic timeline, from the time it was judged at. */
 void
-warning_map(struct arb_entry *e, const struct verify_ctx *ctx)
+warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *ctx)
 {
 	arbiter_map(e, e->received_mono, verify_judged_at(ctx, &e->a));
+	stream_lead(n, e, ctx);
 	e->untrusted = ctx->untrusted;
 }
 
@@ -678,7 +699,7 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 		free(e);
 		return;
 	}
-	warning_map(e, &ctx);
+	warning_map(n, e, &ctx);
 	memo_recent_add(&n->memo, e->a.id, md);
 	log_info("accepted %s %s %s from key %s%s%lld", alert_status_name(e->a.status),
 	    alert_type_name(e->a.type), e->a.id, kid,

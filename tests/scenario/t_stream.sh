@@ -14,7 +14,9 @@
 
 make_keys
 make_clip fallback.opus 1.0 600
-node_conf village-201 430682101201
+# a synced clock (the flag file): streams are played by the wall clock
+node_conf village-201 430682101201 $'[node]\nclock_sync = file:'"$RIG/synced"
+echo synced > "$RIG/synced"
 rig_up village-201 || exit 1
 ctl_conf village-201
 ZONE=430682101201
@@ -75,6 +77,10 @@ check "first sample at its presentation time ($((first - start_ms * 1000)) us of
 	[ $((first - start_ms * 1000)) -ge -1000 -a $((first - start_ms * 1000)) -le 1000 ]
 check "sync error max $(ev "$sid" done sync_max_us) us <= 1000" [ "$(ev "$sid" done sync_max_us)" -le 1000 ]
 check "no underruns" [ "$(receipt_get village-201 "$sid" done 'r["underruns"]')" = 0 ]
+# the amplifier went on max(warm-up 300 ms, D 300 ms) + 500 ms before the
+# first presentation time, not when the announcement came (2.3 s before)
+lead=$(receipt_get village-201 "$sid" done "$start_ms - r['received'] - r['edges'][0]['ms']")
+check "amplifier on $lead ms before the stream's start (800 expected)" [ "$lead" -ge 700 -a "$lead" -le 850 ]
 check "the device played the source, every 100 ms of it (no injected audio)" \
 	python3 tests/tools/pcm_match.py "$OUT" "$RIG/src.wav" --from "$f0" --min-corr 0.9 --min-window 0.8
 
