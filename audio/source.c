@@ -30,6 +30,11 @@ enum source_starve source_starve(const struct source *s)
 	return s->ops->starve;
 }
 
+uint32_t source_queue_ms(const struct source *s)
+{
+	return s->ops->queue_ms;
+}
+
 const char *source_name(const struct source *s)
 {
 	return s->ops->name;

@@ -39,6 +39,9 @@ enum source_starve {
 struct source_ops {
 	const char *name;                  /* "clip", "tone", "silence", "stream", "speech" */
 	enum source_starve starve;
+	uint32_t queue_ms;                 /* 0: the player keeps the device buffer full;
+	                                      else at most this much queued ahead (a live
+	                                      stream is read this long before it sounds) */
 	/* Frames written to pcm (1..n), 0 at the end, SOURCE_STARVED, -1 on error. */
 	long (*read)(void *priv, int16_t *pcm, size_t n, const struct source_time *t,
 	    struct cx_err *e);
@@ -56,6 +59,7 @@ long source_read(struct source *s, int16_t *pcm, size_t n, const struct source_t
     struct cx_err *e);
 int source_end(struct source *s, struct cx_err *e);
 enum source_starve source_starve(const struct source *s);
+uint32_t source_queue_ms(const struct source *s);
 const char *source_name(const struct source *s);
 void source_free(struct source *s);
 

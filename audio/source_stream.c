@@ -19,7 +19,8 @@ struct stream_src {
 	uint32_t timeout_ms;
 	uint64_t created_ms;
 	uint64_t silent_ms;                /* at the timeout: ms without a packet */
-	int64_t start_us;                  /* pts of position 0 */
+	uint64_t due_ms;                   /* the start on the monotonic clock, at most
+	                                      SOURCE_STREAM_WAIT_MAX_MS after creation */
 	enum stream_end end;
 	char why[CX_ERR_MAX];
 	void (*closed)(void *, const struct source_stream_stats *);
@@ -32,10 +33,8 @@ static int stream_timed_out(struct stream_src *ss)
 
 	if (jitter_end(ss->j, NULL))
 		return 0;          /* the end is known: play up to it */
-	if (last == 0 && clock_wall_us() < ss->start_us)
-		return 0;          /* none due yet: the stream starts later */
-	if (last < ss->created_ms)
-		last = ss->created_ms;
+	if (last < ss->due_ms)
+		last = ss->due_ms; /* none due before the start (bounded: see new) */
 	if (now <= last || now - last <= ss->timeout_ms)
 		return 0;
 	ss->silent_ms = now - last;
@@ -97,6 +96,7 @@ static void stream_close(void *priv)
 static const struct source_ops stream_ops = {
 	.name = "stream",
 	.starve = STARVE_SILENCE,          /* never starves: silence is written by read() */
+	.queue_ms = SOURCE_STREAM_QUEUE_MS,
 	.read = stream_read,
 	.end = stream_end_of,
 	.close = stream_close,
@@ -107,6 +107,7 @@ struct source *source_stream_new(struct jitter *j, const struct playout_cfg *cfg
 {
 	struct source *s = malloc(sizeof(*s));
 	struct stream_src *ss = calloc(1, sizeof(*ss));
+	int64_t wait_ms;
 
 	if (s == NULL || ss == NULL) {
 		cx_errf(e, "stream: out of memory");
@@ -117,7 +118,9 @@ struct source *source_stream_new(struct jitter *j, const struct playout_cfg *cfg
 	ss->j = j;
 	ss->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : SOURCE_STREAM_TIMEOUT_MS;
 	ss->created_ms = clock_mono_ms();
-	ss->start_us = cfg->start_us;
+	wait_ms = (cfg->start_us - clock_wall_us()) / 1000;
+	ss->due_ms = ss->created_ms + (uint64_t)(wait_ms < 0 ? 0 :
+	    wait_ms > SOURCE_STREAM_WAIT_MAX_MS ? SOURCE_STREAM_WAIT_MAX_MS : wait_ms);
 	s->ops = &stream_ops;
 	s->priv = ss;
 	return s;

@@ -26,6 +26,12 @@
 #include "common/err.h"
 
 #define SOURCE_STREAM_TIMEOUT_MS 3000
+/* The device queue while a stream plays: the stream is read this long
+ * before it sounds, so D must cover it, one frame and the network. */
+#define SOURCE_STREAM_QUEUE_MS 40
+/* Before its first packet a stream waits for its start at most this long
+ * (a node whose clock is behind would otherwise wait for ever). */
+#define SOURCE_STREAM_WAIT_MAX_MS 10000
 
 struct source_stream_stats {
 	uint64_t received;                 /* packets put (the gate's SV_OK) */

@@ -36,6 +36,9 @@ struct mqtt {
 	char *subs[MQTT_MAX_SUBS];
 	int subqos[MQTT_MAX_SUBS];
 	int nsubs;
+	char *unsubs[MQTT_MAX_SUBS];       /* dropped while down: the persistent
+	                                      session still has them */
+	int nunsubs;
 	enum mstate state;
 	int probe_fd;
 	int sock;                  /* mosquitto's socket while watched, else -1 */
@@ -63,6 +66,11 @@ on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, const mosquitto
 	m->backoff_s = 1;
 	log_info("mqtt: connected to %s:%d (session %s)", m->o.host, m->o.port,
 	    (flags & 1) ? "resumed" : "new");
+	for (i = 0; i < m->nunsubs; i++) {
+		mosquitto_unsubscribe_v5(mosq, NULL, m->unsubs[i], NULL);
+		free(m->unsubs[i]);
+	}
+	m->nunsubs = 0;
 	for (i = 0; i < m->nsubs; i++)
 		if (mosquitto_subscribe_v5(mosq, NULL, m->subs[i], m->subqos[i], 0, NULL) !=
 		    MOSQ_ERR_SUCCESS)
@@ -376,12 +384,15 @@ mqtt_unsubscribe(struct mqtt *m, const char *topic)
 		;
 	if (i == m->nsubs)
 		return;
-	free(m->subs[i]);
+	if (m->state == M_UP)
+		mosquitto_unsubscribe_v5(m->mosq, NULL, topic, NULL);
+	else if (m->nunsubs < MQTT_MAX_SUBS)
+		m->unsubs[m->nunsubs++] = m->subs[i];     /* sent at the next connection */
+	else
+		free(m->subs[i]);
 	m->nsubs--;
 	memmove(&m->subs[i], &m->subs[i + 1], sizeof(m->subs[0]) * (size_t)(m->nsubs - i));
 	memmove(&m->subqos[i], &m->subqos[i + 1], sizeof(m->subqos[0]) * (size_t)(m->nsubs - i));
-	if (m->state == M_UP)
-		mosquitto_unsubscribe_v5(m->mosq, NULL, topic, NULL);
 }
 
 void
@@ -446,6 +457,8 @@ mqtt_free(struct mqtt *m)
 		mosquitto_destroy(m->mosq);
 	for (i = 0; i < m->nsubs; i++)
 		free(m->subs[i]);
+	for (i = 0; i < m->nunsubs; i++)
+		free(m->unsubs[i]);
 	free(m);
 	mosquitto_lib_cleanup();
 }

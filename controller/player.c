@@ -387,6 +387,18 @@ begin_drain_or_hold(struct player *p)
 	loop_timer_arm(p->loop, &p->phase, p->cfg.hold_ms);
 }
 
+/* A source read close to when it sounds (a live stream) keeps only its
+ * queue_ms on the device, not the whole device buffer. */
+static int
+queue_full(struct player *p)
+{
+	uint32_t q;
+
+	if (p->src == NULL || (q = source_queue_ms(p->src)) == 0)
+		return 0;
+	return sink_delay(p->sink) >= (long)(q * FRAMES_PER_MS);
+}
+
 static void
 feed(struct player *p)
 {
@@ -396,6 +408,8 @@ feed(struct player *p)
 
 	while (p->st == P_PLAY) {
 		if (p->bufpos == p->buflen) {
+			if (queue_full(p))
+				break;
 			if ((rc = refill(p)) == -1)
 				return;
 			if (rc == 1) {

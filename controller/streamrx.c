@@ -63,14 +63,18 @@ streamrx_new(struct mqtt *m, const struct streamrx_cfg *cfg, const struct progra
 static int64_t
 play_from_us(const struct streamrx *rx)
 {
+	const int64_t day = (int64_t)STREAM_RATE * 86400;
 	uint64_t apos, rpos = jitter_position(rx->jb);
-	int64_t apts;
+	int64_t apts, d;
 
 	if (!jitter_anchor(rx->jb, &apos, &apts)) {
 		apos = 0;
 		apts = rx->pcfg.start_us;
 	}
-	return apts + ((int64_t)rpos - (int64_t)apos) * 1000000 / STREAM_RATE;
+	/* positions and pts are below 2^62 (stream.h): clamp the difference */
+	d = (int64_t)rpos - (int64_t)apos;
+	d = d > day ? day : d < -day ? -day : d;
+	return apts + d * 1000000 / STREAM_RATE;
 }
 
 int

@@ -195,6 +195,8 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 	char why[RECEIPT_REASON_MAX + 32];
 
 	snprintf(why, sizeof(why), "%s", reason);
+	if (n->srx != NULL)            /* its evidence says "cut" */
+		streamrx_cut(n->srx, reason);
 	if (player_abort(n->player) == -1)
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
@@ -587,7 +589,8 @@ warning_clock(struct node *n, struct verify_ctx *ctx)
  * or D if longer (the packets start D early), and half a second more, but
  * not a long silence before it.  Only a synced clock can say when. */
 static void
-stream_lead(const struct node *n, struct arb_entry *e, const struct verify_ctx *ctx)
+stream_lead(const struct node *n, struct arb_entry *e, const struct verify_ctx *ctx,
+    uint64_t mono, int64_t wall_ms)
 {
 	const struct stream_announce *s = &e->a.stream;
 	int64_t lead, wait;
@@ -597,9 +600,9 @@ stream_lead(const struct node *n, struct arb_entry *e, const struct verify_ctx *
 		return;
 	lead = (int64_t)(n->cfg.warmup_ms > (uint32_t)s->delay_ms ? n->cfg.warmup_ms :
 	    (uint32_t)s->delay_ms) + 500;
-	wait = s->start_ms - lead - e->received_ms;
-	if (wait > 0 && e->received_mono + (uint64_t)wait > e->eff_mono)
-		e->eff_mono = e->received_mono + (uint64_t)wait;
+	wait = s->start_ms - lead - wall_ms;
+	if (wait > 0 && mono + (uint64_t)wait > e->eff_mono)
+		e->eff_mono = mono + (uint64_t)wait;
 }
 
 /* Its place on the node's monotonic timeline, from the time it was judged at. */
@@ -607,7 +610,7 @@ void
 warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *ctx)
 {
 	arbiter_map(e, e->received_mono, verify_judged_at(ctx, &e->a));
-	stream_lead(n, e, ctx);
+	stream_lead(n, e, ctx, e->received_mono, e->received_ms);
 	e->untrusted = ctx->untrusted;
 }
 
@@ -616,13 +619,17 @@ warning_clock_trusted(struct node *n)
 {
 	uint64_t mono = clock_mono_ms();
 	int64_t wall = clock_wall();
+	struct verify_ctx synced = { .unsynced = 0 };
 	struct arb_entry *e;
 	int i;
 
 	if (n->arb.nqueue == 0)
 		return;
-	for (i = 0; i < n->arb.nqueue; i++)
+
+	for (i = 0; i < n->arb.nqueue; i++) {
 		arbiter_map(n->arb.queue[i], mono, wall);
+		stream_lead(n, n->arb.queue[i], &synced, mono, clock_wall_ms());
+	}
 	while ((e = arbiter_expired(&n->arb, mono)) != NULL) {
 		log_warnx("warning %s expired by the clock now trusted", e->a.id);
 		send_state(n, e, RS_FAILED, "expired before it could play");

@@ -172,8 +172,9 @@ static void test_timeout(void **state)
 
 	rig_open(&r, 1000);
 	put(r.j, 0, 5);
-	/* the packets stop: 1000 ms of concealment and silence, then the end */
-	for (i = 0; i <= 50; i++)
+	/* the packets stop: 1000 ms of concealment and silence after the
+	 * stream's start (100 ms after the source was made), then the end */
+	for (i = 0; i <= 55; i++)
 		assert_int_equal(tick(&r, pcm), FS);
 	assert_int_equal(tick(&r, pcm), 0);
 	assert_int_equal(r.s->ops->end(r.s->priv, &e), -1);
@@ -185,7 +186,8 @@ static void test_timeout(void **state)
 	rig_close(&r);
 }
 
-/* Before any packet the timeout counts from the source's creation. */
+/* Before any packet the timeout counts from the stream's start (100 ms
+ * after the source was made). */
 static void test_timeout_no_packet(void **state)
 {
 	static int16_t pcm[FS];
@@ -194,11 +196,35 @@ static void test_timeout_no_packet(void **state)
 	int i;
 
 	rig_open(&r, 0);                   /* default: 3000 ms */
-	for (i = 0; i <= 150; i++)
+	for (i = 0; i <= 155; i++)
 		assert_int_equal(tick(&r, pcm), FS);
 	assert_int_equal(tick(&r, pcm), 0);
 	assert_int_equal(r.s->ops->end(r.s->priv, &e), -1);
 	assert_string_equal(e.msg, "stream timed out: no packet for 3020 ms");
+	rig_close(&r);
+}
+
+/* A node whose clock is behind (the start an hour ahead, by it) and no
+ * packet ever: the stream waits for its start at most
+ * SOURCE_STREAM_WAIT_MAX_MS, then times out: the fallback plays, the
+ * amplifier does not stay on in silence. */
+static void test_start_wait_bounded(void **state)
+{
+	struct playout_cfg cfg = { .start_us = START_US + 3600LL * 1000000, .timeout_ms = 1000 };
+	static int16_t pcm[FS];
+	struct rig r;
+	struct cx_err e;
+	int i, n = (SOURCE_STREAM_WAIT_MAX_MS + 1000) / 20;
+
+	r.j = jitter_new(NULL, &e);
+	assert_non_null(r.j);
+	r.s = source_stream_new(r.j, &cfg, &e);
+	assert_non_null(r.s);
+	for (i = 0; i <= n; i++)
+		assert_int_equal(tick(&r, pcm), FS);
+	assert_int_equal(tick(&r, pcm), 0);
+	assert_int_equal(r.s->ops->end(r.s->priv, &e), -1);
+	assert_string_equal(e.msg, "stream timed out: no packet for 1020 ms");
 	rig_close(&r);
 }
 
@@ -341,6 +367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_planned_end, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_timeout, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_timeout_no_packet, fake_clock, real_clock),
+		cmocka_unit_test_setup_teardown(test_start_wait_bounded, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_cut, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_no_device_time, fake_clock, real_clock),
 		cmocka_unit_test_setup_teardown(test_in_step_through_file_sink, fake_clock,
