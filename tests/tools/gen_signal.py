@@ -1,0 +1,61 @@
+#!/usr/bin/python3
+"""The test signal of the stream scenarios and bench: mono 48 kHz 16-bit.
+
+    gen_signal.py [--seconds 20] [--period-ms 500] --out FILE.wav
+
+A speech-like bed (a 140 Hz voice with harmonics, its loudness moving at a
+syllable rate of ~4 Hz, never silent: about -40 to -26 dBFS) with a marker
+every PERIOD ms from 0.5 s on: a 20 ms Hann-windowed chirp, 400 -> 4000 Hz,
+at -6 dBFS.  Chirps keep their shape through Opus at speech bitrates (a
+noise burst does not) and their autocorrelation has one sharp peak, so each
+one is found to a fraction of a sample in every output.  The bed makes a
+dropout visible as silence.  FILE.json lists the markers:
+  {"rate", "frames", "marker_len", "markers": [sample index of each start]}
+"""
+import argparse, json, wave
+import numpy as np
+
+RATE = 48000
+MARK_MS = 20
+
+
+def chirp():
+    n = RATE * MARK_MS // 1000
+    t = np.arange(n) / RATE
+    f0, f1 = 400.0, 4000.0
+    ph = 2 * np.pi * (f0 * t + (f1 - f0) * t * t / (2 * t[-1]))
+    return 0.5 * np.sin(ph) * np.hanning(n)
+
+
+def bed(n, rng):
+    t = np.arange(n) / RATE
+    f = 140 * (1 + 0.05 * np.sin(2 * np.pi * 0.7 * t))          # gliding pitch
+    ph = 2 * np.cumsum(np.pi * f / RATE)
+    v = sum(np.sin(k * ph) / k for k in range(1, 8))
+    env = 0.65 + 0.35 * np.sin(2 * np.pi * 4.1 * t + rng.uniform(0, 6.28))
+    return 0.05 * env * v / np.max(np.abs(v))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--period-ms", type=int, default=500)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    n = int(a.seconds * RATE)
+    x = bed(n, np.random.default_rng(6))
+    m = chirp()
+    marks = list(range(RATE // 2, n - len(m), RATE * a.period_ms // 1000))
+    for p in marks:
+        x[p:p + len(m)] += m
+    pcm = np.clip(np.round(x * 32767), -32768, 32767).astype("<i2")
+    with wave.open(a.out, "wb") as w:
+        w.setnchannels(1); w.setsampwidth(2); w.setframerate(RATE)
+        w.writeframes(pcm.tobytes())
+    with open(a.out + ".json", "w") as f:
+        json.dump({"rate": RATE, "frames": n, "marker_len": len(m), "markers": marks}, f)
+    print(a.out)
+
+
+if __name__ == "__main__":
+    main()
