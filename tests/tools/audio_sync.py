@@ -13,9 +13,11 @@ its sample 0 (sample n: T + n * 1e6/48000, or with --ref-drift-ppm D
 times (1 + D/1e6): a player that does not follow the wall clock, such as
 alsa_play.py).  Prints one JSON object:
 
-  channels.X.corr        normalized cross-correlation of the whole output
-                         with the reference at the best lag (1.0 = identical
-                         waveform; "the output matches the source")
+  channels.X.corr        normalized cross-correlation of the output with
+                         the reference, per second of the reference at its
+                         own best lag: median (corr_min: the worst second;
+                         1.0 = identical waveform: "the output matches the
+                         source")
   channels.X.start_us    measured wall time of reference sample 0 in X
   channels.X.late_us     X's lateness: measured - intended (needs --start-us),
                          {median, min, max, n} over the markers
@@ -99,24 +101,44 @@ def dropouts(x, rate, lo, hi):
 
 
 def analyse_channel(x, ref, marks, mlen, rate, guess, search):
-    """Global lag of ref in x (near guess if given), then each marker."""
+    """Find ref in x: its first 3 s anywhere in the search window (near
+    guess if given), then every 1 s segment within ±20 ms of the previous
+    one (a receiver that follows its sound card's clock, or inserts and
+    drops samples, slips against the reference: one lag for 20 s would
+    smear), then each marker within ±10 ms of its segment's lag."""
     if guess is not None:
         lo = max(0, guess - search)
         hi = min(len(x), guess + search + len(ref))
     else:
         lo, hi = 0, len(x)
-    if hi - lo < len(ref):
-        seg = np.concatenate([x[lo:hi], np.zeros(len(ref) - (hi - lo))])
-    else:
-        seg = x[lo:hi]
-    c = xcorr(seg, ref)
-    lag = lo + int(np.argmax(c))
-    out = {"lag_frames": lag, "corr": round(norm_corr_at(x, ref, lag), 4)}
+    head = ref[:min(len(ref), 3 * rate)]
+    seg = x[lo:hi]
+    if len(seg) < len(head):
+        seg = np.concatenate([seg, np.zeros(len(head) - len(seg))])
+    lag = lo + int(np.argmax(xcorr(seg, head)))
+    out = {"lag_frames": lag}
+    # segment tracking: lag of each second of the reference
+    seglags, corrs, cur, step, w = {}, [], lag, rate, rate // 50
+    for s0 in range(0, len(ref) - step + 1, step):
+        r = ref[s0:s0 + step]
+        a = cur + s0 - w
+        if a < 0 or a + step + 2 * w > len(x):
+            continue
+        k = int(np.argmax(xcorr(x[a:a + step + 2 * w], r)))
+        l = a + k - s0
+        c = norm_corr_at(x, r, a + k)
+        corrs.append(c)
+        if c >= 0.5:                    # a lost second does not move the track
+            cur = l
+        seglags[s0 // step] = cur
+    out["corr"] = round(float(np.median(corrs)), 4) if corrs else 0.0
+    out["corr_min"] = round(float(min(corrs)), 4) if corrs else 0.0
     tmpl = ref[marks[0]:marks[0] + mlen] if marks else None
     found, pos = 0, {}
-    w = rate // 100                                     # ±10 ms around the global estimate
+    w = rate // 100                                     # ±10 ms around the segment's lag
     for i, m in enumerate(marks):
-        a = lag + m - w
+        base = seglags.get(m // step, lag)
+        a = base + m - w
         b = a + mlen + 2 * w
         if a < 0 or b > len(x):
             continue

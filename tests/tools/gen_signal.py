@@ -3,8 +3,9 @@
 
     gen_signal.py [--seconds 20] [--period-ms 500] --out FILE.wav
 
-A speech-like bed (a 140 Hz voice with harmonics, its loudness moving at a
-syllable rate of ~4 Hz, never silent: about -40 to -26 dBFS) with a marker
+A speech-like bed (a voice around 140 Hz with harmonics, pitch and
+loudness wandering at random -- never periodic, never silent: about -46 to
+-26 dBFS) with a marker
 every PERIOD ms from 0.5 s on: a 20 ms Hann-windowed chirp, 400 -> 4000 Hz,
 at -6 dBFS.  Chirps keep their shape through Opus at speech bitrates (a
 noise burst does not) and their autocorrelation has one sharp peak, so each
@@ -27,12 +28,19 @@ def chirp():
     return 0.5 * np.sin(ph) * np.hanning(n)
 
 
+def smooth_noise(n, hz, rng):
+    """noise low-passed to about hz, scaled to -1..1: no period, so a piece
+    of the signal matches nowhere else in it"""
+    k = max(1, int(RATE / hz))
+    v = np.convolve(rng.standard_normal(n + k), np.hanning(k), mode="valid")[:n]
+    return v / np.max(np.abs(v))
+
+
 def bed(n, rng):
-    t = np.arange(n) / RATE
-    f = 140 * (1 + 0.05 * np.sin(2 * np.pi * 0.7 * t))          # gliding pitch
+    f = 140 * (1 + 0.08 * smooth_noise(n, 1.5, rng))          # wandering pitch
     ph = 2 * np.cumsum(np.pi * f / RATE)
     v = sum(np.sin(k * ph) / k for k in range(1, 8))
-    env = 0.65 + 0.35 * np.sin(2 * np.pi * 4.1 * t + rng.uniform(0, 6.28))
+    env = 0.6 + 0.4 * smooth_noise(n, 8, rng)                  # syllables
     return 0.05 * env * v / np.max(np.abs(v))
 
 
