@@ -103,9 +103,10 @@ def dropouts(x, rate, lo, hi):
 def analyse_channel(x, ref, marks, mlen, rate, guess, search):
     """Find ref in x: its first 3 s anywhere in the search window (near
     guess if given), then every 1 s segment within ±20 ms of the previous
-    one (a receiver that follows its sound card's clock, or inserts and
-    drops samples, slips against the reference: one lag for 20 s would
-    smear), then each marker within ±10 ms of its segment's lag."""
+    one, or within ±500 ms if it is not there (a receiver that follows its
+    sound card's clock, or skips to resync, slips against the reference:
+    one lag for 20 s would smear), then each marker within ±10 ms of its
+    segment's lag."""
     if guess is not None:
         lo = max(0, guess - search)
         hi = min(len(x), guess + search + len(ref))
@@ -118,22 +119,29 @@ def analyse_channel(x, ref, marks, mlen, rate, guess, search):
     lag = lo + int(np.argmax(xcorr(seg, head)))
     out = {"lag_frames": lag}
     # segment tracking: lag of each second of the reference
-    seglags, corrs, cur, step, w = {}, [], lag, rate, rate // 50
+    seglags, corrs, cur, step, w, wide = {}, [], lag, rate, rate // 50, rate // 2
     for s0 in range(0, len(ref) - step + 1, step):
         r = ref[s0:s0 + step]
         a = cur + s0 - w
         if a < 0 or a + step + 2 * w > len(x):
             continue
         k = int(np.argmax(xcorr(x[a:a + step + 2 * w], r)))
-        l = a + k - s0
         c = norm_corr_at(x, r, a + k)
+        if c < 0.5:                     # a jump (a receiver's resync): look wider
+            a2 = max(0, cur + s0 - wide)
+            seg2 = x[a2:a2 + step + 2 * wide]
+            if len(seg2) >= step:
+                k2 = int(np.argmax(xcorr(seg2, r)))
+                c2 = norm_corr_at(x, r, a2 + k2)
+                if c2 > c:
+                    a, k, c = a2, k2, c2
+        l = a + k - s0
         corrs.append(c)
         if c >= 0.5:                    # a lost second does not move the track
             cur = l
         seglags[s0 // step] = cur
     out["corr"] = round(float(np.median(corrs)), 4) if corrs else 0.0
     out["corr_min"] = round(float(min(corrs)), 4) if corrs else 0.0
-    tmpl = ref[marks[0]:marks[0] + mlen] if marks else None
     found, pos = 0, {}
     w = rate // 100                                     # ±10 ms around the segment's lag
     for i, m in enumerate(marks):
@@ -143,6 +151,7 @@ def analyse_channel(x, ref, marks, mlen, rate, guess, search):
         if a < 0 or b > len(x):
             continue
         seg = x[a:b]
+        tmpl = ref[m:m + mlen]
         c = xcorr(seg, tmpl)
         k = peak(c)
         ki = int(round(k))

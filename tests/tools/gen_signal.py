@@ -6,8 +6,8 @@
 A speech-like bed (a voice around 140 Hz with harmonics, pitch and
 loudness wandering at random -- never periodic, never silent: about -46 to
 -26 dBFS) with a marker
-every PERIOD ms from 0.5 s on: a 20 ms Hann-windowed chirp, 400 -> 4000 Hz,
-at -6 dBFS.  Chirps keep their shape through Opus at speech bitrates (a
+about every PERIOD ms (± 10 %, at random: no period) from 0.5 s on: a 20 ms
+Hann-windowed chirp, 400 -> 4000 Hz and back down on the next, at -6 dBFS.  Chirps keep their shape through Opus at speech bitrates (a
 noise burst does not) and their autocorrelation has one sharp peak, so each
 one is found to a fraction of a sample in every output.  The bed makes a
 dropout visible as silence.  FILE.json lists the markers:
@@ -51,11 +51,18 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     n = int(a.seconds * RATE)
-    x = bed(n, np.random.default_rng(6))
+    rng = np.random.default_rng(6)
+    x = bed(n, rng)
     m = chirp()
-    marks = list(range(RATE // 2, n - len(m), RATE * a.period_ms // 1000))
-    for p in marks:
-        x[p:p + len(m)] += m
+    # markers every PERIOD ms, each moved by up to ±10 %: a lag that is off
+    # by whole periods lines up no more than one of them
+    period = RATE * a.period_ms // 1000
+    marks, p = [], RATE // 2
+    while p + len(m) < n:
+        marks.append(p)
+        p += period + int(rng.integers(-period // 10, period // 10 + 1))
+    for i, p in enumerate(marks):
+        x[p:p + len(m)] += m if i % 2 == 0 else m[::-1]      # up, down, up...
     pcm = np.clip(np.round(x * 32767), -32768, 32767).astype("<i2")
     with wave.open(a.out, "wb") as w:
         w.setnchannels(1); w.setsampwidth(2); w.setframerate(RATE)
