@@ -3,7 +3,8 @@
 #   make check      install missing Debian packages, build, unit tests (plain and
 #                   under ASan+UBSan), config checks, scenario tests on a real broker
 #   make demo       a broker, a simulated node, a signed warning, the receipt
-#   make bench      benchmarks (figures go into docs/PERFORMANCE.md)
+#   make bench      benchmarks (figures go into docs/PERFORMANCE.md), streamed
+#                   audio beside Snapcast and trx included (make bench-stream)
 #   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
 
 PREFIX    ?= /usr/local
@@ -26,12 +27,15 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev libspeexdsp-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
-             python3-cryptography mount
+             python3-cryptography mount \
+             pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.
 HW_PKGS    = qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
              busybox-static kmod cpio xz-utils gzip gcc make libc6-dev libgpiod-dev pkg-config
+# ... and for make bench: the peers bench/stream/run.sh measures side by side
+BENCH_PKGS = snapserver snapclient trx
 DEPS_PKGS  = $(DEB_PKGS)
 
 CFLAGS    ?= -O2 -g
@@ -69,7 +73,7 @@ UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw \
-        depcheck hw-pkgs
+        depcheck hw-pkgs bench-stream
 all: $(DAEMON) $(CTL)
 
 $(BUILD)/%.o: %.c
@@ -182,9 +186,17 @@ demo: deps
 	$(MAKE) all
 	tests/demo/demo.sh $(BUILD)
 
+bench: DEPS_PKGS = $(DEB_PKGS) $(BENCH_PKGS)
 bench: deps
 	$(MAKE) all $(BENCHES)
 	bench/run.sh $(BUILD)
+	bench/stream/run.sh $(BUILD)
+
+# streamed audio only: this project beside Snapcast and trx (root: namespaces)
+bench-stream: DEPS_PKGS = $(DEB_PKGS) $(BENCH_PKGS)
+bench-stream: deps
+	$(MAKE) all
+	bench/stream/run.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cunxiang \

@@ -4,15 +4,15 @@ call must come from a Debian package that `make deps` installs.
 
     tests/deps/check.py [--list]        (from the top of the tree)
 
-Scans the shell scripts (tests/**/*.sh, bench/*.sh, .ci/run, the recipe
+Scans the shell scripts (tests/**/*.sh, bench/**/*.sh, .ci/run, the recipe
 blocks of docs/PROTOCOL.md that t_recipe.sh runs, the Makefile's recipes)
 for the words in command position -- after ;, |, &&, ||, (, $(, `, a
 keyword, or a wrapper such as check, wait_for, timeout, xargs -- and the
-Python they run for its imports.  Each command must be a shell builtin or
+Python they run (and tests/tools/*.py) for its imports and subprocesses.  Each command must be a shell builtin or
 keyword, a function defined in the scanned files, a variable or path (the
 project's own binaries), or listed in tests/deps/tools.txt with its Debian
-package; each package there must be in the Makefile's DEB_PKGS or
-HW_PKGS, or Essential in Debian 12 (on every installation).  Python
+package; each package there must be in the Makefile's DEB_PKGS,
+HW_PKGS or BENCH_PKGS, or Essential in Debian 12 (on every installation).  Python
 modules must be in the standard library or listed as "python3:MODULE
 PACKAGE".  Exit 1 with the offenders
 named, so a new tool cannot slip in without its package.
@@ -275,14 +275,14 @@ def shell_commands(text):
 def py_imports(code):
     mods = set()
     for m in re.finditer(r"(?:^|[;\n])\s*import\s+([\w., ]+)", code):
-        mods |= {x.strip().split(".")[0] for x in m.group(1).split(",") if x.strip()}
+        mods |= {x.split()[0].split(".")[0] for x in m.group(1).split(",") if x.strip()}   # "a.b as c"
     for m in re.finditer(r"(?:^|[;\n])\s*from\s+([\w.]+)\s+import", code):
         mods.add(m.group(1).split(".")[0])
     return mods
 
 def sources():
-    files = sorted(set(glob.glob("tests/**/*.sh", recursive=True) + glob.glob("bench/*.sh") +
-                       [".ci/run"]))
+    files = sorted(set(glob.glob("tests/**/*.sh", recursive=True) +
+                       glob.glob("bench/**/*.sh", recursive=True) + [".ci/run"]))
     out = [(f, open(f).read()) for f in files if os.path.exists(f)]
     # the recipe blocks of docs/PROTOCOL.md that t_recipe.sh runs
     doc = open("docs/PROTOCOL.md").read()
@@ -300,9 +300,10 @@ def sources():
 
 def main():
     table = read_table("tests/deps/tools.txt")
-    allowed = make_var("DEB_PKGS") | make_var("HW_PKGS") | ESSENTIAL
+    allowed = make_var("DEB_PKGS") | make_var("HW_PKGS") | make_var("BENCH_PKGS") | ESSENTIAL
     used, funcs, mods = {}, set(), {}
-    for name, text in sources():
+    pyfiles = sorted(glob.glob("tests/tools/*.py"))
+    for name, text in sources() + [(f, "python3 <<'PY'\n%s\nPY\n" % open(f).read()) for f in pyfiles]:
         c, f, py = shell_commands(text)
         funcs |= f
         for x in c:
