@@ -195,6 +195,7 @@ setup(struct mqttc *c, const struct mqttc_opts *o, struct cx_err *e)
 	if (c->mosq == NULL)
 		return cx_errf(e, "mosquitto_new: %s", strerror(errno));
 	mosquitto_int_option(c->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+	mosquitto_int_option(c->mosq, MOSQ_OPT_TCP_NODELAY, 1);   /* stream packets: no clumping */
 	mosquitto_connect_v5_callback_set(c->mosq, on_connect);
 	mosquitto_disconnect_v5_callback_set(c->mosq, on_disconnect);
 	mosquitto_publish_v5_callback_set(c->mosq, on_publish);

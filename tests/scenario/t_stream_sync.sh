@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Two nodes of one zone play one stream in step (issue 6).  Each node plays
+# through real alsa-lib into its own output of a PulseAudio null sink that
+# paces like a sound card (lib_audio.sh); both outputs are recorded as one
+# capture with wall-clock time stamps.  cunxiangctl stream sends a 20 s
+# signal (speech-like, with chirp markers) from a file:
+#  - clean link: each output matches the source (correlation), every
+#    marker is there, no dropout; the two outputs are within 1 ms of each
+#    other and of the presentation times (start + position / 48 kHz);
+#    receipts: the end packet ended it, nothing lost, no underrun;
+#  - both nodes behind an impaired link (tests/tools/wire.py: 50 +- 20 ms
+#    delay, 2 % loss, in both directions; TCP turns loss into stalls),
+#    D = 500 ms: the stream plays to its end, still in step, without an
+#    underrun or a dropout.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_audio.sh"
+. "$(dirname "$0")/lib_net.sh"
+net_need_root
+
+make_keys
+pulse_up || { fail "pulseaudio starts"; finish; exit 1; }
+echo synced > "$RIG/synced"
+# conf NODE ZONE PCM [HOST]: an ALSA node on a synced clock
+conf() {
+	node_conf "$1" "$2" $'[node]\nclock_sync = file:'"$RIG/synced"
+	sed -i "s|^device = file:.*|device = alsa:$3|; s|^host = .*|host = ${4:-127.0.0.1}|" "$RIG/$1.conf"
+}
+"$AUDIO_TOOLS/gen_signal.py" --seconds 20 --out "$RIG/sig.wav" >/dev/null
+LOOKAHEAD_US=6500      # the Opus encoder's 312 samples: input i is at position i + 312
+
+# play_stream LABEL D: stream the signal to the zone, record both outputs,
+# analyse into $RIG/LABEL.json; receipts of both nodes waited for
+play_stream() {
+	local label=$1 d=$2 id=$1-$(date +%s)-$RANDOM start
+	audio_capture_start "$RIG/$label.wav" || return 1
+	"$CTL" stream -c "$RIG/ctl.conf" --zone 430682101 --event flood --severity 2 \
+		--title 同步 --id "$id" --delay-ms "$d" --file "$RIG/sig.wav" --json \
+		> "$RIG/$label.s.json" 2>"$RIG/$label.err"
+	check "$label: stream sent" [ $? = 0 ]
+	check "$label: village-201 done" wait_receipt village-201 "$id" done 60
+	check "$label: village-202 done" wait_receipt village-202 "$id" done 60
+	audio_capture_stop
+	start=$(json_get "$RIG/$label.s.json" start_ms)
+	"$AUDIO_TOOLS/audio_sync.py" "$RIG/$label.wav" --ref "$RIG/sig.wav" \
+		--start-us $((start * 1000 + LOOKAHEAD_US)) --label "$label" --summary > "$RIG/$label.json"
+	cat "$RIG/$label.json"; echo
+	for n in village-201 village-202; do
+		echo "# $n: $(receipt_get $n "$id" done 'json.dumps(r["stream"])') underruns $(receipt_get $n "$id" done 'r["underruns"]')"
+		check "$label: $n ended by the end packet, no underrun" \
+			[ "$(receipt_get $n "$id" done 'r["stream"]["end"], r["underruns"]')" = "('end', 0)" ]
+	done
+	ID=$id
+}
+sync_ok() { /usr/bin/python3 -c "import json, sys; r = json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$RIG/$1.json"; }
+
+# --- a clean link ------------------------------------------------------------
+conf village-201 430682101201 outL
+conf village-202 430682101202 outR
+rig_up village-201 village-202 || exit 1
+ctl_conf village-201 village-202
+play_stream clean 300
+check "clean: every marker in both outputs" sync_ok clean 'all(c["lost"] == 0 and c["markers"] == c["markers_expected"] > 0 for c in (r["channels"]["L"], r["channels"]["R"]))'
+check "clean: outputs match the source (corr > 0.95)" sync_ok clean 'min(r["channels"][c]["corr"] for c in "LR") > 0.95'
+check "clean: no dropout" sync_ok clean 'r["channels"]["L"]["dropouts"] == r["channels"]["R"]["dropouts"] == 0'
+check "clean: the outputs within 1 ms of each other" sync_ok clean 'r["offset_us"]["max_abs"] <= 1000'
+check "clean: each output within 1 ms of the presentation times (rig: +-0.35 ms)" sync_ok clean 'max(r["channels"][c]["late_us"]["max_abs"] for c in "LR") <= 1000'
+for n in village-201 village-202; do
+	check "clean: $n lost nothing" [ "$(receipt_get $n "$ID" done 'r["stream"]["lost"]')" = 0 ]
+done
+
+# --- both nodes behind an impaired link --------------------------------------
+node_stop village-201; node_stop village-202
+netns_up 50 20 2 || { fail "namespace and wire"; finish; exit 1; }
+broker_stop; netns_broker_listen; broker_start || exit 1
+conf village-201 430682101201 outL "$NET_BROKER_IP"
+conf village-202 430682101202 outR "$NET_BROKER_IP"
+node_start village-201; node_start village-202
+wait_online village-201 && wait_online village-202 || exit 1
+play_stream impaired 500
+check "impaired: every marker in both outputs" sync_ok impaired 'all(c["lost"] == 0 for c in (r["channels"]["L"], r["channels"]["R"]))'
+check "impaired: no dropout" sync_ok impaired 'r["channels"]["L"]["dropouts"] == r["channels"]["R"]["dropouts"] == 0'
+check "impaired: the outputs within 1 ms of each other" sync_ok impaired 'r["offset_us"]["max_abs"] <= 1000'
+check "impaired: within 1 ms of the presentation times" sync_ok impaired 'max(r["channels"][c]["late_us"]["max_abs"] for c in "LR") <= 1000'
+netns_down
+finish
