@@ -94,6 +94,7 @@ static const struct kdef kdefs[] = {
 	{ "audio", "siren_output", K_SIRENOUT, F(siren_output), 0, 0, 0 },
 	{ "audio", "output_offset_ms", K_MS3, F(output_offset_us), -1000, 1000, 0 },
 	{ "audio", "stream_timeout_ms", K_INT, F(stream_timeout_ms), 100, 60000, 0 },
+	{ "audio", "stream_queue_ms", K_INT, F(stream_queue_ms), 20, 1000, 0 },
 	{ "audio", "stream_max_ahead_ms", K_INT, F(stream_max_ahead_ms), 1000, 600000, 0 },
 	{ "limits", "max_message", K_INT, F(max_message), 256, 65536, 0 },
 	{ "limits", "replay_actual", K_INT, F(replay_actual), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
@@ -608,6 +609,7 @@ set_defaults(struct node_config *c)
 	c->hold_ms = 2000;
 	c->max_on_s = 1800;
 	c->stream_timeout_ms = 3000;
+	c->stream_queue_ms = 40;
 	c->stream_max_ahead_ms = 10000;
 	c->max_message = 16384;
 	c->replay_actual = 4096;

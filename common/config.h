@@ -71,6 +71,9 @@ struct node_config {
 	                                      alignment), -1000..1000 ms, default 0 */
 	uint32_t stream_timeout_ms;        /* no stream packet this long: the stream
 	                                      ends, its fallback plays; default 3000 */
+	uint32_t stream_queue_ms;          /* device queue while a stream plays (the
+	                                      stream is read this long before it
+	                                      sounds), 20..1000, default 40 */
 	uint32_t stream_max_ahead_ms;      /* stream packets further ahead: dropped;
 	                                      default 10000 */
 

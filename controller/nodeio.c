@@ -362,6 +362,7 @@ nodeio_player_cfg(const struct node_config *c, struct player_cfg *pc)
 	pc->sirens = c->sirens;
 	pc->nsirens = c->nsirens;
 	pc->output_offset_us = c->output_offset_us;
+	pc->stream_queue_ms = c->stream_queue_ms;
 }
 
 static int

@@ -396,6 +396,8 @@ queue_full(struct player *p)
 
 	if (p->src == NULL || (q = source_queue_ms(p->src)) == 0)
 		return 0;
+	if (p->cfg.stream_queue_ms != 0)   /* the node's own setting */
+		q = p->cfg.stream_queue_ms;
 	return sink_delay(p->sink) >= (long)(q * FRAMES_PER_MS);
 }
 

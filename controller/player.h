@@ -53,6 +53,7 @@ struct player_cfg {
 	const char *clip_dir;
 	const struct siren_pattern *sirens; /* configured patterns */
 	int nsirens;
+	uint32_t stream_queue_ms;          /* device queue while a live source plays */
 	int64_t output_offset_us;          /* DAC, amplifier, horn: added to the
 	                                      device's own timing (output_offset_ms) */
 };

@@ -23,6 +23,9 @@ echo synced > "$RIG/synced"
 # conf NODE ZONE PCM [HOST]: an ALSA node on a synced clock
 conf() {
 	node_conf "$1" "$2" $'[node]\nclock_sync = file:'"$RIG/synced"
+	# PulseAudio prebuffers: with a 40 ms queue in its 200 ms buffer its own
+	# timing moves by ms (measured); a sound card needs no such margin
+	printf "[audio]\nstream_queue_ms = 150\n" >> "$RIG/$1.conf"
 	sed -i "s|^device = file:.*|device = alsa:$3|; s|^host = .*|host = ${4:-127.0.0.1}|" "$RIG/$1.conf"
 }
 "$AUDIO_TOOLS/gen_signal.py" --seconds 20 --out "$RIG/sig.wav" >/dev/null
@@ -34,7 +37,7 @@ play_stream() {
 	local label=$1 d=$2 id=$1-$(date +%s)-$RANDOM start
 	audio_capture_start "$RIG/$label.wav" || return 1
 	"$CTL" stream -c "$RIG/ctl.conf" --zone 430682101 --event flood --severity 2 \
-		--title 同步 --id "$id" --delay-ms "$d" --file "$RIG/sig.wav" --json \
+		--title 同步 --id "$id" --delay-ms "$d" --bitrate 64000 --file "$RIG/sig.wav" --json \
 		> "$RIG/$label.s.json" 2>"$RIG/$label.err"
 	check "$label: stream sent" [ $? = 0 ]
 	check "$label: village-201 done" wait_receipt village-201 "$id" done 60
@@ -60,7 +63,9 @@ rig_up village-201 village-202 || exit 1
 ctl_conf village-201 village-202
 play_stream clean 300
 check "clean: every marker in both outputs" sync_ok clean 'all(c["lost"] == 0 and c["markers"] == c["markers_expected"] > 0 for c in (r["channels"]["L"], r["channels"]["R"]))'
-check "clean: outputs match the source (corr > 0.95)" sync_ok clean 'min(r["channels"][c]["corr"] for c in "LR") > 0.95'
+# (corr: the undecoded source against a 64 kb/s Opus decode of its noisy bed,
+# per second; the markers above are the exact check of the waveform)
+check "clean: outputs match the source (corr > 0.6)" sync_ok clean 'min(r["channels"][c]["corr"] for c in "LR") > 0.6'
 check "clean: no dropout" sync_ok clean 'r["channels"]["L"]["dropouts"] == r["channels"]["R"]["dropouts"] == 0'
 check "clean: the outputs within 1 ms of each other" sync_ok clean 'r["offset_us"]["max_abs"] <= 1000'
 check "clean: each output within 1 ms of the presentation times (rig: +-0.35 ms)" sync_ok clean 'max(r["channels"][c]["late_us"]["max_abs"] for c in "LR") <= 1000'

@@ -169,6 +169,7 @@ test_defaults(void **state)
 	assert_int_equal(c.max_on_s, 1800);
 	assert_int_equal(c.output_offset_us, 0);
 	assert_int_equal(c.stream_timeout_ms, 3000);
+	assert_int_equal(c.stream_queue_ms, 40);
 	assert_int_equal(c.stream_max_ahead_ms, 10000);
 	assert_int_equal(c.siren_output, SIREN_OUT_SPEAKER);  /* no siren line */
 	assert_int_equal(c.max_message, 16384);
@@ -350,6 +351,10 @@ test_stream_keys(void **state)
 	assert_int_equal(c.stream_timeout_ms, 250);
 	assert_int_equal(c.stream_max_ahead_ms, 2000);
 	config_free(&c);
+	assert_int_equal(load_str(MINIMAL "[audio]\nstream_queue_ms = 150\n", &c, &e), 0);
+	assert_int_equal(c.stream_queue_ms, 150);
+	config_free(&c);
+	assert_int_equal(load_str(MINIMAL "[audio]\nstream_queue_ms = 5\n", &c, &e), -1);
 	assert_int_equal(load_str(MINIMAL "[audio]\nstream_timeout_ms = 99\n", &c, &e), -1);
 	assert_non_null(strstr(e.msg, "'stream_timeout_ms' must be an integer in 100..60000"));
 	assert_int_equal(load_str(MINIMAL "[audio]\nstream_timeout_ms = 60001\n", &c, &e), -1);
