@@ -453,6 +453,7 @@ test_bad_fields(void **state)
 		{ "flags high", 6, 0x80, "flags" },
 		{ "flags low", 7, 0x01, "flags" },
 		{ "position 2^62", 12, 0x40, "position" },
+		{ "position off a frame", 19, 0x01, "not a multiple of 960" },
 		{ "pts negative", 20, 0x80, "pts" },
 		{ "pts 2^62", 20, 0x40, "pts" },
 		{ "frame 0 length 0", 29, 0, "length 0" },
@@ -509,6 +510,18 @@ test_bad_fields(void **state)
 		q.type = (enum stream_ptype)3;
 		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
 		q.type = SP_AUDIO;
+		q.position = 961;
+		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
+		assert_non_null(strstr(e.msg, "multiple of 960"));
+		q.type = SP_END;
+		q.nframes = 0;
+		q.position = 960 * 7 + 480;        /* an end inside a frame: refused too */
+		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
+		q.position = 960 * 7;              /* any whole number of frames is a total */
+		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), 0);
+		q.type = SP_AUDIO;
+		q.nframes = 1;
+		q.position = 0;
 		assert_int_equal(stream_seal(key, "bad id", TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
 		assert_int_equal(stream_seal(key, ID, "", &q, bad, sizeof(bad), &n, &e), -1);
 		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), 0);
