@@ -113,8 +113,10 @@ void jitter_put(struct jitter *j, const struct stream_pkt *p)
 	if (j->last_put_ms == 0)
 		j->last_put_ms = 1;        /* 0 means "never" */
 	if (p->type == SP_END) {
-		j->has_end = 1;
-		j->total = p->position;
+		if (!j->has_end) {          /* the sender repeats it: the first counts */
+			j->has_end = 1;
+			j->total = p->position;
+		}
 		return;
 	}
 	j->st.packets++;

@@ -23,7 +23,9 @@
  *    position + JITTER_SLOTS frames is dropped and counted `overflow`:
  *    memory never grows.  A frame already held is a `duplicate`.
  *  - The end packet (SP_END) sets the stream's total: past it
- *    jitter_read() gives silence and counts nothing lost.
+ *    jitter_read() gives silence and counts nothing lost.  Senders repeat
+ *    it (successive seqs); the first one put counts, the others change
+ *    nothing and are not counted anywhere.
  *  - `lost` counts frames missing when their turn came to be read,
  *    `concealed` those of them made by FEC or PLC (not the faded or
  *    silent ones).

@@ -350,6 +350,12 @@ static void test_seek_and_end(void **state)
 	assert_int_equal(jitter_last_put_ms(j), 5007);
 	assert_int_equal(jitter_end(j, &total), 1);
 	assert_int_equal(total, 6 * FS + 480);
+	/* the sender repeats the end packet: the first one counts */
+	end.seq = 1;
+	end.position = 9 * FS;
+	jitter_put(j, &end);
+	assert_int_equal(jitter_end(j, &total), 1);
+	assert_int_equal(total, 6 * FS + 480);
 	jitter_seek(j, 3 * FS + 200);
 	assert_int_equal(jitter_position(j), 3 * FS + 200);
 	jitter_read(j, out, 5 * FS);

@@ -564,6 +564,15 @@ test_end(void **state)
 	assert_int_equal(stream_gate_check(&g, buf, len, T0 + 500000, T0 + 500000, &p, &e), SV_OK);
 	assert_int_equal(p.type, SP_END);
 	assert_int_equal(p.seq, 2);
+	/* the sender's copies (successive seqs, same total) pass too: none
+	 * is counted rejected or late */
+	len = seal_end(3, 4 * 960, T0 + 80000, buf);
+	assert_int_equal(stream_gate_check(&g, buf, len, T0 + 500000, T0 + 500000, &p, &e), SV_OK);
+	len = seal_end(4, 4 * 960, T0 + 80000, buf);
+	assert_int_equal(stream_gate_check(&g, buf, len, T0 + 500000, T0 + 500000, &p, &e), SV_OK);
+	assert_int_equal(p.seq, 4);
+	assert_int_equal(g.count[SV_OK], 5);
+	assert_int_equal(g.count[SV_OK] + g.count[SV_LATE], 5);
 	/* it goes through the window: replayed, or far outside, it is dropped */
 	assert_int_equal(check(&g, buf, len, T0, T0, &e), SV_REPLAY);
 	gate(&g);
