@@ -157,6 +157,55 @@ sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])
 wait_for 10 ends_in "$sid"
 check "Ogg Opus stream: signed, in sequence, paced, 3 s" check_stream "$RIG/s4.json" 144000
 
+# --- a slow connection: the timeline is fixed once connected ------------------
+# A proxy that holds every connection 1.5 s before relaying it to the broker:
+# the announcement must still leave --start-in-ms before t0 (nodes do not
+# join late), and the first packet go at t0.
+python3 - "$PORT" "$RIG/proxy.port" <<'PY' &
+import socket, sys, threading, time
+up = int(sys.argv[1]); ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(8)
+open(sys.argv[2] + ".tmp", "w").write(str(ls.getsockname()[1]))
+import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+def pump(a, b):
+    try:
+        while (d := a.recv(65536)):
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+def conn(c):
+    time.sleep(1.5)
+    u = socket.create_connection(("127.0.0.1", up))
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    pump(u, c)
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=conn, args=(c,), daemon=True).start()
+PY
+proxy=$!
+wait_for 10 test -s "$RIG/proxy.port"
+sed "s/^port = .*/port = $(cat "$RIG/proxy.port")/" "$RIG/ctl.conf" > "$RIG/ctl-slow.conf"
+"$CTL" stream -c "$RIG/ctl-slow.conf" --zone $ZONE --event flood --severity 2 \
+	--file "$RIG/tone3.wav" --start-in-ms 1000 --json > "$RIG/s5.json" 2>"$RIG/s5.err"
+rc=$?
+kill $proxy 2>/dev/null; wait $proxy 2>/dev/null
+check "slow connection: stream exits 0 (got $rc)" [ $rc = 0 ]
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s5.json" 2>/dev/null)
+wait_for 10 ends_in "$sid"
+check "slow connection: the announcement leaves --start-in-ms (1 s) before t0" python3 - \
+	"$RIG/cap" "$RIG/s5.json" "$PREFIX/alert/" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[2])); t0 = (s["start_ms"] - s["delay_ms"]) / 1000
+ann = [float(l.split(" ", 2)[0]) for l in open(sys.argv[1]) if l.split(" ", 2)[1].startswith(sys.argv[3])
+       and bytes.fromhex(l.split(" ", 2)[2].strip()).find(s["id"].encode()) >= 0]
+if not ann: sys.exit("no announcement")
+print("announcement %.0f ms before t0" % ((t0 - ann[0]) * 1000))
+sys.exit(0 if 0.8 <= t0 - ann[0] <= 1.1 else 1)
+PY
+check "slow connection: signed, in sequence, paced from t0" check_stream "$RIG/s5.json" 144000
+
 # --- bad inputs publish nothing -----------------------------------------------
 # both CMD1... -- CMD2...: both commands succeed
 both() {
