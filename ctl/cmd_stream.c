@@ -85,8 +85,13 @@ usage(FILE *f)
 	    "  packets signed by a fresh stream key, in real time, until the input ends\n"
 	    "  or Ctrl-C (the end packet is sent either way); prints a summary.\n"
 	    "  Defaults: --delay-ms %d, --start-in-ms %d, --bitrate %d, --frames 1,\n"
-	    "  --voice %s (Mandarin). --say's text is the warning's text unless --text.\n",
-
+	    "  --voice %s (Mandarin). --say's text is the warning's text unless --text.\n"
+	    "  --delay-ms D: each sample sounds D after its capture on every node. D must\n"
+	    "  cover 60 ms (a node reads ~40 ms ahead of its output, plus one 20 ms frame\n"
+	    "  per packet) plus the network's delay and jitter: 100 is the floor on a LAN,\n"
+	    "  the default leaves ~240 ms for the network.\n"
+	    "  --start-in-ms: from the moment the announcement is published (after the\n"
+	    "  connection to the broker) to the capture of the first sample.\n",
 	    DEFAULT_DELAY_MS, DEFAULT_START_IN_MS, SOPUS_BITRATE_DEFAULT, SPEECH_VOICE_DEFAULT);
 }
 
