@@ -34,6 +34,7 @@ struct jitter {
 	size_t skip;                       /* samples to skip in the next frame (seek) */
 	uint32_t gap;                      /* frames missing in a row */
 	int primed;                        /* the decoder has a past to conceal from */
+	int reading;                       /* jitter_read() was called */
 	int silent;                        /* the last frame out was faded or silent */
 	int has_end;
 	uint64_t total;
@@ -80,6 +81,24 @@ static struct jslot *jitter_slot(struct jitter *j, uint64_t fn)
 	return s->used && s->fn == fn ? s : NULL;
 }
 
+/* Before the first read: move the window on to keep the latest frames,
+ * dropping (and counting as overflow) the oldest, so that the frames due
+ * when reading starts late are here. */
+static void jitter_slide(struct jitter *j, uint64_t next_fn)
+{
+	size_t i;
+
+	for (i = 0; i < JITTER_SLOTS; i++) {
+		if (j->slot[i].used && j->slot[i].fn < next_fn) {
+			j->slot[i].used = 0;
+			j->st.overflow++;
+		}
+	}
+	j->next_fn = next_fn;
+	j->skip = 0;
+	j->cur_off = FS;
+}
+
 static void jitter_store(struct jitter *j, uint64_t fn, const struct stream_frame *f)
 {
 	struct jslot *s = &j->slot[fn % JITTER_SLOTS];
@@ -89,8 +108,11 @@ static void jitter_store(struct jitter *j, uint64_t fn, const struct stream_fram
 		return;
 	}
 	if (fn >= j->next_fn + JITTER_SLOTS) {
-		j->st.overflow++;
-		return;
+		if (j->reading) {
+			j->st.overflow++;
+			return;
+		}
+		jitter_slide(j, fn + 1 - JITTER_SLOTS);
 	}
 	if (s->used && s->fn == fn) {
 		j->st.duplicate++;
@@ -113,8 +135,10 @@ void jitter_put(struct jitter *j, const struct stream_pkt *p)
 	if (j->last_put_ms == 0)
 		j->last_put_ms = 1;        /* 0 means "never" */
 	if (p->type == SP_END) {
-		j->has_end = 1;
-		j->total = p->position;
+		if (!j->has_end) {          /* the sender repeats it: the first counts */
+			j->has_end = 1;
+			j->total = p->position;
+		}
 		return;
 	}
 	j->st.packets++;
@@ -193,6 +217,7 @@ static void jitter_decode(struct jitter *j, uint64_t fn, int16_t *out)
 
 void jitter_read(struct jitter *j, int16_t *pcm, size_t n)
 {
+	j->reading = 1;
 	while (n > 0) {
 		size_t k;
 

@@ -21,9 +21,16 @@
  *  - A frame whose position was already read (the frame being played
  *    included) is dropped and counted `late`; one beyond the read
  *    position + JITTER_SLOTS frames is dropped and counted `overflow`:
- *    memory never grows.  A frame already held is a `duplicate`.
+ *    memory never grows.  Before the first jitter_read() (a node that
+ *    joins late, or whose stream follows another item) the window slides
+ *    instead: the read position moves on so that the newest frame is the
+ *    last slot, and the oldest frames are dropped (counted `overflow`):
+ *    the frames due when reading starts are the ones kept.  A frame
+ *    already held is a `duplicate`.
  *  - The end packet (SP_END) sets the stream's total: past it
- *    jitter_read() gives silence and counts nothing lost.
+ *    jitter_read() gives silence and counts nothing lost.  Senders repeat
+ *    it (successive seqs); the first one put counts, the others change
+ *    nothing and are not counted anywhere.
  *  - `lost` counts frames missing when their turn came to be read,
  *    `concealed` those of them made by FEC or PLC (not the faded or
  *    silent ones).

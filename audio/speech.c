@@ -32,6 +32,7 @@
 #include "audio/resample.h"
 #include "audio/speech.h"
 #include "audio/wav.h"
+#include "common/clock.h"
 
 extern char **environ;
 
@@ -43,6 +44,9 @@ extern char **environ;
 
 struct speech {
 	pid_t pid;                     /* 0 once reaped */
+	int killed;                    /* we killed it after its stdout ended */
+	uint64_t last_ms;              /* clock_mono_ms() of the start or the last samples */
+	uint64_t eof_ms;               /* ... when its stdout ended (0: not yet) */
 	int fd;                        /* the child's stdout; -1 after its end */
 	int err_fd;                    /* the child's stderr; -1 once closed */
 	size_t errlen;
@@ -160,6 +164,7 @@ struct speech *speech_start(const char *text, const char *voice, struct cx_err *
 	close(tfd);
 	sp->fd = p[0];
 	fcntl(sp->fd, F_SETFL, fcntl(sp->fd, F_GETFL) | O_NONBLOCK);
+	sp->last_ms = clock_mono_ms();
 	return sp;
 fail:
 	if (q[0] >= 0)
@@ -253,8 +258,14 @@ static int finish(struct speech *sp) {
 	if (sp->pid > 0) {
 		while ((r = waitpid(sp->pid, &st, WNOHANG)) < 0 && errno == EINTR)
 			;
-		if (r == 0)
+		if (r == 0 && clock_mono_ms() - sp->eof_ms < SPEECH_EXIT_GRACE_MS)
 			return 0;
+		if (r == 0) {          /* its stdout is over but it lingers: done */
+			kill(sp->pid, SIGKILL);
+			sp->killed = 1;
+			while ((r = waitpid(sp->pid, &st, 0)) < 0 && errno == EINTR)
+				;
+		}
 		sp->pid = 0;
 		if (r < 0)
 			cx_errf(&e, "speech: waitpid: %s", strerror(errno)), fail(sp, &e);
@@ -264,7 +275,7 @@ static int finish(struct speech *sp) {
 			cx_errf(&e, "speech: %s exited with status %d%s%.*s", sp->bin,
 			    WEXITSTATUS(st), sp->errlen ? ": " : "", (int)sp->errlen, sp->errbuf),
 			    fail(sp, &e);
-		else if (WIFSIGNALED(st))
+		else if (WIFSIGNALED(st) && !sp->killed)
 			cx_errf(&e, "speech: %s killed by signal %d", sp->bin, WTERMSIG(st)), fail(sp, &e);
 		else if (!sp->hdr_done)
 			cx_errf(&e, "speech: %s wrote no WAV header", sp->bin), fail(sp, &e);
@@ -303,6 +314,7 @@ static int pull(struct speech *sp) {
 		}
 		close(sp->fd);
 		sp->fd = -1;
+		sp->eof_ms = clock_mono_ms();
 		check_stderr(sp);
 		if (sp->hdr_done && !sp->failed) {
 			sp->out_pos = 0;
@@ -314,17 +326,33 @@ static int pull(struct speech *sp) {
 	return finish(sp) ? 0 : SOURCE_STARVED;
 }
 
+/* Starved: past SPEECH_STALL_MS without a sample the helper is hung. */
+static int stalled(struct speech *sp) {
+	const char *name = strrchr(sp->bin, '/');
+	struct cx_err e;
+
+	if (clock_mono_ms() - sp->last_ms < SPEECH_STALL_MS)
+		return 0;
+	cx_errf(&e, "speech: %s gave no audio for %d ms", name ? name + 1 : sp->bin,
+	    SPEECH_STALL_MS);
+	fail(sp, &e);
+	sp->out_pos = sp->out_len = 0;       /* what is left is dropped */
+	finish(sp);
+	return 1;
+}
+
 long speech_read(struct speech *sp, int16_t *pcm, size_t n, struct cx_err *e) {
 	size_t k;
 
 	if (n == 0)
 		return cx_errf(e, "speech_read: no room");
-	if (pull(sp) == SOURCE_STARVED)
+	if (pull(sp) == SOURCE_STARVED && !stalled(sp))
 		return SOURCE_STARVED;
 	if (sp->out_pos < sp->out_len) {
 		k = sp->out_len - sp->out_pos < n ? sp->out_len - sp->out_pos : n;
 		memcpy(pcm, sp->out + sp->out_pos, k * sizeof *pcm);
 		sp->out_pos += k;
+		sp->last_ms = clock_mono_ms();
 		return (long)k;
 	}
 	if (sp->failed) {

@@ -20,6 +20,11 @@
  * read), -1 on an error (binary missing, exit status not 0, bad WAV): e
  * says which.  The child is reaped before 0 or -1 is returned;
  * speech_free() kills and reaps a child still running.
+ * Deadlines (clock_mono_ms): a helper that gives no sample for
+ * SPEECH_STALL_MS (hung) is killed and the speech fails ("speech:
+ * espeak-ng gave no audio for 5000 ms"); one that closed its stdout but
+ * has not exited SPEECH_EXIT_GRACE_MS later is killed and the speech ends
+ * normally (everything it wrote was played).
  */
 #ifndef CX_SPEECH_H
 #define CX_SPEECH_H
@@ -35,6 +40,8 @@
 #endif
 #define SPEECH_TEXT_MAX 4096           /* bytes of UTF-8 (a warning's text) */
 #define SPEECH_BIN_ENV "CUNXIANG_ESPEAK"
+#define SPEECH_STALL_MS 5000           /* no sample for this long: hung, failed */
+#define SPEECH_EXIT_GRACE_MS 500       /* stdout over, the child not gone: killed */
 
 struct speech;
 

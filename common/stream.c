@@ -98,6 +98,9 @@ fields_check(int type, int nframes, uint64_t position, int64_t pts, struct cx_er
 		return cx_errf(e, "end packet with %d frames (want 0)", nframes);
 	if (position > (uint64_t)STREAM_VALUE_MAX)
 		return cx_errf(e, "position out of range (at most 2^62 - 1)");
+	if (position % STREAM_FRAME_SAMPLES != 0)
+		return cx_errf(e, "position %llu is not a multiple of %d (a 20 ms frame)",
+		    (unsigned long long)position, STREAM_FRAME_SAMPLES);
 	if (pts < 0 || pts > STREAM_VALUE_MAX)
 		return cx_errf(e, "pts out of range (0 .. 2^62 - 1)");
 	return 0;

@@ -6,10 +6,11 @@
  *
  * Steps: parse the command line, load ctl.conf, open the input (so a bad
  * file fails before anything is published), make a fresh Ed25519 stream
- * key (in memory only, never written), fix the timeline (position 0 is
- * captured at t0 = now + --start-in-ms and presented at t0 + --delay-ms),
- * sign the announcing warning with the operator key and publish it to each
- * zone (QoS 1), then send the packets in real time (stream_send.c) until
+ * key (in memory only, never written), connect to the broker (and open
+ * the receipts session), then fix the timeline (position 0 is captured at
+ * t0 = now + --start-in-ms and presented at t0 + --delay-ms), sign the
+ * announcing warning with the operator key and publish it to each zone
+ * (QoS 1), then send the packets in real time (stream_send.c) until
  * the input ends or SIGINT/SIGTERM, send the end packet and print a
  * summary.  Exit 0 when the stream ended (input over or interrupted) and
  * its end packet went out.
@@ -84,7 +85,13 @@ usage(FILE *f)
 	    "  packets signed by a fresh stream key, in real time, until the input ends\n"
 	    "  or Ctrl-C (the end packet is sent either way); prints a summary.\n"
 	    "  Defaults: --delay-ms %d, --start-in-ms %d, --bitrate %d, --frames 1,\n"
-	    "  --voice %s (Mandarin). --say's text is the warning's text unless --text.\n",
+	    "  --voice %s (Mandarin). --say's text is the warning's text unless --text.\n"
+	    "  --delay-ms D: each sample sounds D after its capture on every node. D must\n"
+	    "  cover 60 ms (a node reads ~40 ms ahead of its output, plus one 20 ms frame\n"
+	    "  per packet) plus the network's delay and jitter: 100 is the floor on a LAN,\n"
+	    "  the default leaves ~240 ms for the network.\n"
+	    "  --start-in-ms: from the moment the announcement is published (after the\n"
+	    "  connection to the broker) to the capture of the first sample.\n",
 	    DEFAULT_DELAY_MS, DEFAULT_START_IN_MS, SOPUS_BITRATE_DEFAULT, SPEECH_VOICE_DEFAULT);
 }
 
@@ -355,13 +362,42 @@ open_input(const struct sopts *o, struct run *r)
 	return 0;
 }
 
-/* Key, timeline, announcement: all that can fail before the network. */
+/* Fix the timeline from now on (position 0 is captured at t0 = now +
+ * --start-in-ms, presented D later) and seal the announcement with it. */
+static int
+seal_announcement(const struct sopts *o, struct run *r)
+{
+	int64_t now_ms = clock_wall_ms();
+	uint64_t now_ns = clock_mono_ns();
+	struct cx_err e;
+	char *body;
+	int rc;
+
+	free(r->payload);
+	r->payload = NULL;
+	/* input sample i is at stream position i + the codec's lookahead: the
+	 * capture starts that much after start - D, so each input sample is
+	 * presented exactly D after it was captured */
+	r->t0_ns = now_ns + (uint64_t)o->start_in_ms * 1000000u +
+	    (uint64_t)SOPUS_LOOKAHEAD * 1000000000u / STREAM_RATE;
+	r->ann.start_ms = now_ms + o->start_in_ms + o->delay_ms;
+	if ((body = announce_body(&r->a, &r->ann, &e)) == NULL)
+		return args_usage_error(CMD, "invalid warning: %s", e.msg);
+	rc = warnmsg_seal(CMD, &r->c, body, &r->payload, &r->len);
+	free(body);
+	if (rc == 0 && spack_init(&r->pk, r->skey, r->ann.id, r->topic, r->ann.start_ms,
+	    (int)o->frames, &e) != 0)
+		rc = args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
+	return rc;
+}
+
+/* Key and announcement: all that can fail before the network (sealed once
+ * here to check it; sealed again, on the real timeline, once connected). */
 static int
 prepare(const struct sopts *o, struct run *r)
 {
 	int64_t now_ms = clock_wall_ms();
 	struct cx_err e;
-	char *body;
 	int rc;
 
 	if (r->c.key_path[0] == '\0')
@@ -378,35 +414,27 @@ prepare(const struct sopts *o, struct run *r)
 	if (stream_topic(r->c.prefix, r->ann.id, r->topic, sizeof r->topic, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 	r->ann.delay_ms = (int)o->delay_ms;
-	/* input sample i is at stream position i + the codec's lookahead: the
-	 * capture starts that much after start - D, so each input sample is
-	 * presented exactly D after it was captured */
-	r->t0_ns = clock_mono_ns() + (uint64_t)o->start_in_ms * 1000000u +
-	    (uint64_t)SOPUS_LOOKAHEAD * 1000000000u / STREAM_RATE;
-	r->ann.start_ms = now_ms + o->start_in_ms + o->delay_ms;
 	r->ann.nfallback = o->nfallback;
 	memcpy(r->ann.fallback, o->fb, sizeof r->ann.fallback);
-	if ((body = announce_body(&r->a, &r->ann, &e)) == NULL)
-		return args_usage_error(CMD, "invalid warning: %s", e.msg);
-	rc = warnmsg_seal(CMD, &r->c, body, &r->payload, &r->len);
-	free(body);
-	if (rc == 0 && spack_init(&r->pk, r->skey, r->ann.id, r->topic, r->ann.start_ms,
-	    (int)o->frames, &e) != 0)
-		rc = args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
-	return rc;
+	return seal_announcement(o, r);
 }
 
+/* Connect and open the receipts session first (however long that takes),
+ * then fix the timeline, so --start-in-ms counts from the publication and
+ * a slow connection does not make every node join late. */
 static int
 announce(const struct sopts *o, struct run *r)
 {
 	struct cx_err e;
-	int published;
+	int published, rc;
 
 	if ((r->m = watch_connect(&r->c, 0, &e)) == NULL)
 		return args_fail(CMD, EXIT_BROKER, "%s", e.msg);
 	if (watch_prepare(&r->c, &e) != 0)
 		fprintf(stderr, "cunxiangctl %s: warning: receipts session: %s (receipts may be "
 		    "missed until `cunxiangctl receipts` runs)\n", CMD, e.msg);
+	if ((rc = seal_announcement(o, r)) != 0)
+		return rc;
 	return warnmsg_publish(CMD, &r->c, r->m, &r->a, r->payload, r->len, &published);
 }
 

@@ -149,6 +149,7 @@ send_end(const struct ssend *s, struct ssend_stats *st)
 	uint8_t pkt[STREAM_PKT_MAX];
 	struct cx_err e;
 	size_t len;
+	int i;
 
 	if (st->end == SEND_EOF) {   /* the end goes when the last sample is due */
 		uint64_t pos = spack_next_position(s->pk);
@@ -159,14 +160,20 @@ send_end(const struct ssend *s, struct ssend_stats *st)
 		if (st->end == SEND_EOF)
 			pace_until(s, st, stream_send_ns(s->t0_ns, st->samples));
 	}
-	if (st->end == SEND_BROKER ||
-	    spack_end(s->pk, (uint32_t)st->packets, st->samples, pkt, sizeof pkt, &len, &e) != 0)
+	if (st->end == SEND_BROKER)
 		return;
-	if (mqttc_send(s->m, s->pk->topic, pkt, len, &e) == 0 &&
-	    mqttc_flush(s->m, clock_mono_ms() + SEND_FLUSH_MS, &e) == 0) {
-		st->end_sent = 1;
+	/* QoS 0: one lost end packet would turn a good stream into a
+	 * timeout, so it goes SEND_END_COPIES times, back to back, each a
+	 * valid end packet with the next seq (nodes take the first) */
+	for (i = 0; i < SEND_END_COPIES; i++) {
+		if (spack_end(s->pk, (uint32_t)st->packets, st->samples, pkt, sizeof pkt, &len,
+		    &e) != 0 || mqttc_send(s->m, s->pk->topic, pkt, len, &e) != 0)
+			break;
 		st->packets++;
 		st->bytes += len;
+	}
+	if (i == SEND_END_COPIES && mqttc_flush(s->m, clock_mono_ms() + SEND_FLUSH_MS, &e) == 0) {
+		st->end_sent = 1;
 	} else if (st->end != SEND_INPUT_ERROR) {
 		st->end = SEND_BROKER;
 		st->why = e;

@@ -30,6 +30,9 @@ wait_for 30 probe || { echo "capture did not subscribe"; exit 1; }
 sox -n -r 44100 -c 2 -b 16 "$RIG/tone3.wav" synth 3 sine 440 vol 0.5
 sox -n -r 48000 -c 1 -b 16 "$RIG/tone20.wav" synth 20 sine 440 vol 0.5
 
+# ends_in SID: the stream's 3 end packets ("CXS1", type 2) are captured
+ends_in() { [ "$(grep -c " $PREFIX/stream/$1 4358533102" "$RIG/cap")" -ge 3 ]; }
+
 # check_stream SUMMARY_JSON MIN_SAMPLES: the independent reader (see top)
 check_stream() {
 	python3 - "$RIG/cap" "$RIG/township.pem" "$1" "$PREFIX" "$2" <<'PY'
@@ -64,9 +67,9 @@ key = Ed25519PublicKey.from_public_bytes(raw)
 # the packets: signature, sequence, positions, pts, pacing
 topic = prefix + "/stream/" + sid
 pk = [m for m in msgs if m[1] == topic]
-pos = 0; audio = []; end = None
+pos = 0; audio = []; end = None; ends = 0
 for i, (t, _, p) in enumerate(pk):
-    if end is not None: fail("a packet after the end")
+    if end is not None and p[4] != 2: fail("an audio packet after the end")
     if len(p) < 28 + 64 or p[:4] != b"CXS1": fail("packet %d: layout" % i)
     msg = b"CXS1" + bytes([len(sid)]) + sid.encode() + struct.pack(">H", len(topic)) + topic.encode() + p[:-64]
     key.verify(p[-64:], msg)                          # raises if not by the stream key
@@ -77,7 +80,8 @@ for i, (t, _, p) in enumerate(pk):
     if flags != 0: fail("flags")
     if typ == 2:
         if nf != 0 or len(p) != 28 + 64: fail("end packet layout")
-        end = (t, position); continue
+        if end is not None and position != end[1]: fail("end copies at different totals")
+        end = end or (t, position); ends += 1; continue
     off = 28
     for f in range(nf):
         (n,) = struct.unpack(">H", p[off:off + 2]); off += 2 + n
@@ -85,6 +89,7 @@ for i, (t, _, p) in enumerate(pk):
     if off != len(p) - 64: fail("packet %d: frames do not fill it" % i)
     audio.append((t, position)); pos += nf * 960
 if end is None: fail("no end packet")
+if ends != 3: fail("%d end packets, want 3 (successive seqs)" % ends)
 if end[1] != pos or pos != s["duration_ms"] * 48: fail("end at %d, audio to %d, summary %d ms" % (end[1], pos, s["duration_ms"]))
 if pos < min_samples: fail("only %d samples" % pos)
 if len(pk) != s["packets"]: fail("%d packets seen, summary says %d" % (len(pk), s["packets"]))
@@ -103,12 +108,13 @@ PY
 	--json > "$RIG/s1.json" 2>"$RIG/s1.err"
 rc=$?
 check "stream of a 3 s WAV exits 0 (got $rc)" [ $rc = 0 ]
-check "summary: eof, end sent, 150 frames, 3000 ms" python3 -c '
+check "summary: eof, end sent (3 copies), 150 frames + the encoder's tail, 3020 ms" python3 -c '
 import json, sys; s = json.load(open(sys.argv[1]))
-sys.exit(0 if (s["end"], s["end_sent"], s["frames"], s["packets"], s["duration_ms"]) == ("eof", True, 150, 151, 3000) else 1)' "$RIG/s1.json"
+t = (s["end"], s["end_sent"], s["frames"], s["packets"], s["duration_ms"])
+sys.exit(0 if t == ("eof", True, 151, 154, 3020) else "summary %r" % (t,))' "$RIG/s1.json"
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s1.json")
 sid1=$sid
-wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"   # the end packet is in
+wait_for 10 ends_in "$sid"   # the end packets are in
 check "announcement signed, packets signed by the stream key, in sequence, paced" \
 	check_stream "$RIG/s1.json" 144000
 check "announcement on the zone's alert topic" grep -q " $PREFIX/alert/$(zone_path $ZONE) " "$RIG/cap"
@@ -128,7 +134,7 @@ check "SIGINT: summary says interrupted, end packet sent" python3 -c '
 import json, sys; s = json.load(open(sys.argv[1]))
 sys.exit(0 if s["end"] == "interrupted" and s["end_sent"] and 1000 < s["duration_ms"] < 15000 else 1)' "$RIG/s2.json"
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s2.json")
-wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"
+wait_for 10 ends_in "$sid"
 check "SIGINT: every packet signed and in sequence, the end packet last at the total" \
 	check_stream "$RIG/s2.json" 48000
 
@@ -138,7 +144,7 @@ check "SIGINT: every packet signed and in sequence, the end packet last at the t
 rc=$?
 check "text stream exits 0 (got $rc)" [ $rc = 0 ]
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s3.json" 2>/dev/null)
-wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"
+wait_for 10 ends_in "$sid"
 check "text stream: signed, in sequence, paced, about 2.6 s of speech" check_stream "$RIG/s3.json" 96000
 
 # --- an Ogg Opus file --------------------------------------------------------
@@ -148,8 +154,57 @@ opusenc --quiet --bitrate 32 "$RIG/tone3.wav" "$RIG/tone3.opus"
 rc=$?
 check "Ogg Opus stream exits 0 (got $rc)" [ $rc = 0 ]
 sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s4.json" 2>/dev/null)
-wait_for 10 grep -q "/stream/$sid 434853" "$RIG/cap"
+wait_for 10 ends_in "$sid"
 check "Ogg Opus stream: signed, in sequence, paced, 3 s" check_stream "$RIG/s4.json" 144000
+
+# --- a slow connection: the timeline is fixed once connected ------------------
+# A proxy that holds every connection 1.5 s before relaying it to the broker:
+# the announcement must still leave --start-in-ms before t0 (nodes do not
+# join late), and the first packet go at t0.
+python3 - "$PORT" "$RIG/proxy.port" <<'PY' &
+import socket, sys, threading, time
+up = int(sys.argv[1]); ls = socket.socket(); ls.bind(("127.0.0.1", 0)); ls.listen(8)
+open(sys.argv[2] + ".tmp", "w").write(str(ls.getsockname()[1]))
+import os; os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+def pump(a, b):
+    try:
+        while (d := a.recv(65536)):
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+def conn(c):
+    time.sleep(1.5)
+    u = socket.create_connection(("127.0.0.1", up))
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    pump(u, c)
+while True:
+    c, _ = ls.accept()
+    threading.Thread(target=conn, args=(c,), daemon=True).start()
+PY
+proxy=$!
+wait_for 10 test -s "$RIG/proxy.port"
+sed "s/^port = .*/port = $(cat "$RIG/proxy.port")/" "$RIG/ctl.conf" > "$RIG/ctl-slow.conf"
+"$CTL" stream -c "$RIG/ctl-slow.conf" --zone $ZONE --event flood --severity 2 \
+	--file "$RIG/tone3.wav" --start-in-ms 1000 --json > "$RIG/s5.json" 2>"$RIG/s5.err"
+rc=$?
+kill $proxy 2>/dev/null; wait $proxy 2>/dev/null
+check "slow connection: stream exits 0 (got $rc)" [ $rc = 0 ]
+sid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["stream"])' "$RIG/s5.json" 2>/dev/null)
+wait_for 10 ends_in "$sid"
+check "slow connection: the announcement leaves --start-in-ms (1 s) before t0" python3 - \
+	"$RIG/cap" "$RIG/s5.json" "$PREFIX/alert/" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[2])); t0 = (s["start_ms"] - s["delay_ms"]) / 1000
+ann = [float(l.split(" ", 2)[0]) for l in open(sys.argv[1]) if l.split(" ", 2)[1].startswith(sys.argv[3])
+       and bytes.fromhex(l.split(" ", 2)[2].strip()).find(s["id"].encode()) >= 0]
+if not ann: sys.exit("no announcement")
+print("announcement %.0f ms before t0" % ((t0 - ann[0]) * 1000))
+sys.exit(0 if 0.8 <= t0 - ann[0] <= 1.1 else 1)
+PY
+check "slow connection: signed, in sequence, paced from t0" check_stream "$RIG/s5.json" 144000
 
 # --- bad inputs publish nothing -----------------------------------------------
 # both CMD1... -- CMD2...: both commands succeed

@@ -308,7 +308,9 @@ static void test_bounded(void **state)
 	p.nframes = 1;
 	p.f[0].data = x->data[0];
 	p.f[0].len = x->len[0];
-	for (k = 0; k < 3 * JITTER_SLOTS; k++) {
+	jitter_read(j, out, FS);           /* reading: the window no longer slides */
+	jitter_put(j, &p);                 /* frame 0: already read */
+	for (k = 1; k <= 3 * JITTER_SLOTS; k++) {
 		p.position = (uint64_t)k * FS;
 		jitter_put(j, &p);
 	}
@@ -317,13 +319,57 @@ static void test_bounded(void **state)
 	jitter_stats(j, &st);
 	assert_int_equal(st.frames, JITTER_SLOTS);
 	assert_int_equal(st.overflow, 2 * JITTER_SLOTS);
+	assert_int_equal(st.late, 1);
 	assert_int_equal(st.misaligned, 1);
 	/* once the read position moves, room frees for later frames */
 	jitter_read(j, out, FS);
-	p.position = (uint64_t)JITTER_SLOTS * FS;
+	p.position = (uint64_t)(JITTER_SLOTS + 1) * FS;
 	jitter_put(j, &p);
 	jitter_stats(j, &st);
 	assert_int_equal(st.frames, JITTER_SLOTS + 1);
+	jitter_free(j);
+	free(x);
+}
+
+/* A node that joins late (or plays a clip before the stream): 3 s of
+ * packets arrive before the first read.  The window keeps the latest 2 s
+ * (the oldest are dropped and counted), so when the playout seeks to the
+ * position due now, its frames are there: nothing lost. */
+static void test_join_late(void **state)
+{
+	struct enc *x = enc_make(0);
+	struct jitter *j = jnew();
+	struct jitter_stats st;
+	struct stream_pkt p;
+	static int16_t out[20 * FS];
+	int k, n = JITTER_SLOTS + JITTER_SLOTS / 2;
+
+	memset(&p, 0, sizeof(p));
+	p.type = SP_AUDIO;
+	p.nframes = 1;
+	for (k = 0; k < n; k++) {
+		p.seq = (uint32_t)k;
+		p.position = (uint64_t)k * FS;
+		p.f[0].data = x->data[k % NF];
+		p.f[0].len = x->len[k % NF];
+		jitter_put(j, &p);
+	}
+	jitter_stats(j, &st);
+	assert_int_equal(st.frames, n);
+	assert_int_equal(st.overflow, n - JITTER_SLOTS);   /* the oldest 1 s */
+	assert_int_equal(jitter_position(j), (uint64_t)(n - JITTER_SLOTS) * FS);
+	/* the playout seeks to what is due now: 0.5 s before the newest */
+	jitter_seek(j, (uint64_t)(n - 25) * FS);
+	jitter_read(j, out, 20 * FS);
+	jitter_stats(j, &st);
+	assert_int_equal(st.lost, 0);
+	assert_true(energy(out + 10 * FS, 10 * FS) > 0);
+	/* reading started: a frame beyond the window is overflow again */
+	p.position = (uint64_t)(n - 5 + JITTER_SLOTS) * FS;
+	jitter_put(j, &p);
+	jitter_stats(j, &st);
+	assert_int_equal(st.overflow, n - JITTER_SLOTS + 1);
+	assert_int_equal(st.frames, n);
 	jitter_free(j);
 	free(x);
 }
@@ -348,6 +394,12 @@ static void test_seek_and_end(void **state)
 	assert_int_equal(jitter_end(j, &total), 0);
 	jitter_put(j, &end);
 	assert_int_equal(jitter_last_put_ms(j), 5007);
+	assert_int_equal(jitter_end(j, &total), 1);
+	assert_int_equal(total, 6 * FS + 480);
+	/* the sender repeats the end packet: the first one counts */
+	end.seq = 1;
+	end.position = 9 * FS;
+	jitter_put(j, &end);
 	assert_int_equal(jitter_end(j, &total), 1);
 	assert_int_equal(total, 6 * FS + 480);
 	jitter_seek(j, 3 * FS + 200);
@@ -376,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_fec_from_next),
 		cmocka_unit_test(test_long_gap_fades_and_returns),
 		cmocka_unit_test(test_bounded),
+		cmocka_unit_test(test_join_late),
 		cmocka_unit_test(test_seek_and_end),
 	};
 

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "audio/speech.h"
+#include "common/clock.h"
 
 #define TEXT "请注意，山洪预警"
 #define MAX_SAMPLES (48000 * 20)
@@ -227,6 +228,112 @@ static void test_free_running(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* A fake espeak-ng: a shell script at path with body after the #! line. */
+static void fake_espeak(const char *path, const char *body)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s\n", body);
+	fclose(f);
+	chmod(path, 0755);
+	setenv(SPEECH_BIN_ENV, path, 1);
+}
+
+/* A helper that hangs (writes nothing, never exits): after SPEECH_STALL_MS
+ * without a sample (fake clock) the speech fails with the reason, and the
+ * source ends failed, so the fallback plays. */
+static void test_hung_helper(void **state)
+{
+	const char *path = "/tmp/cx-fake-espeak-hang.sh";
+	struct cx_err e = { "" };
+	struct source_time t = { 0 };
+	struct speech *sp;
+	struct source *s;
+	int16_t pcm[960];
+
+	clock_fake(1, 1000, 1700000000);
+	fake_espeak(path, "exec sleep 60");
+	sp = speech_start(TEXT, "cmn", &e);
+	assert_non_null(sp);
+	assert_int_equal(speech_read(sp, pcm, 960, &e), SOURCE_STARVED);
+	clock_advance(SPEECH_STALL_MS - 1);
+	assert_int_equal(speech_read(sp, pcm, 960, &e), SOURCE_STARVED);
+	clock_advance(1);
+	assert_int_equal(speech_read(sp, pcm, 960, &e), -1);
+	assert_string_equal(e.msg, "speech: cx-fake-espeak-hang.sh gave no audio for 5000 ms");
+	speech_free(sp);
+	/* the source: a failed end with the reason */
+	s = source_speech_new(TEXT, "cmn", &e);
+	assert_non_null(s);
+	assert_int_equal(s->ops->read(s->priv, pcm, 960, &t, &e), SOURCE_STARVED);
+	clock_advance(SPEECH_STALL_MS);
+	assert_int_equal(s->ops->read(s->priv, pcm, 960, &t, &e), 0);
+	assert_int_equal(s->ops->end(s->priv, &e), -1);
+	assert_non_null(strstr(e.msg, "gave no audio for 5000 ms"));
+	s->ops->close(s->priv);
+	free(s);
+	unsetenv(SPEECH_BIN_ENV);
+	unlink(path);
+	clock_fake(0, 0, 0);
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);   /* every child reaped */
+	assert_int_equal(errno, ECHILD);
+}
+
+/* A helper that wrote its audio and closed stdout but never exits: once
+ * SPEECH_EXIT_GRACE_MS has passed after the end of its output it is killed
+ * and the speech ends normally, with every sample it wrote. */
+static void test_lingering_helper(void **state)
+{
+	const char *path = "/tmp/cx-fake-espeak-linger.sh", *wav = "/tmp/cx-fake-espeak.wav";
+	static const uint8_t hdr[44] = { 'R', 'I', 'F', 'F', 36 + 3200 % 256, 3236 / 256, 0, 0,
+		'W', 'A', 'V', 'E', 'f', 'm', 't', ' ', 16, 0, 0, 0, 1, 0, 1, 0,
+		0x80, 0x3e, 0, 0, 0, 0x7d, 0, 0, 2, 0, 16, 0,
+		'd', 'a', 't', 'a', 3200 % 256, 3200 / 256, 0, 0 };
+	int16_t data[1600], pcm[960];
+	struct cx_err e = { "" };
+	struct speech *sp;
+	long r, n = 0;
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 1600; i++)                 /* 0.1 s at 16 kHz */
+		data[i] = (int16_t)(8000 * sin(2 * M_PI * 440 * i / 16000.0));
+	assert_non_null(f = fopen(wav, "wb"));
+	assert_int_equal(fwrite(hdr, 1, sizeof hdr, f), sizeof hdr);
+	assert_int_equal(fwrite(data, 2, 1600, f), 1600);
+	fclose(f);
+	clock_fake(1, 1000, 1700000000);
+	fake_espeak(path, "cat /tmp/cx-fake-espeak.wav\nexec >&- 2>&- sleep 60");
+	assert_non_null(sp = speech_start(TEXT, "cmn", &e));
+	for (;;) {                                 /* to the end of its stdout */
+		r = speech_read(sp, pcm, 960, &e);
+		if (r > 0) {
+			n += r;
+			continue;
+		}
+		assert_int_equal(r, SOURCE_STARVED);
+		if (speech_fd(sp) < 0)
+			break;
+		struct pollfd p = { .fd = speech_fd(sp), .events = POLLIN };
+		assert_true(poll(&p, 1, READ_TIMEOUT_MS) > 0);
+	}
+	assert_true(n > 4700 && n < 4900);         /* 0.1 s at 48 kHz */
+	clock_advance(SPEECH_EXIT_GRACE_MS - 1);
+	assert_int_equal(speech_read(sp, pcm, 960, &e), SOURCE_STARVED);
+	clock_advance(1);
+	assert_int_equal(speech_read(sp, pcm, 960, &e), 0);    /* ended, not failed */
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);       /* killed and reaped */
+	assert_int_equal(errno, ECHILD);
+	speech_free(sp);
+	unsetenv(SPEECH_BIN_ENV);
+	unlink(path);
+	unlink(wav);
+	clock_fake(0, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +346,8 @@ int main(void)
 		cmocka_unit_test(test_source_fails_cleanly),
 		cmocka_unit_test(test_source_speaks),
 		cmocka_unit_test(test_free_running),
+		cmocka_unit_test(test_hung_helper),
+		cmocka_unit_test(test_lingering_helper),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -453,6 +453,7 @@ test_bad_fields(void **state)
 		{ "flags high", 6, 0x80, "flags" },
 		{ "flags low", 7, 0x01, "flags" },
 		{ "position 2^62", 12, 0x40, "position" },
+		{ "position off a frame", 19, 0x01, "not a multiple of 960" },
 		{ "pts negative", 20, 0x80, "pts" },
 		{ "pts 2^62", 20, 0x40, "pts" },
 		{ "frame 0 length 0", 29, 0, "length 0" },
@@ -509,6 +510,18 @@ test_bad_fields(void **state)
 		q.type = (enum stream_ptype)3;
 		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
 		q.type = SP_AUDIO;
+		q.position = 961;
+		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
+		assert_non_null(strstr(e.msg, "multiple of 960"));
+		q.type = SP_END;
+		q.nframes = 0;
+		q.position = 960 * 7 + 480;        /* an end inside a frame: refused too */
+		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
+		q.position = 960 * 7;              /* any whole number of frames is a total */
+		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), 0);
+		q.type = SP_AUDIO;
+		q.nframes = 1;
+		q.position = 0;
 		assert_int_equal(stream_seal(key, "bad id", TOPIC, &q, bad, sizeof(bad), &n, &e), -1);
 		assert_int_equal(stream_seal(key, ID, "", &q, bad, sizeof(bad), &n, &e), -1);
 		assert_int_equal(stream_seal(key, ID, TOPIC, &q, bad, sizeof(bad), &n, &e), 0);
@@ -551,6 +564,15 @@ test_end(void **state)
 	assert_int_equal(stream_gate_check(&g, buf, len, T0 + 500000, T0 + 500000, &p, &e), SV_OK);
 	assert_int_equal(p.type, SP_END);
 	assert_int_equal(p.seq, 2);
+	/* the sender's copies (successive seqs, same total) pass too: none
+	 * is counted rejected or late */
+	len = seal_end(3, 4 * 960, T0 + 80000, buf);
+	assert_int_equal(stream_gate_check(&g, buf, len, T0 + 500000, T0 + 500000, &p, &e), SV_OK);
+	len = seal_end(4, 4 * 960, T0 + 80000, buf);
+	assert_int_equal(stream_gate_check(&g, buf, len, T0 + 500000, T0 + 500000, &p, &e), SV_OK);
+	assert_int_equal(p.seq, 4);
+	assert_int_equal(g.count[SV_OK], 5);
+	assert_int_equal(g.count[SV_OK] + g.count[SV_LATE], 5);
 	/* it goes through the window: replayed, or far outside, it is dropped */
 	assert_int_equal(check(&g, buf, len, T0, T0, &e), SV_REPLAY);
 	gate(&g);
