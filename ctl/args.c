@@ -19,6 +19,19 @@ args_begin(void)
 	opterr = 1;
 }
 
+int
+args_options(int argc, char **argv, const char *shortopts, const struct option *lo,
+    int (*option)(void *ctx, int ch, const char *arg), void *ctx)
+{
+	int ch, rc;
+
+	args_begin();
+	while ((ch = getopt_long(argc, argv, shortopts, lo, NULL)) != -1)
+		if ((rc = option(ctx, ch, optarg)) != 0)
+			return rc;
+	return 0;
+}
+
 static void
 vsay(const char *cmd, const char *fmt, va_list ap)
 {

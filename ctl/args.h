@@ -9,11 +9,19 @@
 #ifndef CX_ARGS_H
 #define CX_ARGS_H
 
+#include <getopt.h>
+
 #include "common/alert.h"
 #include "common/zone.h"
 
 /* Reset getopt before a command parses its argv. */
 void args_begin(void);
+/* args_begin(), then every option of argv (getopt_long with shortopts and
+ * lo) handed to option(ctx, ch, optarg) until one returns non-zero: 0 when
+ * all were read (optind at the first positional argument), else what
+ * option() returned. */
+int args_options(int argc, char **argv, const char *shortopts, const struct option *lo,
+    int (*option)(void *ctx, int ch, const char *arg), void *ctx);
 /* Print "cunxiangctl CMD: msg" and the hint to use -h; returns EXIT_USAGE. */
 int args_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -16,7 +16,6 @@
  * its end packet went out.
  */
 #include <getopt.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,31 +34,39 @@
 #include "ctl/ctlconf.h"
 #include "ctl/stream_announce.h"
 #include "ctl/stream_send.h"
+#include "ctl/warnfields.h"
 #include "ctl/warnmsg.h"
 #include "ctl/watch.h"
 
 #define CMD "stream"
-#define DEFAULT_EXPIRES_S 3600
-#define MAX_EXPIRES_S (30L * 86400)
 #define DEFAULT_DELAY_MS 300           /* D: network jitter + a node's decode */
 #define DEFAULT_START_IN_MS 2000       /* the announcement travels, relays close,
                                           amplifiers warm up (1.5 s) */
 #define MAX_START_IN_MS 60000
 
 struct sopts {
-	const char *conf;
-	int nzones;
-	char zones[ALERT_MAX_ZONES][ZONE_MAX + 1];
-	const char *event, *title, *text, *id, *sender;
-	long severity;                 /* -1: not given */
-	int volume;
-	long expires_s;
-	enum alert_status status;
+	struct warn_fields f;          /* the options shared with `warn` */
 	const char *file, *device, *say, *voice;
 	long delay_ms, start_in_ms, bitrate, frames;
 	int nfallback;
 	struct play_item fb[STREAM_FALLBACK_MAX];
-	int json;
+};
+
+/* Its options; warn_field_option() reads the first ones. */
+static const struct option stream_longopts[] = {
+	WARN_FIELD_LONGOPTS,
+	{ "file", required_argument, NULL, 'F' },
+	{ "device", required_argument, NULL, 'D' },
+	{ "say", required_argument, NULL, 'Y' },
+	{ "voice", required_argument, NULL, 'V' },
+	{ "delay-ms", required_argument, NULL, 'd' },
+	{ "start-in-ms", required_argument, NULL, 'I' },
+	{ "bitrate", required_argument, NULL, 'b' },
+	{ "frames", required_argument, NULL, 'f' },
+	{ "fallback-clip", required_argument, NULL, 'C' },
+	{ "fallback-speech", no_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static volatile sig_atomic_t stop_flag;
@@ -96,50 +103,6 @@ usage(FILE *f)
 }
 
 static int
-add_fallback_clip(struct sopts *o, const char *path)
-{
-	char buf[CTL_PATH_MAX * 4], *base;
-	struct play_item *f;
-	struct cx_err e;
-	size_t n;
-
-	if (o->nfallback >= STREAM_FALLBACK_MAX)
-		return args_usage_error(CMD, "at most %d fallback items", STREAM_FALLBACK_MAX);
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
-		return args_usage_error(CMD, "--fallback-clip: path too long");
-	base = basename(buf);
-	n = strlen(base);
-	if (n == 0 || n > CLIP_NAME_MAX || base[0] == '.' ||
-	    strspn(base, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != n)
-		return args_usage_error(CMD, "--fallback-clip %s: the file name must be 1-%d of "
-		    "[A-Za-z0-9._-], not starting with '.'", path, CLIP_NAME_MAX);
-	f = &o->fb[o->nfallback];
-	memset(f, 0, sizeof *f);
-	if (file_sha256(path, f->sha256, &e) != 0)
-		return args_fail(CMD, EXIT_CONFIG, "--fallback-clip %s: %s", path, e.msg);
-	f->kind = PLAY_CLIP;
-	memcpy(f->name, base, n + 1);
-	o->nfallback++;
-	return 0;
-}
-
-static int
-parse_volume(const char *s, int *out)
-{
-	long v;
-
-	if (strcmp(s, "keep") == 0)
-		*out = VOLUME_KEEP;
-	else if (strcmp(s, "mute") == 0)
-		*out = VOLUME_MUTE;
-	else if (args_long(s, 0, 100, &v) == 0)
-		*out = (int)v;
-	else
-		return -1;
-	return 0;
-}
-
-static int
 range(const char *arg, long min, long max, long *out, const char *name)
 {
 	if (args_long(arg, min, max, out) != 0)
@@ -147,46 +110,16 @@ range(const char *arg, long min, long max, long *out, const char *name)
 	return 0;
 }
 
-/* Options shared with `warn`; 0, 1 not one of them, else the exit code. */
+/* One option (args_options); 0 ok, -1 help printed, else the exit code. */
 static int
-warning_option(struct sopts *o, int ch, const char *arg)
+option(void *ctx, int ch, const char *arg)
 {
-	switch (ch) {
-	case 'c': o->conf = arg; return 0;
-	case 'z': return args_zone(CMD, arg, o->zones, &o->nzones) ? EXIT_USAGE : 0;
-	case 'e': o->event = arg; return 0;
-	case 's':
-		if (args_long(arg, 1, 4, &o->severity) != 0)
-			return args_usage_error(CMD, "--severity must be 1 (red, highest) .. 4 (blue)");
-		return 0;
-	case 't': o->title = arg; return 0;
-	case 'x': o->text = arg; return 0;
-	case 'v':
-		if (parse_volume(arg, &o->volume) != 0)
-			return args_usage_error(CMD, "--volume must be 0-100, keep or mute");
-		return 0;
-	case 'E': return range(arg, 1, MAX_EXPIRES_S, &o->expires_s, "expires");
-	case 'T':
-		if (alert_status_parse(arg, &o->status) != 0)
-			return args_usage_error(CMD, "--status must be actual, exercise or test");
-		return 0;
-	case 'i':
-		if (!msg_id_valid(arg) || strlen(arg) > STREAM_ID_MAX)
-			return args_usage_error(CMD, "--id: 1-64 of [A-Za-z0-9._:-]");
-		o->id = arg;
-		return 0;
-	case 'n': o->sender = arg; return 0;
-	case 'j': o->json = 1; return 0;
-	default: return 1;
-	}
-}
+	struct sopts *o = ctx;
+	int rc;
 
-static int
-option(struct sopts *o, int ch, const char *arg)
-{
-	int rc = warning_option(o, ch, arg);
-
-	if (rc != 1)
+	if (ch == 'E')                 /* stream's own wording of the shared option */
+		return range(arg, 1, WARN_MAX_EXPIRES_S, &o->f.expires_s, "expires");
+	if ((rc = warn_field_option(CMD, &o->f, ch, arg)) != 1)
 		return rc;
 	switch (ch) {
 	case 'F': o->file = arg; return 0;
@@ -205,12 +138,18 @@ option(struct sopts *o, int ch, const char *arg)
 	case 'I': return range(arg, 0, MAX_START_IN_MS, &o->start_in_ms, "start-in-ms");
 	case 'b': return range(arg, SOPUS_BITRATE_MIN, SOPUS_BITRATE_MAX, &o->bitrate, "bitrate");
 	case 'f': return range(arg, 1, STREAM_MAX_FRAMES, &o->frames, "frames");
-	case 'C': return add_fallback_clip(o, arg);
+	case 'C':
 	case 'P':
 		if (o->nfallback >= STREAM_FALLBACK_MAX)
 			return args_usage_error(CMD, "at most %d fallback items", STREAM_FALLBACK_MAX);
-		o->fb[o->nfallback++].kind = PLAY_SPEECH;   /* the voice is filled in later */
-		return 0;
+		if (ch == 'P') {
+			o->fb[o->nfallback++].kind = PLAY_SPEECH;   /* the voice is filled in later */
+			return 0;
+		}
+		if ((rc = warn_clip_item(CMD, "fallback-clip", arg, &o->fb[o->nfallback])) == 0)
+			o->nfallback++;
+		return rc;
+	case 'h': usage(stdout); return -1;
 	default: return EXIT_USAGE;   /* getopt said why */
 	}
 }
@@ -222,69 +161,26 @@ check_required(struct sopts *o, int argc, char **argv)
 
 	if (optind != argc)
 		return args_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	if (o->nzones == 0)
+	if (o->f.nzones == 0)
 		return args_usage_error(CMD, "at least one --zone is required");
-	if (o->event == NULL)
+	if (o->f.event == NULL)
 		return args_usage_error(CMD, "--event is required");
-	if (o->severity < 0)
+	if (o->f.severity < 0)
 		return args_usage_error(CMD, "--severity is required");
 	if ((o->file != NULL) + (o->device != NULL) + (o->say != NULL) != 1)
 		return args_usage_error(CMD, "give one input: --file F, --device alsa:NAME or "
 		    "--say TEXT");
-	if (o->text == NULL && o->say != NULL)
-		o->text = o->say;
+	if (o->f.text == NULL && o->say != NULL)
+		o->f.text = o->say;
 	for (i = 0; i < o->nfallback; i++) {
 		if (o->fb[i].kind != PLAY_SPEECH)
 			continue;
-		if (o->text == NULL || o->text[0] == '\0')
+		if (o->f.text == NULL || o->f.text[0] == '\0')
 			return args_usage_error(CMD, "--fallback-speech speaks the warning's text: "
 			    "give --text");
 		snprintf(o->fb[i].name, sizeof o->fb[i].name, "%s", o->voice);
 	}
 	return 0;
-}
-
-static int
-parse(int argc, char **argv, struct sopts *o)
-{
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "zone", required_argument, NULL, 'z' },
-		{ "event", required_argument, NULL, 'e' },
-		{ "severity", required_argument, NULL, 's' },
-		{ "title", required_argument, NULL, 't' },
-		{ "text", required_argument, NULL, 'x' },
-		{ "volume", required_argument, NULL, 'v' },
-		{ "expires", required_argument, NULL, 'E' },
-		{ "status", required_argument, NULL, 'T' },
-		{ "id", required_argument, NULL, 'i' },
-		{ "sender", required_argument, NULL, 'n' },
-		{ "file", required_argument, NULL, 'F' },
-		{ "device", required_argument, NULL, 'D' },
-		{ "say", required_argument, NULL, 'Y' },
-		{ "voice", required_argument, NULL, 'V' },
-		{ "delay-ms", required_argument, NULL, 'd' },
-		{ "start-in-ms", required_argument, NULL, 'I' },
-		{ "bitrate", required_argument, NULL, 'b' },
-		{ "frames", required_argument, NULL, 'f' },
-		{ "fallback-clip", required_argument, NULL, 'C' },
-		{ "fallback-speech", no_argument, NULL, 'P' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch, rc;
-
-	args_begin();
-	while ((ch = getopt_long(argc, argv, "c:z:h", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			usage(stdout);
-			return -1;
-		}
-		if ((rc = option(o, ch, optarg)) != 0)
-			return rc;
-	}
-	return check_required(o, argc, argv);
 }
 
 /* Everything one run holds; freed by run_free(). */
@@ -303,46 +199,6 @@ struct run {
 	uint8_t *payload;
 	size_t len;
 };
-
-static int
-copy_field(char *dst, size_t dstsz, const char *v, const char *name)
-{
-	if (v == NULL)
-		return 0;
-	if (strlen(v) >= dstsz)
-		return args_usage_error(CMD, "--%s is %zu bytes, at most %zu", name, strlen(v),
-		    dstsz - 1);
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
-
-static int
-build_alert(const struct sopts *o, struct run *r, int64_t now)
-{
-	struct alert *a = &r->a;
-
-	memset(a, 0, sizeof *a);
-	a->v = ALERT_VERSION;
-	if (o->id != NULL)
-		snprintf(a->id, sizeof a->id, "%s", o->id);
-	else if (warnmsg_make_id(r->c.kid, now, a->id) != 0)
-		return args_fail(CMD, EXIT_CONFIG, "cannot make an id: no randomness?");
-	if (copy_field(a->sender, sizeof a->sender, o->sender ? o->sender : r->c.kid, "sender") ||
-	    copy_field(a->event, sizeof a->event, o->event, "event") ||
-	    copy_field(a->title, sizeof a->title, o->title, "title") ||
-	    copy_field(a->text, sizeof a->text, o->text, "text"))
-		return EXIT_USAGE;
-	a->sent = a->effective = now;
-	a->expires = now + o->expires_s;
-	a->status = o->status;
-	a->type = AT_ALERT;
-	a->severity = (int)o->severity;
-	a->nzones = o->nzones;
-	memcpy(a->zones, o->zones, sizeof a->zones);
-	a->repeat = 1;
-	a->volume = o->volume;
-	return 0;
-}
 
 static int
 open_input(const struct sopts *o, struct run *r)
@@ -405,7 +261,7 @@ prepare(const struct sopts *o, struct run *r)
 	if (now_ms / 1000 < WARN_SANE_CLOCK)
 		return args_fail(CMD, EXIT_CONFIG, "the system clock is not set: nodes would "
 		    "reject the warning as expired");
-	if ((rc = build_alert(o, r, now_ms / 1000)) != 0)
+	if ((rc = warn_fields_alert(CMD, &o->f, &r->c, now_ms / 1000, &r->a)) != 0)
 		return rc;
 	if ((r->skey = sig_key_generate(SIG_ED25519, &e)) == NULL ||
 	    announce_key_b64(r->skey, r->ann.key_b64, &e) != 0)
@@ -472,7 +328,7 @@ summary(const struct sopts *o, const struct run *r, const struct ssend_stats *st
 
 	if (gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (!o->json) {
+	if (!o->f.json) {
 		printf("stream %s: %llu packets, %llu frames, %llu bytes, %.2f s\n", r->ann.id,
 		    (unsigned long long)st->packets, (unsigned long long)st->frames,
 		    (unsigned long long)st->bytes, (double)st->samples / STREAM_RATE);
@@ -546,20 +402,19 @@ cmd_stream(int argc, char **argv)
 	int rc;
 
 	memset(&o, 0, sizeof o);
-	o.severity = -1;
-	o.volume = VOLUME_KEEP;
-	o.expires_s = DEFAULT_EXPIRES_S;
-	o.status = ST_ACTUAL;
+	warn_fields_init(&o.f);
+	o.f.id_max = STREAM_ID_MAX;    /* the id names the stream too */
 	o.voice = SPEECH_VOICE_DEFAULT;
 	o.delay_ms = DEFAULT_DELAY_MS;
 	o.start_in_ms = DEFAULT_START_IN_MS;
 	o.bitrate = SOPUS_BITRATE_DEFAULT;
 	o.frames = 1;
-	if ((rc = parse(argc, argv, &o)) != 0)
+	if ((rc = args_options(argc, argv, "c:z:h", stream_longopts, option, &o)) != 0 ||
+	    (rc = check_required(&o, argc, argv)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((r = calloc(1, sizeof *r)) == NULL)
 		return args_fail(CMD, EXIT_CONFIG, "out of memory");
-	if (ctlconf_load(args_conf_path(o.conf), &r->c, &e) != 0) {
+	if (ctlconf_load(args_conf_path(o.f.conf), &r->c, &e) != 0) {
 		rc = args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 		goto out;
 	}
