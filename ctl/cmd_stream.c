@@ -237,6 +237,7 @@ seal_announcement(const struct sopts *o, struct run *r)
 	r->t0_ns = now_ns + (uint64_t)o->start_in_ms * 1000000u +
 	    (uint64_t)SOPUS_LOOKAHEAD * 1000000000u / STREAM_RATE;
 	r->ann.start_ms = now_ms + o->start_in_ms + o->delay_ms;
+	sinput_set_timeline(r->in, r->t0_ns);
 	if ((body = announce_body(&r->a, &r->ann, &e)) == NULL)
 		return args_usage_error(CMD, "invalid warning: %s", e.msg);
 	rc = warnmsg_seal(CMD, &r->c, body, &r->payload, &r->len);

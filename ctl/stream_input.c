@@ -28,7 +28,17 @@ sinput_wrap(const struct sinput_ops *ops, void *priv, struct cx_err *e)
 long
 sinput_read(struct sinput *in, int16_t *pcm, size_t n, struct cx_err *e)
 {
-	return in->ops->read(in->priv, pcm, n, e);
+	long r = in->ops->read(in->priv, pcm, n, e);
+
+	if (r > 0)
+		in->pos += (uint64_t)r;
+	return r;
+}
+
+void
+sinput_set_timeline(struct sinput *in, uint64_t t0_ns)
+{
+	in->t0_ns = t0_ns;
 }
 
 void

@@ -33,6 +33,11 @@ struct sinput {
 	const struct sinput_ops *ops;
 	void *priv;
 	uint64_t overruns;                 /* live input: samples lost by the device */
+	uint64_t t0_ns;                    /* live input: CLOCK_MONOTONIC time position 0
+	                                      was captured (0: not set) */
+	uint64_t pos;                      /* samples given so far */
+	uint64_t aligned;                  /* live input: samples dropped or padded to
+	                                      keep to the timeline */
 };
 
 struct sinput *sinput_open_file(const char *path, struct cx_err *e);
@@ -43,6 +48,11 @@ long sinput_read(struct sinput *in, int16_t *pcm, size_t n, struct cx_err *e);
 /* After SOURCE_STARVED: wait up to ms for more. */
 void sinput_wait(struct sinput *in, int ms);
 int sinput_live(const struct sinput *in);
+/* A live input keeps its samples on the timeline t0_ns + position / 48 kHz
+ * (each sample at the position of its capture time): stale buffered audio
+ * is dropped, a late start padded, a capture clock that drifts followed
+ * one sample at a time. */
+void sinput_set_timeline(struct sinput *in, uint64_t t0_ns);
 const char *sinput_kind(const struct sinput *in);
 void sinput_close(struct sinput *in);
 
