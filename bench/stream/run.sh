@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/stream/run.sh [BUILD]: streamed audio, side by side on this machine:
-# this project (slot: sys_start_cunxiang, filled in at integration),
+# this project (cunxiangctl stream to two cunxiangd nodes of one zone),
 # Snapcast (snapserver + two snapclients) and trx (trx-tx + two trx-rx),
 # each from the same signal to two paced ALSA outputs recorded together
 # (tests/scenario/lib_audio.sh), each over a clean link and over the
@@ -32,12 +32,15 @@ net_need_root
 SYSTEMS=${SYSTEMS:-"cunxiang snapcast trx"}
 PROFILES=${PROFILES:-"clean impaired"}
 SNAP_BUFFERS_MS=${SNAP_BUFFERS_MS:-"1000 100"}   # snapserver's buffer: its D
-CX_DELAYS_MS=${CX_DELAYS_MS:-"100 300"}          # D = 100 ms and the default
+CX_DELAYS_MS=${CX_DELAYS_MS:-"100 300 100q40"}   # D = 100 ms and the default (DqQ: queue Q ms)
 WIRE_PROFILE=${WIRE_PROFILE:-"50 20 2"}
 SIGNAL_S=20
 TAIL_MS=3000          # recorded after the mouth's last sample
 RX_PIDS=()            # the receivers of the system under test (measured)
 TX_PIDS=()            # everything else it started
+FIRST_PIDS=()         # of those, stopped (and waited for) before the rest
+SYNC_LAG_MS=0         # expected mouth-to-speaker, and how far from it the
+SYNC_SEARCH_MS=5000   # analysis looks for the signal first (bench/stream/sync.py)
 ROWS=$RIG/rows
 
 for c in pulseaudio parec pactl snapserver snapclient trx-tx trx-rx ip mosquitto; do
@@ -49,18 +52,57 @@ done
 # sender side at $NET_BROKER_IP), fills RX_PIDS and TX_PIDS, returns 0 once
 # they are running; 2: not available (the row says so).
 
-# TODO(lead, integration): this project.  Start a broker (lib.sh:
-# broker_setup n1 n2; netns_broker_listen; broker_start), two cunxiangd
-# nodes of one zone with "[mqtt] host = $NET_BROKER_IP" and
-# "[audio] device = alsa:outL" / "alsa:outR" (node_conf + NODE_WRAPPER,
-# set by netns_up, runs them in $NET_NS), then `cunxiangctl stream` from
-# the ALSA capture device "mouthcap" with D = $1 ms, as the senders
-# below do; RX_PIDS=(the two cunxiangd), TX_PIDS=(cunxiangctl, broker).
-# Mouth-to-speaker then compares with D + 10 ms, and audio_sync.py can
-# also check lateness against the presentation times (--start-us: the
-# announcement's start_ms; see tests/scenario/lib_audio.sh).
+# This project: a broker (listening on $NET_BROKER_IP too), two cunxiangd
+# nodes of one zone in $NET_NS (ALSA outL and outR, a synced clock: the
+# flag file), and `cunxiangctl stream` capturing "mouthcap" with D = $1 ms
+# as the sender (it streams until SIGTERM, then sends its end packet).
+# PARAM: D, or DqQ for D with [audio] stream_queue_ms = Q instead of
+# $CX_QUEUE_MS (PulseAudio's ALSA plugin prebuffers: with the node's
+# default 40 ms queue in its 200 ms buffer its timing moves by ms; a sound
+# card needs no such margin).  RX_PIDS=(the two cunxiangd),
+# TX_PIDS=(cunxiangctl, broker).  Returns once both nodes listen to the
+# stream, whose first sample is captured CX_START_IN_MS after the
+# announcement: before the rig plays the mouth signal (2 s after).
+CX_QUEUE_MS=${CX_QUEUE_MS:-150}
+CX_START_IN_MS=500
+CX_RUN=0
+cx_conf() {   # NAME ZONE PCM QUEUE_MS
+	node_conf "$1" "$2" $'[node]\nclock_sync = file:'"$RIG/synced"
+	printf '[audio]\nstream_queue_ms = %s\n' "$4" >> "$RIG/$1.conf"
+	sed -i "s|^device = file:.*|device = alsa:$3|; s|^host = .*|host = $NET_BROKER_IP|" "$RIG/$1.conf"
+}
+cx_listening() { grep -q "stream $CX_ID: listening" "$RIG/$1.log"; }
 sys_start_cunxiang() {
-	return 2
+	local d=${1%%q*} q=$CX_QUEUE_MS n
+	case $1 in *q*) q=${1#*q} ;; esac
+	[ -e "$RIG/township.pem" ] || make_keys
+	echo synced > "$RIG/synced"
+	cx_conf village-201 430682101201 outL "$q"
+	cx_conf village-202 430682101202 outR "$q"
+	broker_setup village-201 village-202
+	netns_broker_listen
+	broker_start || return 1
+	TX_PIDS+=("$BROKER_PID"); BROKER_PID=
+	for n in village-201 village-202; do
+		node_start "$n"
+		RX_PIDS+=("${NODE_PID[$n]}"); unset "NODE_PID[$n]"
+	done
+	wait_online village-201 && wait_online village-202 || return 1
+	ctl_conf village-201 village-202
+	CX_RUN=$((CX_RUN + 1)); CX_ID=bench-$CX_RUN-$$
+	# the nodes' receipts (stream evidence: received, late, lost, sync) for the notes
+	mosquitto_sub -h 127.0.0.1 -p "$PORT" -u monitor -P pw-monitor \
+		-t "$PREFIX/node/+/receipt" -v > "$RIG/cx-$CX_RUN.receipts" 2>/dev/null &
+	TX_PIDS+=($!)
+	"$CTL" stream -c "$RIG/ctl.conf" --zone 430682101 --event flood --severity 2 \
+		--title bench --id "$CX_ID" --device alsa:mouthcap --delay-ms "$d" \
+		--start-in-ms "$CX_START_IN_MS" --bitrate 64000 --json \
+		> "$RIG/cx-$CX_RUN.json" 2>"$RIG/cx-$CX_RUN.err" &
+	TX_PIDS+=($!); FIRST_PIDS=($!)
+	# the analysis looks for the signal at mouth + D first, +-1 s: the ALSA
+	# sender's timeline is off the mouth by -50 .. +500 ms through PulseAudio
+	SYNC_LAG_MS=$d SYNC_SEARCH_MS=1000
+	wait_for 30 cx_listening village-201 && wait_for 30 cx_listening village-202
 }
 
 sys_start_snapcast() {
@@ -115,12 +157,16 @@ all_alive() { local p; for p; do kill -0 "$p" 2>/dev/null || return 1; done; }
 
 sys_stop() {
 	local p
+	for p in "${FIRST_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+		wait_for 5 bash -c "! kill -0 $p" || kill -KILL "$p" 2>/dev/null
+	done
 	for p in "${RX_PIDS[@]}" "${TX_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	for p in "${RX_PIDS[@]}" "${TX_PIDS[@]}"; do
 		wait_for 5 bash -c "! kill -0 $p" || kill -KILL "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
-	RX_PIDS=() TX_PIDS=()
+	RX_PIDS=() TX_PIDS=() FIRST_PIDS=() SYNC_LAG_MS=0 SYNC_SEARCH_MS=5000
 }
 
 # --- measuring ----------------------------------------------------------------
@@ -151,9 +197,10 @@ run() {
 	wait_for 60 capture_reaches "$cap" $(( t + SIGNAL_S * 1000000 + TAIL_MS * 1000 ))
 	c1=$(cpu_ticks "${RX_PIDS[0]}"); w1=$(now_us)
 	local hwm; hwm=$(hwm_kb "${RX_PIDS[0]}")
+	local lag=$SYNC_LAG_MS search=$SYNC_SEARCH_MS
 	audio_capture_stop
 	sys_stop
-	"$AUDIO_TOOLS/audio_sync.py" "$cap" --ref "$SIG" --start-us "$t" --search-ms 5000 \
+	bench/stream/sync.py "$cap" --ref "$SIG" --start-us $((t + lag * 1000)) --search-ms "$search" \
 		--label "$tag" --summary > "$cap.sync.json"
 	/usr/bin/python3 - "$cap.sync.json" "$sys" "$par" "$prof" "$c0" "$c1" "$w0" "$w1" "$hwm" "$(getconf CLK_TCK)" >> "$ROWS" <<'PY'
 import json, sys
