@@ -67,7 +67,7 @@ static int stream_end_of(void *priv, struct cx_err *e)
 
 	switch (ss->end) {
 	case SE_TIMEOUT:
-		return cx_errf(e, "stream timed out: no packet for %llu ms",
+		return cx_errf(e, "stream timed out: no packet in time for %llu ms",
 		    (unsigned long long)ss->silent_ms);
 	case SE_CUT:
 		return cx_errf(e, "%s", ss->why);

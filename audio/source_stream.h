@@ -12,7 +12,7 @@
  *     (counted from the later of the source's creation and
  *     jitter_last_put_ms(), on clock_mono_ms(): the owner has nothing to
  *     report but the packets themselves), unless the end packet came:
- *     end() -1 "stream timed out: no packet for N ms" (the fallback plays);
+ *     end() -1 "stream timed out: no packet in time for N ms" (the fallback plays);
  *   - source_stream_cut(s, why) was called: end() -1 with why.
  * source_stream_stats() gives the receipt's evidence at any time.
  */

@@ -178,7 +178,7 @@ static void test_timeout(void **state)
 		assert_int_equal(tick(&r, pcm), FS);
 	assert_int_equal(tick(&r, pcm), 0);
 	assert_int_equal(r.s->ops->end(r.s->priv, &e), -1);
-	assert_string_equal(e.msg, "stream timed out: no packet for 1020 ms");
+	assert_string_equal(e.msg, "stream timed out: no packet in time for 1020 ms");
 	assert_int_equal(source_stream_stats(r.s, &st), 0);
 	assert_string_equal(st.end, "timeout");
 	assert_true(st.lost > 0);
@@ -200,7 +200,7 @@ static void test_timeout_no_packet(void **state)
 		assert_int_equal(tick(&r, pcm), FS);
 	assert_int_equal(tick(&r, pcm), 0);
 	assert_int_equal(r.s->ops->end(r.s->priv, &e), -1);
-	assert_string_equal(e.msg, "stream timed out: no packet for 3020 ms");
+	assert_string_equal(e.msg, "stream timed out: no packet in time for 3020 ms");
 	rig_close(&r);
 }
 
@@ -224,7 +224,7 @@ static void test_start_wait_bounded(void **state)
 		assert_int_equal(tick(&r, pcm), FS);
 	assert_int_equal(tick(&r, pcm), 0);
 	assert_int_equal(r.s->ops->end(r.s->priv, &e), -1);
-	assert_string_equal(e.msg, "stream timed out: no packet for 1020 ms");
+	assert_string_equal(e.msg, "stream timed out: no packet in time for 1020 ms");
 	rig_close(&r);
 }
 
