@@ -44,6 +44,7 @@ netns_up 50 20 2 || { fail "namespace and wire"; finish; exit 1; }
 broker_setup
 netns_broker_listen
 broker_start || { fail "broker"; finish; exit 1; }
+# (the wire counts IP packets: TCP may coalesce publishes and ACKs)
 # the subscriber stamps each message on arrival: "SENT_US TEXT RECV_S.NS"
 # (ip netns exec execs it: $! is the subscriber, killed before the link goes)
 ip netns exec "$NET_NS" mosquitto_sub -h "$NET_BROKER_IP" -p "$PORT" -u monitor -P pw-monitor \
@@ -62,6 +63,6 @@ check "delayed by the wire (p50 30..500 ms)" awk '{ exit !($6 >= 30 && $6 <= 500
 kill -KILL "$SUB"; wait "$SUB" 2>/dev/null
 netns_down
 cat "$RIG/wire.json"
-wire_carried() { /usr/bin/python3 -c 'import json, sys; w = json.load(open(sys.argv[1])); sys.exit(0 if w["a_to_b"]["packets"] > 40 and w["b_to_a"]["packets"] > 10 else 1)' "$RIG/wire.json"; }
+wire_carried() { /usr/bin/python3 -c 'import json, sys; w = json.load(open(sys.argv[1])); sys.exit(0 if w["a_to_b"]["packets"] > 10 and w["b_to_a"]["packets"] > 10 else 1)' "$RIG/wire.json"; }
 check "the wire carried the traffic both ways (and counted it)" wire_carried
 finish
