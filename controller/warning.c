@@ -589,14 +589,14 @@ warning_clock(struct node *n, struct verify_ctx *ctx)
  * or D if longer (the packets start D early), and half a second more, but
  * not a long silence before it.  Only a synced clock can say when. */
 static void
-stream_lead(const struct node *n, struct arb_entry *e, const struct verify_ctx *ctx,
-    uint64_t mono, int64_t wall_ms)
+stream_lead(const struct node *n, struct arb_entry *e, int synced, uint64_t mono,
+    int64_t wall_ms)
 {
 	const struct stream_announce *s = &e->a.stream;
 	int64_t lead, wait;
 
 	if (!e->a.has_stream || e->a.nplay == 0 || e->a.play[0].kind != PLAY_STREAM ||
-	    ctx->unsynced)
+	    !synced)
 		return;
 	lead = (int64_t)(n->cfg.warmup_ms > (uint32_t)s->delay_ms ? n->cfg.warmup_ms :
 	    (uint32_t)s->delay_ms) + 500;
@@ -610,7 +610,7 @@ void
 warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *ctx)
 {
 	arbiter_map(e, e->received_mono, verify_judged_at(ctx, &e->a));
-	stream_lead(n, e, ctx, e->received_mono, e->received_ms);
+	stream_lead(n, e, !ctx->unsynced, e->received_mono, e->received_ms);
 	e->untrusted = ctx->untrusted;
 }
 
@@ -619,7 +619,6 @@ warning_clock_trusted(struct node *n)
 {
 	uint64_t mono = clock_mono_ms();
 	int64_t wall = clock_wall();
-	struct verify_ctx synced = { .unsynced = 0 };
 	struct arb_entry *e;
 	int i;
 
@@ -628,7 +627,7 @@ warning_clock_trusted(struct node *n)
 
 	for (i = 0; i < n->arb.nqueue; i++) {
 		arbiter_map(n->arb.queue[i], mono, wall);
-		stream_lead(n, n->arb.queue[i], &synced, mono, clock_wall_ms());
+		stream_lead(n, n->arb.queue[i], 1, mono, clock_wall_ms());
 	}
 	while ((e = arbiter_expired(&n->arb, mono)) != NULL) {
 		log_warnx("warning %s expired by the clock now trusted", e->a.id);
