@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Does what a node played match the source?  pcm_match.py OUT.wav REF.wav
 [--from FRAME] [--frames N] [--min-corr C] [--min-window C]
 
