@@ -17,7 +17,8 @@ BUILD     ?= build
 SAN       ?=
 
 CC        ?= cc
-PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih speexdsp
+PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih speexdsp \
+             sqlite3 libmicrohttpd libsodium libcurl
 # Debian packages needed to build and test (make deps installs the missing ones).
 # Every command a test, the demo, the fuzz runner, the hw test or bench calls
 # is listed with its package in tests/deps/tools.txt; tests/deps/check.py
@@ -25,6 +26,7 @@ PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih sp
 # procps (pkill) and mawk (awk) are not on every minimal image.
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev libspeexdsp-dev \
+             libsqlite3-dev libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount \
@@ -56,6 +58,7 @@ AUDIO_SRC  = $(sort $(wildcard audio/*.c))
 GPIO_SRC   = $(sort $(wildcard gpio/*.c))
 CTRL_SRC   = $(sort $(wildcard controller/*.c))
 CTL_SRC    = $(sort $(wildcard ctl/*.c))
+HUB_SRC    = $(sort $(wildcard hub/*.c))
 UNIT_SRC   = $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRC  = $(sort $(wildcard bench/*.c))
 
@@ -67,14 +70,17 @@ LIBGPIO   = $(BUILD)/libcxgpio.a
 LIBCTRL   = $(BUILD)/libcxctrl.a
 # the CLI's objects minus main.o, likewise (test_ctl_*)
 LIBCTL    = $(BUILD)/libcxctl.a
+# the hub's objects minus main.o (test_hub_*)
+LIBHUB    = $(BUILD)/libcxhub.a
 DAEMON    = $(BUILD)/cunxiangd
 CTL       = $(BUILD)/cunxiangctl
+HUBD      = $(BUILD)/cunxiang-hub
 UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw \
         depcheck hw-pkgs bench-stream
-all: $(DAEMON) $(CTL)
+all: $(DAEMON) $(CTL) $(HUBD)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -85,6 +91,7 @@ $(LIBAUDIO): $(call obj,$(AUDIO_SRC))
 $(LIBGPIO): $(call obj,$(GPIO_SRC))
 $(LIBCTRL): $(call obj,$(filter-out controller/main.c,$(CTRL_SRC)))
 $(LIBCTL): $(call obj,$(filter-out ctl/main.c,$(CTL_SRC)))
+$(LIBHUB): $(call obj,$(filter-out hub/main.c,$(HUB_SRC)))
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -93,6 +100,9 @@ $(DAEMON): $(BUILD)/controller/main.o $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOM
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(CTL): $(call obj,$(CTL_SRC)) $(LIBAUDIO) $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(HUBD): $(BUILD)/hub/main.o $(LIBHUB) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # A unit test links only the libraries of its module (test_common_*, test_audio_*,
@@ -114,8 +124,11 @@ $(BUILD)/tests/test_ctrl_%: $(BUILD)/tests/unit/test_ctrl_%.o $(LIBCTRL) $(LIBAU
 $(BUILD)/tests/test_ctl_%: $(BUILD)/tests/unit/test_ctl_%.o $(LIBCTL) $(LIBAUDIO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+$(BUILD)/tests/test_hub_%: $(BUILD)/tests/unit/test_hub_%.o $(LIBHUB) $(LIBCOMMON)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOMMON)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIBHUB) $(LIBCTRL) $(LIBAUDIO) $(LIBGPIO) $(LIBCOMMON)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -203,6 +216,7 @@ install: all
 	  $(DESTDIR)$(DATADIR)/cunxiang/clips $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/cunxiangd
 	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/cunxiangctl
+	install -m 0755 $(HUBD) $(DESTDIR)$(SBINDIR)/cunxiang-hub
 	install -m 0640 firmware-config/node.conf $(DESTDIR)$(SYSCONFDIR)/cunxiang/node.conf.example
 	install -m 0644 firmware-config/cunxiangd.service $(DESTDIR)$(UNITDIR)/cunxiangd.service
 

@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 #include "common/err.h"
-#include "controller/loop.h"
+#include "common/loop.h"
 
 #define CTLSOCK_NAME "control"
 #define CTLSOCK_MAX_CLIENTS 4

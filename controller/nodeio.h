@@ -16,7 +16,7 @@
 #include "audio/sink.h"
 #include "gpio/gpio.h"
 #include "controller/memo.h"
-#include "controller/mqtt.h"
+#include "common/mqtt.h"
 #include "controller/player.h"
 #include "controller/spool.h"
 

@@ -33,7 +33,7 @@
 #include "audio/sink.h"
 #include "audio/source.h"
 #include "gpio/gpio.h"
-#include "controller/loop.h"
+#include "common/loop.h"
 #include "controller/program.h"
 
 #define PLAYER_TICK_MS 10

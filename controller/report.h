@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include "common/receipt.h"
 #include "common/sign.h"
-#include "controller/mqtt.h"
+#include "common/mqtt.h"
 #include "controller/spool.h"
 
 struct report_opts {

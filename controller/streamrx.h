@@ -18,7 +18,7 @@
 #include "common/err.h"
 #include "common/receipt.h"
 #include "audio/source.h"
-#include "controller/mqtt.h"
+#include "common/mqtt.h"
 #include "controller/program.h"
 
 struct streamrx_cfg {

@@ -45,7 +45,7 @@
 #include "audio/clip.h"
 #include "audio/sink.h"
 #include "common/clock.h"
-#include "controller/loop.h"
+#include "common/loop.h"
 #include "controller/player.h"
 #include "gpio/gpio.h"
 #include "gpio/gpio_sim.h"

@@ -1,5 +1,5 @@
 /*
- * test_ctrl_loop: the poll() loop (controller/loop.h) under the fake clock.
+ * test_ctrl_loop: the poll() loop (common/loop.h) under the fake clock.
  *
  * Timers are driven with clock_advance() then loop_once(l, 0) (a zero
  * wait: the fake clock does not move while poll() sleeps, so a test must
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "controller/loop.h"
+#include "common/loop.h"
 
 #define T0 5000000                 /* fake monotonic start, ms */
 

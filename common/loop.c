@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "common/clock.h"
-#include "controller/loop.h"
+#include "common/loop.h"
 
 struct watch {
 	int fd;

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/err.h"
-#include "controller/loop.h"
+#include "common/loop.h"
 
 #define MQTT_MAX_SUBS 16
 

@@ -20,7 +20,7 @@
 #include <mqtt_protocol.h>
 
 #include "common/log.h"
-#include "controller/mqtt.h"
+#include "common/mqtt.h"
 
 #define MQTT_MISC_MS 1000          /* keepalive housekeeping cadence */
 #define MQTT_PROBE_TIMEOUT_MS 10000
