@@ -1,0 +1,43 @@
+/*
+ * hub: the state cunxiang-hub's parts share (docs/HUB.md).  One process, one
+ * poll loop (common/loop.h): the broker link (ingest.c), supervision
+ * (supervise.c), live roll-calls (rcall.c), reports (report.c) and the
+ * HTTP API (http.c, api.c) are callbacks of that loop and share this.
+ */
+#ifndef CX_HUB_H
+#define CX_HUB_H
+
+#include <stdint.h>
+#include "common/loop.h"
+#include "common/mqtt.h"
+#include "common/rollcall.h"
+#include "common/sign.h"
+#include "hub/hubconf.h"
+
+struct store;                          /* hub/store.h */
+struct rcalls;                         /* hub/rcall.c */
+struct http;                           /* hub/http.h */
+
+struct hub {
+	struct loop *loop;
+	struct mqtt *mqtt;
+	const struct hub_config *conf;
+	struct sig_key *key;               /* private: reports, audit head */
+	struct store *store;
+	struct rcalls *rcalls;
+	struct http *http;
+	int64_t started_ms;
+};
+
+/*
+ * The roll-call of warning (or self-test command) id: live if it is being
+ * followed, else rebuilt from the store; NULL if the hub never saw it.
+ * The pointer is valid until the next return to the loop.
+ */
+const struct rollcall *hub_rollcall(struct hub *h, const char *id);
+
+/* Append to the audit log (store + signed head); 0 / -1 (logged). */
+int hub_audit(struct hub *h, const char *actor, const char *action, const char *subject,
+    const char *detail);
+
+#endif

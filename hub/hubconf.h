@@ -1,0 +1,59 @@
+/*
+ * hubconf: cunxiang-hub's configuration file (INI, inih; errors name
+ * file:line; firmware-config/hub.conf documents every key).
+ * Sections [hub] [mqtt] [http] and repeatable [node ID] (enrolment: the same
+ * keys as ctl.conf's [node ID], plus name and location).
+ */
+#ifndef CX_HUBCONF_H
+#define CX_HUBCONF_H
+
+#include <stdint.h>
+#include "common/err.h"
+#include "common/sign.h"
+#include "common/zone.h"
+
+#define HUBCONF_PATH_MAX 256
+#define HUBCONF_STR_MAX 128
+
+struct hub_node {
+	char id[NODE_ID_MAX + 1];
+	char zone[ZONE_MAX + 1];           /* normalised */
+	char key_b64[HUBCONF_STR_MAX];     /* base64 SPKI as written */
+	struct sig_key *key;               /* owned */
+	char name[HUBCONF_STR_MAX];
+	char location[HUBCONF_STR_MAX];
+};
+
+struct hub_config {
+	char path[HUBCONF_PATH_MAX];
+	/* [hub] */
+	char id[NODE_ID_MAX + 1];          /* kid of the hub's signatures */
+	char state_dir[HUBCONF_PATH_MAX];  /* hub.db, audit.head, reports/ */
+	char key_path[HUBCONF_PATH_MAX];   /* the hub's private key */
+	char prefix[65];
+	int rollcall_deadline_s;           /* default 120 */
+	int resend_s;                      /* default 30; 0 = never */
+	int offline_grace_pct;             /* offline after this % of heartbeat_s; default 150 */
+	/* [mqtt] */
+	char host[HUBCONF_STR_MAX];
+	int port;
+	char username[HUBCONF_STR_MAX];
+	char password[HUBCONF_STR_MAX];
+	char password_file[HUBCONF_PATH_MAX];
+	char tls_ca[HUBCONF_PATH_MAX];
+	char client_id[HUBCONF_STR_MAX];   /* default: the hub id */
+	int keepalive_s;
+	int64_t session_expiry_s;          /* default 604800 */
+	/* [http] */
+	char http_listen[HUBCONF_STR_MAX]; /* "127.0.0.1:8080" (default), "off" */
+	char http_tokens[HUBCONF_PATH_MAX];/* "ROLE NAME SHA256HEX" lines; "" = no API access but /api/health */
+	/* [node ID] */
+	int nnodes;
+	struct hub_node *nodes;            /* owned */
+};
+
+int hubconf_load(const char *path, struct hub_config *c, struct cx_err *e);
+void hubconf_free(struct hub_config *c);
+const struct hub_node *hubconf_find_node(const struct hub_config *c, const char *id);
+
+#endif
