@@ -195,6 +195,10 @@ clipcheck_update(struct clipcheck *cc, const char *clip_dir, int *nbad, char *wh
 	if (why != NULL && whysz > 0)
 		why[0] = '\0';
 	if ((dfd = open(clip_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT) {         /* no clips at all (a siren-only node) */
+			say(why, whysz, "no manifest", "");
+			return CLIPCHECK_NONE;
+		}
 		say(why, whysz, clip_dir, strerror(errno));
 		return CLIPCHECK_BAD;
 	}

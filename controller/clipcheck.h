@@ -2,7 +2,8 @@
  * clipcheck: are the node's clips what their manifest says?
  * CLIP_DIR/SHA256SUMS is in sha256sum's format ("<64 hex>  <name>", or
  * " *<name>" for binary mode), one clip per line, names without '/'.
- * Every listed file must exist and hash to its line.  No manifest: "none".
+ * Every listed file must exist and hash to its line.  No manifest (or no
+ * clip directory at all): "none".
  *
  * clipcheck_run() hashes every file each time (a self-test); a struct
  * clipcheck remembers each file's size, mtime and verdict, so a periodic

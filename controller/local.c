@@ -55,7 +55,7 @@ local_press(struct node *n)
 		return;
 	if (n->arb.active != NULL && n->arb.active->local) {
 		log_info("local button: stopping the local activation %s", n->arb.active->a.id);
-		warning_stop(n, n->arb.active->a.id, RS_CANCELLED, "stopped by the local button");
+		warning_stop(n, n->arb.active->a.id, "stopped by the local button");
 		return;
 	}
 	if (!n->cfg.has_local) {

@@ -60,7 +60,7 @@ void warning_due(void *node);              /* the due timer's callback */
 int warning_stop_all(struct node *n, enum rstate st, const char *reason);
 /* Stop one warning (playing or queued), reported cancelled with reason
  * (the local button stops its own activation); -1 if it is not here. */
-int warning_stop(struct node *n, const char *id, enum rstate st, const char *reason);
+int warning_stop(struct node *n, const char *id, const char *reason);
 struct verify_ctx;
 /* The time warnings are judged at: the wall clock, or while it is
  * untrusted the lower bound L (ctx->untrusted set). */

@@ -756,19 +756,14 @@ warning_due(void *arg)
 }
 
 int
-warning_stop(struct node *n, const char *id, enum rstate st, const char *reason)
+warning_stop(struct node *n, const char *id, const char *reason)
 {
 	struct arb_entry *e;
 	int was;
 
 	if ((e = arbiter_remove(&n->arb, id, &was)) == NULL)
 		return -1;
-	if (was)
-		stop_active(n, e, st, reason);
-	else {
-		send_state(n, e, st, reason);
-		free(e);
-	}
+	withdraw(n, e, was, reason);
 	if (n->arb.active == NULL)
 		start_next(n);
 	return 0;
