@@ -23,6 +23,7 @@
 #include "common/verify.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
+#include "controller/selftest.h"
 #include "controller/route.h"
 
 static void
@@ -88,7 +89,9 @@ reload(struct node *n)
 	n->cfg.max_message = c->max_message;
 	n->cfg.volume = c->volume;
 	n->cfg.drill_siren = c->drill_siren;
+	n->cfg.selftest = c->selftest;
 	free(c);
+	selftest_schedule(n->selftest);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
 	log_info("SIGHUP: configuration reloaded (%d keys)", n->cfg.trust.nkeys);
@@ -254,7 +257,7 @@ open_core(struct node *n, struct cx_err *e)
 	nodeio_player_cfg(&n->cfg, &pc);
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
 	    &pc, &warning_player_hooks, n);
-	if (n->player == NULL)
+	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
 	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1)
 		return -1;
@@ -351,6 +354,8 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	n->closing = 1;
+	if (n->report != NULL)
+		selftest_free(n->selftest);
 	if (n->player != NULL && n->report != NULL)
 		warning_stop_all(n, RS_FAILED, "node stopped");
 	arbiter_clear(&n->arb);

@@ -29,6 +29,7 @@ struct node {
 	struct streamrx *srx;              /* the stream of the warning playing, or NULL */
 	struct report *report;
 	struct ctlsock *ctl;
+	struct selftest *selftest;         /* the self-test runner (selftest.h) */
 	struct arbiter arb;
 	struct memo memo;
 	int sigfd;
