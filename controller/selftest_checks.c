@@ -246,7 +246,7 @@ selftest_check_clips(const char *dir, struct selftest_check *c)
 		}
 	}
 	if (nbad == 0)
-		snprintf(why, sizeof(why), "%d clip%s match %s", n, n == 1 ? "" : "s",
+		snprintf(why, sizeof(why), "%d %s %s", n, n == 1 ? "clip matches" : "clips match",
 		    SELFTEST_MANIFEST);
 	else
 		snprintf(why, sizeof(why), "%d of %d bad; line %d %.40s: %s", nbad, n, firstline,

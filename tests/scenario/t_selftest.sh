@@ -82,7 +82,7 @@ check "... status test, trigger command, mode silent" [ "$(st_get "$id" done '(r
 check "... every check listed" [ "$(st_get "$id" done '",".join(c["name"] for c in r["selftest"]["checks"])')" = "amp_relay,sound_device,storage,clips,clock" ]
 check "... amp_relay measured both edges" matches "$(check_of "$id" amp_relay)" 'ok|on->fb 1 in [0-9]* ms, off->fb 0 in [0-9]* ms'
 check "... storage written and read back" matches "$(check_of "$id" storage)" "ok|4 KiB written, fsync'd, read back, deleted in [0-9]* ms"
-check "... clips match the manifest" [ "$(check_of "$id" clips)" = "ok|1 clip match SHA256SUMS" ]
+check "... clips match the manifest" [ "$(check_of "$id" clips)" = "ok|1 clip matches SHA256SUMS" ]
 check "... clock synced" [ "$(check_of "$id" clock)" = "ok|synced" ]
 check "... the sound device took silence" matches "$(check_of "$id" sound_device)" 'ok|opened, 4800 frames of silence accepted'
 check "... the amplifier relay went on and off" [ "$(edges $N | awk '$2 == "AMP_EN" { printf "%s", $3 }')" = 10 ]
