@@ -256,7 +256,7 @@ open_core(struct node *n, struct cx_err *e)
 		    (long long)clock_wall(), (long long)wallclock_bound(&n->clock));
 	nodeio_player_cfg(&n->cfg, &pc);
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
-	    &pc, &warning_player_hooks, n);
+	    &pc, &selftest_player_hooks, n);
 	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
 	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1)

@@ -353,14 +353,14 @@ after_relays(struct selftest *st)
 	}
 }
 
-int
-selftest_owns_player(const struct selftest *st)
+static int
+owns_player(const struct selftest *st)
 {
 	return st != NULL && st->step == T_CHIME;
 }
 
-void
-selftest_player_started(struct selftest *st)
+static void
+player_started(struct selftest *st)
 {
 	struct node *n = st->n;
 	struct cx_err e;
@@ -373,8 +373,8 @@ selftest_player_started(struct selftest *st)
 	st->chime_fb = v;
 }
 
-void
-selftest_player_finished(struct selftest *st, int ok, const char *reason)
+static void
+player_finished(struct selftest *st, int ok, const char *reason)
 {
 	char why[SELFTEST_VALUE_MAX + 1];
 	int64_t el = (int64_t)(clock_mono_ms() - st->step_mono);
@@ -391,6 +391,55 @@ selftest_player_finished(struct selftest *st, int ok, const char *reason)
 	check(st, "chime", ok, el, why);
 	finish(st, NULL);
 }
+
+/*
+ * The player's hooks: the chime's while it plays, else the warning path's
+ * (warning_player_hooks), so warning.c need not know about tests.
+ */
+static void
+hook_edge(void *arg, const char *role, int value, uint64_t mono_ms)
+{
+	struct node *n = arg;
+
+	if (!owns_player(n->selftest))
+		warning_player_hooks.edge(arg, role, value, mono_ms);
+}
+
+static void
+hook_started(void *arg)
+{
+	struct node *n = arg;
+
+	if (owns_player(n->selftest))
+		player_started(n->selftest);
+	else
+		warning_player_hooks.started(arg);
+}
+
+static void
+hook_finished(void *arg, int ok, const char *reason)
+{
+	struct node *n = arg;
+
+	if (!owns_player(n->selftest)) {
+		warning_player_hooks.finished(arg, ok, reason);
+		return;
+	}
+	player_finished(n->selftest, ok, reason);
+	if (n->arb.active == NULL)
+		warning_due(n);            /* a warning may have become due meanwhile */
+}
+
+static struct source *
+hook_open(void *arg, const struct program_item *it, struct cx_err *e)
+{
+	return warning_player_hooks.open(arg, it, e);
+}
+
+const struct player_hooks selftest_player_hooks = {
+	.edge = hook_edge, .started = hook_started, .finished = hook_finished,
+	.open = hook_open,
+};
 
 void
 selftest_interrupt(struct selftest *st, const char *warning_id)

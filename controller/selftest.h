@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include "common/envelope.h"
 #include "common/selftest.h"
+#include "controller/player.h"
 
 #define SELFTEST_POLL_MS 20                /* feedback read this often */
 #define SELFTEST_FB_MIN_MS 200             /* feedback window if warm-up is shorter */
@@ -52,9 +53,8 @@ void selftest_on_payload(struct selftest *st, const struct verify_ctx *ctx,
 void selftest_interrupt(struct selftest *st, const char *warning_id);
 /* (Re)arm the nightly test from the config and the wall clock. */
 void selftest_schedule(struct selftest *st);
-/* 1 while the chime plays: the player's hooks are the self-test's. */
-int selftest_owns_player(const struct selftest *st);
-void selftest_player_started(struct selftest *st);
-void selftest_player_finished(struct selftest *st, int ok, const char *reason);
+/* The player's hooks (arg: the node): the chime's while it plays, the
+ * warning path's (warning_player_hooks) otherwise. */
+extern const struct player_hooks selftest_player_hooks;
 
 #endif
