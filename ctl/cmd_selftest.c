@@ -8,7 +8,9 @@
  * "node" set and the node's zone; a zone code to that zone's alert topic.
  * Signed with the [signer] key, which needs the `test` action on the nodes.
  * With --wait the receipts are followed like `warn --wait` (the tally of
- * the node's zone, or of the zone) and the exit status is the same.
+ * the node's zone, or of the zone) and the exit status is the same; the
+ * text output then lists each node's checks from its final receipt
+ * (verified with the node's key from ctl.conf).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/envelope.h"
+#include "common/receipt.h"
 #include "common/selftest.h"
 #include "common/zone.h"
 #include "ctl/args.h"
@@ -127,24 +131,114 @@ seal(const struct sopts *o, const struct ctl_config *c, struct selftest_cmd *cmd
 	return rc;
 }
 
+/* The checks of each node's last verified final receipt for the test. */
+struct shown {
+	const struct ctl_config *c;
+	const char *id;
+	struct node_checks {
+		uint64_t seq;
+		int have;
+		enum rstate state;
+		struct receipt_selftest st;
+	} *n;                          /* one per enrolled node, in ctl.conf order */
+};
+
+/* "PREFIX/node/NODE/receipt" -> the enrolled node's index, or -1. */
+static int
+node_of(const struct ctl_config *c, const char *topic)
+{
+	size_t pl = strlen(c->prefix);
+	const char *id, *end;
+	char node[NODE_ID_MAX + 1];
+	int i;
+
+	if (strncmp(topic, c->prefix, pl) != 0 || strncmp(topic + pl, "/node/", 6) != 0)
+		return -1;
+	id = topic + pl + 6;
+	if ((end = strchr(id, '/')) == NULL || strcmp(end, "/receipt") != 0 ||
+	    (size_t)(end - id) > NODE_ID_MAX)
+		return -1;
+	memcpy(node, id, (size_t)(end - id));
+	node[end - id] = '\0';
+	for (i = 0; i < c->nnodes; i++)
+		if (strcmp(c->nodes[i].id, node) == 0)
+			return i;
+	return -1;
+}
+
+static int
+on_receipt(void *arg, const char *topic, const uint8_t *payload, size_t len)
+{
+	struct shown *sh = arg;
+	struct envelope env;
+	struct receipt *r;
+	int i = node_of(sh->c, topic);
+
+	if (i < 0 || envelope_parse(payload, len, &env, NULL) != 0 ||
+	    strcmp(env.kid, sh->c->nodes[i].id) != 0 ||
+	    envelope_verify(&env, sh->c->nodes[i].key) != 0 || (r = malloc(sizeof(*r))) == NULL)
+		return 0;
+	if (receipt_parse(env.body, env.bodylen, r, NULL) == 0 &&
+	    strcmp(r->node, sh->c->nodes[i].id) == 0 && strcmp(r->ref, sh->id) == 0 &&
+	    r->has_selftest && rstate_final(r->state) &&
+	    (!sh->n[i].have || r->seq > sh->n[i].seq)) {
+		sh->n[i].have = 1;
+		sh->n[i].seq = r->seq;
+		sh->n[i].state = r->state;
+		sh->n[i].st = r->selftest;
+	}
+	free(r);
+	return 0;
+}
+
+static void
+print_checks(const struct shown *sh)
+{
+	const struct selftest_check *k;
+	int i, j;
+
+	for (i = 0; i < sh->c->nnodes; i++) {
+		if (!sh->n[i].have)
+			continue;
+		printf("%s: self-test %s (%s, %s)\n", sh->c->nodes[i].id,
+		    rstate_name(sh->n[i].state), selftest_mode_name(sh->n[i].st.mode),
+		    selftest_trigger_name(sh->n[i].st.trigger));
+		for (j = 0; j < sh->n[i].st.nchecks; j++) {
+			k = &sh->n[i].st.checks[j];
+			printf("  %-4s %-14s %s (%lld ms)\n", k->ok ? "ok" : "FAIL", k->name, k->value,
+			    (long long)k->ms);
+		}
+	}
+}
+
 static int
 follow(const struct sopts *o, const struct ctl_config *c, struct mqttc *m,
     const struct selftest_cmd *cmd, const uint8_t *payload, size_t len)
 {
+	struct shown sh = { .c = c, .id = cmd->id };
 	struct tally *t;
 	struct cx_err e;
 	int rc, x;
 
-	if ((t = tally_new(c, cmd->id, NULL, TALLY_WARN, &e)) == NULL)
+	if ((sh.n = calloc((size_t)c->nnodes + 1, sizeof(*sh.n))) == NULL)
+		return args_fail(CMD, EXIT_CONFIG, "out of memory");
+	if ((t = tally_new(c, cmd->id, NULL, TALLY_WARN, &e)) == NULL) {
+		free(sh.n);
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
+	}
+	watch_observe(on_receipt, &sh);
 	tally_add_zone(t, cmd->zones[0], NULL);
 	tally_add_payload(t, payload, len);
 	watch_replay(c, t);
 	rc = watch_run(m, c, t, (int)o->wait_s, &e);
 	if (rc != 0)
 		fprintf(stderr, "cunxiangctl %s: %s\n", CMD, e.msg);
+	watch_observe(NULL, NULL);
 	x = watch_report(t, o->json);
+	if (!o->json)
+		print_checks(&sh);
 	tally_free(t);
+	free(sh.n);
 	return rc != 0 ? EXIT_BROKER : x;
 }
 

@@ -76,6 +76,8 @@ wait_final() { wait_for 60 final_of "$1"; }
 out=$(ctl selftest -c "$RIG/ctl.conf" $N --wait 60); rc=$?
 id=$(echo "$out" | head -1)
 check "silent test on a healthy node: cunxiangctl exits 0" [ "$rc" = 0 ]
+check "... the checks printed with their measurements" grep -Eq "^  ok +amp_relay +on->fb 1 in [0-9]+ ms, off->fb 0 in [0-9]+ ms" <<<"$out"
+check "... the node's verdict printed" grep -q "^$N: self-test done (silent, command)" <<<"$out"
 check "... received" has_receipt $N "$id" received
 check "... done" has_receipt $N "$id" done
 check "... status test, trigger command, mode silent" [ "$(st_get "$id" done '(r["status"], r["selftest"]["trigger"], r["selftest"]["mode"])')" = "('test', 'command', 'silent')" ]
@@ -90,7 +92,10 @@ check "... no sound: the WAV sink holds only silence" [ "$(wav_stats | cut -d' '
 
 # --- faults: relay stuck off, stuck on, feedback absent -------------------------
 echo stuck-off > "$SIM/fault/AMP_EN"
-id=$(run_test); wait_final "$id"
+out=$(ctl selftest -c "$RIG/ctl.conf" $N --wait 60); rc=$?
+id=$(echo "$out" | head -1)
+check "relay stuck off: cunxiangctl exits 4" [ "$rc" = 4 ]
+check "... and prints the failed check" grep -Eq "^  FAIL +amp_relay +relay on: feedback still 0 after [0-9]+ ms" <<<"$out"
 check "relay stuck off: failed" has_receipt $N "$id" failed
 check "... amp_relay names it" reason_has $N "$id" failed "amp_relay: relay on: feedback still 0 after"
 check "... the other checks still ran" [ "$(check_of "$id" storage | cut -c1-2)" = ok ]
