@@ -31,6 +31,7 @@
 
 #include "common/config.h"
 #include "common/confval.h"
+#include "common/config_io.h"
 #include "common/replay.h"
 
 #define CFG_FILE_MAX (1024 * 1024)    /* bytes: far more than any node.conf */
@@ -50,6 +51,8 @@ enum ktype {
 	K_BOOL,
 	K_SIRENOUT,   /* relay | speaker | both */
 	K_CLOCKSYNC,  /* kernel | none | file:PATH */
+	K_ROLES,      /* comma list of input roles (config_io.c) */
+	K_ACTIVATION, /* siren:NAME | clip:NAME:SHA256HEX (config_io.c) */
 };
 
 struct kdef {
@@ -72,6 +75,8 @@ static const struct kdef kdefs[] = {
 	{ "node", "volume", K_INT, F(volume), 1, 100, 0 },
 	{ "node", "drill_siren", K_BOOL, F(drill_siren), 0, 0, 0 },
 	{ "node", "clock_sync", K_CLOCKSYNC, F(clock_sync), 0, 0, 0 },
+	{ "node", "heartbeat_s", K_INT, F(heartbeat_s), 10, 3600, 0 },
+	{ "node", "ack_window_s", K_INT, F(ack_window_s), 0, 86400, 0 },
 	{ "mqtt", "host", K_STR, F(host), 0, 0, 0 },
 	{ "mqtt", "port", K_INT, F(port), 1, 65535, 0 },
 	{ "mqtt", "username", K_STR, F(username), 0, 0, 0 },
@@ -87,6 +92,14 @@ static const struct kdef kdefs[] = {
 	{ "gpio", "siren", K_STR, F(siren_line), 0, 0, 0 },
 	{ "gpio", "amp_feedback", K_STR, F(amp_feedback_line), 0, 0, 0 },
 	{ "gpio", "active_low", K_BOOL, F(active_low), 0, 0, 0 },
+	{ "gpio", "mains_line", K_STR, F(mains_line), 0, 0, 0 },
+	{ "gpio", "battery_low_line", K_STR, F(battery_low_line), 0, 0, 0 },
+	{ "gpio", "amp_fault_line", K_STR, F(amp_fault_line), 0, 0, 0 },
+	{ "gpio", "door_line", K_STR, F(door_line), 0, 0, 0 },
+	{ "gpio", "local_button_line", K_STR, F(local_button_line), 0, 0, 0 },
+	{ "gpio", "ack_button_line", K_STR, F(ack_button_line), 0, 0, 0 },
+	{ "gpio", "siren_feedback_line", K_STR, F(siren_feedback_line), 0, 0, 0 },
+	{ "gpio", "input_active_low", K_ROLES, F(input_active_low), 0, 0, 0 },
 	{ "audio", "device", K_AUDIODEV, F(audio_device), 0, 0, 1 },
 	{ "audio", "warmup_ms", K_INT, F(warmup_ms), 0, 60000, 0 },
 	{ "audio", "hold_ms", K_INT, F(hold_ms), 0, 60000, 0 },
@@ -102,6 +115,8 @@ static const struct kdef kdefs[] = {
 	{ "limits", "replay_test", K_INT, F(replay_test), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
 	{ "limits", "reject_receipts_per_min", K_INT, F(reject_receipts_per_min), 0, 1000, 0 },
 	{ "limits", "spool_max", K_INT, F(spool_max), 1, 1000000, 0 },
+	{ "local", "activation", K_ACTIVATION, F(local_item), 0, 0, 0 },
+	{ "local", "severity", K_INT, F(local_severity), 1, 4, 0 },
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
@@ -207,7 +222,24 @@ set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
 	return 1;
 }
 
-/* A key of [node] [mqtt] [gpio] [audio] [limits]. */
+/* Input roles and the local activation: parsed by config_io.c. */
+static int
+set_io(struct parser *ps, const struct kdef *k, const char *v)
+{
+	struct cx_err err;
+
+	if (k->type == K_ROLES) {
+		if (config_io_roles(v, &ps->c->input_active_low, &err) < 0)
+			return fail(ps, ps->lineno, "'%s': %s", k->name, err.msg);
+		return 1;
+	}
+	if (config_io_activation(v, &ps->c->local_item, &err) < 0)
+		return fail(ps, ps->lineno, "%s", err.msg);
+	ps->c->has_local = 1;
+	return 1;
+}
+
+/* A key of [node] [mqtt] [gpio] [audio] [limits] [local]. */
 static int
 set_plain(struct parser *ps, const struct kdef *k, const char *v)
 {
@@ -233,6 +265,9 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 			return fail(ps, ps->lineno, "'%s' must be yes or no", k->name);
 		memcpy(field, &b, sizeof(b));
 		return 1;
+	case K_ROLES:
+	case K_ACTIVATION:
+		return set_io(ps, k, v);
 	case K_SIRENOUT:
 		if (strcmp(v, "relay") == 0)
 			ps->c->siren_output = SIREN_OUT_RELAY;
@@ -510,7 +545,7 @@ siren_name_syntax(const char *s)
 static void
 begin_section(struct parser *ps, const char *line)
 {
-	static const char *const plain[] = { "node", "mqtt", "gpio", "audio", "limits" };
+	static const char *const plain[] = { "node", "mqtt", "gpio", "audio", "limits", "local" };
 	const char *end = strchr(line, ']'), *rest;
 	size_t n, i;
 
@@ -532,7 +567,7 @@ begin_section(struct parser *ps, const char *line)
 	}
 	memcpy(ps->secname, line + 1, n);
 	ps->secname[n] = '\0';
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if (strcmp(ps->secname, plain[i]) == 0) {
 			ps->sec = SEC_PLAIN;
 			return;
@@ -609,6 +644,9 @@ set_defaults(struct node_config *c)
 	c->max_lifetime_s = 7 * 86400;
 	snprintf(c->clock_sync, sizeof(c->clock_sync), "kernel");
 	c->volume = 80;
+	c->heartbeat_s = 60;
+	c->ack_window_s = 3600;
+	c->local_severity = 1;
 	snprintf(c->host, sizeof(c->host), "127.0.0.1");
 	snprintf(c->prefix, sizeof(c->prefix), "cx");
 	c->keepalive_s = 30;
@@ -635,6 +673,7 @@ check_whole(struct parser *ps)
 {
 	struct node_config *c = ps->c;
 	size_t i, so = kdef_index("audio", "siren_output");
+	struct cx_err err;
 
 	for (i = 0; i < NKDEFS && ps->errline < 0; i++)
 		if (kdefs[i].required && !ps->kline[i])
@@ -653,6 +692,8 @@ check_whole(struct parser *ps)
 		c->siren_output = c->siren_line[0] ? SIREN_OUT_RELAY : SIREN_OUT_SPEAKER;
 	else if ((c->siren_output & SIREN_OUT_RELAY) && !c->siren_line[0])
 		fail(ps, ps->kline[so], "siren_output uses the siren relay but [gpio] siren is not set");
+	if (ps->errline < 0 && config_io_check(c, &err) < 0)
+		fail(ps, 0, "%s", err.msg);
 }
 
 static int

@@ -4,7 +4,8 @@
  * A pure parser: it reads the file and nothing else (public keys are given
  * inline as base64).  Unknown sections and keys are errors; every error
  * names the file and line ("node.conf:12: unknown key 'foo'").
- * Sections: [node] [mqtt] [gpio] [audio] [limits] [selftest], and repeatable
+ * Sections: [node] [mqtt] [gpio] [audio] [limits] [local]
+ * [selftest], and repeatable
  * [key KID] and [siren NAME].  firmware-config/node.conf documents every key.
  */
 #ifndef CX_CONFIG_H
@@ -17,9 +18,16 @@
 #include "common/trust.h"
 #include "common/siren.h"
 #include "common/zone.h"
+#include "common/alert.h"
 
 #define CFG_PATH_MAX 256
 #define CFG_STR_MAX 128
+
+/* The input lines of [gpio] by role (gpio_line_cfg.role names them);
+ * input_active_low is a mask of (1 << role). */
+enum cfg_input { CI_MAINS, CI_BATTERY_LOW, CI_AMP_FAULT, CI_DOOR, CI_LOCAL, CI_ACK,
+	CI_SIREN_FB, CI_COUNT };
+extern const char *const cfg_input_roles[CI_COUNT];   /* "mains", ... "siren_fb" */
 
 enum siren_output {
 	SIREN_OUT_RELAY = 1,       /* the siren relay only */
@@ -41,6 +49,9 @@ struct node_config {
 	 * "kernel" (adjtimex, default), "none" (never), "file:PATH" (while
 	 * PATH's first word is "synced": a time daemon's flag, or a test) */
 	char clock_sync[CFG_PATH_MAX + 8];
+	uint32_t heartbeat_s;              /* status at least this often, 10..3600, default 60 */
+	uint32_t ack_window_s;             /* an acknowledgement after a warning ended names
+	                                      it within this, default 3600 */
 
 	/* [mqtt] */
 	char host[CFG_STR_MAX];            /* default 127.0.0.1 */
@@ -60,6 +71,15 @@ struct node_config {
 	char siren_line[CFG_STR_MAX];      /* optional */
 	char amp_feedback_line[CFG_STR_MAX]; /* optional input */
 	int active_low;                    /* relays driven low = on; default no */
+	/* optional input lines (name or offset), "" = not wired */
+	char mains_line[CFG_STR_MAX];      /* 1 = mains present */
+	char battery_low_line[CFG_STR_MAX];/* 1 = battery low */
+	char amp_fault_line[CFG_STR_MAX];  /* 1 = amplifier fault */
+	char door_line[CFG_STR_MAX];       /* 1 = cabinet door open */
+	char local_button_line[CFG_STR_MAX]; /* 1 = pressed: local activation */
+	char ack_button_line[CFG_STR_MAX]; /* 1 = pressed: acknowledge */
+	char siren_feedback_line[CFG_STR_MAX]; /* 1 = siren sounding */
+	unsigned input_active_low;         /* gpiod: these roles read inverted */
 
 	/* [audio] */
 	char audio_device[CFG_PATH_MAX];   /* "alsa:NAME", "file:PATH", "null:" */
@@ -88,12 +108,19 @@ struct node_config {
 
 	struct selftest_config selftest;   /* [selftest] */
 
+	/* [local]: what the local button plays, as a warning the node makes */
+	int has_local;                     /* activation set */
+	struct play_item local_item;       /* a siren or a clip (name, sha256) */
+	int local_severity;                /* 1..4, default 1: its priority */
+
 	struct trust trust;                /* [key KID] sections */
 	int nsirens;
 	struct siren_pattern sirens[SIREN_MAX_PATTERNS];   /* [siren NAME] sections */
 };
 
 int config_load(const char *path, struct node_config *c, struct cx_err *e);
+/* The configured line of an input role, "" if not wired. */
+const char *config_input_line(const struct node_config *c, enum cfg_input r);
 void config_free(struct node_config *c);
 
 #endif

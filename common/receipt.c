@@ -13,6 +13,7 @@
 
 #include "common/receipt.h"
 #include "common/json.h"
+#include "common/status_health.h"
 
 #define RECEIPT_VERSION 1
 #define TIME_MS_MAX 253402300799999LL  /* 9999-12-31T23:59:59.999Z */
@@ -31,6 +32,7 @@ static const struct {
 	[RS_FAILED] = { "failed", 4, 1 },
 	[RS_PREEMPTED] = { "preempted", 4, 1 },
 	[RS_CANCELLED] = { "cancelled", 5, 1 },
+	[RS_ACKNOWLEDGED] = { "acknowledged", 3, 0 },
 };
 
 static int bounded(const char *s, size_t min, size_t max);
@@ -212,6 +214,8 @@ receipt_check(const struct receipt *r, struct cx_err *e)
 		    RECEIPT_REASON_MAX);
 	if (!status_word_valid(r->status))
 		return cx_errf(e, "receipt: 'status' must be \"\", actual, exercise or test");
+	if (r->origin[0] != '\0' && strcmp(r->origin, "local") != 0)
+		return cx_errf(e, "receipt: 'origin' must be \"\" or local");
 	if (r->frames > INT64_MAX)
 		return cx_errf(e, "receipt: 'frames' out of range");
 	if (health_valid(r->clock, r->storage, e) < 0)
@@ -300,6 +304,7 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && json_add_int(root, "code", rstate_code(r->state)) == 0
 	    && cJSON_AddStringToObject(root, "reason", r->reason) != NULL
 	    && cJSON_AddStringToObject(root, "status", r->status) != NULL
+	    && (r->by[0] == '\0' || cJSON_AddStringToObject(root, "by", r->by) != NULL)
 	    && json_add_int(root, "received", r->received) == 0
 	    && json_add_int(root, "started", r->started) == 0
 	    && json_add_int(root, "ended", r->ended) == 0
@@ -307,6 +312,7 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && json_add_int(root, "frames", (int64_t)r->frames) == 0
 	    && json_add_int(root, "underruns", r->underruns) == 0
 	    && json_add_int(root, "suppressed", r->suppressed) == 0
+	    && (r->origin[0] == '\0' || cJSON_AddStringToObject(root, "origin", r->origin) != NULL)
 	    && add_health(root, r->clock, r->storage) == 0
 	    && add_edges(root, r) == 0
 	    && add_stream(root, r) == 0
@@ -450,8 +456,11 @@ parse_receipt(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 	    || json_get_str(o, "digest", r->digest, sizeof(r->digest), e) < 0
 	    || json_get_str(o, "reason", r->reason, sizeof(r->reason), e) < 0
 	    || json_get_str(o, "status", r->status, sizeof(r->status), e) < 0
+	    || json_get_str(o, "by", r->by, sizeof(r->by), e) < 0
 	    || json_get_str(o, "clock", r->clock, sizeof(r->clock), e) < 0
 	    || json_get_str(o, "storage", r->storage, sizeof(r->storage), e) < 0)
+		return -1;
+	if (json_get_str(o, "origin", r->origin, sizeof(r->origin), e) < 0)
 		return -1;
 	if (parse_counters(d, r, e) < 0 || parse_edges(d, r, e) < 0 || parse_stream(d, r, e) < 0)
 		return -1;
@@ -508,7 +517,7 @@ status_check(const struct node_status *s, struct cx_err *e)
 	if (!text_valid(s->storage_error, RECEIPT_REASON_MAX))
 		return cx_errf(e, "status: 'storage_error' must be at most %d bytes of text",
 		    RECEIPT_REASON_MAX);
-	return 0;
+	return status_health_check(s, e);
 }
 
 char *
@@ -536,7 +545,8 @@ status_to_json(const struct node_status *s, struct cx_err *e)
 	    && cJSON_AddStringToObject(root, "version", s->version) != NULL
 	    && add_health(root, s->clock, s->storage) == 0
 	    && (s->storage_error[0] == '\0'
-	    || cJSON_AddStringToObject(root, "storage_error", s->storage_error) != NULL);
+	    || cJSON_AddStringToObject(root, "storage_error", s->storage_error) != NULL)
+	    && status_health_add(root, s) == 0;
 	if (ok)
 		out = json_print(root, e);
 	else
@@ -568,7 +578,7 @@ parse_status(const struct json_doc *d, struct node_status *s, struct cx_err *e)
 	    || json_get_str(o, "storage_error", s->storage_error, sizeof(s->storage_error),
 	    e) < 0)
 		return -1;
-	return 0;
+	return status_health_parse(d, s, e);
 }
 
 int

@@ -5,7 +5,8 @@
  *
  * Receipt states and China's broadcast state codes (GD/J 082):
  *   received 1, queued 1, playing 2, done 3, rejected 4, failed 4,
- *   preempted 4, cancelled 5.
+ *   preempted 4, cancelled 5, acknowledged 3 (not final: a person at the
+ *   node answered; it ends nothing).
  */
 #ifndef CX_RECEIPT_H
 #define CX_RECEIPT_H
@@ -26,6 +27,7 @@ enum rstate {
 	RS_FAILED,
 	RS_PREEMPTED,
 	RS_CANCELLED,
+	RS_ACKNOWLEDGED,
 	RS_COUNT
 };
 
@@ -82,6 +84,7 @@ struct receipt {
 	enum rstate state;
 	char reason[RECEIPT_REASON_MAX + 1];
 	char status[12];                   /* "actual" / "exercise" / "test" or "" */
+	char by[8];                        /* acknowledged: "button" / "local", "" = not said */
 	int64_t received;                  /* wall ms, 0 = n/a */
 	int64_t started;
 	int64_t ended;                     /* final: when every relay was off */
@@ -89,6 +92,7 @@ struct receipt {
 	uint64_t frames;                   /* audio frames handed to the device */
 	uint32_t underruns;
 	uint32_t suppressed;               /* rejection receipts dropped by the rate limit since the last one */
+	char origin[8];                    /* "local": the node's own local activation; "" = a signed warning */
 	char clock[RECEIPT_WORD_MAX + 1];  /* the node's clock: receipt_clock_words, "" = not said */
 	char storage[RECEIPT_WORD_MAX + 1];/* its state disk: receipt_storage_words, "" = not said */
 	int nedges;
@@ -98,6 +102,18 @@ struct receipt {
 	int has_selftest;                  /* the "selftest" object is present (common/selftest.h) */
 	struct receipt_selftest selftest;  /* all zero without it */
 };
+
+/*
+ * The node's health in its status (docs/PROTOCOL.md section 9).  Inputs
+ * are the configured input lines by role, logical values (1 = asserted:
+ * mains present, battery low, amplifier fault, door open, button pressed).
+ */
+enum status_input { SI_MAINS, SI_BATTERY_LOW, SI_AMP_FAULT, SI_DOOR, SI_LOCAL, SI_ACK,
+	SI_COUNT };
+extern const char *const status_input_names[SI_COUNT];
+#define STATUS_FAULTS_MAX 16
+#define STATUS_FAULT_MAX 15                /* bytes of one fault word, [a-z0-9-] */
+extern const char *const status_clips_words[];  /* "ok", "bad", "none"; NULL-terminated */
 
 struct node_status {
 	char node[NODE_ID_MAX + 1];
@@ -111,6 +127,25 @@ struct node_status {
 	char clock[RECEIPT_WORD_MAX + 1];  /* as in struct receipt */
 	char storage[RECEIPT_WORD_MAX + 1];
 	char storage_error[RECEIPT_REASON_MAX + 1]; /* what failed, "" if storage is ok */
+	/* health (a heartbeat): all absent unless has_health */
+	int has_health;
+	uint32_t heartbeat_s;              /* the interval: 10..3600 */
+	int64_t uptime_s;                  /* process uptime */
+	unsigned inputs_set;               /* bit (1 << enum status_input): line configured */
+	unsigned inputs_val;               /* bit set: asserted */
+	int nfaults;                       /* sorted, unique */
+	char faults[STATUS_FAULTS_MAX][STATUS_FAULT_MAX + 1];
+	int64_t disk_free_kb;              /* -1 = not said */
+	char clips[8];                     /* status_clips_words, "" = not said */
+	uint32_t clips_bad;                /* files failing the manifest (with clips) */
+	int has_last;                      /* the last warning this node reported on */
+	char last_ref[ALERT_ID_MAX + 1];
+	enum rstate last_state;
+	int64_t last_time;                 /* wall ms of that receipt */
+	int has_selftest;                  /* the last self-test */
+	char selftest_ref[ALERT_ID_MAX + 1];
+	int selftest_ok;
+	int64_t selftest_time;
 };
 
 const char *rstate_name(enum rstate s);
@@ -122,5 +157,9 @@ char *receipt_to_json(const struct receipt *r, struct cx_err *e);   /* caller fr
 int receipt_parse(const uint8_t *json, size_t len, struct receipt *r, struct cx_err *e);
 char *status_to_json(const struct node_status *s, struct cx_err *e);
 int status_parse(const uint8_t *json, size_t len, struct node_status *s, struct cx_err *e);
+/* Add fault word w to s (kept sorted and unique); -1 if the list is full
+ * or w is not 1..STATUS_FAULT_MAX of [a-z0-9-]. */
+int status_add_fault(struct node_status *s, const char *w);
+int status_has_fault(const struct node_status *s, const char *w);
 
 #endif

@@ -31,12 +31,20 @@ arbiter_init(struct arbiter *ar)
 	memset(ar, 0, sizeof(*ar));
 }
 
+/* 1 if x may preempt y: a higher priority, or the same against a local
+ * activation (it yields to a signed warning of its own priority) */
+static int
+outranks(const struct arb_entry *x, const struct arb_entry *y)
+{
+	return x->prio > y->prio || (x->prio == y->prio && y->local && !x->local);
+}
+
 /* 1 if x should play before y */
 static int
 before(const struct arb_entry *x, const struct arb_entry *y)
 {
-	if (x->prio != y->prio)
-		return x->prio > y->prio;
+	if (x->prio != y->prio || x->local != y->local)
+		return outranks(x, y);
 	return x->arrival < y->arrival;
 }
 
@@ -77,7 +85,7 @@ arbiter_offer(struct arbiter *ar, struct arb_entry *e, uint64_t now,
 		ar->active = e;
 		return ARB_STARTED;
 	}
-	if (!waits && e->prio > ar->active->prio) {
+	if (!waits && outranks(e, ar->active)) {
 		*preempted = ar->active;
 		ar->active = e;
 		return ARB_STARTED;
@@ -171,7 +179,7 @@ arbiter_due(struct arbiter *ar, uint64_t now)
 		struct arb_entry *q = ar->queue[i];
 
 		if (q->eff_mono <= now && q->exp_mono > now &&
-		    (ar->active == NULL || q->prio > ar->active->prio))
+		    (ar->active == NULL || outranks(q, ar->active)))
 			return queue_take(ar, i);
 	}
 	return NULL;

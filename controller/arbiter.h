@@ -6,7 +6,8 @@
  * by priority, then arrival.  Priority (higher wins): status actual 300,
  * exercise 200, test 100, plus 5 - severity for severity 1..4 (0 unknown
  * adds nothing).  An offer strictly above the active warning preempts it;
- * equal or lower waits.  The full priority model (routine programmes,
+ * equal or lower waits, except that a local activation (the node's own
+ * button, local.c) yields to a signed warning of its priority.  The full priority model (routine programmes,
  * local sources, quiet hours) extends alert_priority() and nothing else.
  *
  * Time is the node's monotonic clock (milliseconds): each entry carries
@@ -35,6 +36,8 @@ struct arb_entry {
 	uint64_t eff_mono;         /* monotonic ms: its effective time, on this node's timeline */
 	uint64_t exp_mono;         /* monotonic ms: it expires */
 	int untrusted;             /* judged on an untrusted clock: its receipts say so */
+	int local;                 /* made by the node (local button): below a signed warning of
+	                              the same priority, its receipts say origin local */
 };
 
 struct arbiter {

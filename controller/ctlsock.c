@@ -53,7 +53,9 @@ answer(struct ctlsock *c, int fd, const char *req)
 	else if (strcmp(req, "stop") == 0) {
 		log_warnx("control socket: local stop");
 		c->h.stop(c->arg, out, sizeof(out));
-	} else
+	} else if (strcmp(req, "ack") == 0 && c->h.ack != NULL)
+		c->h.ack(c->arg, out, sizeof(out));
+	else
 		snprintf(out, sizeof(out), "{\"error\":\"unknown request\"}");
 	strncat(out, "\n", sizeof(out) - strlen(out) - 1);
 	if (write(fd, out, strlen(out)) == -1)

@@ -6,6 +6,9 @@
  *                 "queued":N,"online":true|false}
  *   "stop"    -> {"stopped":N}: the warning playing and every queued one are
  *                 cancelled ("stopped locally"), the relays go off
+ *   "ack"     -> {"acknowledged":"ID"}: a signed "acknowledged" receipt (by
+ *                 "local") for the warning playing or the last one played,
+ *                 or {"acknowledged":null,"why":"..."} when there is none
  * Peers are checked with SO_PEERCRED: root or the daemon's own uid.
  */
 #ifndef CX_CTLSOCK_H
@@ -22,6 +25,7 @@ struct ctlsock_handlers {
 	/* write one JSON object (no newline) into out */
 	void (*status)(void *arg, char *out, size_t outsz);
 	void (*stop)(void *arg, char *out, size_t outsz);
+	void (*ack)(void *arg, char *out, size_t outsz);
 };
 
 struct ctlsock;

@@ -24,6 +24,7 @@
 #include "controller/node.h"
 #include "controller/node_priv.h"
 #include "controller/selftest.h"
+#include "controller/local.h"
 #include "controller/route.h"
 
 static void
@@ -135,10 +136,55 @@ local_stop(void *arg, char *out, size_t outsz)
 	snprintf(out, outsz, "{\"stopped\":%d}", count);
 }
 
+/* cunxiangctl local ack: a person at the node answers the warning. */
+static void
+local_ack_req(void *arg, char *out, size_t outsz)
+{
+	struct node *n = arg;
+	char ref[ALERT_ID_MAX + 1], why[96];
+
+	if (local_ack(n, "local", ref, why, sizeof(why)) == 0)
+		snprintf(out, outsz, "{\"acknowledged\":\"%s\"}", ref);
+	else
+		snprintf(out, outsz, "{\"acknowledged\":null,\"why\":\"%s\"}", why);
+}
+
+static void
+on_pressed(void *arg, enum cfg_input button)
+{
+	struct node *n = arg;
+	char ref[ALERT_ID_MAX + 1], why[96];
+
+	if (button == CI_LOCAL)
+		local_press(n);
+	else if (button == CI_ACK)
+		(void)local_ack(n, "button", ref, why, sizeof(why));
+}
+
+static void
+on_health(void *arg)
+{
+	node_status(arg);
+}
+
+static int
+open_health(struct node *n, struct cx_err *e)
+{
+	const struct health_cfg c = {
+		.state_dir = n->cfg.state_dir, .clip_dir = n->cfg.clip_dir,
+		.heartbeat_s = n->cfg.heartbeat_s, .gpio = n->io.gpio, .in_idx = n->io.in_idx,
+	};
+	const struct health_hooks h = { .publish = on_health, .pressed = on_pressed };
+
+	n->health = health_new(n->loop, &c, n->report, &h, n, e);
+	return n->health == NULL ? -1 : 0;
+}
+
 static int
 open_ctlsock(struct node *n, struct cx_err *e)
 {
-	const struct ctlsock_handlers h = { .status = local_status, .stop = local_stop };
+	const struct ctlsock_handlers h = { .status = local_status, .stop = local_stop,
+		.ack = local_ack_req };
 	char path[CFG_PATH_MAX + 16];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", n->cfg.state_dir, CTLSOCK_NAME) >=
@@ -259,7 +305,8 @@ open_core(struct node *n, struct cx_err *e)
 	    &pc, &selftest_player_hooks, n);
 	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
-	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1)
+	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1 ||
+	    open_health(n, e) == -1)
 		return -1;
 	return 0;
 }
@@ -360,6 +407,7 @@ node_close(struct node *n)
 		warning_stop_all(n, RS_FAILED, "node stopped");
 	arbiter_clear(&n->arb);
 	ctlsock_close(n->ctl);
+	health_free(n->health);
 	if (n->mqtt != NULL) {
 		mqtt_stop(n->mqtt, 1000);
 		mqtt_free(n->mqtt);

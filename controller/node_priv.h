@@ -10,6 +10,7 @@
 #include "common/receipt.h"
 #include "controller/arbiter.h"
 #include "controller/ctlsock.h"
+#include "controller/health.h"
 #include "common/loop.h"
 #include "controller/memo.h"
 #include "common/mqtt.h"
@@ -30,6 +31,7 @@ struct node {
 	struct report *report;
 	struct ctlsock *ctl;
 	struct selftest *selftest;         /* the self-test runner (selftest.h) */
+	struct health *health;             /* inputs, faults, heartbeat */
 	struct arbiter arb;
 	struct memo memo;
 	int sigfd;
@@ -57,6 +59,9 @@ void warning_due(void *node);              /* the due timer's callback */
 /* Stop the warning playing and empty the queue, each reported in state st
  * with reason; returns how many. */
 int warning_stop_all(struct node *n, enum rstate st, const char *reason);
+/* Stop one warning (playing or queued), reported cancelled with reason
+ * (the local button stops its own activation); -1 if it is not here. */
+int warning_stop(struct node *n, const char *id, enum rstate st, const char *reason);
 struct verify_ctx;
 /* The time warnings are judged at: the wall clock, or while it is
  * untrusted the lower bound L (ctx->untrusted set). */

@@ -201,8 +201,8 @@ read_password(const char *path, char *out, size_t outsz, struct cx_err *e)
 static int
 open_gpio(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 {
-	struct gpio_line_cfg lines[3];
-	int n = 0;
+	struct gpio_line_cfg lines[GPIO_MAX_LINES];
+	int i, n = 0;
 
 	lines[n] = (struct gpio_line_cfg){ "amp", c->amp_line, GPIO_OUT, c->active_low };
 	io->amp_idx = n++;
@@ -214,6 +214,14 @@ open_gpio(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 	if (c->amp_feedback_line[0] != '\0') {
 		lines[n] = (struct gpio_line_cfg){ "amp_fb", c->amp_feedback_line, GPIO_IN, 0 };
 		io->fb_idx = n++;
+	}
+	for (i = 0; i < CI_COUNT; i++) {
+		io->in_idx[i] = -1;
+		if (config_input_line(c, (enum cfg_input)i)[0] == '\0')
+			continue;
+		lines[n] = (struct gpio_line_cfg){ cfg_input_roles[i],
+		    config_input_line(c, (enum cfg_input)i), GPIO_IN, (c->input_active_low >> i) & 1 };
+		io->in_idx[i] = n++;
 	}
 	io->gpio = gpio_open(c->gpio_device, lines, n, "cunxiangd", e);
 	return io->gpio == NULL ? -1 : 0;

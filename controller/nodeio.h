@@ -37,6 +37,7 @@ struct nodeio {
 	struct spool *spool;
 	struct gpio *gpio;
 	int amp_idx, siren_idx, fb_idx;
+	int in_idx[CI_COUNT];              /* input line by role (config.h), -1 not wired */
 	struct sink *sink;
 	int fault;                         /* errno of the state disk's fault, 0: none */
 	char fault_what[CX_ERR_MAX];

@@ -35,6 +35,10 @@ struct report {
 	char storage_error[RECEIPT_REASON_MAX + 1];
 	void (*fault_cb)(void *arg);       /* the spool met a storage fault */
 	void *fault_arg;
+	struct node_status health;         /* health members of the status, last, selftest */
+	char played_ref[ALERT_ID_MAX + 1]; /* the last warning that played */
+	char played_status[12];
+	uint64_t played_mono;
 };
 
 struct report *
@@ -54,6 +58,7 @@ report_new(const struct report_opts *o, struct cx_err *e)
 		free(r);
 		return NULL;
 	}
+	r->health.disk_free_kb = -1;
 	r->tokens = o->reject_per_min;
 	r->tokens_ms = clock_mono_ms();
 	return r;
@@ -181,6 +186,27 @@ keep(struct report *r, struct receipt *rc, uint8_t **p, size_t *n)
 		    (unsigned long long)rc->seq);
 }
 
+/* The status's "last" (a warning's last receipt, not a test's nor an
+ * acknowledgement) and the last warning that played (for acknowledgements). */
+static void
+note_last(struct report *r, const struct receipt *rc)
+{
+	struct node_status *h = &r->health;
+
+	if (rc->ref[0] == '\0' || strcmp(rc->status, "test") == 0 ||
+	    rc->state == RS_ACKNOWLEDGED)
+		return;
+	h->has_last = 1;
+	memcpy(h->last_ref, rc->ref, sizeof(h->last_ref));
+	h->last_state = rc->state;
+	h->last_time = rc->time;
+	if (rc->state == RS_PLAYING && rc->origin[0] == '\0') {
+		memcpy(r->played_ref, rc->ref, sizeof(r->played_ref));
+		memcpy(r->played_status, rc->status, sizeof(r->played_status));
+		r->played_mono = clock_mono_ms();
+	}
+}
+
 int
 report_send(struct report *r, struct receipt *rc)
 {
@@ -199,6 +225,7 @@ report_send(struct report *r, struct receipt *rc)
 	if (spool_fault(r->o.spool, NULL) != 0)
 		spool_faulted(r);      /* the reservation failed: say so in this receipt */
 	r->last_seq = rc->seq;
+	note_last(r, rc);
 	log_info("receipt %llu: %s %s%s%s", (unsigned long long)rc->seq,
 	    rc->ref[0] ? rc->ref : "-", rstate_name(rc->state), rc->reason[0] ? ": " : "",
 	    rc->reason);
@@ -308,7 +335,10 @@ status_payload(struct report *r, int online, const char *state, const char *acti
 	char *json;
 	int rc;
 
-	memset(&st, 0, sizeof(st));
+	if (online)
+		st = r->health;
+	else
+		memset(&st, 0, sizeof(st));
 	snprintf(st.node, sizeof(st.node), "%s", r->o.node);
 	snprintf(st.zone, sizeof(st.zone), "%s", r->o.zone);
 	snprintf(st.state, sizeof(st.state), "%s", state);
@@ -379,6 +409,54 @@ report_set_storage(struct report *r, const char *storage, const char *storage_er
 	int changed = set_field(r->storage, sizeof(r->storage), storage);
 
 	return set_field(r->storage_error, sizeof(r->storage_error), storage_error) | changed;
+}
+
+void
+report_set_health(struct report *r, const struct node_status *h)
+{
+	struct node_status *d = &r->health;
+
+	d->has_health = h->has_health;
+	d->heartbeat_s = h->heartbeat_s;
+	d->uptime_s = h->uptime_s;
+	d->inputs_set = h->inputs_set;
+	d->inputs_val = h->inputs_val;
+	d->nfaults = h->nfaults;
+	memcpy(d->faults, h->faults, sizeof(d->faults));
+	d->disk_free_kb = h->disk_free_kb;
+	memcpy(d->clips, h->clips, sizeof(d->clips));
+	d->clips_bad = h->clips_bad;
+}
+
+void
+report_set_selftest(struct report *r, const char *ref, int ok, int64_t time_ms)
+{
+	r->health.has_selftest = 1;
+	snprintf(r->health.selftest_ref, sizeof(r->health.selftest_ref), "%s", ref);
+	r->health.selftest_ok = ok != 0;
+	r->health.selftest_time = time_ms;
+}
+
+void
+report_peek(const struct report *r, struct node_status *st)
+{
+	*st = r->health;
+	st->seq = r->last_seq;
+	memcpy(st->clock, r->clock, sizeof(st->clock));
+	memcpy(st->storage, r->storage, sizeof(st->storage));
+	memcpy(st->storage_error, r->storage_error, sizeof(st->storage_error));
+}
+
+int
+report_last_played(const struct report *r, char ref[ALERT_ID_MAX + 1], char status[12],
+    uint64_t *mono_ms)
+{
+	if (r->played_ref[0] == '\0')
+		return 0;
+	memcpy(ref, r->played_ref, ALERT_ID_MAX + 1);
+	memcpy(status, r->played_status, 12);
+	*mono_ms = r->played_mono;
+	return 1;
 }
 
 void

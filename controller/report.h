@@ -57,6 +57,19 @@ int report_will(struct report *r, char *topic, size_t topicsz, uint8_t **p, size
  * fresh status), else 0. */
 int report_set_clock(struct report *r, const char *clock);
 int report_set_storage(struct report *r, const char *storage, const char *storage_error);
+/* The health members of the status (struct node_status: has_health and
+ * what follows it) stamped on every status from now on; the will carries
+ * none.  The "last" member comes from the receipts themselves. */
+void report_set_health(struct report *r, const struct node_status *h);
+/* The last self-test, for the status's "selftest" member. */
+void report_set_selftest(struct report *r, const char *ref, int ok, int64_t time_ms);
+/* What the next status will say: clock, storage, seq, last, selftest. */
+void report_peek(const struct report *r, struct node_status *st);
+/* The last warning that played here (a "playing" receipt of a signed,
+ * non-test warning): its id and status word, and the monotonic ms of
+ * that receipt; 0 if none. */
+int report_last_played(const struct report *r, char ref[ALERT_ID_MAX + 1], char status[12],
+    uint64_t *mono_ms);
 void report_free(struct report *r);
 
 #endif

@@ -49,6 +49,8 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 	r->received = e->received_ms;
 	if (e->untrusted)              /* judged on an untrusted clock: say so, always */
 		snprintf(r->clock, sizeof(r->clock), "%s", wallclock_word(WC_UNTRUSTED));
+	if (e->local)                  /* the local button's (local.c) */
+		snprintf(r->origin, sizeof(r->origin), "local");
 }
 
 /* Every receipt about a warning goes through here: a final one also
@@ -762,6 +764,25 @@ warning_due(void *arg)
 	while ((e = arbiter_due(&n->arb, clock_mono_ms())) != NULL)
 		place(n, e);
 	schedule_due(n);
+}
+
+int
+warning_stop(struct node *n, const char *id, enum rstate st, const char *reason)
+{
+	struct arb_entry *e;
+	int was;
+
+	if ((e = arbiter_remove(&n->arb, id, &was)) == NULL)
+		return -1;
+	if (was)
+		stop_active(n, e, st, reason);
+	else {
+		send_state(n, e, st, reason);
+		free(e);
+	}
+	if (n->arb.active == NULL)
+		start_next(n);
+	return 0;
 }
 
 int

@@ -5,6 +5,10 @@
  *   cunxiangctl local [-c node.conf] status   what the node is doing
  *   cunxiangctl local [-c node.conf] stop     stop the warning playing (and
  *                                             the queue) now: relays off
+ *   cunxiangctl local [-c node.conf] ack      a person answers (叫应) the
+ *                                             warning playing, or the last
+ *                                             one played: a signed
+ *                                             "acknowledged" receipt, by "local"
  * For a person at the node: no broker, no key needed, only the right to
  * the socket (root or the daemon's user).
  */
@@ -23,16 +27,20 @@
 #include "ctl/cmd.h"
 
 #define LOCAL_TIMEOUT_S 5
+#define LOCAL_EXIT_NONE 4              /* ack: nothing to acknowledge */
 
 static void
 usage_local(FILE *f)
 {
 	fprintf(f,
-	    "usage: cunxiangctl local [-c node.conf] status|stop\n"
+	    "usage: cunxiangctl local [-c node.conf] status|stop|ack\n"
 	    "  Asks the cunxiangd on this board, through its control socket\n"
 	    "  (STATE_DIR/control): status prints what it is doing; stop stops the\n"
 	    "  warning playing and every queued one at once (reported upstream as\n"
-	    "  cancelled, \"stopped locally\").  Exit 3 if the daemon cannot be reached.\n");
+	    "  cancelled, \"stopped locally\"); ack acknowledges the warning playing,\n"
+	    "  else the last one played (within [node] ack_window_s): a signed\n"
+	    "  \"acknowledged\" receipt goes upstream; exit 4 if there was none.\n"
+	    "  Exit 3 if the daemon cannot be reached.\n");
 }
 
 static int
@@ -92,10 +100,10 @@ cmd_local(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		return args_usage_error("local", "say status or stop");
+		return args_usage_error("local", "say status, stop or ack");
 	what = argv[optind];
-	if (strcmp(what, "status") != 0 && strcmp(what, "stop") != 0)
-		return args_usage_error("local", "unknown request '%s' (status, stop)", what);
+	if (strcmp(what, "status") != 0 && strcmp(what, "stop") != 0 && strcmp(what, "ack") != 0)
+		return args_usage_error("local", "unknown request '%s' (status, stop, ack)", what);
 	if ((nc = calloc(1, sizeof *nc)) == NULL)
 		return args_fail("local", EXIT_CONFIG, "out of memory");
 	if (config_load(conf, nc, &e) != 0) {
@@ -108,5 +116,7 @@ cmd_local(int argc, char **argv)
 	snprintf(req, sizeof req, "%s\n", what);
 	if ((rc = ask(path, req, out, sizeof out)) == EXIT_OK)
 		fputs(out, stdout);
+	if (rc == EXIT_OK && strcmp(what, "ack") == 0 && strstr(out, "\"acknowledged\":null"))
+		rc = LOCAL_EXIT_NONE;
 	return rc;
 }

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include "common/err.h"
 
-#define GPIO_MAX_LINES 8
+#define GPIO_MAX_LINES 16
 #define GPIO_NAME_MAX 31
 
 enum gpio_dir { GPIO_OUT = 0, GPIO_IN = 1 };

@@ -362,6 +362,89 @@ test_stream_keys(void **state)
 	assert_non_null(strstr(e.msg, "'stream_max_ahead_ms' must be an integer in 1000..600000"));
 }
 
+/* Health, inputs and the local activation (common/config_io.c). */
+static void
+test_health_keys(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	assert_int_equal(load_str(MINIMAL, &c, &e), 0);
+	assert_int_equal(c.heartbeat_s, 60);
+	assert_int_equal(c.ack_window_s, 3600);
+	assert_int_equal(c.has_local, 0);
+	assert_int_equal(c.local_severity, 1);
+	assert_string_equal(config_input_line(&c, CI_MAINS), "");
+	config_free(&c);
+
+	assert_int_equal(load_str(MINIMAL "[node]\nheartbeat_s = 10\nack_window_s = 600\n"
+	    "[gpio]\nmains_line = mains\nbattery_low_line = 8\namp_fault_line = 9\n"
+	    "door_line = door\nlocal_button_line = btn\nack_button_line = ack\n"
+	    "siren_feedback_line = sfb\ninput_active_low = door, mains\n"
+	    "[local]\nactivation = siren:air-raid\nseverity = 2\n", &c, &e), 0);
+	assert_int_equal(c.heartbeat_s, 10);
+	assert_int_equal(c.ack_window_s, 600);
+	assert_string_equal(c.mains_line, "mains");
+	assert_string_equal(config_input_line(&c, CI_BATTERY_LOW), "8");
+	assert_string_equal(config_input_line(&c, CI_SIREN_FB), "sfb");
+	assert_string_equal(c.ack_button_line, "ack");
+	assert_int_equal(c.input_active_low, 1u << CI_DOOR | 1u << CI_MAINS);
+	assert_int_equal(c.has_local, 1);
+	assert_int_equal(c.local_item.kind, PLAY_SIREN);
+	assert_string_equal(c.local_item.name, "air-raid");
+	assert_int_equal(c.local_severity, 2);
+	config_free(&c);
+
+	assert_int_equal(load_str(MINIMAL "[local]\nactivation = clip:announce.opus:"
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", &c, &e), 0);
+	assert_int_equal(c.local_item.kind, PLAY_CLIP);
+	assert_string_equal(c.local_item.name, "announce.opus");
+	assert_int_equal(c.local_item.sha256[1], 0x11);
+	assert_int_equal(c.local_item.sha256[31], 0xff);
+	config_free(&c);
+}
+
+static void
+test_health_keys_refused(void **state)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "[node]\nheartbeat_s = 9\n", ":17: 'heartbeat_s' must be an integer in 10..3600" },
+		{ "[node]\nheartbeat_s = 3601\n", "'heartbeat_s' must be an integer in 10..3600" },
+		{ "[node]\nack_window_s = -1\n", "'ack_window_s' must be an integer in 0..86400" },
+		{ "[gpio]\ninput_active_low = door,roof\n", ":17: 'input_active_low': 'roof' is not "
+		  "an input role" },
+		{ "[gpio]\ninput_active_low = door,,mains\n", "is not an input role" },
+		{ "[gpio]\ndoor_line = 5\n", "line '5' is wired twice (amp and door)" },
+		{ "[gpio]\ndoor_line = 7\nmains_line = 7\n", "line '7' is wired twice (mains and door)" },
+		{ "[gpio]\nlocal_button_line = 7\n", "local_button_line is set but [local] activation "
+		  "is not" },
+		{ "[local]\nactivation = horn:alarm\n", ":17: 'activation' must be siren:NAME or "
+		  "clip:NAME:SHA256HEX" },
+		{ "[local]\nactivation = siren:nosuch\n", "[local] activation: no siren named 'nosuch'" },
+		{ "[local]\nactivation = siren:\n", "siren name must be" },
+		{ "[local]\nactivation = clip:../x:00\n", "clip name must be" },
+		{ "[local]\nactivation = clip:a.opus:0011\n", "SHA-256 must be 64 lowercase hex" },
+		{ "[local]\nactivation = clip:a.opus:00112233445566778899AABBCCDDEEFF001122334455667788"
+		  "99aabbccddeeff\n", "SHA-256 must be 64 lowercase hex" },
+		{ "[local]\nseverity = 5\n", "'severity' must be an integer in 1..4" },
+		{ "[local]\nvolume = 5\n", "unknown key 'volume' in [local]" },
+	};
+	struct node_config c;
+	struct cx_err e = { "" };
+	char text[2048];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), MINIMAL "%s", bad[i].text);
+		if (load_str(text, &c, &e) != -1)
+			fail_msg("accepted: %s", bad[i].text);
+		if (strstr(e.msg, bad[i].msg) == NULL)
+			fail_msg("%s: got '%s', want '%s'", bad[i].text, e.msg, bad[i].msg);
+	}
+}
+
 static void
 test_key_dates(void **state)
 {
@@ -474,6 +557,8 @@ main(void)
 		cmocka_unit_test(test_key_dates),
 		cmocka_unit_test(test_clock_sync),
 		cmocka_unit_test(test_stream_keys),
+		cmocka_unit_test(test_health_keys),
+		cmocka_unit_test(test_health_keys_refused),
 		cmocka_unit_test(test_same_pubkey_two_ids),
 		cmocka_unit_test(test_corpus_rejected),
 	};

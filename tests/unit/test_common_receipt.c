@@ -65,6 +65,7 @@ test_states(void **state)
 		{ RS_PLAYING, "playing", 2, 0 }, { RS_DONE, "done", 3, 1 },
 		{ RS_REJECTED, "rejected", 4, 1 }, { RS_FAILED, "failed", 4, 1 },
 		{ RS_PREEMPTED, "preempted", 4, 1 }, { RS_CANCELLED, "cancelled", 5, 1 },
+		{ RS_ACKNOWLEDGED, "acknowledged", 3, 0 },
 	};
 	enum rstate s;
 	size_t i;
@@ -334,6 +335,175 @@ test_health(void **state)
 	assert_null(status_to_json(&s, &e));
 }
 
+/* the heartbeat's health members: round trip, said only when has_health */
+static void
+test_status_heartbeat(void **state)
+{
+	struct node_status s = sample_status(), b;
+	struct cx_err e = { "" };
+	char *json;
+
+	(void)state;
+	s.has_health = 1;
+	s.heartbeat_s = 60;
+	s.uptime_s = 3601;
+	s.inputs_set = 1u << SI_MAINS | 1u << SI_DOOR | 1u << SI_ACK;
+	s.inputs_val = 1u << SI_DOOR;
+	assert_int_equal(status_add_fault(&s, "mains-lost"), 0);
+	assert_int_equal(status_add_fault(&s, "door-open"), 0);
+	assert_int_equal(status_add_fault(&s, "door-open"), 0);       /* once */
+	assert_int_equal(status_add_fault(&s, "Door"), -1);
+	assert_int_equal(status_add_fault(&s, "a-word-that-is-too-long"), -1);
+	s.disk_free_kb = 123456;
+	strcpy(s.clips, "bad");
+	s.clips_bad = 2;
+	s.has_last = 1;
+	strcpy(s.last_ref, "hn-2026-0001");
+	s.last_state = RS_DONE;
+	s.last_time = 1795345100000LL;
+	s.has_selftest = 1;
+	strcpy(s.selftest_ref, "selftest.1795345000000");
+	s.selftest_ok = 0;
+	s.selftest_time = 1795345000000LL;
+	json = status_to_json(&s, &e);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"version\":\"0.1.0\",\"heartbeat_s\":60,\"uptime_s\":3601,"
+	    "\"inputs\":{\"mains\":0,\"door\":1,\"ack\":0},\"faults\":[\"door-open\",\"mains-lost\"],"
+	    "\"disk_free_kb\":123456,\"clips\":\"bad\",\"clips_bad\":2,"
+	    "\"last\":{\"ref\":\"hn-2026-0001\",\"state\":\"done\",\"time\":1795345100000},"
+	    "\"selftest\":{\"ref\":\"selftest.1795345000000\",\"ok\":false,"
+	    "\"time\":1795345000000}}"));
+	assert_int_equal(status_parse((const uint8_t *)json, strlen(json), &b, &e), 0);
+	assert_memory_equal(&s, &b, sizeof(s));
+	free(json);
+
+	/* a heartbeat with no faults says so: "faults":[] */
+	s = sample_status();
+	s.has_health = 1;
+	s.heartbeat_s = 10;
+	s.disk_free_kb = -1;
+	json = status_to_json(&s, &e);
+	assert_non_null(strstr(json, "\"heartbeat_s\":10,\"uptime_s\":0,\"faults\":[]}"));
+	assert_int_equal(status_parse((const uint8_t *)json, strlen(json), &b, &e), 0);
+	assert_memory_equal(&s, &b, sizeof(s));
+	free(json);
+
+	/* refused when building */
+	s.heartbeat_s = 5;
+	assert_null(status_to_json(&s, &e));
+	assert_non_null(strstr(e.msg, "heartbeat_s"));
+	s.heartbeat_s = 60;
+	s.inputs_val = 1;                  /* asserted but not configured */
+	assert_null(status_to_json(&s, &e));
+	s.inputs_val = 0;
+	strcpy(s.faults[0], "b");
+	strcpy(s.faults[1], "a");          /* not sorted */
+	s.nfaults = 2;
+	assert_null(status_to_json(&s, &e));
+	assert_non_null(strstr(e.msg, "faults"));
+	s.nfaults = 0;
+	strcpy(s.clips, "maybe");
+	assert_null(status_to_json(&s, &e));
+	s.clips[0] = '\0';
+	s.has_last = 1;                    /* no ref */
+	assert_null(status_to_json(&s, &e));
+}
+
+#define ST_HEAD "{\"v\":1,\"kind\":\"status\",\"node\":\"n\",\"zone\":\"43\",\"online\":true," \
+	"\"time\":1,\"state\":\"idle\",\"seq\":1,"
+
+static void
+test_status_heartbeat_parse(void **state)
+{
+	struct node_status b;
+	struct cx_err e = { "" };
+	char many[1024];
+	int i;
+
+	(void)state;
+	/* unknown inputs and members ignored (later versions add some) */
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"inputs\":{\"mains\":1,"
+	    "\"solar\":1},\"faults\":[\"new-fault\"],\"future\":{}}", &b, &e), 0);
+	assert_int_equal(b.has_health, 1);
+	assert_int_equal(b.inputs_set, 1u << SI_MAINS);
+	assert_int_equal(b.inputs_val, 1u << SI_MAINS);
+	assert_int_equal(b.nfaults, 1);
+	assert_int_equal(b.disk_free_kb, -1);
+	assert_true(status_has_fault(&b, "new-fault"));
+	/* an old status: no health */
+	assert_int_equal(status_parse_str(ST_HEAD "\"x\":1}", &b, &e), 0);
+	assert_int_equal(b.has_health, 0);
+
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":4000}", &b, &e), -1);
+	assert_non_null(strstr(e.msg, "heartbeat_s"));
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"inputs\":{\"mains\":2}}",
+	    &b, &e), -1);
+	assert_non_null(strstr(e.msg, "inputs"));
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"inputs\":[1]}", &b, &e), -1);
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"faults\":[\"UP\"]}",
+	    &b, &e), -1);
+	assert_non_null(strstr(e.msg, "faults"));
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"faults\":[\"a\",\"a\"]}",
+	    &b, &e), -1);
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"faults\":[7]}", &b, &e), -1);
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"faults\":"
+	    "[\"sixteen-bytes-xx\"]}", &b, &e), -1);
+	strcpy(many, ST_HEAD "\"heartbeat_s\":60,\"faults\":[");
+	for (i = 0; i < STATUS_FAULTS_MAX + 1; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s\"f%02d\"",
+		    i ? "," : "", i);
+	strcat(many, "]}");
+	assert_int_equal(status_parse_str(many, &b, &e), -1);
+	assert_non_null(strstr(e.msg, "at most 16"));
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"clips\":\"fine\"}", &b,
+	    &e), -1);
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"disk_free_kb\":-5}", &b,
+	    &e), -1);
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"last\":{\"ref\":\"x\","
+	    "\"state\":\"sung\",\"time\":1}}", &b, &e), -1);
+	assert_non_null(strstr(e.msg, "last"));
+	assert_int_equal(status_parse_str(ST_HEAD "\"heartbeat_s\":60,\"selftest\":{\"ref\":\"x\","
+	    "\"ok\":1,\"time\":1}}", &b, &e), -1);
+	assert_non_null(strstr(e.msg, "selftest"));
+}
+
+/* acknowledged (not final, by) and origin local */
+static void
+test_ack_and_origin(void **state)
+{
+	struct receipt r = sample_receipt(), b;
+	struct cx_err e = { "" };
+	char *json;
+
+	(void)state;
+	r.state = RS_ACKNOWLEDGED;
+	strcpy(r.by, "button");
+	json = receipt_to_json(&r, &e);
+	assert_non_null(json);
+	assert_non_null(strstr(json, "\"state\":\"acknowledged\",\"code\":3,"));
+	assert_non_null(strstr(json, "\"by\":\"button\""));
+	assert_null(strstr(json, "origin"));
+	assert_int_equal(receipt_parse((const uint8_t *)json, strlen(json), &b, &e), 0);
+	assert_memory_equal(&r, &b, sizeof(r));
+	free(json);
+	assert_false(rstate_final(RS_ACKNOWLEDGED));
+
+	r = sample_receipt();
+	strcpy(r.origin, "local");
+	json = receipt_to_json(&r, &e);
+	assert_non_null(strstr(json, "\"suppressed\":0,\"origin\":\"local\""));
+	assert_int_equal(receipt_parse((const uint8_t *)json, strlen(json), &b, &e), 0);
+	assert_memory_equal(&r, &b, sizeof(r));
+	free(json);
+	strcpy(r.origin, "remote");
+	assert_null(receipt_to_json(&r, &e));
+	assert_non_null(strstr(e.msg, "origin"));
+	assert_int_equal(parse_receipt_str("{\"v\":1,\"kind\":\"receipt\",\"node\":\"n\","
+	    "\"seq\":1,\"time\":1,\"state\":\"done\",\"origin\":\"elsewhere\"}", &b, &e), -1);
+	assert_int_equal(parse_receipt_str("{\"v\":1,\"kind\":\"receipt\",\"node\":\"n\","
+	    "\"seq\":1,\"time\":1,\"state\":\"acknowledged\",\"code\":4}", &b, &e), -1);
+}
+
 static struct receipt
 stream_receipt(void)
 {
@@ -470,6 +640,9 @@ main(void)
 		cmocka_unit_test(test_receipt_parse_refuses),
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_status_heartbeat),
+		cmocka_unit_test(test_status_heartbeat_parse),
+		cmocka_unit_test(test_ack_and_origin),
 		cmocka_unit_test(test_stream_evidence),
 		cmocka_unit_test(test_stream_evidence_refused),
 	};

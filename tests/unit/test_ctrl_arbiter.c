@@ -140,6 +140,40 @@ static void test_first_starts(void **state)
 	arbiter_clear(&ar);
 }
 
+/* A local activation (the node's own button) yields to a signed warning
+ * of its priority, and preempts only a lower one. */
+static void test_local_yields(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *loc = mk("local.1", ST_ACTUAL, 1), *sig = mk("s", ST_ACTUAL, 1);
+	struct arb_entry *loc2 = mk("local.2", ST_ACTUAL, 1), *low = mk("low", ST_ACTUAL, 2);
+	struct arb_entry *pre;
+
+	(void)state;
+	loc->local = loc2->local = 1;
+	arbiter_init(&ar);
+	assert_null(offer(&ar, loc, ARB_STARTED));
+	pre = offer(&ar, sig, ARB_STARTED);            /* same priority: the signed one wins */
+	assert_ptr_equal(pre, loc);
+	free(pre);
+	assert_null(offer(&ar, loc2, ARB_QUEUED));     /* behind the signed one */
+	assert_null(offer(&ar, low, ARB_QUEUED));      /* lower: after the local one */
+	assert_ptr_equal(ar.queue[0], loc2);
+	next_is(&ar, "local.2");
+	next_is(&ar, "low");
+	arbiter_clear(&ar);
+
+	arbiter_init(&ar);
+	low = mk("low", ST_ACTUAL, 2);
+	loc = mk("local.3", ST_ACTUAL, 1);
+	loc->local = 1;
+	assert_null(offer(&ar, low, ARB_STARTED));
+	pre = offer(&ar, loc, ARB_STARTED);            /* above a lower signed warning */
+	assert_ptr_equal(pre, low);
+	free(pre);
+	arbiter_clear(&ar);
+}
+
 static void test_strictly_higher_preempts(void **state)
 {
 	struct arbiter ar;
@@ -498,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_status_before_severity),
 		cmocka_unit_test(test_first_starts),
 		cmocka_unit_test(test_strictly_higher_preempts),
+		cmocka_unit_test(test_local_yields),
 		cmocka_unit_test(test_equal_or_lower_waits),
 		cmocka_unit_test(test_queue_order),
 		cmocka_unit_test(test_queue_full),

@@ -98,8 +98,8 @@ static void test_line_table_checks(void **state)
 		snprintf(names[i], sizeof(names[i]), "l%d", i);
 		l[i] = (struct gpio_line_cfg){ .role = names[i], .line = names[i], .dir = GPIO_OUT };
 	}
-	expect_open_fails(f->dev, l, 0, "expected 1 to 8");
-	expect_open_fails(f->dev, l, GPIO_MAX_LINES + 1, "9 lines");
+	expect_open_fails(f->dev, l, 0, "expected 1 to 16");
+	expect_open_fails(f->dev, l, GPIO_MAX_LINES + 1, "17 lines");
 	expect_open_fails(f->dev, NULL, 1, "lines given");
 	assert_non_null(g = gpio_open(f->dev, l, GPIO_MAX_LINES, "test", NULL));
 	gpio_close(g);

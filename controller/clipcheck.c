@@ -1,0 +1,227 @@
+/*
+ * clipcheck: the clip manifest check (clipcheck.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/alert.h"
+#include "controller/clipcheck.h"
+
+#define HASH_BUF 65536
+
+struct cc_file {
+	char name[CLIP_NAME_MAX + 1];
+	off_t size;
+	struct timespec mtime;
+	unsigned char md[32];          /* of the file as last hashed */
+	int hashed;
+};
+
+struct clipcheck {
+	struct cc_file f[CLIPCHECK_MAX_FILES];
+	int n;
+};
+
+const char *
+clipcheck_word(int result)
+{
+	return result == CLIPCHECK_OK ? "ok" : result == CLIPCHECK_NONE ? "none" : "bad";
+}
+
+/* The first problem only: "A: B". */
+static void
+say(char *why, size_t whysz, const char *a, const char *b)
+{
+	if (why != NULL && whysz > 0 && why[0] == '\0')
+		snprintf(why, whysz, "%s%s%s", a, b[0] ? ": " : "", b);
+}
+
+static int
+hash_file(int dfd, const char *name, unsigned char md[32])
+{
+	unsigned char buf[HASH_BUF];
+	EVP_MD_CTX *ctx;
+	ssize_t r;
+	int fd, rc = -1;
+
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	if ((ctx = EVP_MD_CTX_new()) != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		while ((r = read(fd, buf, sizeof(buf))) > 0)
+			EVP_DigestUpdate(ctx, buf, (size_t)r);
+		if (r == 0 && EVP_DigestFinal_ex(ctx, md, NULL))
+			rc = 0;
+	}
+	EVP_MD_CTX_free(ctx);
+	close(fd);
+	return rc;
+}
+
+static int
+unhex(const char *h, unsigned char out[32])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 32; i++) {
+		hi = h[2 * i];
+		lo = h[2 * i + 1];
+		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
+		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* One manifest line (NUL-terminated, no newline) -> name, digest. */
+static int
+parse_line(const char *l, char name[CLIP_NAME_MAX + 1], unsigned char md[32])
+{
+	const char *nm;
+	size_t n;
+
+	if (strlen(l) < 67 || unhex(l, md) < 0 || l[64] != ' ' || (l[65] != ' ' && l[65] != '*'))
+		return -1;
+	nm = l + 66;
+	n = strlen(nm);
+	if (n < 1 || n > CLIP_NAME_MAX || nm[0] == '.' || strchr(nm, '/') != NULL)
+		return -1;
+	memcpy(name, nm, n + 1);
+	return 0;
+}
+
+static int
+read_manifest(int dfd, char **buf, char *why, size_t whysz)
+{
+	ssize_t r;
+	size_t got = 0;
+	int fd;
+
+	if ((fd = openat(dfd, CLIPCHECK_MANIFEST, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			return CLIPCHECK_NONE;
+		say(why, whysz, CLIPCHECK_MANIFEST, strerror(errno));
+		return CLIPCHECK_BAD;
+	}
+	if ((*buf = malloc(CLIPCHECK_MANIFEST_MAX + 1)) == NULL) {
+		close(fd);
+		say(why, whysz, "out of memory", "");
+		return CLIPCHECK_BAD;
+	}
+	while (got <= CLIPCHECK_MANIFEST_MAX &&
+	    (r = read(fd, *buf + got, CLIPCHECK_MANIFEST_MAX + 1 - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	(*buf)[got > CLIPCHECK_MANIFEST_MAX ? CLIPCHECK_MANIFEST_MAX : got] = '\0';
+	if (got > CLIPCHECK_MANIFEST_MAX || memchr(*buf, '\0', got) != NULL) {
+		say(why, whysz, CLIPCHECK_MANIFEST, "too large or not text");
+		return CLIPCHECK_BAD;
+	}
+	return CLIPCHECK_OK;
+}
+
+/* The file's verdict, hashing it only if the cache cannot say. */
+static int
+check_file(struct clipcheck *cc, int dfd, const char *name, const unsigned char md[32])
+{
+	struct cc_file *f = NULL;
+	struct stat st;
+	int i;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1 || !S_ISREG(st.st_mode))
+		return -1;
+	for (i = 0; cc != NULL && i < cc->n; i++)
+		if (strcmp(cc->f[i].name, name) == 0)
+			f = &cc->f[i];
+	if (f == NULL && cc != NULL && cc->n < CLIPCHECK_MAX_FILES) {
+		f = &cc->f[cc->n++];
+		memset(f, 0, sizeof(*f));
+		memcpy(f->name, name, strlen(name) + 1);
+	}
+	if (f == NULL) {
+		unsigned char got[32];
+		return hash_file(dfd, name, got) == 0 && memcmp(got, md, 32) == 0 ? 0 : -1;
+	}
+	if (!f->hashed || f->size != st.st_size || f->mtime.tv_sec != st.st_mtim.tv_sec ||
+	    f->mtime.tv_nsec != st.st_mtim.tv_nsec) {
+		f->hashed = hash_file(dfd, name, f->md) == 0;
+		f->size = st.st_size;
+		f->mtime = st.st_mtim;
+	}
+	return f->hashed && memcmp(f->md, md, 32) == 0 ? 0 : -1;
+}
+
+static int
+check_all(struct clipcheck *cc, int dfd, char *text, int *nbad, char *why, size_t whysz)
+{
+	char name[CLIP_NAME_MAX + 1], *line, *save = NULL;
+	unsigned char md[32];
+	int lines = 0;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "\r")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		if (++lines > CLIPCHECK_MAX_FILES || parse_line(line, name, md) < 0) {
+			*nbad = 0;
+			say(why, whysz, CLIPCHECK_MANIFEST, lines > CLIPCHECK_MAX_FILES ?
+			    "too many lines" : "a line is not \"SHA256HEX  NAME\"");
+			return CLIPCHECK_BAD;
+		}
+		if (check_file(cc, dfd, name, md) < 0) {
+			(*nbad)++;
+			say(why, whysz, name, "missing or does not match its SHA-256");
+		}
+	}
+	return *nbad ? CLIPCHECK_BAD : CLIPCHECK_OK;
+}
+
+int
+clipcheck_update(struct clipcheck *cc, const char *clip_dir, int *nbad, char *why,
+    size_t whysz)
+{
+	char *text = NULL;
+	int dfd, rc;
+
+	*nbad = 0;
+	if (why != NULL && whysz > 0)
+		why[0] = '\0';
+	if ((dfd = open(clip_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		say(why, whysz, clip_dir, strerror(errno));
+		return CLIPCHECK_BAD;
+	}
+	rc = read_manifest(dfd, &text, why, whysz);
+	if (rc == CLIPCHECK_NONE)
+		say(why, whysz, "no manifest", "");
+	else if (rc == CLIPCHECK_OK)
+		rc = check_all(cc, dfd, text, nbad, why, whysz);
+	free(text);
+	close(dfd);
+	return rc;
+}
+
+int
+clipcheck_run(const char *clip_dir, int *nbad, char *why, size_t whysz)
+{
+	return clipcheck_update(NULL, clip_dir, nbad, why, whysz);
+}
+
+struct clipcheck *
+clipcheck_new(void)
+{
+	return calloc(1, sizeof(struct clipcheck));
+}
+
+void
+clipcheck_free(struct clipcheck *cc)
+{
+	free(cc);
+}
