@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/verify.h"
 #include "controller/node.h"
+#include "controller/health.h"
 #include "controller/node_priv.h"
 #include "controller/selftest.h"
 #include "controller/selftest_checks.h"
@@ -130,6 +131,9 @@ finish(struct selftest *st, const char *reason)
 	log_info("self-test %s %s%s%s", st->ref, why[0] ? "failed" : "done", why[0] ? ": " : "",
 	    why);
 	send(st, why[0] ? RS_FAILED : RS_DONE, why);
+	report_set_selftest(st->n->report, st->ref, why[0] == '\0', clock_wall_ms());
+	if (st->n->health != NULL)
+		health_check(st->n->health);   /* the status says so at once */
 	st->ref[0] = '\0';
 }
 
@@ -277,21 +281,68 @@ on_tick(void *arg)
 	after_relays(st);
 }
 
-/*
- * Hooks for the integrator (issue 7, part N adds the input lines and
- * siren_feedback_line to node.conf): each adds its check when the node
- * has that line, and nothing otherwise.
- */
-static void
-selftest_siren_check(struct selftest *st)
+/* An input line read now: 0 / 1, or -1 (not wired, or unreadable: why). */
+static int
+read_input(struct selftest *st, enum cfg_input role, char *why, size_t whysz)
 {
-	(void)st;                      /* siren_relay: never switched; its feedback must read 0 */
+	struct node *n = st->n;
+	struct cx_err e;
+	int v;
+
+	if (n->io.in_idx[role] < 0)
+		return -1;
+	if (gpio_get(n->io.gpio, n->io.in_idx[role], &v, &e) < 0) {
+		snprintf(why, whysz, "%s", e.msg);
+		return -1;
+	}
+	return v;
 }
 
+/* siren_relay, only with siren_feedback_line: a test never switches the
+ * siren, so its feedback must read 0 (a welded relay or a sounding siren). */
 static void
-selftest_inputs_check(struct selftest *st)
+siren_check(struct selftest *st)
 {
-	(void)st;                      /* inputs: mains present, battery not low, no amp fault, door closed */
+	char why[CX_ERR_MAX] = "";
+	int v;
+
+	if (st->n->io.in_idx[CI_SIREN_FB] < 0)
+		return;
+	if ((v = read_input(st, CI_SIREN_FB, why, sizeof(why))) < 0)
+		check(st, "siren_relay", 0, 0, why);
+	else
+		check(st, "siren_relay", v == 0, 0, v == 0 ? "relay off, feedback 0" :
+		    "feedback 1 with the relay off (stuck on?)");
+}
+
+/* inputs: each wired supervision line at its healthy level. */
+static void
+inputs_check(struct selftest *st)
+{
+	static const struct { enum cfg_input role; int good; const char *fault; } in[] = {
+		{ CI_MAINS, 1, "mains-lost" }, { CI_BATTERY_LOW, 0, "battery-low" },
+		{ CI_AMP_FAULT, 0, "amp-fault" }, { CI_DOOR, 0, "door-open" },
+	};
+	char val[SELFTEST_VALUE_MAX + 1] = "", bad[SELFTEST_VALUE_MAX + 1] = "", why[CX_ERR_MAX];
+	size_t i;
+	int v, wired = 0;
+
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		if (st->n->io.in_idx[in[i].role] < 0)
+			continue;
+		wired++;
+		v = read_input(st, in[i].role, why, sizeof(why));
+		snprintf(val + strlen(val), sizeof(val) - strlen(val), "%s%s %d", val[0] ? ", " : "",
+		    cfg_input_roles[in[i].role], v);
+		if (v != in[i].good)
+			snprintf(bad + strlen(bad), sizeof(bad) - strlen(bad), "%s%s", bad[0] ? ", " : "",
+			    v < 0 ? cfg_input_roles[in[i].role] : in[i].fault);
+	}
+	if (wired == 0)
+		return;
+	if (bad[0] != '\0')
+		snprintf(val, sizeof(val), "%s", bad);
+	check(st, "inputs", bad[0] == '\0', 0, val);
 }
 
 /* The chime: two steady tones through the player, amplifier relay on. */
@@ -333,13 +384,13 @@ after_relays(struct selftest *st)
 	struct cx_err e;
 	struct selftest_check *c;
 
-	selftest_siren_check(st);
+	siren_check(st);
 	selftest_check_sound(n->io.sink, add_check(st));
 	selftest_check_storage(n->cfg.state_dir, add_check(st));
 	selftest_check_clips(n->cfg.clip_dir, add_check(st));
 	selftest_check_clock(wallclock_word(n->clock.state), n->clock.state == WC_SYNCED,
 	    add_check(st));
-	selftest_inputs_check(st);
+	inputs_check(st);
 	if (st->res.mode != SELFTEST_AUDIBLE) {
 		finish(st, NULL);
 		return;

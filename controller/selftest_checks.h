@@ -14,13 +14,11 @@
 
 #define SELFTEST_STORAGE_BYTES 4096        /* the probe file written in state_dir */
 #define SELFTEST_SOUND_MS 100              /* silence written to the sound device */
-#define SELFTEST_MANIFEST "SHA256SUMS"     /* in clip_dir, sha256sum's format */
-#define SELFTEST_MANIFEST_MAX (64 * 1024)  /* bytes */
 
 /* storage: a 4 KiB file written, fsync'd, read back and deleted in dir. */
 void selftest_check_storage(const char *dir, struct selftest_check *c);
 /* clips: every line of dir/SHA256SUMS names a clip that exists and
- * matches; no manifest is ok ("no manifest"). */
+ * matches (controller/clipcheck); no manifest is ok ("no manifest"). */
 void selftest_check_clips(const char *dir, struct selftest_check *c);
 /* sound_device: started, 100 ms of silence accepted, stopped. */
 void selftest_check_sound(struct sink *s, struct selftest_check *c);

@@ -35,9 +35,10 @@ clock_sync = file:$RIG/sync
 nightly = off
 audible_hours = $OUT_HOURS
 chime_volume = 20"
-sed -i 's/^siren = SIREN_EN$/siren = SIREN_EN\namp_feedback = AMP_OK/' "$RIG/$N.conf"
-echo "AMP_OK AMP_EN" > "$SIM/wire"
-mkdir -p "$SIM/fault"
+sed -i 's/^siren = SIREN_EN$/siren = SIREN_EN\namp_feedback = AMP_OK\nsiren_feedback_line = SIREN_OK\nmains_line = MAINS\ndoor_line = DOOR/' "$RIG/$N.conf"
+printf 'AMP_OK AMP_EN\nSIREN_OK SIREN_EN\n' > "$SIM/wire"
+mkdir -p "$SIM/fault" "$SIM/in"
+echo 1 > "$SIM/in/MAINS"
 rig_up $N || exit 1
 ctl_conf $N
 
@@ -81,11 +82,18 @@ check "... the node's verdict printed" grep -q "^$N: self-test done (silent, com
 check "... received" has_receipt $N "$id" received
 check "... done" has_receipt $N "$id" done
 check "... status test, trigger command, mode silent" [ "$(st_get "$id" done '(r["status"], r["selftest"]["trigger"], r["selftest"]["mode"])')" = "('test', 'command', 'silent')" ]
-check "... every check listed" [ "$(st_get "$id" done '",".join(c["name"] for c in r["selftest"]["checks"])')" = "amp_relay,sound_device,storage,clips,clock" ]
+check "... every check listed" [ "$(st_get "$id" done '",".join(c["name"] for c in r["selftest"]["checks"])')" = "amp_relay,siren_relay,sound_device,storage,clips,clock,inputs" ]
 check "... amp_relay measured both edges" matches "$(check_of "$id" amp_relay)" 'ok|on->fb 1 in [0-9]* ms, off->fb 0 in [0-9]* ms'
 check "... storage written and read back" matches "$(check_of "$id" storage)" "ok|4 KiB written, fsync'd, read back, deleted in [0-9]* ms"
-check "... clips match the manifest" [ "$(check_of "$id" clips)" = "ok|1 clip matches SHA256SUMS" ]
+check "... clips match the manifest" [ "$(check_of "$id" clips)" = "ok|every clip matches SHA256SUMS" ]
 check "... clock synced" [ "$(check_of "$id" clock)" = "ok|synced" ]
+check "... the siren relay reads off" [ "$(check_of "$id" siren_relay)" = "ok|relay off, feedback 0" ]
+check "... inputs: mains present, door closed" [ "$(check_of "$id" inputs)" = "ok|mains 1, door 0" ]
+# status_selftest REF OK: the node's signed status names that last self-test
+status_selftest() {
+	[ "$(signed_status $N | python3 -c 'import json,sys; s=json.load(sys.stdin).get("selftest",{}); print(s.get("ref"), s.get("ok"))')" = "$1 $2" ]
+}
+check "... the status names the last self-test" wait_for 30 status_selftest "$id" True
 check "... the sound device took silence" matches "$(check_of "$id" sound_device)" 'ok|opened, 4800 frames of silence accepted'
 check "... the amplifier relay went on and off" [ "$(edges $N | awk '$2 == "AMP_EN" { printf "%s", $3 }')" = 10 ]
 check "... no sound: the WAV sink holds only silence" [ "$(wav_stats | cut -d' ' -f1)" = 0 ]
@@ -110,6 +118,18 @@ echo 0 > "$SIM/in/AMP_OK"
 id=$(run_test); wait_final "$id"
 check "feedback absent: failed" reason_has $N "$id" failed "amp_relay: relay on: feedback still 0"
 rm -f "$SIM/in/AMP_OK"
+echo 0 > "$SIM/in/MAINS"; echo 1 > "$SIM/in/DOOR"
+id=$(run_test); wait_final "$id"
+check "mains lost and door open: failed" reason_has $N "$id" failed "inputs: mains-lost, door-open"
+check "... the values read" [ "$(check_of "$id" inputs)" = "bad|mains-lost, door-open" ]
+check "... the status says the last self-test failed" wait_for 30 status_selftest "$id" False
+status_fault() { signed_status $N | python3 -c 'import json,sys; sys.exit(0 if sys.argv[1] in json.load(sys.stdin).get("faults", []) else 1)' "$1"; }
+check "... and carries the fault word selftest-failed" wait_for 30 status_fault selftest-failed
+echo 1 > "$SIM/in/MAINS"; echo 0 > "$SIM/in/DOOR"
+echo stuck-on > "$SIM/fault/SIREN_EN"
+id=$(run_test); wait_final "$id"
+check "siren relay stuck on: failed" reason_has $N "$id" failed "siren_relay: feedback 1 with the relay off"
+rm -f "$SIM/fault/SIREN_EN"
 id=$(run_test); wait_final "$id"
 check "repaired: done again" has_receipt $N "$id" done
 
