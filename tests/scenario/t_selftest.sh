@@ -6,7 +6,8 @@
 # feedback absent, fail amp_relay with the reason; an audible test is
 # refused outside the allowed hours and chimes at low level inside them; a
 # warning ends a running test at once and plays; a key without the test
-# action is rejected; the nightly schedule fires.
+# action is rejected; the nightly schedule fires; a test waits for the warning
+# playing and never cuts it.
 . "$(dirname "$0")/lib.sh"
 export TZ=UTC
 N=village-201
@@ -14,7 +15,8 @@ SIM=$RIG/$N/sim
 
 make_keys
 make_clip short.opus 0.5 900
-(cd "$RIG/clips" && sha256sum short.opus > SHA256SUMS)
+make_clip long.opus 3 700
+(cd "$RIG/clips" && sha256sum short.opus long.opus > SHA256SUMS)
 echo synced > "$RIG/sync"
 hm() { date -u -d "@$1" +%H:%M; }
 now=$(date +%s)
@@ -161,6 +163,17 @@ publish "$RIG/w.msg" 430682101201
 wait_final "$tid"
 check "a warning during the chime ends the test" reason_has $N "$tid" failed "interrupted by warning $wid"
 check "... and plays" wait_receipt $N "$wid" done
+
+# --- a test waits for the warning playing ---------------------------------------
+wid2=long-$now
+body "$wid2" '["430682101201"]' "[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]" > "$RIG/w2.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/w2.json" "$RIG/w2.msg"
+publish "$RIG/w2.msg" 430682101201
+wait_receipt $N "$wid2" playing
+tid=$(run_test); wait_final "$tid"
+check "a test during a warning waits: the warning is done, not cut" has_receipt $N "$wid2" done
+check "... then the test is done" has_receipt $N "$tid" done
+check "... and started after the warning ended" [ "$(st_get "$tid" done 'r["started"]')" -ge "$(receipt_get $N "$wid2" done 'r["ended"]')" ]
 
 # --- a key without the test action ------------------------------------------------
 printf '{"v":1,"kind":"selftest","id":"notest-%s","sender":"ops","sent":%s,"expires":%s,"zones":["430682101"],"mode":"silent"}' \
