@@ -151,14 +151,16 @@ check "... about 1 s of chime in the WAV sink ($nz samples)" in_range "$nz" 4300
 check "... at low level (peak $peak of 32767, 20 %)" in_range "$peak" 1000 8000
 
 # --- a warning ends a running test ----------------------------------------------
-size0=$(stat -c %s "$RIG/$N/out.wav")
-tid=$(run_test --audible)
-grew() { [ "$(stat -c %s "$RIG/$N/out.wav")" -gt $((size0 + 4800)) ]; }
-wait_for 60 grew
 PLAY="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
 wid=interrupt-$now
 body "$wid" '["430682101201"]' "$PLAY" > "$RIG/w.json"
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/w.json" "$RIG/w.msg"
+size0=$(stat -c %s "$RIG/$N/out.wav")
+tid=$(run_test --audible)
+# the sound device check writes 100 ms of silence (9600 bytes): the chime
+# (warm-up, 1 s, hold) follows, and the warning goes out meanwhile
+grew() { [ "$(stat -c %s "$RIG/$N/out.wav")" -gt $((size0 + 4800)) ]; }
+wait_for 60 grew
 publish "$RIG/w.msg" 430682101201
 wait_final "$tid"
 check "a warning during the chime ends the test" reason_has $N "$tid" failed "interrupted by warning $wid"
