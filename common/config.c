@@ -121,7 +121,7 @@ static const struct kdef kdefs[] = {
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
 
-enum sec_kind { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_KEY, SEC_SIREN };
+enum sec_kind { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_KEY, SEC_SIREN, SEC_SELFTEST };
 
 /* Keys of [key KID] and [siren NAME]; the index is that of their line[] arrays. */
 static const char *const key_keys[] = { "alg", "pubkey", "zones", "actions", "not_before",
@@ -149,6 +149,7 @@ struct parser {
 	const char *path;
 	struct node_config *c;
 	struct cx_err *e;
+	struct cx_err sub;                 /* a section module's message, before file:line */
 	int errline;                   /* line of the first error; -1 none, 0 no line */
 	const char *buf;               /* the file */
 	size_t len, pos;
@@ -419,6 +420,9 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return key_section_key(ps, name, value);
 	case SEC_SIREN:
 		return siren_section_key(ps, name, value);
+	case SEC_SELFTEST:             /* common/config_selftest.c */
+		return config_selftest_key(&ps->c->selftest, name, value, &ps->sub) == 0 ? 1 :
+		    fail(ps, ps->lineno, "%s", ps->sub.msg);
 	}
 	return 0;
 }
@@ -568,6 +572,10 @@ begin_section(struct parser *ps, const char *line)
 			ps->sec = SEC_PLAIN;
 			return;
 		}
+	if (strcmp(ps->secname, "selftest") == 0) {
+		ps->sec = SEC_SELFTEST;
+		return;
+	}
 	if (strncmp(ps->secname, "key ", 4) == 0) {
 		if (!msg_id_valid(ps->secname + 4)) {
 			fail(ps, ps->lineno, "[%s]: key id must be 1-%d of [A-Za-z0-9._:-]",
@@ -631,6 +639,7 @@ static void
 set_defaults(struct node_config *c)
 {
 	memset(c, 0, sizeof(*c));
+	config_selftest_defaults(&c->selftest);
 	c->clock_skew_s = 300;
 	c->max_lifetime_s = 7 * 86400;
 	snprintf(c->clock_sync, sizeof(c->clock_sync), "kernel");

@@ -4,7 +4,8 @@
  * A pure parser: it reads the file and nothing else (public keys are given
  * inline as base64).  Unknown sections and keys are errors; every error
  * names the file and line ("node.conf:12: unknown key 'foo'").
- * Sections: [node] [mqtt] [gpio] [audio] [limits] [local], and repeatable
+ * Sections: [node] [mqtt] [gpio] [audio] [limits] [local]
+ * [selftest], and repeatable
  * [key KID] and [siren NAME].  firmware-config/node.conf documents every key.
  */
 #ifndef CX_CONFIG_H
@@ -12,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "common/config_selftest.h"
 #include "common/err.h"
 #include "common/trust.h"
 #include "common/siren.h"
@@ -103,6 +105,8 @@ struct node_config {
 	size_t replay_test;                /* ... of tests, default 1024 */
 	uint32_t reject_receipts_per_min;  /* default 10 */
 	size_t spool_max;                  /* receipts kept on disk, default 1000 */
+
+	struct selftest_config selftest;   /* [selftest] */
 
 	/* [local]: what the local button plays, as a warning the node makes */
 	int has_local;                     /* activation set */

@@ -230,6 +230,10 @@ receipt_check(const struct receipt *r, struct cx_err *e)
 	}
 	if (r->has_stream != 0 && r->has_stream != 1)
 		return cx_errf(e, "receipt: bad 'has_stream'");
+	if (r->has_selftest != 0 && r->has_selftest != 1)
+		return cx_errf(e, "receipt: bad 'has_selftest'");
+	if (r->has_selftest && selftest_receipt_check(&r->selftest, e) < 0)
+		return -1;
 	return r->has_stream ? stream_check(&r->stream, e) : 0;
 }
 
@@ -311,7 +315,8 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && (r->origin[0] == '\0' || cJSON_AddStringToObject(root, "origin", r->origin) != NULL)
 	    && add_health(root, r->clock, r->storage) == 0
 	    && add_edges(root, r) == 0
-	    && add_stream(root, r) == 0;
+	    && add_stream(root, r) == 0
+	    && (!r->has_selftest || selftest_receipt_add(root, &r->selftest) == 0);
 	if (ok)
 		s = json_print(root, e);
 	else
@@ -459,6 +464,9 @@ parse_receipt(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 		return -1;
 	if (parse_counters(d, r, e) < 0 || parse_edges(d, r, e) < 0 || parse_stream(d, r, e) < 0)
 		return -1;
+	if ((rc = selftest_receipt_parse(d, &r->selftest, e)) < 0)
+		return -1;
+	r->has_selftest = rc;
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "common/err.h"
 #include "common/alert.h"
+#include "common/selftest.h"
 #include "common/zone.h"
 
 enum rstate {
@@ -98,6 +99,8 @@ struct receipt {
 	struct receipt_edge edges[RECEIPT_MAX_EDGES];
 	int has_stream;                    /* the "stream" object is present */
 	struct receipt_stream stream;      /* all zero without it */
+	int has_selftest;                  /* the "selftest" object is present (common/selftest.h) */
+	struct receipt_selftest selftest;  /* all zero without it */
 };
 
 /*

@@ -60,26 +60,23 @@ key_valid_now(const struct trust_key *k, int64_t now)
 	    && (k->not_after == 0 || now <= k->not_after);
 }
 
-/* Steps 8-10: addressed to us, inside the key's zones, an action it holds. */
-static enum verify_result
-check_scope(const struct verify_ctx *ctx, const struct trust_key *k, const struct alert *a,
-    struct cx_err *d)
+enum verify_result
+verify_scope(const struct verify_ctx *ctx, const struct trust_key *k,
+    const char (*zones)[ZONE_MAX + 1], int nzones, unsigned act, struct cx_err *d)
 {
-	unsigned act;
 	int i, ours = 0;
 
-	for (i = 0; i < a->nzones; i++)
-		ours |= zone_covers(a->zones[i], ctx->node_zone);
+	for (i = 0; i < nzones; i++)
+		ours |= zone_covers(zones[i], ctx->node_zone);
 	if (!ours) {
 		cx_errf(d, "no zone covers this node's zone %s", ctx->node_zone);
 		return VR_NOT_FOR_US;
 	}
-	for (i = 0; i < a->nzones; i++)
-		if (!trust_key_covers(k, a->zones[i])) {
-			cx_errf(d, "key %s may not address zone %s", k->kid, a->zones[i]);
+	for (i = 0; i < nzones; i++)
+		if (!trust_key_covers(k, zones[i])) {
+			cx_errf(d, "key %s may not address zone %s", k->kid, zones[i]);
 			return VR_ZONE_SCOPE;
 		}
-	act = alert_action(a);
 	if ((k->actions & act) == 0) {
 		cx_errf(d, "key %s may not %s", k->kid, action_name(act));
 		return VR_ACTION_SCOPE;
@@ -88,40 +85,45 @@ check_scope(const struct verify_ctx *ctx, const struct trust_key *k, const struc
 }
 
 int64_t
-verify_judged_at(const struct verify_ctx *ctx, const struct alert *a)
+verify_judged_at_sent(const struct verify_ctx *ctx, int64_t sent)
 {
-	return (ctx->untrusted || ctx->unsynced) && a->sent > ctx->now ? a->sent : ctx->now;
+	return (ctx->untrusted || ctx->unsynced) && sent > ctx->now ? sent : ctx->now;
 }
 
-/* Step 11, then 12. */
-static enum verify_result
-check_time(const struct verify_ctx *ctx, const struct trust_key *k, const struct alert *a,
-    struct cx_err *d)
+int64_t
+verify_judged_at(const struct verify_ctx *ctx, const struct alert *a)
 {
-	int64_t now = verify_judged_at(ctx, a);
+	return verify_judged_at_sent(ctx, a->sent);
+}
+
+enum verify_result
+verify_time(const struct verify_ctx *ctx, const struct trust_key *k, const char *id,
+    int64_t sent, int64_t expires, struct cx_err *d)
+{
+	int64_t now = verify_judged_at_sent(ctx, sent);
 
 	if ((ctx->untrusted || ctx->unsynced) && !key_valid_now(k, now)) {
 		cx_errf(d, "key %s is not valid at %lld (the node's clock is untrusted)", k->kid,
 		    (long long)now);
 		return VR_KEY_NOT_VALID;
 	}
-	if (a->expires <= now) {
-		cx_errf(d, "expired at %lld, now %lld%s", (long long)a->expires, (long long)now,
+	if (expires <= now) {
+		cx_errf(d, "expired at %lld, now %lld%s", (long long)expires, (long long)now,
 		    ctx->untrusted ? " or later (the node's clock is untrusted)" : "");
 		return VR_EXPIRED;
 	}
-	if (a->sent > now + ctx->skew) {
-		cx_errf(d, "sent %lld is more than %lld s ahead of now %lld", (long long)a->sent,
+	if (sent > now + ctx->skew) {
+		cx_errf(d, "sent %lld is more than %lld s ahead of now %lld", (long long)sent,
 		    (long long)ctx->skew, (long long)now);
 		return VR_FUTURE;
 	}
-	if (a->expires - a->sent > ctx->max_lifetime) {
+	if (expires - sent > ctx->max_lifetime) {
 		cx_errf(d, "lifetime %lld s is over the maximum %lld s",
-		    (long long)(a->expires - a->sent), (long long)ctx->max_lifetime);
+		    (long long)(expires - sent), (long long)ctx->max_lifetime);
 		return VR_TOO_LONG;
 	}
-	if (ctx->replay != NULL && replay_seen(ctx->replay, a->id)) {
-		cx_errf(d, "id %s already seen", a->id);
+	if (ctx->replay != NULL && replay_seen(ctx->replay, id)) {
+		cx_errf(d, "id %s already seen", id);
 		return VR_REPLAY;
 	}
 	return VR_OK;
@@ -168,6 +170,21 @@ verify_envelope(const struct verify_ctx *ctx, const uint8_t *payload, size_t len
 }
 
 enum verify_result
+verify_alert_body(const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, struct alert *a, struct cx_err *detail)
+{
+	enum verify_result r;
+
+	memset(a, 0, sizeof(*a));
+	if (alert_parse(env->body, env->bodylen, a, detail) < 0)
+		return VR_BAD_BODY;
+	if ((r = verify_scope(ctx, k, (const char (*)[ZONE_MAX + 1])a->zones, a->nzones,
+	    alert_action(a), detail)) != VR_OK)
+		return r;
+	return verify_time(ctx, k, a->id, a->sent, a->expires, detail);
+}
+
+enum verify_result
 verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
     struct alert *a, char *kid, struct cx_err *detail)
 {
@@ -178,9 +195,5 @@ verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
 	memset(a, 0, sizeof(*a));
 	if ((r = verify_envelope(ctx, payload, len, &env, &k, kid, detail)) != VR_OK)
 		return r;
-	if (alert_parse(env.body, env.bodylen, a, detail) < 0)
-		return VR_BAD_BODY;
-	if ((r = check_scope(ctx, k, a, detail)) != VR_OK)
-		return r;
-	return check_time(ctx, k, a, detail);
+	return verify_alert_body(ctx, k, &env, a, detail);
 }

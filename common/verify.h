@@ -68,6 +68,18 @@ struct verify_ctx {
 enum verify_result verify_envelope(const struct verify_ctx *ctx, const uint8_t *payload,
     size_t len, struct envelope *env, const struct trust_key **key, char *kid,
     struct cx_err *detail);
+/* The rest of verify_alert() once verify_envelope() said VR_OK: the body
+ * (env->body) -> addressed to us -> zone scope -> action -> time -> replay. */
+enum verify_result verify_alert_body(const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, struct alert *a, struct cx_err *detail);
+/* The steps every signed command shares, for bodies other than warnings
+ * (common/selftest.c): addressed to this node's zone (else VR_NOT_FOR_US),
+ * every zone within the key's scope, the action act (enum action) held. */
+enum verify_result verify_scope(const struct verify_ctx *ctx, const struct trust_key *k,
+    const char (*zones)[ZONE_MAX + 1], int nzones, unsigned act, struct cx_err *d);
+/* Key window at the judged time, expired, future, too long, replay. */
+enum verify_result verify_time(const struct verify_ctx *ctx, const struct trust_key *k,
+    const char *id, int64_t sent, int64_t expires, struct cx_err *d);
 /* Fills a and kid (ENV_KID_MAX + 1) as far as it got; detail says why. */
 enum verify_result verify_alert(const struct verify_ctx *ctx, const uint8_t *payload,
     size_t len, struct alert *a, char *kid, struct cx_err *detail);
@@ -76,6 +88,7 @@ enum verify_result verify_alert(const struct verify_ctx *ctx, const uint8_t *pay
  * that the present is at least its sent time.  That evidence judges this
  * warning only, never another one. */
 int64_t verify_judged_at(const struct verify_ctx *ctx, const struct alert *a);
+int64_t verify_judged_at_sent(const struct verify_ctx *ctx, int64_t sent);
 /* Stable short name used in logs and rejection receipts ("bad-signature"). */
 const char *verify_result_name(enum verify_result r);
 

@@ -23,6 +23,7 @@
 #include "common/verify.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
+#include "controller/selftest.h"
 #include "controller/local.h"
 #include "controller/route.h"
 
@@ -89,7 +90,9 @@ reload(struct node *n)
 	n->cfg.max_message = c->max_message;
 	n->cfg.volume = c->volume;
 	n->cfg.drill_siren = c->drill_siren;
+	n->cfg.selftest = c->selftest;
 	free(c);
+	selftest_schedule(n->selftest);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
 	log_info("SIGHUP: configuration reloaded (%d keys)", n->cfg.trust.nkeys);
@@ -299,8 +302,8 @@ open_core(struct node *n, struct cx_err *e)
 		    (long long)clock_wall(), (long long)wallclock_bound(&n->clock));
 	nodeio_player_cfg(&n->cfg, &pc);
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
-	    &pc, &warning_player_hooks, n);
-	if (n->player == NULL)
+	    &pc, &selftest_player_hooks, n);
+	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
 	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1 ||
 	    open_health(n, e) == -1)
@@ -398,6 +401,8 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	n->closing = 1;
+	if (n->report != NULL)
+		selftest_free(n->selftest);
 	if (n->player != NULL && n->report != NULL)
 		warning_stop_all(n, RS_FAILED, "node stopped");
 	arbiter_clear(&n->arb);

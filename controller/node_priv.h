@@ -30,6 +30,7 @@ struct node {
 	struct streamrx *srx;              /* the stream of the warning playing, or NULL */
 	struct report *report;
 	struct ctlsock *ctl;
+	struct selftest *selftest;         /* the self-test runner (selftest.h) */
 	struct health *health;             /* inputs, faults, heartbeat */
 	struct arbiter arb;
 	struct memo memo;

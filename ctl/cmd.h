@@ -32,5 +32,6 @@ int cmd_node_key(int argc, char **argv);
 int cmd_acl(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_local(int argc, char **argv);
+int cmd_selftest(int argc, char **argv);
 
 #endif

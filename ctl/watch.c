@@ -23,6 +23,17 @@ on_signal(int sig)
 	interrupted = 1;
 }
 
+/* Also shown every receipt read (watch_observe), or NULL. */
+static mqttc_msg_fn observer;
+static void *observer_arg;
+
+void
+watch_observe(mqttc_msg_fn fn, void *arg)
+{
+	observer = fn;
+	observer_arg = arg;
+}
+
 struct feed {
 	const struct ctl_config *c;
 	struct tally *t;              /* NULL: only log */
@@ -42,6 +53,8 @@ on_receipt(void *arg, const char *topic, const uint8_t *payload, size_t len)
 	}
 	if (f->t == NULL)
 		return 0;
+	if (observer != NULL)
+		observer(observer_arg, topic, payload, len);
 	tally_feed(f->t, topic, payload, len);
 	return tally_complete(f->t);
 }
@@ -52,6 +65,8 @@ on_logged(void *arg, const char *topic, const uint8_t *payload, size_t len)
 {
 	struct feed *f = arg;
 
+	if (observer != NULL)
+		observer(observer_arg, topic, payload, len);
 	tally_feed(f->t, topic, payload, len);
 	return 0;
 }

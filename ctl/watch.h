@@ -31,6 +31,9 @@ void watch_replay(const struct ctl_config *c, struct tally *t);
  * the user interrupts.  -1 if the link failed (t keeps what it got). */
 int watch_run(struct mqttc *m, const struct ctl_config *c, struct tally *t, int timeout_s,
     struct cx_err *e);
+/* Hand every receipt that watch_replay() and watch_run() feed to t to fn
+ * too (unverified: fn checks what it uses); NULL stops it. */
+void watch_observe(mqttc_msg_fn fn, void *arg);
 /* Print t (text or JSON) on stdout; returns the exit code it means. */
 int watch_report(const struct tally *t, int json);
 

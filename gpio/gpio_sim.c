@@ -14,6 +14,15 @@
  * Writes are plain write(2) calls, no stdio: once gpio_set() returns, the
  * edge is in the file for any reader.  There is no fsync(): the model is a
  * crash of the process, not a power cut of the machine.
+ *
+ * Wiring and faults (for self-tests): an output's *effective* level is what
+ * gpio_set() drove, unless DIR/fault/<line> (or /<role>) says "stuck-on" or
+ * "stuck-off"; DIR/state and DIR/edges hold effective levels.  The fault file
+ * is read at every gpio_set() (and by every wired input read), so a test
+ * may add or remove it at any time; an edge the fault itself causes is
+ * logged at the next gpio_set() of that line.  DIR/wire lines "INPUT OUTPUT"
+ * make the input read the output's effective level (ours from memory,
+ * another process's from DIR/state); DIR/in/<INPUT> still wins when present.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +43,9 @@
 #define SIM_STATE_MAX_BYTES 4096    /* 64 lines of "<31 chars> <0|1>\n" fit */
 #define SIM_EDGE_LINE_MAX 80        /* "<20 digits> <31 chars> <0|1>\n" fits */
 #define SIM_IN_MAX_BYTES 16         /* "0" or "1", perhaps with a newline */
-#define SIM_NAME_ROOM 40            /* room after DIR for "/in/<31 chars>", "/state.tmp" */
+#define SIM_NAME_ROOM 48            /* room after DIR for "/fault/<31 chars>", "/state.tmp" */
+#define SIM_WIRE_MAX_BYTES 2048     /* DIR/wire: 32 lines of "<31> <31>\n" fit */
+#define SIM_FAULT_MAX_BYTES 32      /* "stuck-off" perhaps with a newline */
 
 struct sim_level {
 	char name[GPIO_NAME_MAX + 1];
@@ -47,6 +58,8 @@ struct sim {
 	int edges_fd;
 	int nlines;
 	char name[GPIO_MAX_LINES][GPIO_NAME_MAX + 1];
+	char role[GPIO_MAX_LINES][GPIO_NAME_MAX + 1];   /* "" if too long to match */
+	int driven[GPIO_MAX_LINES];         /* what gpio_set() asked, outputs */
 	enum gpio_dir ldir[GPIO_MAX_LINES];
 	int slot[GPIO_MAX_LINES];           /* index in state[] of an output, -1 for inputs */
 	struct sim_level state[SIM_MAX_STATE];  /* the whole chip, as in DIR/state */
@@ -257,6 +270,109 @@ static int open_files(struct sim *s, struct cx_err *e)
 	return 0;
 }
 
+/* "stuck-on" 1, "stuck-off" 0, no file -1 (in *level); 0, or -1 for a
+ * file that says anything else. */
+static int read_fault(const char *dir, const char *name, int *level, struct cx_err *e)
+{
+	char path[PATH_MAX], buf[SIM_FAULT_MAX_BYTES + 1];
+	size_t len;
+	int rc;
+
+	*level = -1;
+	if (snprintf(path, sizeof(path), "%s/fault/%s", dir, name) >= (int)sizeof(path))
+		return cx_errf(e, "sim: %s/fault/%s: path too long", dir, name);
+	if ((rc = read_small(path, buf, sizeof(buf), &len, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	while (len > 0 && strchr(" \t\r\n", buf[len - 1]) != NULL)
+		buf[--len] = '\0';
+	if (strcmp(buf, "stuck-on") == 0)
+		*level = 1;
+	else if (strcmp(buf, "stuck-off") == 0)
+		*level = 0;
+	else
+		return cx_errf(e, "sim: %s: expected stuck-on or stuck-off", path);
+	return 0;
+}
+
+/* The level output idx really has: a fault (by line name, then role) wins. */
+static int effective(const struct sim *s, int idx, int *level, struct cx_err *e)
+{
+	int f;
+
+	if (read_fault(s->dir, s->name[idx], &f, e) < 0)
+		return -1;
+	if (f < 0 && s->role[idx][0] != '\0' && strcmp(s->role[idx], s->name[idx]) != 0 &&
+	    read_fault(s->dir, s->role[idx], &f, e) < 0)
+		return -1;
+	*level = f >= 0 ? f : s->driven[idx];
+	return 0;
+}
+
+/* Our line called word (its line name, else its role) in direction d, or -1. */
+static int find_line(const struct sim *s, const char *word, enum gpio_dir d)
+{
+	int i;
+
+	for (i = 0; i < s->nlines; i++)
+		if (s->ldir[i] == d && strcmp(s->name[i], word) == 0)
+			return i;
+	for (i = 0; i < s->nlines; i++)
+		if (s->ldir[i] == d && strcmp(s->role[i], word) == 0)
+			return i;
+	return -1;
+}
+
+/* DIR/wire: the output input idx is wired to, in out (GPIO_NAME_MAX + 1);
+ * 1 if wired, 0 if not (or no file), -1 for a file we cannot read. */
+static int wire_find(const struct sim *s, int idx, char *out, struct cx_err *e)
+{
+	char path[PATH_MAX], buf[SIM_WIRE_MAX_BYTES + 1], a[GPIO_NAME_MAX + 2], b[GPIO_NAME_MAX + 2];
+	char *line, *next;
+	size_t len;
+	int rc, lineno = 0, n;
+
+	if (join(path, sizeof(path), s->dir, "wire", e) < 0 ||
+	    (rc = read_small(path, buf, sizeof(buf), &len, e)) < 0)
+		return -1;
+	if (rc == 1)
+		return 0;
+	for (line = buf; *line != '\0'; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (line[strspn(line, " \t")] == '\0' || line[strspn(line, " \t")] == '#')
+			continue;
+		n = 0;
+		if (sscanf(line, " %32s %32s %n", a, b, &n) != 2 || line[n] != '\0' ||
+		    !line_name_ok(a) || !line_name_ok(b))
+			return cx_errf(e, "sim: %s:%d: expected \"<input> <output>\"", path, lineno);
+		if (strcmp(a, s->name[idx]) == 0 || strcmp(a, s->role[idx]) == 0) {
+			memcpy(out, b, strlen(b) + 1);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The level a wired input reads: the output's effective level. */
+static int wired_level(const struct sim *s, const char *output, int *value, struct cx_err *e)
+{
+	struct sim_level t[SIM_MAX_STATE];
+	int j, n, i;
+
+	if ((j = find_line(s, output, GPIO_OUT)) >= 0)
+		return effective(s, j, value, e);
+	*value = 0;                 /* another process's output, as its chip says */
+	if (state_load(s->dir, t, &n, e) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, output) == 0)
+			*value = t[i].value;
+	return 0;
+}
+
 /*
  * The request: inputs stop being driven by us (their stored level is
  * dropped), outputs are driven off, all at once.  A stored level of 1 (a
@@ -267,13 +383,16 @@ static int request_lines(struct sim *s, const struct gpio_line_cfg *lines, int n
 {
 	int changed[GPIO_MAX_LINES], nchanged = 0;
 	uint64_t ns;
-	int i, k;
+	int i, k, eff;
 
 	s->nlines = nlines;
 	for (i = 0; i < nlines; i++) {
 		memcpy(s->name[i], lines[i].line, strlen(lines[i].line) + 1);
+		if (lines[i].role != NULL && line_name_ok(lines[i].role))
+			memcpy(s->role[i], lines[i].role, strlen(lines[i].role) + 1);
 		s->ldir[i] = lines[i].dir;
 		s->slot[i] = -1;
+		s->driven[i] = 0;
 		if (lines[i].dir == GPIO_IN && (k = state_find(s, s->name[i])) >= 0)
 			s->state[k] = s->state[--s->nstate];
 	}
@@ -289,8 +408,10 @@ static int request_lines(struct sim *s, const struct gpio_line_cfg *lines, int n
 			s->state[k].value = 0;
 		}
 		s->slot[i] = k;
-		if (s->state[k].value != 0) {
-			s->state[k].value = 0;
+		if (effective(s, i, &eff, e) < 0)
+			return -1;
+		if (s->state[k].value != eff) {
+			s->state[k].value = eff;
 			changed[nchanged++] = i;
 		}
 	}
@@ -298,7 +419,8 @@ static int request_lines(struct sim *s, const struct gpio_line_cfg *lines, int n
 		return -1;
 	ns = clock_mono_ns();
 	for (i = 0; i < nchanged; i++) {
-		if (edge_append(s, s->name[changed[i]], 0, ns, e) < 0)
+		if (edge_append(s, s->name[changed[i]], s->state[s->slot[changed[i]]].value, ns,
+		    e) < 0)
 			return -1;
 	}
 	return 0;
@@ -348,25 +470,30 @@ static int sim_set(void *priv, int idx, int value, struct cx_err *e)
 	struct sim *s = priv;
 	struct sim_level *l = &s->state[s->slot[idx]];
 	uint64_t ns;
+	int old = l->value, eff;
 
-	if (l->value == value)
+	s->driven[idx] = value;
+	if (effective(s, idx, &eff, e) < 0)
+		return -1;
+	if (old == eff)
 		return 0;
 	ns = clock_mono_ns();
-	l->value = value;
+	l->value = eff;
 	if (state_save(s, e) < 0) {
-		l->value = !value;
+		l->value = old;
 		return -1;
 	}
-	if (edge_append(s, l->name, value, ns, e) < 0) {
+	if (edge_append(s, l->name, eff, ns, e) < 0) {
 		/* keep the chip and the log telling the same story */
-		l->value = !value;
+		l->value = old;
 		(void)state_save(s, NULL);
 		return -1;
 	}
 	return 0;
 }
 
-static int read_input(const struct sim *s, const char *name, int *value, struct cx_err *e)
+/* DIR/in/<line> (1 if present, value in *value), 0 if absent, -1 bad. */
+static int read_in_file(const struct sim *s, const char *name, int *value, struct cx_err *e)
 {
 	char path[PATH_MAX], buf[SIM_IN_MAX_BYTES + 1];
 	size_t len;
@@ -376,27 +503,34 @@ static int read_input(const struct sim *s, const char *name, int *value, struct 
 		return cx_errf(e, "sim: %s/in/%s: path too long", s->dir, name);
 	if ((rc = read_small(path, buf, sizeof(buf), &len, e)) < 0)
 		return -1;
-	if (rc == 1) {
-		*value = 0;         /* nothing drives the line: it reads low */
+	if (rc == 1)
 		return 0;
-	}
 	while (len > 0 && strchr(" \t\r\n", buf[len - 1]) != NULL)
 		buf[--len] = '\0';
 	if (strcmp(buf, "0") != 0 && strcmp(buf, "1") != 0)
 		return cx_errf(e, "sim: %s: expected 0 or 1", path);
 	*value = buf[0] - '0';
-	return 0;
+	return 1;
 }
 
 static int sim_get(void *priv, int idx, int *value, struct cx_err *e)
 {
 	struct sim *s = priv;
+	char output[GPIO_NAME_MAX + 2];
+	int rc;
 
 	if (s->ldir[idx] == GPIO_OUT) {
 		*value = s->state[s->slot[idx]].value;
 		return 0;
 	}
-	return read_input(s, s->name[idx], value, e);
+	if ((rc = read_in_file(s, s->name[idx], value, e)) != 0)
+		return rc < 0 ? -1 : 0;
+	if ((rc = wire_find(s, idx, output, e)) < 0)
+		return -1;
+	if (rc == 1)
+		return wired_level(s, output, value, e);
+	*value = 0;                 /* nothing drives the line: it reads low */
+	return 0;
 }
 
 static void sim_close(void *priv)

@@ -7,9 +7,19 @@
  *               outlives the process, like a real chip's latched outputs;
  *   DIR/edges   append-only, "<CLOCK_MONOTONIC ns> <line> <0|1>\n" per real
  *               change of level (clock_mono_ns(), so the fake clock applies);
- *   DIR/in/<line>  "0" or "1", written by the test to drive an input
- *               (missing file = 0);
+ *   DIR/in/<line>  "0" or "1", written by the test to drive an input;
+ *               when present it wins over any wiring;
+ *   DIR/wire    optional, lines "<input> <output>" ('#' comments): the
+ *               input reads the output's effective level (an amplifier's
+ *               feedback following its relay: "AMP_OK AMP_EN"); each word
+ *               is a line name, or the role of a line this process holds
+ *               ("amp_fb amp"); an input with neither file nor wire reads 0;
+ *   DIR/fault/<line>  (or /<role>) "stuck-on" or "stuck-off": the output's
+ *               effective level is fixed whatever gpio_set() drives (a
+ *               welded or dead relay); read at every set and wired read;
  *   DIR/lock    flock()ed by the process holding the lines.
+ * DIR/state and DIR/edges hold effective levels (what the relay really
+ * did), so a stuck relay shows no edge where one was driven.
  * Levels are logical (1 = relay on); the sim ignores active_low.  Line names
  * must be safe file names: [A-Za-z0-9_.-], not starting with '.'.
  * These readers take no lock: state is replaced atomically and edges lines
