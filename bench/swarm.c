@@ -224,8 +224,9 @@ spki_b64(const uint8_t *sk, char *out, size_t outsz)
 		die("%s", "base64 buffer too small");
 }
 
+/* [node ID] sections: zone and pubkey (ctl.conf), plus name and location (hub.conf) */
 static void
-enrol_write(const char *file, const char *keyname)
+enrol_write(const char *file, int hub)
 {
 	char path[4096], b64[SIG_PUB_B64_MAX];
 	FILE *f;
@@ -236,9 +237,8 @@ enrol_write(const char *file, const char *keyname)
 		die("%s: cannot write", path);
 	for (i = 0; i < o.n; i++) {
 		spki_b64(nodes[i].sk, b64, sizeof(b64));
-		fprintf(f, "[node %s]\nzone = %s\n%s = %s\n", nodes[i].id, nodes[i].zone,
-		    keyname, b64);
-		if (keyname[0] == 'k')
+		fprintf(f, "[node %s]\nzone = %s\npubkey = %s\n", nodes[i].id, nodes[i].zone, b64);
+		if (hub)
 			fprintf(f, "name = swarm %d\nlocation = village %s\n", i + 1,
 			    nodes[i].zone + 9);
 		fputc('\n', f);
@@ -932,8 +932,8 @@ main(int argc, char **argv)
 	if (!o.bare)
 		keys_load();
 	if (o.enrol) {
-		enrol_write("hub-nodes.conf", "key");
-		enrol_write("ctl-nodes.conf", "pubkey");
+		enrol_write("hub-nodes.conf", 1);
+		enrol_write("ctl-nodes.conf", 0);
 		printf("R swarm.enrolled %d %s\n", o.n, o.dir);
 		return 0;
 	}
