@@ -20,7 +20,8 @@
  * mosquitto_loop_read/write/misc (no library threads).  Connections are
  * paced (-r per second, at most -i waiting for CONNACK) so the broker is
  * not flooded.  Signing uses libsodium (crypto_sign_detached) on the seed
- * in the key file; the envelope is the one common/envelope.c makes.
+ * in the key file; the envelope is the one common/envelope.c makes
+ * (bench/swarm_keys.h).  -B, the bare broker round trip: bench/swarm_bare.h.
  *
  * Modes:
  *   swarm -k DIR -E            write DIR/keys (N seeds), DIR/hub-nodes.conf
@@ -59,8 +60,9 @@
 #include "common/trust.h"
 #include "common/verify.h"
 #include "common/zone.h"
+#include "bench/swarm_bare.h"
+#include "bench/swarm_keys.h"
 
-#define SEED_LEN 32
 #define SEEN_MAX 8                 /* warning digests a node remembers (exact copies) */
 #define CACHE_MAX 16               /* distinct warning payloads judged */
 #define TRACK_MAX 16               /* warnings followed for the "R swarm.warning" line */
@@ -81,7 +83,7 @@ struct snode {
 	int idx, sock, up, subscribed, nsub, connecting, out_armed;
 	char id[NODE_ID_MAX + 1];
 	char zone[ZONE_MAX + 1];
-	uint8_t sk[crypto_sign_SECRETKEYBYTES];
+	const uint8_t *sk;                    /* keys[idx] */
 	uint64_t seq;
 	uint64_t next_hb, retry_at, done_at;  /* mono ms; 0 = none */
 	int pending_track;                    /* index in track[] of a "done" to send, -1 */
@@ -113,6 +115,7 @@ static struct opts o = {
 	.port = 1883, .host = "127.0.0.1", .prefix = "cx", .township = "430682101",
 };
 static struct snode *nodes;
+static uint8_t (*keys)[SWARM_SK_LEN];
 static struct trust trust;
 static struct verdict cache[CACHE_MAX];
 static struct track track[TRACK_MAX];
@@ -121,9 +124,8 @@ static struct alert *scratch;
 static int epfd = -1;
 static volatile sig_atomic_t stop;
 /* bare mode */
-static struct mosquitto *probe;
-static int probe_sock = -1, probe_ready, replies;
-static uint64_t probe_t0, probe_first;
+static struct bare bare;
+static struct mosquitto *probe;                /* bare.m once open */
 
 static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
@@ -170,58 +172,18 @@ node_names(void)
 	}
 }
 
-/* DIR/keys: N seeds of 32 bytes, made once (randombytes) and reused. */
 static void
 keys_load(void)
 {
-	uint8_t pk[crypto_sign_PUBLICKEYBYTES], seed[SEED_LEN];
-	char path[4096];
-	FILE *f;
-	int i, made = 0;
+	char err[4400];
+	int i;
 
-	snprintf(path, sizeof(path), "%s/keys", o.dir);
-	if ((f = fopen(path, "rb")) != NULL) {
-		fseek(f, 0, SEEK_END);
-		if (ftell(f) < (long)o.n * SEED_LEN) {
-			fclose(f);
-			f = NULL;
-		} else {
-			rewind(f);
-		}
-	}
-	if (f == NULL) {
-		if ((f = fopen(path, "wb")) == NULL)
-			die("%s: cannot write", path);
-		made = 1;
-	}
-	for (i = 0; i < o.n; i++) {
-		if (made) {
-			randombytes_buf(seed, SEED_LEN);
-			if (fwrite(seed, SEED_LEN, 1, f) != 1)
-				die("%s: write error", path);
-		} else if (fread(seed, SEED_LEN, 1, f) != 1) {
-			die("%s: read error", path);
-		}
-		crypto_sign_seed_keypair(pk, nodes[i].sk, seed);
-	}
-	sodium_memzero(seed, sizeof(seed));
-	if (fclose(f) != 0)
-		die("%s: write error", path);
-}
-
-/* base64 of the DER SubjectPublicKeyInfo of an Ed25519 key (RFC 8410) */
-static void
-spki_b64(const uint8_t *sk, char *out, size_t outsz)
-{
-	static const uint8_t prefix[12] = {
-		0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-	};
-	uint8_t der[44];
-
-	memcpy(der, prefix, sizeof(prefix));
-	memcpy(der + sizeof(prefix), sk + 32, 32);  /* libsodium: seed || public key */
-	if (b64_encode(der, sizeof(der), out, outsz) < 0)
-		die("%s", "base64 buffer too small");
+	if ((keys = malloc((size_t)o.n * SWARM_SK_LEN)) == NULL)
+		die("out of memory");
+	if (swarm_keys_load(o.dir, o.n, keys, err, sizeof(err)) < 0)
+		die("%s", err);
+	for (i = 0; i < o.n; i++)
+		nodes[i].sk = keys[i];
 }
 
 /* [node ID] sections: zone and pubkey (ctl.conf), plus name and location (hub.conf) */
@@ -236,7 +198,8 @@ enrol_write(const char *file, int hub)
 	if ((f = fopen(path, "w")) == NULL)
 		die("%s: cannot write", path);
 	for (i = 0; i < o.n; i++) {
-		spki_b64(nodes[i].sk, b64, sizeof(b64));
+		if (swarm_spki_b64(nodes[i].sk, b64, sizeof(b64)) < 0)
+			die("base64 buffer too small");
 		fprintf(f, "[node %s]\nzone = %s\npubkey = %s\n", nodes[i].id, nodes[i].zone, b64);
 		if (hub)
 			fprintf(f, "name = swarm %d\nlocation = village %s\n", i + 1,
@@ -248,28 +211,6 @@ enrol_write(const char *file, int hub)
 }
 
 /* ---- signed messages ------------------------------------------------------------ */
-
-/* "CX1 ed25519 <node> <sig>\n<body>", as envelope_seal() makes it */
-static uint8_t *
-seal(const struct snode *nd, const char *body, size_t *len)
-{
-	uint8_t sig[crypto_sign_BYTES];
-	char sigb64[B64_LEN(crypto_sign_BYTES) + 1], header[ENV_HEADER_MAX + 1];
-	size_t blen = strlen(body);
-	uint8_t *p;
-	int h;
-
-	crypto_sign_detached(sig, NULL, (const uint8_t *)body, blen, nd->sk);
-	if (b64_encode(sig, sizeof(sig), sigb64, sizeof(sigb64)) < 0)
-		return NULL;
-	h = snprintf(header, sizeof(header), "%s ed25519 %s %s\n", ENV_MAGIC, nd->id, sigb64);
-	if ((p = malloc((size_t)h + blen)) == NULL)
-		return NULL;
-	memcpy(p, header, (size_t)h);
-	memcpy(p + h, body, blen);
-	*len = (size_t)h + blen;
-	return p;
-}
 
 static uint8_t *
 status_msg(const struct snode *nd, int online, size_t *len)
@@ -291,7 +232,7 @@ status_msg(const struct snode *nd, int online, size_t *len)
 	st.seq = nd->seq;
 	if ((json = status_to_json(&st, &e)) == NULL)
 		die("status: %s", e.msg);
-	p = seal(nd, json, len);
+	p = swarm_seal(nd->sk, nd->id, json, len);
 	free(json);
 	return p;
 }
@@ -346,7 +287,7 @@ receipt_send(struct snode *nd, enum rstate state, const char *reason, const char
 		r.started = r.ended = r.time;
 	if ((json = receipt_to_json(&r, &e)) == NULL)
 		die("receipt: %s", e.msg);
-	p = seal(nd, json, &len);
+	p = swarm_seal(nd->sk, nd->id, json, &len);
 	free(json);
 	publish(nd, "receipt", p, len, 0, mid);
 }
@@ -366,7 +307,7 @@ cache_get(const uint8_t *digest)
 	v = &cache[next];
 	next = (next + 1) % CACHE_MAX;
 	if (v->res == NULL && (v->res = malloc((size_t)nvillages)) == NULL)
-		die("%s", "out of memory");
+		die("out of memory");
 	memset(v->res, -1, (size_t)nvillages);
 	memcpy(v->digest, digest, 16);
 	v->used = 1;
@@ -536,11 +477,9 @@ static void
 on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 {
 	struct snode *nd = arg;
-	char topic[TOPIC_MAX];
 
 	if (o.bare) {
-		snprintf(topic, sizeof(topic), "%s/bench/reply/%s", o.prefix, nd->id);
-		mosquitto_publish(m, NULL, topic, 2, "ok", 1, false);
+		bare_reply(m, o.prefix, nd->id);
 		return;
 	}
 	if (msg->payloadlen > 0 && msg->payloadlen <= MAX_LEN)
@@ -749,71 +688,6 @@ wait_events(int timeout_ms)
 	}
 }
 
-/* ---- bare broker mode ----------------------------------------------------------- */
-
-static void
-probe_msg(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
-{
-	if (replies++ == 0)
-		probe_first = clock_mono_ns();
-}
-
-static void
-probe_sub(struct mosquitto *m, void *arg, int mid, int nq, const int *q)
-{
-	probe_ready = 1;
-}
-
-static void
-probe_open(void)
-{
-	char topic[TOPIC_MAX];
-
-	if ((probe = mosquitto_new("swarm-probe", true, NULL)) == NULL)
-		die("%s", "probe: mosquitto_new failed");
-	mosquitto_int_option(probe, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-	mosquitto_int_option(probe, MOSQ_OPT_TCP_NODELAY, 1);
-	mosquitto_message_callback_set(probe, probe_msg);
-	mosquitto_subscribe_callback_set(probe, probe_sub);
-	if (mosquitto_connect(probe, o.host, o.port, 60) != MOSQ_ERR_SUCCESS)
-		die("%s", "probe: cannot connect");
-	probe_sock = mosquitto_socket(probe);
-	watch(probe_sock, PROBE_TAG, &(int){ -1 }, 0);
-	snprintf(topic, sizeof(topic), "%s/bench/reply/#", o.prefix);
-	mosquitto_subscribe(probe, NULL, topic, 1);
-}
-
-/* Returns 1 when every round is done. */
-static int
-bare_step(uint64_t now)
-{
-	static int round;
-	static uint64_t quiet_until;
-	char topic[TOPIC_MAX];
-
-	if (probe == NULL)
-		probe_open();
-	if (!probe_ready || subscribed < o.n)
-		return 0;
-	if (probe_t0 != 0 && replies >= o.n) {
-		printf("R bare.round %d %d %.1f %.1f\n", round, replies,
-		    (double)(clock_mono_ns() - probe_t0) / 1e6,
-		    (double)(probe_first - probe_t0) / 1e6);
-		fflush(stdout);
-		probe_t0 = 0;
-		quiet_until = now + 1000;
-		if (++round >= o.rounds)
-			return 1;
-	}
-	if (probe_t0 == 0 && now >= quiet_until) {
-		replies = 0;
-		snprintf(topic, sizeof(topic), "%s/bench/all", o.prefix);
-		probe_t0 = clock_mono_ns();
-		mosquitto_publish(probe, NULL, topic, 4, "ping", 1, false);
-	}
-	return 0;
-}
-
 static void
 run(void)
 {
@@ -838,7 +712,13 @@ run(void)
 			printf("R swarm.ready %d %.2f\n", o.n, (double)(now - t0) / 1000);
 			fflush(stdout);
 		}
-		if (o.bare && bare_step(now))
+		if (o.bare && subscribed == o.n && probe == NULL) {
+			if (bare_open(&bare, o.host, o.port, o.prefix) < 0)
+				die("probe: cannot connect");
+			probe = bare.m;
+			watch(bare.sock, PROBE_TAG, &(int){ -1 }, 0);
+		}
+		if (probe != NULL && bare_step(&bare, o.n, o.rounds, now))
 			break;
 	}
 	close(epfd);
@@ -924,10 +804,10 @@ main(int argc, char **argv)
 {
 	parse(argc, argv);
 	if (sodium_init() < 0)
-		die("%s", "libsodium cannot be initialised");
+		die("libsodium cannot be initialised");
 	if ((nodes = calloc((size_t)o.n, sizeof(*nodes))) == NULL ||
 	    (scratch = malloc(sizeof(*scratch))) == NULL)
-		die("%s", "out of memory");
+		die("out of memory");
 	node_names();
 	if (!o.bare)
 		keys_load();
