@@ -283,6 +283,8 @@ receipt_send(struct snode *nd, enum rstate state, const char *reason, const char
 	snprintf(r.storage, sizeof(r.storage), "ok");
 	r.state = state;
 	r.received = r.time;
+	if (state == RS_ACKNOWLEDGED)
+		snprintf(r.by, sizeof(r.by), "button");
 	if (state == RS_DONE)
 		r.started = r.ended = r.time;
 	if ((json = receipt_to_json(&r, &e)) == NULL)
@@ -415,14 +417,13 @@ acks(const struct snode *nd)
 static void
 after_done(struct snode *nd)
 {
-	enum rstate ack;
 	struct track *t = &track[nd->pending_track];
 
 	nd->pending_track = -1;
 	if (++t->acked == t->got)
 		t->acked_at = clock_wall_ms();
-	if (acks(nd) && rstate_parse("acknowledged", &ack) == 0)
-		receipt_send(nd, ack, NULL, NULL, NULL);
+	if (acks(nd))
+		receipt_send(nd, RS_ACKNOWLEDGED, NULL, NULL, NULL);
 }
 
 /* ---- MQTT ----------------------------------------------------------------------- */
@@ -844,8 +845,6 @@ main(int argc, char **argv)
 	}
 	if (!o.bare)
 		trust_load();
-	if (o.ack > 0 && rstate_parse("acknowledged", &(enum rstate){ RS_DONE }) < 0)
-		fprintf(stderr, "swarm: this build has no \"acknowledged\" receipt state: -a ignored\n");
 	raise_nofile();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
