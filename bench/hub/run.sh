@@ -14,13 +14,15 @@
 #  3. the hub enrolled with the N nodes: WARNINGS signed warnings (cunxiangctl warn) to the
 #     township; the clock stops when the hub's database holds a "done" receipt of every
 #     node (sqlite, read-only, polled every 5 ms by one python3 process started before the
-#     warning); the hub's quarantine must stay empty;
+#     warning); the hub's quarantine must stay empty; then HELD more with the hub stopped
+#     (SIGSTOP) until every node has answered, timed from SIGCONT: the hub alone, without
+#     the swarm and broker competing for the two cores;
 #  4. the N nodes heartbeating every HB_S seconds for HB_MIN minutes: the hub's CPU
 #     (utime + stime from /proc/PID/stat over the window) and memory (VmRSS, VmHWM).
 # Without a working hub (`cunxiang-hub -n -c FILE` fails), 3 measures the same warnings
 # at the swarm (every node's "done" acknowledged by the broker) and 4 is skipped.
 # Prints Markdown tables; exits 0 unless the rig could not be set up.
-# Knobs (environment): N VILLAGE ROUNDS WARNINGS HB_S HB_MIN ACK VERIFY_S KEEP_RIG=1.
+# Knobs (environment): N VILLAGE ROUNDS WARNINGS HELD HB_S HB_MIN ACK VERIFY_S KEEP_RIG=1.
 # The swarm's statuses do not say heartbeat_s: the hub assumes 60 s, so an HB_S above
 # 60 would show nodes offline.
 set -u
@@ -31,6 +33,7 @@ N=${N:-10000}
 VILLAGE=${VILLAGE:-100}
 ROUNDS=${ROUNDS:-5}
 WARNINGS=${WARNINGS:-5}
+HELD=${HELD:-2}                # warnings answered while the hub is stopped, then resumed
 HB_S=${HB_S:-60}
 HB_MIN=${HB_MIN:-3}
 ACK=${ACK:-0.1}                # fraction of nodes where a person acknowledges each warning
@@ -90,6 +93,7 @@ MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
 say "machine: $(nproc) cores, $CPU, $MEM, kernel $(uname -r), Debian $(cat /etc/debian_version)"
 say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 note "load.start $(cut -d' ' -f1-3 /proc/loadavg)"
+note "clk_tck $(getconf CLK_TCK)"
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	say "source: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . 2>/dev/null ||
 		echo ' plus uncommitted changes')"
@@ -235,6 +239,7 @@ for ((w = 1; w <= WARNINGS; w++)); do
 		ppid=$!
 		wait_for 10 grep -q polling "$RIG/poll.$w"
 	fi
+	c0="$(ticks "${PID[swarm]}") $(ticks "${PID[broker]}") ${PID[hub]:+$(ticks "${PID[hub]}")}"
 	t0=$(now_ms)
 	"$CTL" warn -c "$RIG/ctl.conf" --id "$id" --zone $TOWNSHIP --event flood --severity 2 \
 		--title "bench $w" --siren pre-warning > /dev/null ||
@@ -248,8 +253,35 @@ for ((w = 1; w <= WARNINGS; w++)); do
 		wait "$ppid"
 		hub=$(tail -1 "$RIG/poll.$w")
 	fi
-	note "warn $w $t0 $t1 ${sw:-0 0 0 0} $hub"
+	read -r cs cb ch <<< "$c0"
+	cpu="$(( $(ticks "${PID[swarm]}") - cs )) $(( $(ticks "${PID[broker]}") - cb ))"
+	cpu="$cpu $([ -n "${ch:-}" ] && echo $(( $(ticks "${PID[hub]}") - ch )) || echo -)"
+	note "warn $w $t0 $t1 ${sw:-0 0 0 0} $hub $cpu"
 	printf '   warning %d: sent %d ms, swarm %s, hub %s\n' "$w" $((t1 - t0)) "${sw:-none}" "$hub"
+	sleep 3
+done
+# the same with the hub held (SIGSTOP) until every node has answered: then resumed, the hub
+# alone works through the queued warning and receipts (as after a restart mid-warning)
+for ((w = 1; HAVE_HUB == 1 && w <= HELD; w++)); do
+	id=bench-held-$(date +%s)-$w
+	poll_done "$id" "$N" > "$RIG/poll.held.$w" &
+	ppid=$!
+	wait_for 10 grep -q polling "$RIG/poll.held.$w"
+	kill -STOP "${PID[hub]}"
+	t0=$(now_ms)
+	"$CTL" warn -c "$RIG/ctl.conf" --id "$id" --zone $TOWNSHIP --event flood --severity 2 \
+		--title "bench held $w" --siren pre-warning > /dev/null ||
+		{ kill -CONT "${PID[hub]}"; echo "bench/hub: warn failed"; exit 1; }
+	wait_for 30 grep -q "^R swarm.warning $id " "$RIG/swarm.out"
+	sleep 0.5
+	ch=$(ticks "${PID[hub]}")
+	tc=$(now_ms)
+	kill -CONT "${PID[hub]}"
+	wait "$ppid"
+	read -r t1 cnt < <(tail -1 "$RIG/poll.held.$w")
+	note "held $w $t0 $tc $t1 $cnt $(( $(ticks "${PID[hub]}") - ch ))"
+	printf '   held warning %d: hub resumed %d ms after the warning, complete %d ms later\n' \
+		"$w" $((tc - t0)) $((t1 - tc))
 	sleep 3
 done
 if [ $HAVE_HUB = 1 ]; then
@@ -263,7 +295,7 @@ PY
 fi
 
 # ---- 4. heartbeats ------------------------------------------------------------------------
-if [ $HAVE_HUB = 1 ]; then
+if [ $HAVE_HUB = 1 ] && [ "$HB_MIN" -gt 0 ]; then
 	say "heartbeats: $N nodes every $HB_S s, hub CPU over $HB_MIN min"
 	sleep "$HB_S"              # one whole interval after the warnings first
 	h0=$(ticks "${PID[hub]}"); b0=$(ticks "${PID[broker]}"); s0=$(ticks "${PID[swarm]}")
@@ -345,14 +377,27 @@ for x in r.get("warn", []):
     if x[7] != "-":
         hub_ms, hub_n = int(x[7]) - t0, int(x[8])
         tot.append(hub_ms)
+    tck = float(r.get("clk_tck", [["100"]])[-1][0])
+    cpu = ["-" if v == "-" else f"{int(v) / tck:.2f}" for v in x[9:12]] if len(x) >= 12 else ["-"] * 3
     body.append([w, t1 - t0, got, first - t0 if first else "-", last - t0 if last else "-",
                  acked - t0 if acked else "-", hub_n, hub_ms,
-                 ("ok" if hub_ms <= 2000 and hub_n >= n else "**over**") if hub_ms != "-" else "-"])
-print(f"\nA warning to {n:,} nodes (one township topic); ms from just before `cunxiangctl warn`")
+                 ("ok" if hub_ms <= 2000 and hub_n >= n else "**over**") if hub_ms != "-" else "-",
+                 cpu[2], cpu[0], cpu[1]])
+print(f"\nA warning to {n:,} nodes (one township topic); ms from just before `cunxiangctl warn`; "
+      "CPU seconds used by each process from the warning to the hub's last done receipt")
 table(["#", "warn returned (PUBACK)", "nodes answered", "first node got it", "last node got it",
-       "last done acked by broker", "done receipts in hub db", "hub db complete", "<= 2 s"], body)
+       "last done acked by broker", "done receipts in hub db", "hub db complete", "<= 2 s",
+       "hub CPU s", "swarm CPU s", "broker CPU s"], body)
 if tot:
     print(f"\nhub complete: median {med(tot)} ms, min {min(tot)}, max {max(tot)}")
+held = r.get("held", [])
+if held:
+    tck = float(r.get("clk_tck", [["100"]])[-1][0])
+    print(f"\nThe hub stopped while {n:,} nodes answer, then resumed: ms from SIGCONT")
+    table(["#", "done receipts in hub db", "hub db complete", "<= 2 s", "hub CPU s"],
+          [[x[0], x[4], int(x[3]) - int(x[2]),
+            "ok" if int(x[3]) - int(x[2]) <= 2000 and int(x[4]) >= n else "**over**",
+            f"{int(x[5]) / tck:.2f}"] for x in held])
 for k in ("receipts", "statuses", "quarantine", "events"):
     if "hub.rows." + k in r:
         print(f"hub rows: {k} {r['hub.rows.' + k][-1][0]}")
