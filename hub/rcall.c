@@ -36,6 +36,7 @@ struct rcall {
 	uint8_t *payload;
 	size_t n;
 	int rounds;                        /* resend rounds done */
+	uint64_t next_resend;              /* monotonic; 0: none left */
 	int reports;                       /* bit i: report i made */
 	struct loop_timer timer;
 	struct rcall *next;
@@ -121,7 +122,8 @@ resend_round(struct rcall *c)
 
 		if (!w->expected || w->answered || !supervise_online(h->sv, w->node))
 			continue;
-		if (node_topic(h->conf->prefix, w->node, "cmd", topic, sizeof(topic), &e) < 0
+		if (h->mqtt == NULL
+		    || node_topic(h->conf->prefix, w->node, "cmd", topic, sizeof(topic), &e) < 0
 		    || mqtt_publish(h->mqtt, topic, c->payload, c->n, 0, NULL) < 0)
 			continue;
 		store_resent(h->store, c->id, w->node, c->rounds, NULL);
@@ -186,7 +188,7 @@ make_report(struct hub *h, const struct rollcall *rc, const char *at, int64_t se
 	}
 	write_report_files(h, rollcall_id(rc), at, json, sealed, n);
 	snprintf(topic, sizeof(topic), "%s/hub/%s/report", h->conf->prefix, h->conf->id);
-	if (mqtt_publish(h->mqtt, topic, sealed, n, 0, NULL) < 0)
+	if (h->mqtt == NULL || mqtt_publish(h->mqtt, topic, sealed, n, 0, NULL) < 0)
 		log_warnx("report %s %s: not published (broker link down)", rollcall_id(rc), at);
 	rollcall_counts(rc, NULL, &cnt);
 	snprintf(detail, sizeof(detail), "verdict=%s expected=%d done=%d failed=%d silent=%d "
@@ -203,15 +205,13 @@ make_report(struct hub *h, const struct rollcall *rc, const char *at, int64_t se
 static uint64_t
 next_due(const struct rcall *c, const struct hub_config *conf)
 {
-	uint64_t deadline = c->t0 + ms_of(conf->rollcall_deadline_s), next = 0, t;
+	uint64_t next = 0, t;
 	int i;
 
 	if (!rollcall_deadline_passed(c->rc))
-		next = deadline;
-	if (conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX
-	    && (t = c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1)) < deadline
-	    && (next == 0 || t < next))
-		next = t;
+		next = c->t0 + ms_of(conf->rollcall_deadline_s);
+	if (c->next_resend && (next == 0 || c->next_resend < next))
+		next = c->next_resend;
 	for (i = 0; i < 2; i++)
 		if (!(c->reports & (1 << i)) && (t = c->t0 + ms_of(conf->report_at_s[i]))
 		    && (next == 0 || t < next))
@@ -244,9 +244,16 @@ step(void *arg)
 
 	if (!rollcall_deadline_passed(c->rc) && now >= c->t0 + ms_of(conf->rollcall_deadline_s))
 		rollcall_set_deadline_passed(c->rc, 1);
-	while (conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX && !rollcall_deadline_passed(c->rc)
-	    && now >= c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1))
+	if (c->next_resend && now >= c->next_resend) {
 		resend_round(c);
+		/* a round late (the hub was down) does not bring the next one closer */
+		c->next_resend = c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1);
+		if (c->next_resend < now + ms_of(conf->resend_s))
+			c->next_resend = now + ms_of(conf->resend_s);
+	}
+	if (c->rounds >= RCALL_RESENDS_MAX || rollcall_deadline_passed(c->rc)
+	    || c->next_resend >= c->t0 + ms_of(conf->rollcall_deadline_s))
+		c->next_resend = 0;
 	for (i = 0; i < 2; i++)
 		if (!(c->reports & (1 << i)) && now >= c->t0 + ms_of(conf->report_at_s[i])) {
 			c->reports |= 1 << i;
@@ -384,6 +391,8 @@ follow(struct rcalls *r, struct rcall *c)
 	if (age < 0)
 		age = 0;
 	c->t0 = now > (uint64_t)age ? now - (uint64_t)age : 0;
+	if (r->h->conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX)
+		c->next_resend = c->t0 + ms_of(r->h->conf->resend_s) * (uint64_t)(c->rounds + 1);
 	c->next = r->live;
 	r->live = c;
 	step(c);                           /* anything already due, then the timer */
@@ -485,6 +494,25 @@ rcalls_receipt(struct rcalls *r, const struct receipt *rc, int verified, const c
 		rollcall_receipt(r->cached, rc, n ? n->zone : NULL, 1, NULL);
 }
 
+/* A warning the hub never saw, known from receipts: who answered, no one
+ * expected (zones unknown, so never complete). */
+static const struct rollcall *
+receipts_only(struct rcalls *r, const char *id)
+{
+	struct rcall c = { .owner = r };
+	struct feed f = { .c = &c, .h = r->h };
+
+	if ((c.rc = rollcall_new(id, NULL, ROLLCALL_WARN, NULL)) == NULL)
+		return NULL;
+	if (store_receipts_for(r->h->store, id, feed_receipt, &f, NULL) < 0 || f.failed
+	    || rollcall_nrows(c.rc) == 0) {
+		rollcall_free(c.rc);
+		return NULL;
+	}
+	r->cached = c.rc;
+	return r->cached;
+}
+
 const struct rollcall *
 hub_rollcall(struct hub *h, const char *id)
 {
@@ -501,7 +529,7 @@ hub_rollcall(struct hub *h, const char *id)
 	rollcall_free(r->cached);
 	r->cached = NULL;
 	if ((c = rcall_load(r, id, &e)) == NULL)
-		return NULL;
+		return receipts_only(r, id);
 	age = (uint64_t)(clock_wall_ms() - c->first_seen_ms);
 	rollcall_set_deadline_passed(c->rc, age >= ms_of(h->conf->rollcall_deadline_s));
 	r->cached = c->rc;
