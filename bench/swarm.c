@@ -11,9 +11,7 @@
  * by common/receipt.c, seq increasing per node, QoS 1), and for a fraction
  * of the nodes "acknowledged" (a person at the node answered).
  * Warnings are judged by common/verify.c with the township key, as a node
- * does; a verdict depends only on the payload, the zone, the trust store and
- * the clock, so it is computed once per (payload, village) and shared by
- * that village's nodes (-A: once per node).  Exact copies (the hub resends)
+ * does, once per (payload, village) (-A: once per node; bench/swarm_judge.h).  Exact copies (the hub resends)
  * are dropped by each node, as cunxiangd does.
  *
  * One thread, one epoll loop over every socket, libmosquitto driven by
@@ -61,16 +59,15 @@
 #include "common/verify.h"
 #include "common/zone.h"
 #include "bench/swarm_bare.h"
+#include "bench/swarm_judge.h"
 #include "bench/swarm_keys.h"
 
 #define SEEN_MAX 8                 /* warning digests a node remembers (exact copies) */
-#define CACHE_MAX 16               /* distinct warning payloads judged */
 #define TRACK_MAX 16               /* warnings followed for the "R swarm.warning" line */
 #define MISC_EVERY_MS 1000         /* keepalive pings: mosquitto_loop_misc */
 #define RETRY_MS 2000              /* a lost connection is opened again after this */
 #define TICK_MS 50                 /* heartbeats, delayed receipts, retries */
 #define PROBE_TAG UINT32_MAX       /* epoll tag of the bare mode's probe */
-#define MAX_LEN 65536
 
 struct opts {
 	int n, village, hb_s, rate, inflight, rounds, enrol, bare, per_node, port, play_ms;
@@ -94,15 +91,6 @@ struct snode {
 	char status[12];
 };
 
-struct verdict {                           /* one payload, judged per village */
-	uint8_t digest[16];
-	int used;
-	signed char *res;                      /* per village: -1 not judged, else verify_result */
-	char id[ALERT_ID_MAX + 1];
-	char status[12];
-	char reason[RECEIPT_REASON_MAX + 1];
-};
-
 struct track {
 	char id[ALERT_ID_MAX + 1];
 	int got, acked;
@@ -117,10 +105,9 @@ static struct opts o = {
 static struct snode *nodes;
 static uint8_t (*keys)[SWARM_SK_LEN];
 static struct trust trust;
-static struct verdict cache[CACHE_MAX];
+static struct judge judge;
 static struct track track[TRACK_MAX];
 static int ntrack, nvillages, connected, subscribed, next_connect, connecting;
-static struct alert *scratch;
 static int epfd = -1;
 static volatile sig_atomic_t stop;
 /* bare mode */
@@ -296,52 +283,6 @@ receipt_send(struct snode *nd, enum rstate state, const char *reason, const char
 
 /* ---- warnings ------------------------------------------------------------------- */
 
-static struct verdict *
-cache_get(const uint8_t *digest)
-{
-	static int next;
-	struct verdict *v;
-	int i;
-
-	for (i = 0; i < CACHE_MAX; i++)
-		if (cache[i].used && memcmp(cache[i].digest, digest, 16) == 0)
-			return &cache[i];
-	v = &cache[next];
-	next = (next + 1) % CACHE_MAX;
-	if (v->res == NULL && (v->res = malloc((size_t)nvillages)) == NULL)
-		die("out of memory");
-	memset(v->res, -1, (size_t)nvillages);
-	memcpy(v->digest, digest, 16);
-	v->used = 1;
-	v->id[0] = '\0';
-	return v;
-}
-
-static enum verify_result
-judge(const struct snode *nd, struct verdict *v, const uint8_t *p, size_t n)
-{
-	struct verify_ctx ctx = {
-		.trust = &trust, .node_zone = nd->zone, .now = clock_wall(), .skew = 300,
-		.max_lifetime = 7 * 86400, .max_len = MAX_LEN,
-	};
-	char kid[ENV_KID_MAX + 1];
-	enum verify_result r;
-	struct cx_err e = { "" };
-	int vi = nd->idx / o.village;
-
-	if (!o.per_node && v->res[vi] >= 0)
-		return (enum verify_result)v->res[vi];
-	r = verify_alert(&ctx, p, n, scratch, kid, &e);
-	v->res[vi] = (signed char)r;
-	if (r == VR_OK) {
-		snprintf(v->id, sizeof(v->id), "%s", scratch->id);
-		snprintf(v->status, sizeof(v->status), "%s", alert_status_name(scratch->status));
-	} else {
-		snprintf(v->reason, sizeof(v->reason), "%s: %s", verify_result_name(r), e.msg);
-	}
-	return r;
-}
-
 static struct track *
 track_get(const char *id)
 {
@@ -373,8 +314,7 @@ static void
 on_warning(struct snode *nd, const uint8_t *p, size_t n)
 {
 	uint8_t digest[16];
-	char hex[17];
-	struct verdict *v;
+	const struct verdict *v;
 	struct track *t;
 	enum verify_result r;
 	int64_t now = clock_wall_ms();
@@ -382,14 +322,12 @@ on_warning(struct snode *nd, const uint8_t *p, size_t n)
 	crypto_generichash(digest, sizeof(digest), p, n, NULL, 0);
 	if (seen(nd, digest))
 		return;                            /* an exact copy: dropped */
-	v = cache_get(digest);
-	r = judge(nd, v, p, n);
+	v = judge_payload(&judge, digest, nd->idx / o.village, nd->zone, p, n, &r);
 	if (r == VR_NOT_FOR_US)
 		return;
 	if (r != VR_OK) {
-		sodium_bin2hex(hex, sizeof(hex), digest, 8);
 		nd->ref[0] = nd->status[0] = '\0';
-		receipt_send(nd, RS_REJECTED, v->reason, hex, NULL);
+		receipt_send(nd, RS_REJECTED, v->reason, v->sha16, NULL);
 		return;
 	}
 	snprintf(nd->ref, sizeof(nd->ref), "%s", v->id);
@@ -483,7 +421,7 @@ on_message(struct mosquitto *m, void *arg, const struct mosquitto_message *msg)
 		bare_reply(m, o.prefix, nd->id);
 		return;
 	}
-	if (msg->payloadlen > 0 && msg->payloadlen <= MAX_LEN)
+	if (msg->payloadlen > 0 && msg->payloadlen <= JUDGE_MAX_LEN)
 		on_warning(nd, msg->payload, (size_t)msg->payloadlen);
 }
 
@@ -831,8 +769,7 @@ main(int argc, char **argv)
 	parse(argc, argv);
 	if (sodium_init() < 0)
 		die("libsodium cannot be initialised");
-	if ((nodes = calloc((size_t)o.n, sizeof(*nodes))) == NULL ||
-	    (scratch = malloc(sizeof(*scratch))) == NULL)
+	if ((nodes = calloc((size_t)o.n, sizeof(*nodes))) == NULL)
 		die("out of memory");
 	node_names();
 	if (!o.bare)
@@ -843,8 +780,11 @@ main(int argc, char **argv)
 		printf("R swarm.enrolled %d %s\n", o.n, o.dir);
 		return 0;
 	}
-	if (!o.bare)
+	if (!o.bare) {
 		trust_load();
+		if (judge_init(&judge, &trust, nvillages, o.per_node) < 0)
+			die("out of memory");
+	}
 	raise_nofile();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

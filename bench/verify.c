@@ -112,6 +112,26 @@ cmp_rate(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* ROUNDS interleaved slices of every selected case; one "R" line each. */
+static void
+run_all(const struct bench_case *cases, const struct verify_ctx *ctx)
+{
+	double rate[NCASES][ROUNDS];
+	int i, r;
+
+	for (r = 0; r < ROUNDS; r++)
+		for (i = 0; i < NCASES; i++)
+			if (strstr(cases[i].name, only) != NULL)
+				rate[i][r] = run_case(&cases[i], ctx, seconds / ROUNDS);
+	for (i = 0; i < NCASES; i++) {
+		if (strstr(cases[i].name, only) == NULL)
+			continue;
+		qsort(rate[i], ROUNDS, sizeof(double), cmp_rate);
+		printf("R verify.%s %.1f %.2f %.1f\n", cases[i].name, rate[i][ROUNDS / 2],
+		    1e6 / rate[i][ROUNDS / 2], rate[i][ROUNDS - 1]);
+	}
+}
+
 /* A key, its public half in a trust store under kid. */
 static struct sig_key *
 make_key(enum sig_alg alg, struct trust *t, const char *kid, const char *zones)
@@ -243,20 +263,7 @@ main(int argc, char *argv[])
 
 	printf("# body %zu bytes, Ed25519 payload %zu bytes, SM2 payload %zu bytes, "
 	    "receipt body %zu bytes\n", strlen(body), len[0], len[1], strlen(rbody));
-	double rate[NCASES][ROUNDS];
-	int r;
-
-	for (r = 0; r < ROUNDS; r++)
-		for (i = 0; i < NCASES; i++)
-			if (strstr(cases[i].name, only) != NULL)
-				rate[i][r] = run_case(&cases[i], &ctx, seconds / ROUNDS);
-	for (i = 0; i < NCASES; i++) {
-		if (strstr(cases[i].name, only) == NULL)
-			continue;
-		qsort(rate[i], ROUNDS, sizeof(double), cmp_rate);
-		printf("R verify.%s %.1f %.2f %.1f\n", cases[i].name, rate[i][ROUNDS / 2],
-		    1e6 / rate[i][ROUNDS / 2], rate[i][ROUNDS - 1]);
-	}
+	run_all(cases, &ctx);
 
 	for (i = 0; i < 5; i++)
 		free(p[i]);
