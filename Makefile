@@ -4,7 +4,8 @@
 #                   under ASan+UBSan), config checks, scenario tests on a real broker
 #   make demo       a broker, a simulated node, a signed warning, the receipt
 #   make bench      benchmarks (figures go into docs/PERFORMANCE.md), streamed
-#                   audio beside Snapcast and trx included (make bench-stream)
+#                   audio beside Snapcast and trx included (make bench-stream), the
+#                   hub under a swarm of 10,000 emulated nodes (make bench-hub)
 #   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
 
 PREFIX    ?= /usr/local
@@ -79,7 +80,7 @@ UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw \
-        depcheck hw-pkgs bench-stream
+        depcheck hw-pkgs bench-stream bench-hub
 all: $(DAEMON) $(CTL) $(HUBD)
 
 $(BUILD)/%.o: %.c
@@ -206,6 +207,12 @@ bench: deps
 	$(MAKE) all $(BENCHES)
 	bench/run.sh $(BUILD)
 	bench/stream/run.sh $(BUILD)
+	bench/hub/run.sh $(BUILD)
+
+# the hub only: a swarm of 10,000 emulated nodes, the broker, the hub (N=1000 for less)
+bench-hub: deps
+	$(MAKE) all $(BENCHES)
+	bench/hub/run.sh $(BUILD)
 
 # streamed audio only: this project beside Snapcast and trx (root: namespaces)
 bench-stream: DEPS_PKGS = $(DEB_PKGS) $(BENCH_PKGS)

@@ -454,7 +454,10 @@ table(["set-up", "forged messages", "sent while flooding", "node rejected",
        "added p99 < 50 ms", "lost under flood"], body)
 
 body = []
-for k, name in (("ed25519.sig_verify", "Ed25519 sig_verify"),
+for k, name in (("ed25519.sig_verify", "Ed25519 sig_verify (libsodium)"),
+                ("ed25519.sig_verify_evp", "Ed25519 through OpenSSL EVP_DigestVerify"),
+                ("ed25519.receipt", "Ed25519 receipt body (libsodium)"),
+                ("ed25519.receipt_evp", "Ed25519 receipt body (OpenSSL EVP)"),
                 ("ed25519.verify_alert", "Ed25519 verify_alert (whole pipeline)"),
                 ("sm2.sig_verify", "SM2-SM3 sig_verify"),
                 ("sm2.verify_alert", "SM2-SM3 verify_alert (whole pipeline)"),

@@ -7,7 +7,16 @@
  * explicitly to the GM/T 0009 default "1234567812345678" rather than left
  * to the library default (which differs between OpenSSL versions).
  * A key is classified once, when it is made, and its algorithm never
- * changes.  OpenSSL's error queue is drained into the struct cx_err message,
+ * changes.
+ * Ed25519 verification goes through libsodium (crypto_sign_verify_detached
+ * on the raw 32-byte public key, read once when the key is made): on this
+ * project's machines it verifies about twice as fast as OpenSSL 3.0's EVP
+ * path, which matters to a hub checking 10,000 receipts in a burst
+ * (docs/PERFORMANCE.md, "Hub").  libsodium is the stricter of the two (it
+ * refuses small-order and non-canonical points that OpenSSL lets through),
+ * so no signature OpenSSL refuses is ever accepted.  OpenSSL stays for
+ * keys, signing and SM2; sig_verify_evp() keeps its Ed25519 path callable
+ * so a test can hold the two side by side.  OpenSSL's error queue is drained into the struct cx_err message,
  * so no error leaks into a later, unrelated call.
  */
 #include <errno.h>
@@ -23,6 +32,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sodium.h>
 
 #include "common/b64.h"
 #include "common/sign.h"
@@ -37,6 +47,7 @@ struct sig_key {
 	EVP_PKEY *pkey;
 	enum sig_alg alg;
 	int has_private;
+	uint8_t ed_raw[SIG_ED25519_RAW]; /* Ed25519: the public key for libsodium */
 };
 
 const char *
@@ -132,6 +143,23 @@ key_classify(EVP_PKEY **pkey, int has_private, struct cx_err *e)
 	return SIG_NONE;
 }
 
+/*
+ * The raw public key libsodium verifies with.  sodium_init() is idempotent
+ * and thread-safe; it is called here, once per key, so no caller of this
+ * module has to know libsodium is used.
+ */
+static int
+ed_raw_load(struct sig_key *k, struct cx_err *e)
+{
+	size_t n = sizeof(k->ed_raw);
+
+	if (sodium_init() < 0)
+		return cx_errf(e, "libsodium cannot be initialised");
+	if (EVP_PKEY_get_raw_public_key(k->pkey, k->ed_raw, &n) != 1 || n != SIG_ED25519_RAW)
+		return ossl_err(e, "cannot read the raw Ed25519 public key");
+	return 0;
+}
+
 /* Takes ownership of pkey (freed on failure). */
 static struct sig_key *
 key_wrap(EVP_PKEY *pkey, int has_private, struct cx_err *e)
@@ -148,6 +176,10 @@ key_wrap(EVP_PKEY *pkey, int has_private, struct cx_err *e)
 	k->pkey = pkey;
 	k->alg = alg;
 	k->has_private = has_private;
+	if (alg == SIG_ED25519 && ed_raw_load(k, e) < 0) {
+		free(k);
+		goto fail;
+	}
 	return k;
 fail:
 	EVP_PKEY_free(pkey);
@@ -533,19 +565,25 @@ done:
 	return rc;
 }
 
+static int
+sig_len_ok(const struct sig_key *k, const uint8_t *sig, size_t siglen)
+{
+	if (k == NULL || sig == NULL)
+		return 0;
+	if (k->alg == SIG_ED25519)
+		return siglen == SIG_ED25519_LEN;
+	return siglen >= SIG_SM2_MIN && siglen <= SIG_SM2_MAX;
+}
+
 int
-sig_verify(const struct sig_key *k, const uint8_t *msg, size_t len,
+sig_verify_evp(const struct sig_key *k, const uint8_t *msg, size_t len,
     const uint8_t *sig, size_t siglen)
 {
 	EVP_PKEY_CTX *pctx = NULL;
 	EVP_MD_CTX *mctx;
 	int ok = 0;
 
-	if (k == NULL || sig == NULL)
-		return -1;
-	if (k->alg == SIG_ED25519 && siglen != SIG_ED25519_LEN)
-		return -1;
-	if (k->alg == SIG_SM2_SM3 && (siglen < SIG_SM2_MIN || siglen > SIG_SM2_MAX))
+	if (!sig_len_ok(k, sig, siglen))
 		return -1;
 	if ((mctx = EVP_MD_CTX_new()) == NULL)
 		return -1;
@@ -555,4 +593,15 @@ sig_verify(const struct sig_key *k, const uint8_t *msg, size_t len,
 	EVP_PKEY_CTX_free(pctx);
 	ERR_clear_error();
 	return ok ? 0 : -1;
+}
+
+int
+sig_verify(const struct sig_key *k, const uint8_t *msg, size_t len,
+    const uint8_t *sig, size_t siglen)
+{
+	if (!sig_len_ok(k, sig, siglen))
+		return -1;
+	if (k->alg == SIG_ED25519)
+		return crypto_sign_verify_detached(sig, msg, len, k->ed_raw) == 0 ? 0 : -1;
+	return sig_verify_evp(k, msg, len, sig, siglen);
 }

@@ -1,5 +1,6 @@
 /*
- * sign: signing keys and signatures through OpenSSL's EVP interface.
+ * sign: signing keys and signatures through OpenSSL's EVP interface
+ * (Ed25519 verification through libsodium, faster).
  *
  * Two algorithms: Ed25519 (pure, over the exact message bytes) and SM2 with
  * SM3 (GB/T 32918 / GB/T 32905) with the GM/T default distinguishing ID
@@ -58,8 +59,11 @@ void sig_key_free(struct sig_key *k);
 
 int sig_sign(const struct sig_key *k, const uint8_t *msg, size_t len,
     uint8_t sig[SIG_MAX], size_t *siglen, struct cx_err *e);
-/* 0 if sig is a valid signature of msg by k, -1 otherwise. */
+/* 0 if sig is a valid signature of msg by k, -1 otherwise (Ed25519: libsodium). */
 int sig_verify(const struct sig_key *k, const uint8_t *msg, size_t len,
+    const uint8_t *sig, size_t siglen);
+/* The same through OpenSSL's EVP for both algorithms: for tests and benches. */
+int sig_verify_evp(const struct sig_key *k, const uint8_t *msg, size_t len,
     const uint8_t *sig, size_t siglen);
 
 #endif

@@ -239,6 +239,65 @@ test_empty_message(void **state)
 	sig_key_free(k);
 }
 
+/* Both verifiers give want: sig_verify (libsodium) and sig_verify_evp (OpenSSL). */
+static void
+both_say(const struct sig_key *k, const uint8_t *m, size_t n, const uint8_t *sig,
+    size_t siglen, int want)
+{
+	assert_int_equal(sig_verify(k, m, n, sig, siglen), want);
+	assert_int_equal(sig_verify_evp(k, m, n, sig, siglen), want);
+}
+
+/*
+ * sig_verify checks Ed25519 with libsodium, sig_verify_evp with OpenSSL:
+ * on good signatures, every single-bit change of signature and message, a
+ * wrong key, a truncated signature, and S + L (the same signature with a
+ * non-canonical scalar, which RFC 8032 says to refuse) they must agree.
+ */
+static void
+test_ed25519_sodium_matches_evp(void **state)
+{
+	/* L = 2^252 + 27742317777372353535851937790883648493, little-endian */
+	static const uint8_t ell[32] = {
+		0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2,
+		0xde, 0xf9, 0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+	};
+	struct sig_key *k = gen(SIG_ED25519), *other = gen(SIG_ED25519);
+	uint8_t msg[sizeof(body)], sig[SIG_MAX], bad[SIG_MAX];
+	size_t len, n, i;
+	unsigned carry;
+	int bit;
+
+	for (len = 0; len < sizeof(body); len += 13) {
+		memcpy(msg, body, sizeof(body));
+		assert_int_equal(sig_sign(k, msg, len, sig, &n, NULL), 0);
+		assert_int_equal(n, 64);
+		both_say(k, msg, len, sig, n, 0);
+		both_say(other, msg, len, sig, n, -1);
+		both_say(k, msg, len, sig, n - 1, -1);
+		for (i = 0; i < n; i++)
+			for (bit = 0; bit < 8; bit += 3) {
+				memcpy(bad, sig, n);
+				bad[i] ^= (uint8_t)(1u << bit);
+				both_say(k, msg, len, bad, n, -1);
+			}
+		for (i = 0; i < len; i++) {
+			msg[i] ^= 0x20;
+			both_say(k, msg, len, sig, n, -1);
+			msg[i] ^= 0x20;
+		}
+		memcpy(bad, sig, n);
+		for (i = 0, carry = 0; i < 32; i++) {
+			carry += (unsigned)bad[32 + i] + ell[i];
+			bad[32 + i] = (uint8_t)carry;
+			carry >>= 8;
+		}
+		both_say(k, msg, len, bad, n, -1);
+	}
+	sig_key_free(k);
+	sig_key_free(other);
+}
+
 /* RFC 8032 section 7.1, TEST 1 (empty message). */
 static void
 test_ed25519_rfc8032(void **state)
@@ -272,6 +331,7 @@ test_ed25519_rfc8032(void **state)
 	assert_false(sig_key_has_private(k));
 	assert_int_equal(sig_verify(k, (const uint8_t *)"", 0, sig, 64), 0);
 	assert_int_equal(sig_verify(k, (const uint8_t *)"\0", 1, sig, 64), -1);
+	assert_int_equal(sig_verify_evp(k, (const uint8_t *)"", 0, sig, 64), 0);
 	sig_key_free(k);
 }
 
@@ -591,6 +651,7 @@ main(void)
 		cmocka_unit_test(test_wrong_algorithm),
 		cmocka_unit_test(test_empty_message),
 		cmocka_unit_test(test_ed25519_rfc8032),
+		cmocka_unit_test(test_ed25519_sodium_matches_evp),
 		cmocka_unit_test(test_public_b64),
 		cmocka_unit_test(test_not_our_algorithm),
 		cmocka_unit_test(test_private_files),
