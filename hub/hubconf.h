@@ -34,6 +34,7 @@ struct hub_config {
 	int rollcall_deadline_s;           /* default 120 */
 	int resend_s;                      /* default 30; 0 = never */
 	int offline_grace_pct;             /* offline after this % of heartbeat_s; default 150 */
+	int report_at_s[2];                /* the "T+2" and "T+10" reports; default 120, 600 */
 	/* [mqtt] */
 	char host[HUBCONF_STR_MAX];
 	int port;

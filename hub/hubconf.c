@@ -1,0 +1,492 @@
+/*
+ * hubconf: cunxiang-hub's configuration (firmware-config/hub.conf documents
+ * every key).  The same rules as the node's config.c: the file is read into
+ * memory and fed to inih line by line, so every error names file:line;
+ * unknown sections and keys are errors; numbers are plain decimal with
+ * ranges; a value too long for its field is an error, never truncated.
+ * [node ID] sections are the enrolment: zone and pubkey required (as in
+ * ctl.conf), alg, name and location optional.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+
+#include "common/confval.h"
+#include "hub/hubconf.h"
+
+#define HUBCONF_FILE_MAX (4 * 1024 * 1024)   /* bytes: 10,000 [node] sections fit */
+#define HUBCONF_NODES_MAX 100000
+
+enum ktype { K_STR, K_NODEID, K_PREFIX, K_INT, K_GRACE, K_REPORTAT };
+
+struct kdef {
+	const char *section, *name;
+	enum ktype type;
+	size_t off, size;
+	int64_t min, max;
+};
+
+#define F(field) offsetof(struct hub_config, field), sizeof(((struct hub_config *)0)->field)
+static const struct kdef kdefs[] = {
+	{ "hub", "id", K_NODEID, F(id), 0, 0 },
+	{ "hub", "state_dir", K_STR, F(state_dir), 0, 0 },
+	{ "hub", "key", K_STR, F(key_path), 0, 0 },
+	{ "hub", "prefix", K_PREFIX, F(prefix), 0, 0 },
+	{ "hub", "rollcall_deadline_s", K_INT, F(rollcall_deadline_s), 5, 86400 },
+	{ "hub", "resend_s", K_INT, F(resend_s), 0, 3600 },
+	{ "hub", "offline_grace", K_GRACE, F(offline_grace_pct), 100, 1000 },
+	{ "hub", "report_at_s", K_REPORTAT, F(report_at_s), 1, 86400 },
+	{ "mqtt", "host", K_STR, F(host), 0, 0 },
+	{ "mqtt", "port", K_INT, F(port), 1, 65535 },
+	{ "mqtt", "username", K_STR, F(username), 0, 0 },
+	{ "mqtt", "password", K_STR, F(password), 0, 0 },
+	{ "mqtt", "password_file", K_STR, F(password_file), 0, 0 },
+	{ "mqtt", "tls_ca", K_STR, F(tls_ca), 0, 0 },
+	{ "mqtt", "client_id", K_STR, F(client_id), 0, 0 },
+	{ "mqtt", "keepalive_s", K_INT, F(keepalive_s), 5, 65535 },
+	{ "mqtt", "session_expiry_s", K_INT, F(session_expiry_s), 0, 4294967295LL },
+	{ "http", "listen", K_STR, F(http_listen), 0, 0 },
+	{ "http", "tokens", K_STR, F(http_tokens), 0, 0 },
+};
+#undef F
+#define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
+
+enum sec { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_NODE };
+
+struct pnode {
+	struct hub_node n;
+	char alg[16];
+	int line;
+};
+
+struct parser {
+	const char *path;
+	struct hub_config *c;
+	struct cx_err *e;
+	int errline;                       /* -1 none, 0 no line */
+	const char *buf;
+	size_t len, pos;
+	int lineno;
+	enum sec sec;
+	char secname[80];
+	int cap;                           /* of c->nodes */
+	struct pnode node;
+	int kline[NKDEFS];
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct parser *ps, int line, const char *fmt, ...)
+{
+	char msg[CX_ERR_MAX];
+	va_list ap;
+
+	if (ps->errline >= 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ps->errline = line;
+	if (line > 0)
+		cx_errf(ps->e, "%s:%d: %s", ps->path, line, msg);
+	else
+		cx_errf(ps->e, "%s: %s", ps->path, msg);
+	return 0;
+}
+
+static int
+copy_str(struct parser *ps, const char *name, const char *v, char *out, size_t size)
+{
+	size_t n = strlen(v);
+
+	if (n == 0)
+		return fail(ps, ps->lineno, "'%s' is empty", name);
+	if (n >= size)
+		return fail(ps, ps->lineno, "value of '%s' too long (at most %zu bytes)", name,
+		    size - 1);
+	memcpy(out, v, n + 1);
+	return 1;
+}
+
+/* "1.5" -> 150 (percent, up to 2 decimals) */
+static int
+parse_grace(const char *v, int64_t *pct)
+{
+	int64_t us;
+
+	/* confval_ms3 reads up to 3 decimals: 1.5 "ms" = 1500 us = 150 % */
+	if (confval_ms3(v, 0, 100, &us) < 0 || us % 10 != 0 || us < 0)
+		return -1;
+	*pct = us / 10;
+	return 0;
+}
+
+static int
+set_plain(struct parser *ps, const struct kdef *k, const char *v)
+{
+	char *field = (char *)ps->c + k->off;
+	int64_t x, y;
+
+	switch (k->type) {
+	case K_NODEID:
+		if (!node_id_valid(v))
+			return fail(ps, ps->lineno, "'%s' must be 1-%d of [A-Za-z0-9_-]", k->name,
+			    NODE_ID_MAX);
+		return copy_str(ps, k->name, v, field, k->size);
+	case K_PREFIX:
+		if (!topic_prefix_valid(v))
+			return fail(ps, ps->lineno, "'%s': not a valid topic prefix", k->name);
+		return copy_str(ps, k->name, v, field, k->size);
+	case K_STR:
+		return copy_str(ps, k->name, v, field, k->size);
+	case K_INT:
+		if (confval_int(v, k->min, k->max, &x) < 0)
+			return fail(ps, ps->lineno, "'%s' must be a number %lld..%lld", k->name,
+			    (long long)k->min, (long long)k->max);
+		if (k->size == sizeof(int64_t))
+			memcpy(field, &x, sizeof(x));
+		else
+			*(int *)field = (int)x;
+		return 1;
+	case K_GRACE:
+		if (parse_grace(v, &x) < 0 || x < k->min || x > k->max)
+			return fail(ps, ps->lineno, "'%s' must be a factor 1.0..10.0 (e.g. 1.5)",
+			    k->name);
+		*(int *)field = (int)x;
+		return 1;
+	case K_REPORTAT: {
+		char a[24], b[24];
+		const char *comma = strchr(v, ',');
+
+		if (comma == NULL || (size_t)(comma - v) >= sizeof(a) || strlen(comma + 1) >= sizeof(b))
+			return fail(ps, ps->lineno, "'%s' must be two numbers: FIRST,FINAL", k->name);
+		memcpy(a, v, (size_t)(comma - v));
+		a[comma - v] = '\0';
+		snprintf(b, sizeof(b), "%s", comma + 1 + strspn(comma + 1, " "));
+		if (confval_int(a, k->min, k->max, &x) < 0 || confval_int(b, k->min, k->max, &y) < 0
+		    || y <= x)
+			return fail(ps, ps->lineno, "'%s' must be FIRST,FINAL seconds, 1..86400, "
+			    "FIRST < FINAL", k->name);
+		ps->c->report_at_s[0] = (int)x;
+		ps->c->report_at_s[1] = (int)y;
+		return 1;
+	}
+	}
+	return 1;
+}
+
+static int
+set_node_key(struct parser *ps, const char *name, const char *v)
+{
+	struct pnode *p = &ps->node;
+
+	if (strcmp(name, "zone") == 0) {
+		if (zone_parse(v, p->n.zone, NULL) < 0)
+			return fail(ps, ps->lineno, "'zone': not a valid zone (2, 4, 6, 9, 12 or 15 "
+			    "digits)");
+		return 1;
+	}
+	if (strcmp(name, "pubkey") == 0)
+		return copy_str(ps, name, v, p->n.key_b64, sizeof(p->n.key_b64));
+	if (strcmp(name, "alg") == 0)
+		return copy_str(ps, name, v, p->alg, sizeof(p->alg));
+	if (strcmp(name, "name") == 0)
+		return copy_str(ps, name, v, p->n.name, sizeof(p->n.name));
+	if (strcmp(name, "location") == 0)
+		return copy_str(ps, name, v, p->n.location, sizeof(p->n.location));
+	return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parser *ps = user;
+	size_t i;
+
+	(void)section;
+	if (ps->errline >= 0)
+		return 0;
+	if (ps->sec == SEC_NONE)
+		return fail(ps, ps->lineno, "key '%s' outside a section", name);
+	if (ps->sec == SEC_BAD)
+		return 0;
+	if (ps->sec == SEC_NODE)
+		return set_node_key(ps, name, value);
+	for (i = 0; i < NKDEFS; i++)
+		if (strcmp(kdefs[i].section, ps->secname) == 0 && strcmp(kdefs[i].name, name) == 0) {
+			if (ps->kline[i])
+				return fail(ps, ps->lineno, "'%s' set twice (first on line %d)", name,
+				    ps->kline[i]);
+			ps->kline[i] = ps->lineno;
+			return set_plain(ps, &kdefs[i], value);
+		}
+	return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+}
+
+static void
+finish_node(struct parser *ps)
+{
+	struct hub_config *c = ps->c;
+	struct pnode *p = &ps->node;
+	struct hub_node *grown;
+	enum sig_alg alg = SIG_ED25519;
+	struct cx_err ke;
+
+	if (ps->sec != SEC_NODE || ps->errline >= 0)
+		return;
+	ps->sec = SEC_BAD;
+	if (p->n.zone[0] == '\0' || p->n.key_b64[0] == '\0') {
+		fail(ps, p->line, "[node %s]: zone and pubkey are required", p->n.id);
+		return;
+	}
+	if (p->alg[0] && sig_alg_parse(p->alg, &alg) < 0) {
+		fail(ps, p->line, "[node %s]: alg must be ed25519 or sm2-sm3", p->n.id);
+		return;
+	}
+	if (hubconf_find_node(c, p->n.id) != NULL) {
+		fail(ps, p->line, "[node %s] enrolled twice", p->n.id);
+		return;
+	}
+	p->n.key = sig_key_from_public_b64(p->n.key_b64, alg, &ke);
+	if (p->n.key == NULL && !p->alg[0])     /* no alg said: the key says */
+		p->n.key = sig_key_from_public_b64(p->n.key_b64, SIG_SM2_SM3, NULL);
+	if (p->n.key == NULL) {
+		fail(ps, p->line, "[node %s]: pubkey: %s", p->n.id, ke.msg);
+		return;
+	}
+	if (c->nnodes == ps->cap) {
+		if (ps->cap >= HUBCONF_NODES_MAX) {
+			sig_key_free(p->n.key);
+			fail(ps, p->line, "more than %d nodes", HUBCONF_NODES_MAX);
+			return;
+		}
+		grown = realloc(c->nodes, (size_t)(ps->cap ? ps->cap * 2 : 64) * sizeof(*grown));
+		if (grown == NULL) {
+			sig_key_free(p->n.key);
+			fail(ps, p->line, "out of memory");
+			return;
+		}
+		c->nodes = grown;
+		ps->cap = ps->cap ? ps->cap * 2 : 64;
+	}
+	c->nodes[c->nnodes++] = p->n;
+}
+
+static void
+begin_section(struct parser *ps, const char *line)
+{
+	const char *end = strchr(line, ']'), *rest;
+	size_t n;
+
+	finish_node(ps);
+	ps->sec = SEC_BAD;
+	if (end == NULL)
+		return;
+	for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
+		;
+	if (*rest != '\0' && *rest != ';' && *rest != '#' && *rest != '\r') {
+		fail(ps, ps->lineno, "text after the section header");
+		return;
+	}
+	n = (size_t)(end - line - 1);
+	if (n >= sizeof(ps->secname)) {
+		fail(ps, ps->lineno, "section name too long");
+		return;
+	}
+	memcpy(ps->secname, line + 1, n);
+	ps->secname[n] = '\0';
+	if (strcmp(ps->secname, "hub") == 0 || strcmp(ps->secname, "mqtt") == 0
+	    || strcmp(ps->secname, "http") == 0) {
+		ps->sec = SEC_PLAIN;
+	} else if (strncmp(ps->secname, "node ", 5) == 0) {
+		if (!node_id_valid(ps->secname + 5)) {
+			fail(ps, ps->lineno, "[%s]: node id must be 1-%d of [A-Za-z0-9_-]",
+			    ps->secname, NODE_ID_MAX);
+			return;
+		}
+		memset(&ps->node, 0, sizeof(ps->node));
+		memcpy(ps->node.n.id, ps->secname + 5, strlen(ps->secname + 5) + 1);
+		ps->node.line = ps->lineno;
+		ps->sec = SEC_NODE;
+	} else {
+		fail(ps, ps->lineno, "unknown section [%s]", ps->secname);
+	}
+}
+
+/* inih's line source (see common/config.c: line numbers, no continuations) */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parser *ps = stream;
+	const char *p, *nl;
+	size_t n;
+
+	if (ps->errline >= 0 || ps->pos >= ps->len)
+		return NULL;
+	p = ps->buf + ps->pos;
+	nl = memchr(p, '\n', ps->len - ps->pos);
+	n = nl != NULL ? (size_t)(nl - p) : ps->len - ps->pos;
+	ps->pos += n + (nl != NULL);
+	ps->lineno++;
+	if (ps->lineno == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		n--;
+	}
+	if (memchr(p, '\0', n) != NULL) {
+		fail(ps, ps->lineno, "NUL byte in line");
+		return NULL;
+	}
+	if (num < 2 || n > (size_t)num - 1) {
+		fail(ps, ps->lineno, "line too long (at most %d bytes)", num - 1);
+		return NULL;
+	}
+	memcpy(str, p, n);
+	str[n] = '\0';
+	if (str[0] == '[')
+		begin_section(ps, str);
+	return ps->errline >= 0 ? NULL : str;
+}
+
+static void
+set_defaults(struct hub_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->prefix, sizeof(c->prefix), "cx");
+	c->rollcall_deadline_s = 120;
+	c->resend_s = 30;
+	c->offline_grace_pct = 150;
+	c->report_at_s[0] = 120;
+	c->report_at_s[1] = 600;
+	snprintf(c->host, sizeof(c->host), "127.0.0.1");
+	c->keepalive_s = 30;
+	c->session_expiry_s = 604800;
+	snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8080");
+}
+
+static int
+kdef_line(const struct parser *ps, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKDEFS; i++)
+		if (strcmp(kdefs[i].section, section) == 0 && strcmp(kdefs[i].name, name) == 0)
+			return ps->kline[i];
+	return 0;
+}
+
+static void
+check_whole(struct parser *ps)
+{
+	struct hub_config *c = ps->c;
+	static const char *const required[] = { "id", "state_dir", "key" };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (!kdef_line(ps, "hub", required[i])) {
+			fail(ps, 0, "[hub] %s is required", required[i]);
+			return;
+		}
+	if (!kdef_line(ps, "mqtt", "port"))
+		c->port = c->tls_ca[0] ? 8883 : 1883;
+	if (!c->client_id[0])
+		snprintf(c->client_id, sizeof(c->client_id), "%s", c->id);
+	if (!c->username[0])
+		snprintf(c->username, sizeof(c->username), "%s", c->id);
+	if (c->password[0] && c->password_file[0])
+		fail(ps, kdef_line(ps, "mqtt", "password_file"),
+		    "password and password_file are exclusive");
+}
+
+static char *
+slurp(const char *path, size_t *len, struct cx_err *e)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL) {
+		cx_errf(e, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	buf = malloc(HUBCONF_FILE_MAX + 1);
+	if (buf == NULL) {
+		fclose(f);
+		cx_errf(e, "%s: out of memory", path);
+		return NULL;
+	}
+	n = fread(buf, 1, HUBCONF_FILE_MAX + 1, f);
+	if (ferror(f) || n > HUBCONF_FILE_MAX) {
+		cx_errf(e, "%s: %s", path, ferror(f) ? "read error" : "file too large");
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+int
+hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
+{
+	struct parser ps;
+	char *buf;
+	int rc;
+
+	set_defaults(c);
+	if (strlen(path) >= sizeof(c->path))
+		return cx_errf(e, "%s: path too long", path);
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	memset(&ps, 0, sizeof(ps));
+	ps.path = path;
+	ps.c = c;
+	ps.e = e;
+	ps.errline = -1;
+	buf = slurp(path, &ps.len, e);
+	if (buf == NULL)
+		return -1;
+	ps.buf = buf;
+	rc = ini_parse_stream(reader, &ps, handler, &ps);
+	finish_node(&ps);
+	free(buf);
+	if (ps.errline < 0 && rc > 0)
+		fail(&ps, rc, "syntax error");
+	if (ps.errline < 0)
+		check_whole(&ps);
+	if (ps.errline >= 0) {
+		hubconf_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void
+hubconf_free(struct hub_config *c)
+{
+	int i;
+
+	for (i = 0; i < c->nnodes; i++)
+		sig_key_free(c->nodes[i].key);
+	free(c->nodes);
+	c->nodes = NULL;
+	c->nnodes = 0;
+}
+
+const struct hub_node *
+hubconf_find_node(const struct hub_config *c, const char *id)
+{
+	int i;
+
+	/* linear: used at load and by the API; the hot path has its own index */
+	for (i = 0; i < c->nnodes; i++)
+		if (strcmp(c->nodes[i].id, id) == 0)
+			return &c->nodes[i];
+	return NULL;
+}
