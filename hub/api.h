@@ -17,12 +17,10 @@
 #include <sqlite3.h>
 #include "hub/http_auth.h"
 #include "hub/hub.h"
+#include "hub/store.h"
 
 #define API_BODY_MAX 65536                 /* bytes of a request body */
 
-/* hub/store.h (H): the hub's database handle */
-struct store;
-sqlite3 *store_db(struct store *s);
 
 struct api_req {
 	const char *method;                    /* "GET", "HEAD", "POST", ... */
