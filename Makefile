@@ -26,7 +26,7 @@ PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih sp
 # procps (pkill) and mawk (awk) are not on every minimal image.
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev libspeexdsp-dev \
-             libsqlite3-dev libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev \
+             libsqlite3-dev sqlite3 libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount \
@@ -139,10 +139,10 @@ unit-run: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; ./$$t; done
 
 # Every shipped config must pass the daemon's own checker.
-configcheck: $(DAEMON)
+configcheck: $(DAEMON) $(HUBD)
 	@set -e; for f in firmware-config/*.conf; do \
-	  case $$f in *ctl*.conf) continue;; esac; \
-	  ./$(DAEMON) -n -c $$f >/dev/null || { echo "config check failed: $$f"; exit 1; }; \
+	  case $$f in *ctl*.conf) continue;; *hub*.conf) chk=./$(HUBD);; *) chk=./$(DAEMON);; esac; \
+	  $$chk -n -c $$f >/dev/null || { echo "config check failed: $$f"; exit 1; }; \
 	  echo "config OK: $$f"; done
 
 scenario: all

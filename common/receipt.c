@@ -31,6 +31,7 @@ static const struct {
 	[RS_FAILED] = { "failed", 4, 1 },
 	[RS_PREEMPTED] = { "preempted", 4, 1 },
 	[RS_CANCELLED] = { "cancelled", 5, 1 },
+	[RS_ACKNOWLEDGED] = { "acknowledged", 3, 0 },
 };
 
 static int bounded(const char *s, size_t min, size_t max);
@@ -296,6 +297,7 @@ receipt_to_json(const struct receipt *r, struct cx_err *e)
 	    && json_add_int(root, "code", rstate_code(r->state)) == 0
 	    && cJSON_AddStringToObject(root, "reason", r->reason) != NULL
 	    && cJSON_AddStringToObject(root, "status", r->status) != NULL
+	    && (r->by[0] == '\0' || cJSON_AddStringToObject(root, "by", r->by) != NULL)
 	    && json_add_int(root, "received", r->received) == 0
 	    && json_add_int(root, "started", r->started) == 0
 	    && json_add_int(root, "ended", r->ended) == 0
@@ -445,6 +447,7 @@ parse_receipt(const struct json_doc *d, struct receipt *r, struct cx_err *e)
 	    || json_get_str(o, "digest", r->digest, sizeof(r->digest), e) < 0
 	    || json_get_str(o, "reason", r->reason, sizeof(r->reason), e) < 0
 	    || json_get_str(o, "status", r->status, sizeof(r->status), e) < 0
+	    || json_get_str(o, "by", r->by, sizeof(r->by), e) < 0
 	    || json_get_str(o, "clock", r->clock, sizeof(r->clock), e) < 0
 	    || json_get_str(o, "storage", r->storage, sizeof(r->storage), e) < 0)
 		return -1;

@@ -5,7 +5,8 @@
  *
  * Receipt states and China's broadcast state codes (GD/J 082):
  *   received 1, queued 1, playing 2, done 3, rejected 4, failed 4,
- *   preempted 4, cancelled 5.
+ *   preempted 4, cancelled 5, acknowledged 3 (not final: a person at the
+ *   node answered; it ends nothing).
  */
 #ifndef CX_RECEIPT_H
 #define CX_RECEIPT_H
@@ -25,6 +26,7 @@ enum rstate {
 	RS_FAILED,
 	RS_PREEMPTED,
 	RS_CANCELLED,
+	RS_ACKNOWLEDGED,
 	RS_COUNT
 };
 
@@ -81,6 +83,7 @@ struct receipt {
 	enum rstate state;
 	char reason[RECEIPT_REASON_MAX + 1];
 	char status[12];                   /* "actual" / "exercise" / "test" or "" */
+	char by[8];                        /* acknowledged: "button" / "local", "" = not said */
 	int64_t received;                  /* wall ms, 0 = n/a */
 	int64_t started;
 	int64_t ended;                     /* final: when every relay was off */

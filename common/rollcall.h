@@ -92,6 +92,9 @@ int rollcall_receipt(struct rollcall *rc, const struct receipt *r, const char *z
 void rollcall_set_deadline_passed(struct rollcall *rc, int passed);
 int rollcall_deadline_passed(const struct rollcall *rc);
 enum rollcall_class rollcall_class(const struct rollcall *rc, const struct rollcall_row *w);
+/* What the row's answer alone says, expected or not (RC_RECEIVED ..
+ * RC_REJECTED); RC_OTHER if unverified or nothing answered. */
+enum rollcall_class rollcall_outcome(const struct rollcall *rc, const struct rollcall_row *w);
 const char *rollcall_class_name(enum rollcall_class c);  /* "pending", "received", ... */
 /* Counts over the expected rows (and unverified/other), of one target zone
  * (rows whose zone it covers) or of all (zone NULL). */
@@ -102,6 +105,9 @@ void rollcall_counts(const struct rollcall *rc, const char *zone, struct rollcal
 const char *rollcall_verdict(const struct rollcall_counts *c);
 /* 1 when zones are known and every expected row is final (acks do not count). */
 int rollcall_complete(const struct rollcall *rc);
+/* Rows in order: expected ones as declared, then others as they arrived.
+ * A row pointer is valid until the next rollcall_expect() or
+ * rollcall_receipt(). */
 int rollcall_nrows(const struct rollcall *rc);
 const struct rollcall_row *rollcall_row(const struct rollcall *rc, int i);
 const struct rollcall_row *rollcall_find(const struct rollcall *rc, const char *node,

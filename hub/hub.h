@@ -17,6 +17,8 @@
 struct store;                          /* hub/store.h */
 struct rcalls;                         /* hub/rcall.c */
 struct http;                           /* hub/http.h */
+struct nodeidx;                        /* hub/nodes.h */
+struct supervise;                      /* hub/supervise.h */
 
 struct hub {
 	struct loop *loop;
@@ -26,6 +28,8 @@ struct hub {
 	struct store *store;
 	struct rcalls *rcalls;
 	struct http *http;
+	struct nodeidx *nodes;             /* enrolled node ids -> conf->nodes[] */
+	struct supervise *sv;              /* online/offline, faults */
 	int64_t started_ms;
 };
 

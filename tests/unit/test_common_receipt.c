@@ -65,6 +65,7 @@ test_states(void **state)
 		{ RS_PLAYING, "playing", 2, 0 }, { RS_DONE, "done", 3, 1 },
 		{ RS_REJECTED, "rejected", 4, 1 }, { RS_FAILED, "failed", 4, 1 },
 		{ RS_PREEMPTED, "preempted", 4, 1 }, { RS_CANCELLED, "cancelled", 5, 1 },
+		{ RS_ACKNOWLEDGED, "acknowledged", 3, 0 },
 	};
 	enum rstate s;
 	size_t i;

@@ -1,0 +1,330 @@
+/*
+ * report: the report body from a roll-call, its envelope, and the CSV and
+ * text renderings of a body (see report.h).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/envelope.h"
+#include "common/json.h"
+#include "hub/report.h"
+
+/* worst first: the order an operator reads them in */
+static int
+class_rank(enum rollcall_class c)
+{
+	static const int rank[RC_COUNT] = { [RC_FAILED] = 0, [RC_REJECTED] = 1, [RC_SILENT] = 2,
+		[RC_OFFLINE] = 3, [RC_PENDING] = 4, [RC_RECEIVED] = 5, [RC_PLAYING] = 6,
+		[RC_DONE] = 7, [RC_OTHER] = 8 };
+
+	return (unsigned)c < RC_COUNT ? rank[c] : 9;
+}
+
+struct sorted {
+	const struct rollcall *rc;
+	const struct rollcall_row *w;
+	int rank;
+};
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	const struct sorted *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	return strcmp(x->w->node, y->w->node);
+}
+
+static int
+add_counts(cJSON *o, const struct rollcall_counts *c)
+{
+	return json_add_int(o, "expected", c->expected) == 0 && json_add_int(o, "done", c->done) == 0
+	    && json_add_int(o, "failed", c->failed) == 0
+	    && json_add_int(o, "rejected", c->rejected) == 0
+	    && json_add_int(o, "silent", c->silent) == 0
+	    && json_add_int(o, "offline", c->offline) == 0
+	    && json_add_int(o, "acknowledged", c->acknowledged) == 0
+	    && json_add_int(o, "pending", c->pending + c->received + c->playing) == 0 ? 0 : -1;
+}
+
+static int
+add_zones(cJSON *root, const struct rollcall *rc)
+{
+	cJSON *zones = cJSON_AddArrayToObject(root, "zones"), *z;
+	struct rollcall_counts c;
+	int i;
+
+	if (zones == NULL)
+		return -1;
+	for (i = 0; i < rollcall_nzones(rc); i++) {
+		rollcall_counts(rc, rollcall_zone(rc, i), &c);
+		if ((z = cJSON_CreateObject()) == NULL || !cJSON_AddItemToArray(zones, z)
+		    || !cJSON_AddStringToObject(z, "zone", rollcall_zone(rc, i))
+		    || !cJSON_AddStringToObject(z, "verdict", rollcall_verdict(&c))
+		    || add_counts(z, &c) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+add_node(cJSON *nodes, const struct rollcall *rc, const struct rollcall_row *w)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL || !cJSON_AddItemToArray(nodes, o))
+		return -1;
+	return cJSON_AddStringToObject(o, "node", w->node)
+	    && cJSON_AddStringToObject(o, "zone", w->zone)
+	    && cJSON_AddStringToObject(o, "class", rollcall_class_name(rollcall_class(rc, w)))
+	    && cJSON_AddStringToObject(o, "state", w->answered ? rstate_name(w->state) : "")
+	    && cJSON_AddStringToObject(o, "reason", w->reason)
+	    && json_add_int(o, "time", w->answered ? w->time : 0) == 0
+	    && cJSON_AddBoolToObject(o, "acknowledged", w->acked)
+	    && (!w->acked || json_add_int(o, "ack_time", w->ack_time) == 0) ? 0 : -1;
+}
+
+static int
+add_nodes(cJSON *root, const struct rollcall *rc)
+{
+	cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
+	int n = rollcall_nrows(rc), i, k = 0, rv = 0;
+	struct sorted *v;
+
+	if (nodes == NULL || (v = calloc((size_t)n + 1, sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const struct rollcall_row *w = rollcall_row(rc, i);
+
+		if (!w->verified)
+			continue;
+		v[k].w = w;
+		v[k++].rank = class_rank(rollcall_class(rc, w));
+	}
+	qsort(v, (size_t)k, sizeof(*v), cmp_rows);
+	for (i = 0; i < k && rv == 0; i++)
+		rv = add_node(nodes, rc, v[i].w);
+	free(v);
+	return rv;
+}
+
+char *
+report_json(const struct rollcall *rc, const struct report_meta *m, struct cx_err *e)
+{
+	cJSON *root = cJSON_CreateObject(), *counts;
+	struct rollcall_counts c;
+	char *out = NULL;
+
+	rollcall_counts(rc, NULL, &c);
+	if (root == NULL || json_add_int(root, "v", 1) < 0
+	    || !cJSON_AddStringToObject(root, "kind", "report")
+	    || !cJSON_AddStringToObject(root, "hub", m->hub)
+	    || !cJSON_AddStringToObject(root, "ref", rollcall_id(rc))
+	    || !cJSON_AddStringToObject(root, "at", m->at)
+	    || json_add_int(root, "time", m->time_ms) < 0
+	    || json_add_int(root, "sent", m->sent_ms) < 0
+	    || !cJSON_AddStringToObject(root, "status", m->status ? m->status : "")
+	    || !cJSON_AddStringToObject(root, "verdict", rollcall_verdict(&c))
+	    || !cJSON_AddBoolToObject(root, "complete", rollcall_complete(rc))
+	    || !cJSON_AddBoolToObject(root, "deadline_passed", rollcall_deadline_passed(rc))
+	    || (counts = cJSON_AddObjectToObject(root, "counts")) == NULL
+	    || add_counts(counts, &c) < 0 || json_add_int(counts, "unverified", c.unverified) < 0
+	    || json_add_int(counts, "other", c.other) < 0
+	    || add_zones(root, rc) < 0 || add_nodes(root, rc) < 0) {
+		cx_errf(e, "report: out of memory");
+		goto out;
+	}
+	out = json_print(root, e);
+out:
+	cJSON_Delete(root);
+	return out;
+}
+
+int
+report_seal(const struct sig_key *k, const char *kid, const char *json, uint8_t **out,
+    size_t *outlen, struct cx_err *e)
+{
+	return envelope_seal(k, kid, (const uint8_t *)json, strlen(json), out, outlen, e);
+}
+
+/* A growing string. */
+struct sbuf {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void __attribute__((format(printf, 2, 3)))
+sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = 1;
+			return;
+		}
+		if (b->s && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t cap = (b->cap ? b->cap : 1024) * 2 + (size_t)n;
+		char *g = realloc(b->s, cap);
+
+		if (g == NULL) {
+			b->oom = 1;
+			return;
+		}
+		b->s = g;
+		b->cap = cap;
+	}
+}
+
+static char *
+sb_done(struct sbuf *b, struct cx_err *e)
+{
+	if (b->oom || b->s == NULL) {
+		free(b->s);
+		cx_errf(e, "out of memory");
+		return NULL;
+	}
+	return b->s;
+}
+
+static const char *
+str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static long long
+num(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0;
+}
+
+static cJSON *
+parse_report(const uint8_t *json, size_t n, struct cx_err *e)
+{
+	cJSON *root = cJSON_ParseWithLength((const char *)json, n);
+
+	if (root == NULL || strcmp(str(root, "kind"), "report") != 0
+	    || !cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, "nodes"))) {
+		cJSON_Delete(root);
+		cx_errf(e, "not a report body");
+		return NULL;
+	}
+	return root;
+}
+
+/* RFC 4180: quoted when it holds a comma, quote or line break */
+static void
+csv_field(struct sbuf *b, const char *s, int last)
+{
+	const char *p;
+
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		sb_printf(b, "%s%s", s, last ? "\r\n" : ",");
+		return;
+	}
+	sb_printf(b, "\"");
+	for (p = s; *p; p++)
+		sb_printf(b, *p == '"' ? "\"\"" : "%c", *p);
+	sb_printf(b, "\"%s", last ? "\r\n" : ",");
+}
+
+char *
+report_csv(const uint8_t *json, size_t n, struct cx_err *e)
+{
+	cJSON *root = parse_report(json, n, e), *w;
+	struct sbuf b = { 0 };
+	char t[24], ack[8];
+
+	if (root == NULL)
+		return NULL;
+	sb_printf(&b, "warning,at,node,zone,class,state,reason,time_ms,acknowledged\r\n");
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(root, "nodes")) {
+		csv_field(&b, str(root, "ref"), 0);
+		csv_field(&b, str(root, "at"), 0);
+		csv_field(&b, str(w, "node"), 0);
+		csv_field(&b, str(w, "zone"), 0);
+		csv_field(&b, str(w, "class"), 0);
+		csv_field(&b, str(w, "state"), 0);
+		csv_field(&b, str(w, "reason"), 0);
+		snprintf(t, sizeof(t), "%lld", num(w, "time"));
+		csv_field(&b, t, 0);
+		snprintf(ack, sizeof(ack), "%s",
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w, "acknowledged")) ? "yes" : "no");
+		csv_field(&b, ack, 1);
+	}
+	cJSON_Delete(root);
+	return sb_done(&b, e);
+}
+
+static void
+utc(long long ms, char *out, size_t size)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(out, size, "%lld ms", ms);
+}
+
+static void
+text_counts(struct sbuf *b, const cJSON *c)
+{
+	sb_printf(b, "expected %lld: done %lld, failed %lld, rejected %lld, silent %lld, "
+	    "offline %lld, pending %lld; acknowledged by a person %lld",
+	    num(c, "expected"), num(c, "done"), num(c, "failed"), num(c, "rejected"),
+	    num(c, "silent"), num(c, "offline"), num(c, "pending"), num(c, "acknowledged"));
+}
+
+char *
+report_text(const uint8_t *json, size_t n, struct cx_err *e)
+{
+	cJSON *root = parse_report(json, n, e), *z, *w;
+	struct sbuf b = { 0 };
+	char when[40];
+
+	if (root == NULL)
+		return NULL;
+	utc(num(root, "time"), when, sizeof(when));
+	sb_printf(&b, "Report %s of warning %s (%s), hub %s, %s\n", str(root, "at"),
+	    str(root, "ref"), str(root, "status"), str(root, "hub"), when);
+	sb_printf(&b, "Verdict: %s%s; ", str(root, "verdict"),
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "complete")) ? "" : " (incomplete)");
+	text_counts(&b, cJSON_GetObjectItemCaseSensitive(root, "counts"));
+	sb_printf(&b, "\n");
+	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(root, "zones")) {
+		sb_printf(&b, "Zone %s: %s; ", str(z, "zone"), str(z, "verdict"));
+		text_counts(&b, z);
+		sb_printf(&b, "\n");
+	}
+	cJSON_ArrayForEach(w, cJSON_GetObjectItemCaseSensitive(root, "nodes")) {
+		if (strcmp(str(w, "class"), "done") == 0 && !cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(w, "acknowledged")))
+			continue;              /* the text lists what needs attention */
+		sb_printf(&b, "  %-8s %s (%s)%s%s%s\n", str(w, "class"), str(w, "node"),
+		    str(w, "zone"), str(w, "reason")[0] ? ": " : "", str(w, "reason"),
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w, "acknowledged"))
+		    ? ", acknowledged by a person" : "");
+	}
+	cJSON_Delete(root);
+	return sb_done(&b, e);
+}
