@@ -19,10 +19,10 @@
 #include "common/json.h"
 #include "common/zone.h"
 #include "hub/api.h"
+#include "hub/hubaudit.h"
 
 #define HUB_API_VERSION "0.1.0"
 #define AUDIT_PAGE_MAX 5000            /* records per answer; "more" says there are others */
-#define AUDIT_HEAD_MAX 1024            /* bytes of state_dir/audit.head */
 #define QUARANTINE_LAST 100
 
 enum route_shape { EXACT, ONE_ID, ID_REPORT };
@@ -219,7 +219,8 @@ audit_head(struct hub *h, uint8_t *buf, size_t bufsz, size_t *len)
 	ssize_t n;
 	int fd;
 
-	if (snprintf(path, sizeof path, "%s/audit.head", h->conf->state_dir) >= (int)sizeof path)
+	if (snprintf(path, sizeof path, "%s/%s", h->conf->state_dir,
+	    AUDIT_HEAD_FILE) >= (int)sizeof path)
 		return -1;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;

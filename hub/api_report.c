@@ -15,6 +15,7 @@
 #include "common/envelope.h"
 #include "common/zone.h"
 #include "hub/api.h"
+#include "hub/report.h"
 
 static int
 at_valid(const char *at)
@@ -51,12 +52,27 @@ report_load(sqlite3 *db, const char *id, const char *at, uint8_t **p, size_t *n)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* CSV or text made from the signed body: hub/report.c's converters (wired at merge). */
+/* CSV or text made from the signed body (hub/report.h), never from live state. */
 static void
 report_converted(struct api_resp *r, const uint8_t *p, size_t n, int csv)
 {
-	(void)p, (void)n, (void)csv;
-	api_error(r, 501, "only format=json for now");
+	struct envelope env;
+	struct cx_err e;
+	char *out;
+
+	if (envelope_parse(p, n, &env, &e) != 0) {
+		api_error(r, 500, "stored report unreadable: %s", e.msg);
+		return;
+	}
+	out = csv ? report_csv(env.body, env.bodylen, &e) : report_text(env.body, env.bodylen, &e);
+	if (out == NULL) {
+		api_error(r, 500, "stored report: %s", e.msg);
+		return;
+	}
+	r->status = 200;
+	r->body = out;
+	r->len = strlen(out);
+	r->ctype = csv ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
 }
 
 void
