@@ -9,7 +9,11 @@
  * between topic, key id and body) gets a row of its own marked unverified
  * and never counts as an answer.  Enrolled nodes whose zone is covered by
  * the warning's zones are expected; those that said nothing are "silent".
- * Without zones, the expected nodes are those that answered.
+ * Without zones, the expected nodes are those that answered.  An
+ * "acknowledged" receipt (a person at the node answered) is shown on the
+ * node's row and never replaces its device state.  The checks are
+ * common/nodemsg's and the model is common/rollcall's, shared with the hub;
+ * this module adds ctl.conf's keys and zones, and the printing.
  * The caller frees a tally with tally_free().
  */
 #ifndef CX_TALLY_H
