@@ -68,19 +68,24 @@ printf '\n[hub]\nurl = http://127.0.0.1:%s\ntoken_file = hub.token\nkey = %s\n' 
 	"$HPORT" "$(pub_b64 "$RIG/hub.key")" >> "$RIG/ctl.conf"
 C="-c $RIG/ctl.conf"
 
-# http METHOD PATH [TOKEN] [BODY]: prints the HTTP status (python3, no curl CLI)
+# http METHOD PATH [TOKEN] [BODY]: prints the HTTP status (python3, no curl
+# CLI); the answer's body goes to $RIG/http.body
 http() {
-	python3 - "$HPORT" "$@" <<'PY'
+	python3 - "$HPORT" "$1" "$2" "${3:-}" "${4:-}" "$RIG/http.body" <<'PY'
 import sys, urllib.request, urllib.error
 port, method, path = sys.argv[1], sys.argv[2], sys.argv[3]
 token = sys.argv[4] if len(sys.argv) > 4 else ""
-body = sys.argv[5].encode() if len(sys.argv) > 5 else None
+out = open(sys.argv[6], "wb")
+body = sys.argv[5].encode() if sys.argv[5] else None
 req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=body, method=method)
 if token:
     req.add_header("Authorization", "Bearer " + token)
 try:
-    print(urllib.request.urlopen(req, timeout=10).status)
+    r = urllib.request.urlopen(req, timeout=10)
+    out.write(r.read())
+    print(r.status)
 except urllib.error.HTTPError as e:
+    out.write(e.read())
     print(e.code)
 PY
 }
@@ -172,5 +177,15 @@ ctl audit $C verify > "$RIG/audit.out" 2>&1
 rc=$?
 check "the last record deleted: exit 4 (exit $rc: $(cat "$RIG/audit.out"))" \
 	bash -c "[ $rc = 4 ] && grep -q 'BROKEN' '$RIG/audit.out'"
+
+# --- a self-test through the API (last: the hub audits it) ----------------------
+rc=$(http POST /api/selftest "$MAINT_TOKEN" '{"target":"village-201","mode":"silent"}')
+st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("id", ""))' "$RIG/http.body")
+check "a maintainer starts a self-test of one node: 202 ($rc, $st)" [ "$rc" = 202 -a -n "$st" ]
+seen_cmd() { [ "$(sqlite3 "$DB" "SELECT kind FROM warnings WHERE id = '$st'")" = selftest ]; }
+check "... the hub signed and published it: it sees its own command on the node's cmd topic" \
+	wait_for 60 seen_cmd
+check "... audited with the maintainer's token name" \
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE actor = 'li.wei' AND action = 'selftest' AND subject = 'village-201'")" = 1 ]
 
 finish
