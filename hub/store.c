@@ -381,7 +381,7 @@ store_sync_nodes(struct store *s, const struct hub_config *c, int64_t now_ms,
 	}
 	for (i = 0; i < c->nnodes; i++) {
 		n = &c->nodes[i];
-		if (bsearch(n->id, ids, (size_t)nids, sizeof(*ids), cmp_id) == NULL) {
+		if (nids == 0 || bsearch(n->id, ids, (size_t)nids, sizeof(*ids), cmp_id) == NULL) {
 			changed(arg, n->id, "enrolled");
 		} else {
 			q = rd(s, Q_NODE_GET);
