@@ -28,6 +28,7 @@
 #include "hub/http.h"
 
 #define HTTP_CONN_MAX 64                /* simultaneous connections */
+#define HTTP_CONN_PER_IP 16             /* ... from one address: one client cannot take them all */
 #define HTTP_CONN_TIMEOUT_S 30          /* an idle or slow connection is closed */
 #define HTTP_CONN_MEMORY (64 * 1024)    /* MHD's per-connection buffer (headers) */
 
@@ -242,6 +243,7 @@ start(struct http *s, const struct sockaddr_storage *ss, struct cx_err *e)
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,          /* first, for every message */
 	    MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONN_MAX,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_CONN_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
