@@ -257,6 +257,8 @@ setup(void **state)
 	snprintf(f->conf.prefix, sizeof f->conf.prefix, "cx");
 	snprintf(f->conf.http_listen, sizeof f->conf.http_listen, "127.0.0.1:0");
 	f->conf.rollcall_deadline_s = 120;
+	f->conf.report_at_s[0] = 120;
+	f->conf.report_at_s[1] = 300;
 	f->conf.offline_grace_pct = 150;
 	f->conf.nnodes = 3;
 	f->conf.nodes = calloc(3, sizeof *f->conf.nodes);
@@ -411,6 +413,30 @@ fill_warning(struct fixture *f)
 }
 
 /* Through the hub's own append: records in the store, the signed head in state_dir. */
+/* W2 to village-201, a minute ago (still followed: summarised live), done. */
+static void
+fill_recent(struct fixture *f)
+{
+	static const char payload[] = "CX1 ed25519 op BBBB\n{\"v\":1}";
+	struct store_warning w;
+	struct cx_err e;
+
+	memset(&w, 0, sizeof w);
+	snprintf(w.id, sizeof w.id, "W2");
+	w.first_seen_ms = f->now - 60000;
+	w.sent = w.first_seen_ms / 1000;
+	snprintf(w.status, sizeof w.status, "exercise");
+	snprintf(w.type, sizeof w.type, "alert");
+	snprintf(w.kind, sizeof w.kind, "alert");
+	snprintf(w.zones, sizeof w.zones, "430682101201");
+	w.payload = (const uint8_t *)payload;
+	w.n = sizeof payload - 1;
+	snprintf(w.topic, sizeof w.topic, "cx/alert/43/06/82/101/201");
+	assert_int_equal(store_warning_put(f->hub.store, &w, &e), 1);
+	assert_int_equal(store_expected_put(f->hub.store, "W2", "village-201", 0, &e), 0);
+	put_receipt(f, "village-201", 9, "W2", RS_DONE, "");
+}
+
 static void
 fill_audit(struct fixture *f)
 {
@@ -441,6 +467,7 @@ fill(struct fixture *f)
 	assert_int_equal(store_quarantine(f->hub.store, f->now - 1000, "cx/node/village-201/receipt",
 	    "bad signature", (const uint8_t *)"x", 1, &e), 0);
 	fill_warning(f);
+	fill_recent(f);
 	assert_int_equal(store_flush(f->hub.store, &e), 0);
 	fill_audit(f);
 }
@@ -677,12 +704,23 @@ test_warnings(void **state)
 	cJSON *j;
 
 	j = get_json(f, "/api/warnings", 200);
-	assert_int_equal(cJSON_GetArraySize(j), 1);
-	w = cJSON_GetArrayItem(j, 0);
+	assert_int_equal(cJSON_GetArraySize(j), 2);
+	w = cJSON_GetArrayItem(j, 0);             /* newest first */
+	assert_string_equal(str(w, "id"), "W2");
+	assert_string_equal(str(w, "verdict"), "ok");
+	assert_string_equal(str(w, "summary"), "roll-call");
+	w = cJSON_GetArrayItem(j, 1);
 	assert_string_equal(str(w, "id"), "W1");
 	assert_string_equal(str(w, "title"), "山洪预警");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(w, "zones"), 0)->valuestring, "430682");
+	/* past its deadline and final report: from its newest signed report */
 	assert_string_equal(str(w, "verdict"), "failed");
+	assert_string_equal(str(w, "summary"), "report T+2");
 	assert_int_equal((int)num(cJSON_GetObjectItem(w, "counts"), "done"), 1);
+	assert_int_equal((int)num(cJSON_GetObjectItem(w, "counts"), "failed"), 1);
+	cJSON_Delete(j);
+	j = get_json(f, "/api/warnings?limit=1", 200);
+	assert_int_equal(cJSON_GetArraySize(j), 1);
 	cJSON_Delete(j);
 
 	j = get_json(f, "/api/warnings/W1", 200);
