@@ -36,6 +36,7 @@ struct rcall {
 	uint8_t *payload;
 	size_t n;
 	int rounds;                        /* resend rounds done */
+	uint64_t next_resend;              /* monotonic; 0: none left */
 	int reports;                       /* bit i: report i made */
 	struct loop_timer timer;
 	struct rcall *next;
@@ -203,15 +204,13 @@ make_report(struct hub *h, const struct rollcall *rc, const char *at, int64_t se
 static uint64_t
 next_due(const struct rcall *c, const struct hub_config *conf)
 {
-	uint64_t deadline = c->t0 + ms_of(conf->rollcall_deadline_s), next = 0, t;
+	uint64_t next = 0, t;
 	int i;
 
 	if (!rollcall_deadline_passed(c->rc))
-		next = deadline;
-	if (conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX
-	    && (t = c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1)) < deadline
-	    && (next == 0 || t < next))
-		next = t;
+		next = c->t0 + ms_of(conf->rollcall_deadline_s);
+	if (c->next_resend && (next == 0 || c->next_resend < next))
+		next = c->next_resend;
 	for (i = 0; i < 2; i++)
 		if (!(c->reports & (1 << i)) && (t = c->t0 + ms_of(conf->report_at_s[i]))
 		    && (next == 0 || t < next))
@@ -244,9 +243,16 @@ step(void *arg)
 
 	if (!rollcall_deadline_passed(c->rc) && now >= c->t0 + ms_of(conf->rollcall_deadline_s))
 		rollcall_set_deadline_passed(c->rc, 1);
-	while (conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX && !rollcall_deadline_passed(c->rc)
-	    && now >= c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1))
+	if (c->next_resend && now >= c->next_resend) {
 		resend_round(c);
+		/* a round late (the hub was down) does not bring the next one closer */
+		c->next_resend = c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1);
+		if (c->next_resend < now + ms_of(conf->resend_s))
+			c->next_resend = now + ms_of(conf->resend_s);
+	}
+	if (c->rounds >= RCALL_RESENDS_MAX || rollcall_deadline_passed(c->rc)
+	    || c->next_resend >= c->t0 + ms_of(conf->rollcall_deadline_s))
+		c->next_resend = 0;
 	for (i = 0; i < 2; i++)
 		if (!(c->reports & (1 << i)) && now >= c->t0 + ms_of(conf->report_at_s[i])) {
 			c->reports |= 1 << i;
@@ -384,6 +390,8 @@ follow(struct rcalls *r, struct rcall *c)
 	if (age < 0)
 		age = 0;
 	c->t0 = now > (uint64_t)age ? now - (uint64_t)age : 0;
+	if (r->h->conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX)
+		c->next_resend = c->t0 + ms_of(r->h->conf->resend_s) * (uint64_t)(c->rounds + 1);
 	c->next = r->live;
 	r->live = c;
 	step(c);                           /* anything already due, then the timer */

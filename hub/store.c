@@ -1,7 +1,7 @@
 /*
  * store: the hub's SQLite database (see store.h and docs/HUB.md).
  *
- * Migrations: migrations[i] takes the schema from version i to i + 1; each
+ * Migrations: schema_migrations[i] takes the schema from version i to i + 1; each
  * runs in a transaction of its own together with the PRAGMA user_version
  * that records it, so a crash leaves the database at a whole version.
  * Never edit a shipped migration: append one.
@@ -15,52 +15,11 @@
 #include <string.h>
 
 #include "hub/hubconf.h"
+#include "hub/schema.h"
 #include "hub/store.h"
 
 #define STORE_BUSY_MS 5000
 
-static const char *const migrations[] = {
-	/* 0 -> 1 */
-	"CREATE TABLE nodes(id TEXT PRIMARY KEY, zone TEXT NOT NULL, key TEXT NOT NULL,"
-	"  name TEXT NOT NULL DEFAULT '', location TEXT NOT NULL DEFAULT '',"
-	"  enrolled_ms INTEGER NOT NULL);"
-	"CREATE TABLE node_state(node TEXT PRIMARY KEY REFERENCES nodes(id),"
-	"  online INTEGER NOT NULL DEFAULT 0, state TEXT NOT NULL DEFAULT 'unknown',"
-	"  heartbeat_s INTEGER NOT NULL DEFAULT 60, last_status_ms INTEGER NOT NULL DEFAULT 0,"
-	"  status_time_ms INTEGER NOT NULL DEFAULT 0, since_ms INTEGER NOT NULL DEFAULT 0,"
-	"  faults TEXT NOT NULL DEFAULT '', status_json TEXT NOT NULL DEFAULT '',"
-	"  last_selftest_ref TEXT NOT NULL DEFAULT '', last_selftest_ok INTEGER,"
-	"  last_selftest_ms INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE statuses(id INTEGER PRIMARY KEY, node TEXT NOT NULL,"
-	"  recv_ms INTEGER NOT NULL, body TEXT NOT NULL, payload BLOB NOT NULL);"
-	"CREATE INDEX statuses_node ON statuses(node, recv_ms);"
-	"CREATE TABLE events(id INTEGER PRIMARY KEY, node TEXT NOT NULL, time_ms INTEGER NOT NULL,"
-	"  kind TEXT NOT NULL, detail TEXT NOT NULL);"
-	"CREATE INDEX events_node ON events(node, time_ms);"
-	"CREATE TABLE warnings(id TEXT PRIMARY KEY, first_seen_ms INTEGER NOT NULL,"
-	"  sent INTEGER NOT NULL, status TEXT NOT NULL, type TEXT NOT NULL, kind TEXT NOT NULL,"
-	"  ref TEXT NOT NULL DEFAULT '', zones TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
-	"  sender TEXT NOT NULL DEFAULT '', payload BLOB NOT NULL, topic TEXT NOT NULL);"
-	"CREATE INDEX warnings_seen ON warnings(first_seen_ms);"
-	"CREATE TABLE expected(warning TEXT NOT NULL, node TEXT NOT NULL,"
-	"  offline_at_send INTEGER NOT NULL, resent INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY(warning, node));"
-	"CREATE TABLE receipts(node TEXT NOT NULL, seq INTEGER NOT NULL, ref TEXT NOT NULL,"
-	"  state TEXT NOT NULL, time_ms INTEGER NOT NULL, recv_ms INTEGER NOT NULL,"
-	"  body TEXT NOT NULL, payload BLOB NOT NULL, PRIMARY KEY(node, seq));"
-	"CREATE INDEX receipts_ref ON receipts(ref);"
-	"CREATE TABLE quarantine(id INTEGER PRIMARY KEY, recv_ms INTEGER NOT NULL,"
-	"  topic TEXT NOT NULL, problem TEXT NOT NULL, payload BLOB NOT NULL);"
-	"CREATE TABLE selftests(node TEXT NOT NULL, ref TEXT NOT NULL, time_ms INTEGER NOT NULL,"
-	"  ok INTEGER NOT NULL, mode TEXT NOT NULL, trigger TEXT NOT NULL, checks TEXT NOT NULL,"
-	"  PRIMARY KEY(node, ref));"
-	"CREATE TABLE reports(warning TEXT NOT NULL, at TEXT NOT NULL, time_ms INTEGER NOT NULL,"
-	"  signed BLOB NOT NULL, PRIMARY KEY(warning, at));"
-	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
-	"  action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL,"
-	"  hash TEXT NOT NULL);",
-};
-#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 enum stmt {
 	Q_RECEIPT, Q_RECEIPTS_FOR, Q_STATUS, Q_NS_PUT, Q_NS_PUT_KEEP, Q_NS_GET, Q_EVENT,
@@ -144,14 +103,14 @@ migrate(struct store *s, struct cx_err *e)
 
 	if (v < 0)
 		return db_fail(s, e, "user_version");
-	if (v > NMIGRATIONS)
+	if (v > SCHEMA_NMIGRATIONS)
 		return cx_errf(e, "database schema version %d is newer than this hub (%d)", v,
-		    NMIGRATIONS);
-	for (i = v; i < NMIGRATIONS; i++) {
+		    SCHEMA_NMIGRATIONS);
+	for (i = v; i < SCHEMA_NMIGRATIONS; i++) {
 		snprintf(q, sizeof(q), "PRAGMA user_version=%d", i + 1);
 		if (exec(s, "BEGIN IMMEDIATE", e) < 0)
 			return -1;
-		if (exec(s, migrations[i], e) < 0 || exec(s, q, e) < 0) {
+		if (exec(s, schema_migrations[i], e) < 0 || exec(s, q, e) < 0) {
 			cx_err_prefix(e, "migration %d -> %d", i, i + 1);
 			exec(s, "ROLLBACK", NULL);
 			return -1;

@@ -38,7 +38,7 @@
 #include "common/err.h"
 #include "common/receipt.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 1           /* = SCHEMA_NMIGRATIONS (hub/schema.h) */
 
 struct store;
 struct hub_config;

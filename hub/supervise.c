@@ -322,7 +322,7 @@ supervise_status(struct supervise *sv, const char *node, const uint8_t *body, si
 	fp = fingerprint(d.root);
 	json_doc_free(&d);
 	v = &sv->n[k];
-	set_online(sv, k, f.online, now, f.online ? "status" : "will (the node's link died)");
+	set_online(sv, k, f.online, now, f.online ? "status" : "status says offline (the node stopping, or its will)");
 	/* coming online idle says nothing the "online" event does not */
 	if (strcmp(v->state, f.state) != 0 && f.online && !(strcmp(f.state, "idle") == 0
 	    && (strcmp(v->state, "unknown") == 0 || strcmp(v->state, "offline") == 0)))

@@ -27,6 +27,7 @@ cleanup() {
 	local p
 	for p in "${NODE_PID[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -n "$CAPTURE_PID" ] && { pkill -P "$CAPTURE_PID" 2>/dev/null; kill "$CAPTURE_PID" 2>/dev/null; }
+	[ -n "${HUB_PID:-}" ] && { kill "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; }
 	[ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null
 	jobs -p | xargs -r kill 2>/dev/null
 	wait 2>/dev/null
@@ -97,7 +98,7 @@ make_keys() {
 broker_setup() {
 	local u
 	: > "$RIG/passwd"
-	for u in operator monitor "$@"; do
+	for u in operator monitor hub "$@"; do
 		mosquitto_passwd -b "$RIG/passwd" "$u" "pw-$u" 2>/dev/null
 	done
 	{
@@ -111,6 +112,12 @@ broker_setup() {
 		echo "topic write $PREFIX/node/+/cmd"
 		echo "topic read $PREFIX/node/+/receipt"
 		echo "topic read $PREFIX/node/+/status"
+		echo "user hub"
+		echo "topic read $PREFIX/node/+/receipt"
+		echo "topic read $PREFIX/node/+/status"
+		echo "topic read $PREFIX/alert/#"
+		echo "topic readwrite $PREFIX/node/+/cmd"
+		echo "topic write $PREFIX/hub/hub-1/report"
 		echo "user monitor"
 		echo "topic read $PREFIX/#"
 		echo "topic write $PREFIX/alert/#"
@@ -453,3 +460,33 @@ ref, state, text = sys.argv[1:4]
 sys.exit(0 if any(r.get("ref") == ref and r.get("state") == state and text in r.get("reason", "")
                   for r in map(json.loads, sys.stdin)) else 1)' "$2" "$3" "$4"
 }
+
+# --- the hub ----------------------------------------------------------------
+HUB=$BUILD/cunxiang-hub
+HUB_PID=
+# hub_conf [hub] KEY=VALUE lines, then NODE...: $RIG/hub.conf, account "hub",
+# id hub-1, the given nodes enrolled (their keys must exist), a key made once
+hub_conf() {
+	local extra=$1 n; shift
+	[ -f "$RIG/hub.pem" ] || { openssl genpkey -algorithm ED25519 -out "$RIG/hub.pem" 2>/dev/null; chmod 600 "$RIG/hub.pem"; }
+	{
+		printf '[hub]\nid = hub-1\nstate_dir = %s\nkey = %s\nprefix = %s\n%s\n' \
+			"$RIG/hub" "$RIG/hub.pem" "$PREFIX" "$extra"
+		printf '[mqtt]\nport = %s\nusername = hub\npassword = pw-hub\nkeepalive_s = 5\n' "$PORT"
+		printf '[http]\nlisten = off\n'
+		for n in "$@"; do
+			printf '[node %s]\nzone = %s\npubkey = %s\n' "$n" \
+				"$(sed -n 's/^zone = //p' "$RIG/$n.conf")" "$(node_pub "$n")"
+		done
+	} > "$RIG/hub.conf"
+}
+hub_connected() { [ "$(grep -c 'broker: connected' "$RIG/hub.log")" -gt "$1" ]; }
+hub_start() {
+	local n; n=$(grep -c 'broker: connected' "$RIG/hub.log" 2>/dev/null)
+	"$HUB" -d -v -c "$RIG/hub.conf" >>"$RIG/hub.log" 2>&1 &
+	HUB_PID=$!
+	wait_for 60 hub_connected "${n:-0}" || { echo "hub did not connect"; tail -20 "$RIG/hub.log"; return 1; }
+}
+hub_stop() { [ -n "$HUB_PID" ] && { kill "-${1:-TERM}" "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; }; HUB_PID=; }
+# hub_sql QUERY: one query on the hub's database (read-only)
+hub_sql() { sqlite3 -readonly -batch -noheader "$RIG/hub/hub.db" "$1"; }

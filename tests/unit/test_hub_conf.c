@@ -1,0 +1,124 @@
+/*
+ * test_hub_conf: hub.conf (hub/hubconf.h): the shipped example loads with
+ * its defaults filled in; bad input is refused with file:line and nothing
+ * kept (unknown key or section, out of range, duplicate node, bad key,
+ * missing required keys).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hub/hubconf.h"
+
+#define KEY "MCowBQYDK2VwAyEAkGEWPJPMlfe4m/24UpT1Lc8tfqogBWFP8sw++Op124o="
+#define HEAD "[hub]\nid = hub-1\nstate_dir = /tmp/x\nkey = /tmp/k\n"
+
+static char path[64];
+
+static int
+load(const char *text, struct hub_config *c, struct cx_err *e)
+{
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/test_hub_conf.%d", (int)getpid());
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return hubconf_load(path, c, e);
+}
+
+static void test_shipped(void **state)
+{
+	struct hub_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	assert_int_equal(hubconf_load("firmware-config/hub.conf", &c, &e), 0);
+	assert_string_equal(c.id, "hub-430682101");
+	assert_int_equal(c.nnodes, 2);
+	assert_int_equal(c.offline_grace_pct, 150);
+	assert_int_equal(c.report_at_s[0], 120);
+	assert_int_equal(c.report_at_s[1], 600);
+	assert_string_equal(c.client_id, "hub-430682101");
+	assert_non_null(hubconf_find_node(&c, "village-430682101202"));
+	assert_string_equal(hubconf_find_node(&c, "village-430682101201")->name, "Xiawan village");
+	assert_null(hubconf_find_node(&c, "nobody"));
+	hubconf_free(&c);
+}
+
+static void test_defaults(void **state)
+{
+	struct hub_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	assert_int_equal(load(HEAD "offline_grace = 2\nreport_at_s = 5, 9\n[node v-1]\n"
+	    "zone = 430682101201\npubkey = " KEY "\n", &c, &e), 0);
+	assert_int_equal(c.rollcall_deadline_s, 120);
+	assert_int_equal(c.resend_s, 30);
+	assert_int_equal(c.offline_grace_pct, 200);
+	assert_int_equal(c.report_at_s[0], 5);
+	assert_int_equal(c.report_at_s[1], 9);
+	assert_int_equal(c.port, 1883);
+	assert_string_equal(c.prefix, "cx");
+	assert_string_equal(c.username, "hub-1");
+	assert_int_equal(c.session_expiry_s, 604800);
+	assert_string_equal(c.http_listen, "127.0.0.1:8080");
+	assert_non_null(c.nodes[0].key);
+	hubconf_free(&c);
+	unlink(path);
+}
+
+static void test_bad(void **state)
+{
+	static const struct { const char *text, *msg; } cases[] = {
+		{ HEAD "foo = 1\n", ":5: unknown key 'foo' in [hub]" },
+		{ HEAD "[radio]\n", ":5: unknown section [radio]" },
+		{ HEAD "resend_s = -1\n", ":5: 'resend_s' must be a number 0..3600" },
+		{ HEAD "rollcall_deadline_s = 2\n", ":5: 'rollcall_deadline_s' must be a number" },
+		{ HEAD "offline_grace = 0.9\n", ":5: 'offline_grace' must be a factor" },
+		{ HEAD "report_at_s = 600,120\n", ":5: 'report_at_s' must be FIRST,FINAL" },
+		{ HEAD "prefix = a/#\n", ":5: 'prefix': not a valid topic prefix" },
+		{ HEAD "id = again\n", ":5: 'id' set twice (first on line 2)" },
+		{ "[hub]\nid = hub-1\n", ": [hub] state_dir is required" },
+		{ HEAD "[node v-1]\nzone = 43\n", ":5: [node v-1]: zone and pubkey are required" },
+		{ HEAD "[node v-1]\nzone = 4306821012011\n", ":6: 'zone': not a valid zone" },
+		{ HEAD "[node v-1]\nzone = 43\npubkey = AAAA\n", ":5: [node v-1]: pubkey:" },
+		{ HEAD "[node v-1]\nzone = 43\npubkey = " KEY "\nalg = rsa\n", ":5: [node v-1]: alg" },
+		{ HEAD "[node v-1]\nzone = 43\npubkey = " KEY "\n[node v-1]\nzone = 43\npubkey = " KEY
+		    "\n", ":8: [node v-1] enrolled twice" },
+		{ HEAD "[node bad id]\n", ":5: [node bad id]: node id must be" },
+		{ HEAD "[mqtt]\npassword = a\npassword_file = b\n", "exclusive" },
+	};
+	struct hub_config c;
+	struct cx_err e;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e.msg[0] = '\0';
+		if (load(cases[i].text, &c, &e) != -1 || strstr(e.msg, cases[i].msg) == NULL)
+			fail_msg("case %zu: got '%s', want '%s'", i, e.msg, cases[i].msg);
+		assert_null(c.nodes);
+		assert_int_equal(c.nnodes, 0);
+	}
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
