@@ -122,7 +122,8 @@ resend_round(struct rcall *c)
 
 		if (!w->expected || w->answered || !supervise_online(h->sv, w->node))
 			continue;
-		if (node_topic(h->conf->prefix, w->node, "cmd", topic, sizeof(topic), &e) < 0
+		if (h->mqtt == NULL
+		    || node_topic(h->conf->prefix, w->node, "cmd", topic, sizeof(topic), &e) < 0
 		    || mqtt_publish(h->mqtt, topic, c->payload, c->n, 0, NULL) < 0)
 			continue;
 		store_resent(h->store, c->id, w->node, c->rounds, NULL);
@@ -187,7 +188,7 @@ make_report(struct hub *h, const struct rollcall *rc, const char *at, int64_t se
 	}
 	write_report_files(h, rollcall_id(rc), at, json, sealed, n);
 	snprintf(topic, sizeof(topic), "%s/hub/%s/report", h->conf->prefix, h->conf->id);
-	if (mqtt_publish(h->mqtt, topic, sealed, n, 0, NULL) < 0)
+	if (h->mqtt == NULL || mqtt_publish(h->mqtt, topic, sealed, n, 0, NULL) < 0)
 		log_warnx("report %s %s: not published (broker link down)", rollcall_id(rc), at);
 	rollcall_counts(rc, NULL, &cnt);
 	snprintf(detail, sizeof(detail), "verdict=%s expected=%d done=%d failed=%d silent=%d "
@@ -493,6 +494,25 @@ rcalls_receipt(struct rcalls *r, const struct receipt *rc, int verified, const c
 		rollcall_receipt(r->cached, rc, n ? n->zone : NULL, 1, NULL);
 }
 
+/* A warning the hub never saw, known from receipts: who answered, no one
+ * expected (zones unknown, so never complete). */
+static const struct rollcall *
+receipts_only(struct rcalls *r, const char *id)
+{
+	struct rcall c = { .owner = r };
+	struct feed f = { .c = &c, .h = r->h };
+
+	if ((c.rc = rollcall_new(id, NULL, ROLLCALL_WARN, NULL)) == NULL)
+		return NULL;
+	if (store_receipts_for(r->h->store, id, feed_receipt, &f, NULL) < 0 || f.failed
+	    || rollcall_nrows(c.rc) == 0) {
+		rollcall_free(c.rc);
+		return NULL;
+	}
+	r->cached = c.rc;
+	return r->cached;
+}
+
 const struct rollcall *
 hub_rollcall(struct hub *h, const char *id)
 {
@@ -509,7 +529,7 @@ hub_rollcall(struct hub *h, const char *id)
 	rollcall_free(r->cached);
 	r->cached = NULL;
 	if ((c = rcall_load(r, id, &e)) == NULL)
-		return NULL;
+		return receipts_only(r, id);
 	age = (uint64_t)(clock_wall_ms() - c->first_seen_ms);
 	rollcall_set_deadline_passed(c->rc, age >= ms_of(h->conf->rollcall_deadline_s));
 	r->cached = c->rc;

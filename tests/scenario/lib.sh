@@ -487,6 +487,8 @@ hub_start() {
 	HUB_PID=$!
 	wait_for 60 hub_connected "${n:-0}" || { echo "hub did not connect"; tail -20 "$RIG/hub.log"; return 1; }
 }
+# hub_up [hub] LINES NODE...: configure and start
+hub_up() { hub_conf "$@" && hub_start; }
 hub_stop() { [ -n "$HUB_PID" ] && { kill "-${1:-TERM}" "$HUB_PID" 2>/dev/null; wait "$HUB_PID" 2>/dev/null; }; HUB_PID=; }
 # hub_sql QUERY: one query on the hub's database (read-only)
 hub_sql() { sqlite3 -readonly -batch -noheader "$RIG/hub/hub.db" "$1"; }
