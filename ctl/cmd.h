@@ -33,5 +33,9 @@ int cmd_acl(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_local(int argc, char **argv);
 int cmd_selftest(int argc, char **argv);
+int cmd_nodes(int argc, char **argv);
+int cmd_rollcall(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif

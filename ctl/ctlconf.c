@@ -105,6 +105,46 @@ signer_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 	return cx_errf(e, "unknown key '%s' in [signer]", k);
 }
 
+/* token_file relative to the directory of the config file */
+static int
+hub_token_path(struct ctl_config *c, const char *v, struct cx_err *e)
+{
+	const char *slash = strrchr(c->path, '/');
+	int n;
+
+	if (v[0] == '\0')
+		return cx_errf(e, "'token_file' is empty");
+	if (v[0] == '/' || slash == NULL)
+		n = snprintf(c->hub_token_file, sizeof c->hub_token_file, "%s", v);
+	else
+		n = snprintf(c->hub_token_file, sizeof c->hub_token_file, "%.*s/%s",
+		    (int)(slash - c->path), c->path, v);
+	if (n < 0 || (size_t)n >= sizeof c->hub_token_file)
+		return cx_errf(e, "'token_file' is too long");
+	return 0;
+}
+
+static int
+hub_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
+{
+	if (strcmp(k, "url") == 0) {
+		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+			return cx_errf(e, "'url' must start with http:// or https://");
+		if (strpbrk(v, " \t\r\n?#") != NULL)
+			return cx_errf(e, "'url' must be the hub's base URL (no spaces, query or fragment)");
+		return copy_str(c->hub_url, sizeof c->hub_url, v, k, e);
+	}
+	if (strcmp(k, "token_file") == 0)
+		return hub_token_path(c, v, e);
+	if (strcmp(k, "key") == 0) {
+		if (c->hub_key != NULL)
+			return cx_errf(e, "'key' given twice");
+		c->hub_key = ctlconf_pubkey(v, e);
+		return c->hub_key == NULL ? -1 : 0;
+	}
+	return cx_errf(e, "unknown key '%s' in [hub]", k);
+}
+
 static int
 node_open(struct parse *p, const char *id, struct cx_err *e)
 {
@@ -181,7 +221,7 @@ section_start(struct parse *p, const char *section, struct cx_err *e)
 	if (strncmp(section, "node ", 5) == 0)
 		return node_open(p, section + 5, e);
 	if (strcmp(section, "mqtt") != 0 && strcmp(section, "signer") != 0 &&
-	    strcmp(section, "receipts") != 0)
+	    strcmp(section, "receipts") != 0 && strcmp(section, "hub") != 0)
 		return cx_errf(e, "unknown section [%s]", section);
 	return 0;
 }
@@ -202,6 +242,8 @@ handle(void *user, const char *section, const char *key, const char *value)
 			rc = mqtt_key(p->c, key, value, &e);
 		else if (strcmp(section, "signer") == 0)
 			rc = signer_key(p->c, key, value, &e);
+		else if (strcmp(section, "hub") == 0)
+			rc = hub_key(p->c, key, value, &e);
 		else if (strcmp(section, "receipts") == 0)
 			rc = strcmp(key, "log") == 0 ?
 			    copy_str(p->c->receipt_log, sizeof p->c->receipt_log, value, key, &e) :
@@ -311,6 +353,8 @@ ctlconf_free(struct ctl_config *c)
 		sig_key_free(c->nodes[i].key);
 	free(c->nodes);
 	c->nodes = NULL;
+	sig_key_free(c->hub_key);
+	c->hub_key = NULL;
 	c->nnodes = 0;
 	explicit_bzero(c->password, sizeof c->password);
 }

@@ -4,6 +4,8 @@
  *   [mqtt]     host port username password|password_file prefix tls_ca keepalive
  *   [signer]   key (PEM private key path) kid
  *   [receipts] log (optional file where every receipt the CLI is handed is kept)
+ *   [hub]      url token_file key  (the township hub's HTTP API: nodes, rollcall,
+ *              report, audit; token_file is relative to this file's directory)
  *   [node ID]  zone pubkey [alg]        (repeatable: the enrolled nodes)
  *
  * Like the node's config, the parser is strict: unknown sections and keys are
@@ -51,6 +53,11 @@ struct ctl_config {
 
 	/* [receipts] */
 	char receipt_log[CTL_PATH_MAX];  /* "" = off */
+
+	/* [hub] */
+	char hub_url[CTL_PATH_MAX];    /* "" = no hub; http:// or https:// */
+	char hub_token_file[CTL_PATH_MAX];  /* resolved against the config's directory */
+	struct sig_key *hub_key;       /* owned: checks reports and the audit head; may be NULL */
 
 	/* [node ID] */
 	int nnodes;

@@ -31,6 +31,10 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, "verify a saved payload and print its body" },
 	{ "selftest", cmd_selftest, "run a self-test on a node or a zone (signed command)" },
 	{ "local", cmd_local, "status or stop of the cunxiangd on this board (control socket)" },
+	{ "nodes", cmd_nodes, "every node at the hub: state, heartbeat age, faults, self-test" },
+	{ "rollcall", cmd_rollcall, "the hub's roll-call of a warning, live (exit by verdict)" },
+	{ "report", cmd_report, "the hub's signed report of a warning, verified" },
+	{ "audit", cmd_audit, "verify the hub's audit log (hash chain, signed head)" },
 	{ NULL, NULL, NULL },
 };
 
@@ -49,7 +53,7 @@ help(FILE *f)
 	    "  0  success (warn/update/cancel --wait, receipts: every expected node confirmed)\n"
 	    "  1  usage error (nothing was published)\n"
 	    "  2  config, key or file error (nothing was published)\n"
-	    "  3  broker error: cannot connect, refused, no PUBACK, link lost\n"
+	    "  3  broker or hub error: cannot connect, refused, no PUBACK, link lost, HTTP error\n"
 	    "  4  a node failed, rejected, was preempted or cancelled (verify: invalid)\n"
 	    "  5  an expected node is silent, or no node confirmed\n"
 	    "  6  every expected node answered, some had not finished by the deadline\n");

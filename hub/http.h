@@ -14,5 +14,7 @@
  * leaves e->msg empty. */
 struct http *http_open(struct hub *h, struct cx_err *e);
 void http_close(struct http *s);
+/* The TCP port listened on (listen = HOST:0 picks a free one); 0 if none. */
+int http_port(const struct http *s);
 
 #endif

@@ -1,0 +1,71 @@
+/*
+ * api: the endpoints of the hub's HTTP API (docs/HUB-API.md), apart from
+ * HTTP itself: http.c authenticates a request, hands it here as a struct
+ * api_req and sends back the struct api_resp.  Nothing here knows
+ * libmicrohttpd, so each endpoint can be tested on a store the test fills.
+ *
+ * Reads go to the hub's SQLite database (store_db(), prepared statements
+ * only) and to its roll-calls (hub_rollcall()); answers are JSON (UTF-8)
+ * except a stored signed report (its exact bytes) and CSV/text reports.
+ */
+#ifndef CX_API_H
+#define CX_API_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include "hub/http_auth.h"
+#include "hub/hub.h"
+#include "hub/store.h"
+
+#define API_BODY_MAX 65536                 /* bytes of a request body */
+
+
+struct api_req {
+	const char *method;                    /* "GET", "HEAD", "POST", ... */
+	const char *path;                      /* without the query */
+	/* a query argument, NULL if absent */
+	const char *(*arg)(void *ctx, const char *name);
+	void *arg_ctx;
+	const char *authorization;             /* the header, NULL if absent */
+	const char *body;                      /* POST: the body, bodylen bytes */
+	size_t bodylen;
+	int64_t now_ms;                        /* wall clock */
+};
+
+struct api_resp {
+	int status;                            /* 200, 400, 401, ... */
+	char *body;                            /* malloc'd; the caller frees */
+	size_t len;
+	const char *ctype;                     /* static string */
+	const char *allow;                     /* 405: the Allow header, else NULL */
+	const char *who;                       /* the token's name, NULL if none */
+};
+
+/* Answer one request; r is always filled (500 on an internal error). */
+void api_handle(struct hub *h, const struct http_tokens *t, const struct api_req *q,
+    struct api_resp *r);
+
+/* For the endpoint files: set r to a JSON answer / a JSON error. */
+void api_json(struct api_resp *r, int status, cJSON *doc);     /* takes doc */
+void api_error(struct api_resp *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A query argument as an integer in [min, max], or def when absent; 0 / -1 (bad). */
+int api_arg_int(const struct api_req *q, const char *name, int64_t min, int64_t max,
+    int64_t def, int64_t *out);
+
+/* A text column, "" for NULL. */
+const char *api_text(sqlite3_stmt *st, int i);
+/* cJSON of a JSON text kept in the store; a string holding it if it does not parse. */
+cJSON *api_parse_stored(const char *text);
+
+/* Endpoints (api_nodes.c, api_warnings.c, api.c); id is the path's last part. */
+void api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r);
+void api_node(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
+void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
+void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
+void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
+void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+
+#endif

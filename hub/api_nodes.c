@@ -1,0 +1,250 @@
+/*
+ * api_nodes: GET /api/nodes[?zone=Z] and GET /api/nodes/ID (docs/HUB-API.md).
+ *
+ * Every enrolled node is listed, with what the hub last knew of it
+ * (node_state) and how old that is: "age_s" is the time since its last
+ * verified status reached the hub, "stale" is true once that is older than
+ * the offline grace (offline_grace x heartbeat_s) or when the hub never
+ * heard from it.  The values shown are never guessed: a node without a
+ * status says "unknown".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/zone.h"
+#include "hub/api.h"
+
+#define NODE_EVENTS_LAST 100
+#define NODE_SELFTESTS_LAST 20
+
+static const char node_sql[] =
+    "SELECT n.id, n.zone, n.name, n.location, s.online, s.state, s.heartbeat_s,"
+    " s.last_status_ms, s.since_ms, s.faults, s.last_selftest_ref, s.last_selftest_ok,"
+    " s.last_selftest_ms, s.status_time_ms, s.status_json"
+    " FROM nodes n LEFT JOIN node_state s ON s.node = n.id";
+enum { C_ID, C_ZONE, C_NAME, C_LOCATION, C_ONLINE, C_STATE, C_HEARTBEAT, C_LAST, C_SINCE,
+    C_FAULTS, C_ST_REF, C_ST_OK, C_ST_MS, C_STATUS_TIME, C_STATUS_JSON };
+
+cJSON *
+api_parse_stored(const char *text)
+{
+	cJSON *j;
+
+	if (text[0] == '\0')
+		return cJSON_CreateNull();
+	j = cJSON_ParseWithLength(text, strlen(text));
+	return j != NULL ? j : cJSON_CreateString(text);
+}
+
+static cJSON *
+faults_json(const char *csv)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = csv, *comma;
+	char word[64];
+	size_t n;
+
+	while (arr != NULL && *p != '\0') {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n > 0 && n < sizeof word) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			cJSON_AddItemToArray(arr, cJSON_CreateString(word));
+		}
+		p += n + (comma != NULL);
+	}
+	return arr;
+}
+
+static cJSON *
+selftest_json(sqlite3_stmt *st)
+{
+	cJSON *o;
+
+	if (sqlite3_column_type(st, C_ST_OK) == SQLITE_NULL || api_text(st, C_ST_REF)[0] == '\0')
+		return cJSON_CreateNull();
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "ref", api_text(st, C_ST_REF));
+	cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, C_ST_OK) != 0);
+	json_add_int(o, "time_ms", sqlite3_column_int64(st, C_ST_MS));
+	return o;
+}
+
+/* One row of node_sql as the list entry. */
+static cJSON *
+node_json(struct hub *h, sqlite3_stmt *st, int64_t now_ms)
+{
+	int known = sqlite3_column_type(st, C_ONLINE) != SQLITE_NULL;
+	int64_t hb = known ? sqlite3_column_int64(st, C_HEARTBEAT) : 60;
+	int64_t last = known ? sqlite3_column_int64(st, C_LAST) : 0;
+	int64_t grace_ms = hb * 10 * h->conf->offline_grace_pct;   /* hb s x pct/100, in ms */
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "id", api_text(st, C_ID));
+	cJSON_AddStringToObject(o, "zone", api_text(st, C_ZONE));
+	cJSON_AddStringToObject(o, "name", api_text(st, C_NAME));
+	cJSON_AddStringToObject(o, "location", api_text(st, C_LOCATION));
+	cJSON_AddBoolToObject(o, "online", known && sqlite3_column_int(st, C_ONLINE) != 0);
+	cJSON_AddStringToObject(o, "state", known ? api_text(st, C_STATE) : "unknown");
+	if (last > 0)
+		json_add_int(o, "age_s", (now_ms > last ? now_ms - last : 0) / 1000);
+	else
+		cJSON_AddNullToObject(o, "age_s");
+	cJSON_AddBoolToObject(o, "stale", last == 0 || now_ms - last > grace_ms);
+	cJSON_AddItemToObject(o, "faults", faults_json(known ? api_text(st, C_FAULTS) : ""));
+	json_add_int(o, "heartbeat_s", hb);
+	json_add_int(o, "last_status_ms", last);
+	json_add_int(o, "since_ms", known ? sqlite3_column_int64(st, C_SINCE) : 0);
+	cJSON_AddItemToObject(o, "last_selftest", known ? selftest_json(st) : cJSON_CreateNull());
+	return o;
+}
+
+void
+api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
+{
+	const char *zarg = q->arg != NULL ? q->arg(q->arg_ctx, "zone") : NULL;
+	char zone[ZONE_MAX + 1] = "", sql[sizeof node_sql + 32];
+	sqlite3 *db = store_db(h->store);
+	struct cx_err e;
+	sqlite3_stmt *st;
+	cJSON *arr, *o;
+	int rc;
+
+	if (zarg != NULL && zone_parse(zarg, zone, &e) != 0) {
+		api_error(r, 400, "zone: %s", e.msg);
+		return;
+	}
+	snprintf(sql, sizeof sql, "%s ORDER BY n.id", node_sql);
+	if ((arr = cJSON_CreateArray()) == NULL ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		cJSON_Delete(arr);
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		return;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (zone[0] != '\0' && !zone_covers(zone, api_text(st, C_ZONE)))
+			continue;
+		if ((o = node_json(h, st, q->now_ms)) == NULL)
+			break;
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		return;
+	}
+	api_json(r, 200, arr);
+}
+
+static int
+node_events(sqlite3 *db, const char *id, cJSON *arr)
+{
+	static const char sql[] = "SELECT time_ms, kind, detail FROM events WHERE node = ?1"
+	    " ORDER BY id DESC LIMIT ?2";
+	sqlite3_stmt *st;
+	cJSON *o;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, NODE_EVENTS_LAST);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddItemToArray(arr, o);
+		json_add_int(o, "time_ms", sqlite3_column_int64(st, 0));
+		cJSON_AddStringToObject(o, "kind", api_text(st, 1));
+		cJSON_AddStringToObject(o, "detail", api_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+node_selftests(sqlite3 *db, const char *id, cJSON *arr)
+{
+	static const char sql[] = "SELECT ref, time_ms, ok, mode, trigger, checks FROM selftests"
+	    " WHERE node = ?1 ORDER BY time_ms DESC LIMIT ?2";
+	sqlite3_stmt *st;
+	cJSON *o;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, NODE_SELFTESTS_LAST);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "ref", api_text(st, 0));
+		json_add_int(o, "time_ms", sqlite3_column_int64(st, 1));
+		cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, 2) != 0);
+		cJSON_AddStringToObject(o, "mode", api_text(st, 3));
+		cJSON_AddStringToObject(o, "trigger", api_text(st, 4));
+		cJSON_AddItemToObject(o, "checks", api_parse_stored(api_text(st, 5)));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The node's row with its details, NULL if not enrolled (*dberr on a database error). */
+static cJSON *
+node_detail(struct hub *h, sqlite3 *db, const char *id, int64_t now_ms, int *dberr)
+{
+	char sql[sizeof node_sql + 32];
+	sqlite3_stmt *st;
+	cJSON *o = NULL, *ev, *tests;
+	int rc;
+
+	*dberr = 0;
+	snprintf(sql, sizeof sql, "%s WHERE n.id = ?1", node_sql);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		*dberr = 1;
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (o = node_json(h, st, now_ms)) != NULL) {
+		json_add_int(o, "status_time_ms", sqlite3_column_int64(st, C_STATUS_TIME));
+		cJSON_AddItemToObject(o, "status", api_parse_stored(api_text(st, C_STATUS_JSON)));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		*dberr = rc != SQLITE_DONE;
+		return NULL;
+	}
+	ev = cJSON_AddArrayToObject(o, "events");
+	tests = cJSON_AddArrayToObject(o, "selftests");
+	if (ev == NULL || tests == NULL || node_events(db, id, ev) != 0 ||
+	    node_selftests(db, id, tests) != 0) {
+		cJSON_Delete(o);
+		*dberr = 1;
+		return NULL;
+	}
+	return o;
+}
+
+void
+api_node(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r)
+{
+	sqlite3 *db = store_db(h->store);
+	cJSON *o;
+	int dberr;
+
+	if (!node_id_valid(id)) {
+		api_error(r, 404, "no such node");
+		return;
+	}
+	o = node_detail(h, db, id, q->now_ms, &dberr);
+	if (o == NULL && dberr)
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+	else if (o == NULL)
+		api_error(r, 404, "node '%s' is not enrolled", id);
+	else
+		api_json(r, 200, o);
+}

@@ -1,0 +1,356 @@
+/*
+ * api_warnings: GET /api/warnings[?limit=N], GET /api/warnings/ID (the
+ * roll-call) and GET /api/warnings/ID/report (docs/HUB-API.md).
+ *
+ * The list comes from the warnings table (newest first); each entry's
+ * verdict and counts, and the whole roll-call of one warning, come from
+ * hub_rollcall() through common/rollcall.h, the same model the reports and
+ * cunxiangctl use, so the API never computes a verdict of its own.  Rows
+ * are ordered so that what needs someone's attention comes first: failed,
+ * rejected, silent, offline, then the rest.
+ *
+ * In the list, a warning still followed live (within its deadline and its
+ * final report) is summarised from its live roll-call, which costs nothing;
+ * an older one from its newest signed report ("summary": "report T+10"):
+ * rebuilding an old roll-call of 10,000 nodes from the store takes about
+ * 0.4 s on the reference board, and the list must not hold the hub's loop
+ * for 50 of them.  GET /api/warnings/ID always answers the full roll-call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/envelope.h"
+#include "common/json.h"
+#include "common/zone.h"
+#include "hub/api.h"
+
+#define WARNINGS_DEFAULT 50
+#define WARNINGS_MAX 1000
+
+static const char warning_cols[] = "SELECT id, status, type, kind, sent, first_seen_ms, zones,"
+    " title, sender, ref FROM warnings";
+enum { W_ID, W_STATUS, W_TYPE, W_KIND, W_SENT, W_FIRST, W_ZONES, W_TITLE, W_SENDER, W_REF };
+
+static cJSON *
+zones_json(const char *csv)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char z[ZONE_MAX + 1];
+	const char *p = csv, *comma;
+	size_t n;
+
+	while (arr != NULL && *p != '\0') {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n > 0 && n < sizeof z) {
+			memcpy(z, p, n);
+			z[n] = '\0';
+			cJSON_AddItemToArray(arr, cJSON_CreateString(z));
+		}
+		p += n + (comma != NULL);
+	}
+	return arr;
+}
+
+static cJSON *
+counts_json(const struct rollcall_counts *c)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	json_add_int(o, "expected", c->expected);
+	json_add_int(o, "received", c->received);
+	json_add_int(o, "playing", c->playing);
+	json_add_int(o, "done", c->done);
+	json_add_int(o, "failed", c->failed);
+	json_add_int(o, "rejected", c->rejected);
+	json_add_int(o, "silent", c->silent);
+	json_add_int(o, "offline", c->offline);
+	json_add_int(o, "pending", c->pending);
+	json_add_int(o, "acknowledged", c->acknowledged);
+	json_add_int(o, "unverified", c->unverified);
+	json_add_int(o, "other", c->other);
+	return o;
+}
+
+/* The warning's row fields into o; its target zones under zkey ("zones" in
+ * the list, "target_zones" beside the roll-call's per-zone "zones"). */
+static void
+warning_fields(cJSON *o, sqlite3_stmt *st, const char *zkey)
+{
+	cJSON_AddStringToObject(o, "id", api_text(st, W_ID));
+	cJSON_AddStringToObject(o, "status", api_text(st, W_STATUS));
+	cJSON_AddStringToObject(o, "type", api_text(st, W_TYPE));
+	cJSON_AddStringToObject(o, "kind", api_text(st, W_KIND));
+	json_add_int(o, "sent", sqlite3_column_int64(st, W_SENT));
+	json_add_int(o, "first_seen_ms", sqlite3_column_int64(st, W_FIRST));
+	cJSON_AddItemToObject(o, zkey, zones_json(api_text(st, W_ZONES)));
+	cJSON_AddStringToObject(o, "title", api_text(st, W_TITLE));
+	cJSON_AddStringToObject(o, "sender", api_text(st, W_SENDER));
+	cJSON_AddStringToObject(o, "ref", api_text(st, W_REF));
+}
+
+/* verdict and counts of the whole roll-call into o */
+static void
+summary_fields(cJSON *o, const struct rollcall *rc)
+{
+	struct rollcall_counts c;
+
+	if (rc == NULL) {
+		cJSON_AddStringToObject(o, "verdict", "none");
+		cJSON_AddNullToObject(o, "counts");
+		return;
+	}
+	rollcall_counts(rc, NULL, &c);
+	cJSON_AddStringToObject(o, "verdict", rollcall_verdict(&c));
+	cJSON_AddItemToObject(o, "counts", counts_json(&c));
+}
+
+/* Verdict and counts of the newest stored report into o; 1 done, 0 none. */
+static int
+summary_from_report(sqlite3 *db, const char *id, cJSON *o)
+{
+	static const char sql[] = "SELECT signed, at FROM reports WHERE warning = ?1"
+	    " ORDER BY time_ms DESC LIMIT 1";
+	struct envelope env;
+	sqlite3_stmt *st;
+	cJSON *body = NULL, *counts;
+	char summary[32];
+	int done = 0;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    envelope_parse(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &env,
+	    NULL) == 0 &&
+	    (body = cJSON_ParseWithLength((const char *)env.body, env.bodylen)) != NULL &&
+	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, "verdict")) &&
+	    cJSON_IsObject(counts = cJSON_GetObjectItemCaseSensitive(body, "counts"))) {
+		cJSON_AddStringToObject(o, "verdict",
+		    cJSON_GetObjectItemCaseSensitive(body, "verdict")->valuestring);
+		cJSON_AddItemToObject(o, "counts", cJSON_DetachItemViaPointer(body, counts));
+		snprintf(summary, sizeof summary, "report %s", api_text(st, 1));
+		cJSON_AddStringToObject(o, "summary", summary);
+		done = 1;
+	}
+	cJSON_Delete(body);
+	sqlite3_finalize(st);
+	return done;
+}
+
+/* One list entry's verdict and counts: live, or from its report (see the top). */
+static void
+list_summary(struct hub *h, sqlite3 *db, sqlite3_stmt *st, int64_t now_ms, cJSON *o)
+{
+	const struct hub_config *c = h->conf;
+	int64_t window_s = c->rollcall_deadline_s > c->report_at_s[1] ?
+	    c->rollcall_deadline_s : c->report_at_s[1];
+	int64_t age_ms = now_ms - sqlite3_column_int64(st, W_FIRST);
+
+	if (age_ms > (window_s + 5) * 1000 && summary_from_report(db, api_text(st, W_ID), o))
+		return;
+	/* each roll-call is used before the next hub_rollcall() call */
+	summary_fields(o, hub_rollcall(h, api_text(st, W_ID)));
+	cJSON_AddStringToObject(o, "summary", "roll-call");
+}
+
+void
+api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r)
+{
+	char sql[sizeof warning_cols + 64];
+	sqlite3 *db = store_db(h->store);
+	sqlite3_stmt *st;
+	int64_t limit;
+	cJSON *arr, *o;
+	int rc;
+
+	if (api_arg_int(q, "limit", 1, WARNINGS_MAX, WARNINGS_DEFAULT, &limit) != 0) {
+		api_error(r, 400, "'limit' must be 1..%d", WARNINGS_MAX);
+		return;
+	}
+	snprintf(sql, sizeof sql, "%s ORDER BY first_seen_ms DESC, id LIMIT ?1", warning_cols);
+	if ((arr = cJSON_CreateArray()) == NULL ||
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		cJSON_Delete(arr);
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		return;
+	}
+	sqlite3_bind_int64(st, 1, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddItemToArray(arr, o);
+		warning_fields(o, st, "zones");
+		list_summary(h, db, st, q->now_ms, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cJSON_Delete(arr);
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		return;
+	}
+	api_json(r, 200, arr);
+}
+
+/* What needs attention first. */
+static int
+class_rank(enum rollcall_class c)
+{
+	static const int rank[RC_COUNT] = {
+		[RC_FAILED] = 0, [RC_REJECTED] = 1, [RC_SILENT] = 2, [RC_OFFLINE] = 3,
+		[RC_PENDING] = 4, [RC_RECEIVED] = 5, [RC_PLAYING] = 6, [RC_DONE] = 7,
+		[RC_OTHER] = 8,
+	};
+
+	return (unsigned)c < RC_COUNT ? rank[c] : RC_COUNT;
+}
+
+struct sorted_row {
+	const struct rollcall_row *w;
+	int rank;
+};
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct sorted_row *x = a, *y = b;
+	int c;
+
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	if ((c = strcmp(x->w->node, y->w->node)) != 0)
+		return c;
+	return y->w->verified - x->w->verified;
+}
+
+static cJSON *
+row_json(const struct rollcall *rc, const struct rollcall_row *w)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (o == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "node", w->node);
+	cJSON_AddStringToObject(o, "zone", w->zone);
+	cJSON_AddStringToObject(o, "class", rollcall_class_name(rollcall_class(rc, w)));
+	cJSON_AddStringToObject(o, "state", w->answered ? rstate_name(w->state) : "");
+	cJSON_AddStringToObject(o, "reason", w->reason);
+	json_add_int(o, "time_ms", w->answered ? w->time : 0);
+	json_add_int(o, "seq", (int64_t)w->seq);
+	cJSON_AddBoolToObject(o, "acknowledged", w->acked);
+	json_add_int(o, "ack_time_ms", w->acked ? w->ack_time : 0);
+	cJSON_AddStringToObject(o, "ack_by", w->acked ? w->ack_by : "");
+	cJSON_AddBoolToObject(o, "expected", w->expected);
+	cJSON_AddBoolToObject(o, "offline_at_send", w->offline_at_send);
+	cJSON_AddBoolToObject(o, "verified", w->verified);
+	if (w->problem != NULL)
+		cJSON_AddStringToObject(o, "problem", w->problem);
+	return o;
+}
+
+static int
+rows_json(const struct rollcall *rc, cJSON *arr)
+{
+	int n = rollcall_nrows(rc), i;
+	struct sorted_row *v;
+	cJSON *o;
+
+	if ((v = calloc((size_t)n + 1, sizeof *v)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		v[i].w = rollcall_row(rc, i);
+		v[i].rank = class_rank(rollcall_class(rc, v[i].w));
+	}
+	qsort(v, (size_t)n, sizeof *v, row_cmp);
+	for (i = 0; i < n; i++) {
+		if ((o = row_json(rc, v[i].w)) == NULL)
+			break;
+		cJSON_AddItemToArray(arr, o);
+	}
+	free(v);
+	return i == n ? 0 : -1;
+}
+
+static int
+rollcall_json(cJSON *o, const struct rollcall *rc)
+{
+	struct rollcall_counts c;
+	cJSON *zones, *nodes, *z;
+	int i;
+
+	cJSON_AddBoolToObject(o, "complete", rollcall_complete(rc));
+	cJSON_AddBoolToObject(o, "deadline_passed", rollcall_deadline_passed(rc));
+	summary_fields(o, rc);
+	if ((zones = cJSON_AddArrayToObject(o, "zones")) == NULL ||
+	    (nodes = cJSON_AddArrayToObject(o, "nodes")) == NULL)
+		return -1;
+	for (i = 0; i < rollcall_nzones(rc); i++) {
+		if ((z = cJSON_CreateObject()) == NULL)
+			return -1;
+		cJSON_AddItemToArray(zones, z);
+		rollcall_counts(rc, rollcall_zone(rc, i), &c);
+		cJSON_AddStringToObject(z, "zone", rollcall_zone(rc, i));
+		cJSON_AddStringToObject(z, "verdict", rollcall_verdict(&c));
+		cJSON_AddItemToObject(z, "counts", counts_json(&c));
+	}
+	return rows_json(rc, nodes);
+}
+
+/* The warnings row of id into o: 1 found, 0 not, -1 database error. */
+static int
+warning_row(sqlite3 *db, const char *id, cJSON *o)
+{
+	char sql[sizeof warning_cols + 32];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "%s WHERE id = ?1", warning_cols);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		warning_fields(o, st, "target_zones");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+void
+api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r)
+{
+	sqlite3 *db = store_db(h->store);
+	const struct rollcall *rc;
+	cJSON *o;
+	int found;
+
+	if (!msg_id_valid(id)) {
+		api_error(r, 404, "no such warning");
+		return;
+	}
+	if ((o = cJSON_CreateObject()) == NULL) {
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	if ((found = warning_row(db, id, o)) < 0) {
+		cJSON_Delete(o);
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		return;
+	}
+	rc = hub_rollcall(h, id);
+	if (rc == NULL && !found) {
+		cJSON_Delete(o);
+		api_error(r, 404, "the hub has not seen warning '%s'", id);
+		return;
+	}
+	if (!found)
+		cJSON_AddStringToObject(o, "id", id);   /* seen in receipts only */
+	if (rc == NULL) {
+		summary_fields(o, NULL);
+	} else if (rollcall_json(o, rc) != 0) {
+		cJSON_Delete(o);
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	api_json(r, 200, o);
+}

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The hub's HTTP API and the operator's hub commands, end to end: the real
+# cunxiang-hub on a real broker with two real cunxiangd nodes (sim GPIO).
+# cunxiangctl nodes lists both with their heartbeat ages; a warning's
+# rollcall shows both done and exits 0; its signed report verifies (and a
+# report altered in the database does not); audit verify passes, then
+# fails naming the record after one is edited with the sqlite3 CLI, and
+# again after the last one is deleted.  Access: health is open, no token
+# or a wrong one is 401, a viewer cannot POST (403).
+. "$(dirname "$0")/lib.sh"
+
+HPORT=$(free_port)
+DB=$RIG/hub/hub.db
+
+# --- the rig: broker, two nodes, the hub (lib.sh: hub_conf, hub_start) ----
+make_keys
+node_conf village-201 430682101201
+node_conf village-202 430682101202
+broker_setup village-201 village-202
+broker_start || exit 1
+node_start village-201
+node_start village-202
+wait_online village-201 || exit 1
+wait_online village-202 || exit 1
+
+VIEW_TOKEN=view-$(openssl rand -hex 16)
+MAINT_TOKEN=maint-$(openssl rand -hex 16)
+{
+	echo "# role name sha256(token)"
+	echo "viewer console $(printf %s "$VIEW_TOKEN" | sha256sum | cut -d' ' -f1)"
+	echo "maintainer li.wei $(printf %s "$MAINT_TOKEN" | sha256sum | cut -d' ' -f1)"
+} > "$RIG/hub.tokens"
+# short: the roll-call's deadline and both reports; no resend
+hub_conf "rollcall_deadline_s = 30
+resend_s = 0
+report_at_s = 2,4" village-201 village-202
+sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\ntokens = $RIG/hub.tokens|" "$RIG/hub.conf"
+hub_start || exit 1
+
+# the operator: ctl.conf with [hub] (token file relative to ctl.conf)
+ctl_conf village-201 village-202
+printf '%s\n' "$VIEW_TOKEN" > "$RIG/hub.token"
+printf '\n[hub]\nurl = http://127.0.0.1:%s\ntoken_file = hub.token\nkey = %s\n' \
+	"$HPORT" "$(pub_b64 "$RIG/hub.pem")" >> "$RIG/ctl.conf"
+C="-c $RIG/ctl.conf"
+
+# http METHOD PATH [TOKEN] [BODY]: prints the HTTP status (python3, no curl
+# CLI); the answer's body goes to $RIG/http.body
+http() {
+	python3 - "$HPORT" "$1" "$2" "${3:-}" "${4:-}" "$RIG/http.body" <<'PY'
+import sys, urllib.request, urllib.error
+port, method, path = sys.argv[1], sys.argv[2], sys.argv[3]
+token = sys.argv[4] if len(sys.argv) > 4 else ""
+out = open(sys.argv[6], "wb")
+body = sys.argv[5].encode() if sys.argv[5] else None
+req = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=body, method=method)
+if token:
+    req.add_header("Authorization", "Bearer " + token)
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+    out.write(r.read())
+    print(r.status)
+except urllib.error.HTTPError as e:
+    out.write(e.read())
+    print(e.code)
+PY
+}
+hub_listening() { [ "$(http GET /api/health)" = 200 ]; }
+check "the hub's API answers /api/health without a token" wait_for 60 hub_listening || {
+	tail -20 "$RIG/hub.log"; exit 1; }
+
+# --- access ----------------------------------------------------------------
+check "no token: 401" [ "$(http GET /api/nodes)" = 401 ]
+check "a wrong token: 401" [ "$(http GET /api/nodes wrong-token)" = 401 ]
+check "a viewer reads the nodes: 200" [ "$(http GET /api/nodes "$VIEW_TOKEN")" = 200 ]
+check "a viewer cannot POST a self-test: 403" \
+	[ "$(http POST /api/selftest "$VIEW_TOKEN" '{"target":"village-201"}')" = 403 ]
+check "a maintainer with an unknown target: 404, nothing sent" \
+	[ "$(http POST /api/selftest "$MAINT_TOKEN" '{"target":"village-999"}')" = 404 ]
+check "every request is logged with its token's name" \
+	grep -q "http: POST /api/selftest 403 console" "$RIG/hub.log"
+
+# --- nodes -----------------------------------------------------------------
+both_online() {
+	ctl nodes $C --json | python3 -c '
+import sys, json
+n = {x["id"]: x for x in json.load(sys.stdin)}
+sys.exit(0 if all(n[i]["online"] and n[i]["age_s"] is not None for i in ("village-201", "village-202")) else 1)'
+}
+check "cunxiangctl nodes: both nodes online at the hub" wait_for 60 both_online
+out=$(ctl nodes $C)
+check "... the table shows each node, its state and its heartbeat age" \
+	bash -c "grep -Eq '^village-201 +430682101201 +idle +[0-9]+s ' <<<'$out' &&
+	         grep -Eq '^village-202 +430682101202 +idle +[0-9]+s ' <<<'$out'"
+check "... --zone keeps the nodes inside the zone" \
+	[ "$(ctl nodes $C --zone 430682101202 --json | python3 -c 'import sys,json; print(",".join(x["id"] for x in json.load(sys.stdin)))')" = village-202 ]
+check "... nothing needs attention" bash -c "\"$CTL\" nodes $C --attention |
+	grep -q '^0 nodes needing attention'"
+
+# --- a warning's roll-call ------------------------------------------------------
+id=$(ctl warn $C --zone 430682101 --status test --event test --severity 4 \
+	--siren test-short --expires 600 --id hubapi-$RANDOM)
+check "the warning was sent ($id)" [ -n "$id" ]
+ctl rollcall $C "$id" --timeout 60 > "$RIG/rollcall.txt"
+rc=$?
+check "cunxiangctl rollcall follows to complete and exits 0 (exit $rc)" [ "$rc" = 0 ]
+check "... both nodes listed done" bash -c "grep -Eq '^village-201 .* done +done ' '$RIG/rollcall.txt' &&
+	grep -Eq '^village-202 .* done +done ' '$RIG/rollcall.txt'"
+check "... the zone's verdict is ok" grep -q "^zone 430682101: ok" "$RIG/rollcall.txt"
+verdict=$(ctl rollcall $C "$id" --once --json | python3 -c 'import sys,json; w=json.load(sys.stdin); print(w["verdict"], w["complete"], w["counts"]["done"])')
+check "... --json: verdict ok, complete, 2 done ($verdict)" [ "$verdict" = "ok True 2" ]
+ctl rollcall $C no-such-warning --once >/dev/null 2>&1
+check "a warning the hub never saw: exit 3" [ $? = 3 ]
+
+# --- the signed report ----------------------------------------------------------
+report_made() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM reports WHERE warning = '$id'")" = 2 ]; }
+check "the hub made both reports (T+2, T+10)" wait_for 60 report_made
+ctl report $C "$id" --at T+2 > "$RIG/report.json" 2>"$RIG/report.err"
+rc=$?
+check "cunxiangctl report verifies the hub's signature (exit $rc)" [ "$rc" = 0 ]
+check "... it says so" grep -q "signed by hub-1: verified" "$RIG/report.err"
+check "... the body is the report of that warning" python3 -c '
+import sys, json
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r["kind"] == "report" and r["ref"] == sys.argv[2] and r["at"] == "T+2" else 1)' \
+	"$RIG/report.json" "$id"
+check "... --format csv lists both nodes" bash -c "\"$CTL\" report $C '$id' --format csv 2>/dev/null |
+	grep -q village-201 && \"$CTL\" report $C '$id' --format csv 2>/dev/null | grep -q village-202"
+sqlite3 "$DB" "UPDATE reports SET signed = CAST(replace(CAST(signed AS TEXT), 'village-202', 'village-209') AS BLOB) WHERE warning = '$id' AND at = 'T+2'"
+ctl report $C "$id" --at T+2 >/dev/null 2>"$RIG/report.err"
+rc=$?
+check "a report altered in the database: exit 4, NOT verified (exit $rc)" \
+	bash -c "[ $rc = 4 ] && grep -q 'NOT verified' '$RIG/report.err'"
+
+# --- the audit log --------------------------------------------------------------
+# (the hub appends nothing more: both reports are made, no resend, no warning)
+ctl audit $C verify > "$RIG/audit.out" 2>&1
+rc=$?
+check "cunxiangctl audit verify: intact (exit $rc)" \
+	bash -c "[ $rc = 0 ] && grep -q 'audit log intact' '$RIG/audit.out'"
+n=$(sqlite3 "$DB" "SELECT max(seq) FROM audit")
+check "... the log holds the start, the warning and both reports ($n records)" [ "${n:-0}" -ge 4 ]
+orig=$(sqlite3 "$DB" "SELECT detail FROM audit WHERE seq = 2")
+sqlite3 "$DB" "UPDATE audit SET detail = detail || ' (edited)' WHERE seq = 2"
+ctl audit $C verify > "$RIG/audit.out" 2>&1
+rc=$?
+check "one record edited with sqlite3: exit 4, record 2 named (exit $rc: $(cat "$RIG/audit.out"))" \
+	bash -c "[ $rc = 4 ] && grep -q 'BROKEN: record 2' '$RIG/audit.out'"
+sqlite3 "$DB" "UPDATE audit SET detail = '$(printf %s "$orig" | sed "s/'/''/g")' WHERE seq = 2"
+check "... put back: intact again" bash -c "\"$CTL\" audit $C verify >/dev/null"
+sqlite3 "$DB" "DELETE FROM audit WHERE seq = $n"
+ctl audit $C verify > "$RIG/audit.out" 2>&1
+rc=$?
+check "the last record deleted: exit 4 (exit $rc: $(cat "$RIG/audit.out"))" \
+	bash -c "[ $rc = 4 ] && grep -q 'BROKEN' '$RIG/audit.out'"
+
+# --- a self-test through the API (last: the hub audits it) ----------------------
+rc=$(http POST /api/selftest "$MAINT_TOKEN" '{"target":"village-201","mode":"silent"}')
+st=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("id", ""))' "$RIG/http.body")
+check "a maintainer starts a self-test of one node: 202 ($rc, $st)" [ "$rc" = 202 -a -n "$st" ]
+seen_cmd() { [ "$(sqlite3 "$DB" "SELECT kind FROM warnings WHERE id = '$st'")" = selftest ]; }
+check "... the hub signed and published it: it sees its own command on the node's cmd topic" \
+	wait_for 60 seen_cmd
+check "... audited with the maintainer's token name" \
+	[ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE actor = 'li.wei' AND action = 'selftest' AND subject = 'village-201'")" = 1 ]
+
+finish
