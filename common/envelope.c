@@ -84,6 +84,13 @@ split_header(const char *h, size_t hlen, const char *f[4], size_t flen[4],
 int
 envelope_parse(const uint8_t *buf, size_t len, struct envelope *env, struct cx_err *e)
 {
+	return envelope_parse_max(buf, len, ENV_BODY_MAX, env, e);
+}
+
+int
+envelope_parse_max(const uint8_t *buf, size_t len, size_t max, struct envelope *env,
+    struct cx_err *e)
+{
 	const char *h = (const char *)buf, *f[4];
 	size_t flen[4], hlen, scan;
 	char alg[ENV_ALG_MAX];
@@ -119,8 +126,8 @@ envelope_parse(const uint8_t *buf, size_t len, struct envelope *env, struct cx_e
 	env->bodylen = len - hlen - 1;
 	if (env->bodylen == 0)
 		return cx_errf(e, "envelope: empty body");
-	if (env->bodylen > ENV_BODY_MAX)
-		return cx_errf(e, "envelope: body over %d bytes", ENV_BODY_MAX);
+	if (env->bodylen > max)
+		return cx_errf(e, "envelope: body over %zu bytes", max);
 	return 0;
 }
 
@@ -136,6 +143,13 @@ int
 envelope_seal(const struct sig_key *k, const char *kid, const uint8_t *body,
     size_t bodylen, uint8_t **out, size_t *outlen, struct cx_err *e)
 {
+	return envelope_seal_max(k, kid, body, bodylen, ENV_BODY_MAX, out, outlen, e);
+}
+
+int
+envelope_seal_max(const struct sig_key *k, const char *kid, const uint8_t *body,
+    size_t bodylen, size_t max, uint8_t **out, size_t *outlen, struct cx_err *e)
+{
 	char sigb64[B64_LEN(SIG_MAX) + 1];
 	char header[ENV_HEADER_MAX + 1];
 	uint8_t sig[SIG_MAX];
@@ -146,9 +160,8 @@ envelope_seal(const struct sig_key *k, const char *kid, const uint8_t *body,
 	*out = NULL;
 	if (kid == NULL || !kid_valid(kid, strnlen(kid, ENV_KID_MAX + 1)))
 		return cx_errf(e, "envelope: bad key id");
-	if (bodylen == 0 || bodylen > ENV_BODY_MAX)
-		return cx_errf(e, "envelope: body of %zu bytes (want 1..%d)", bodylen,
-		    ENV_BODY_MAX);
+	if (bodylen == 0 || bodylen > max)
+		return cx_errf(e, "envelope: body of %zu bytes (want 1..%zu)", bodylen, max);
 	if (sig_sign(k, body, bodylen, sig, &siglen, e) < 0)
 		return -1;
 	if (b64_encode(sig, siglen, sigb64, sizeof(sigb64)) < 0)

@@ -96,7 +96,7 @@ check(const struct popts *o, const struct sig_key *k, const char *p, size_t n,
 	cJSON *body;
 	int rc = 0;
 
-	if (envelope_parse((const uint8_t *)p, n, env, e) != 0)
+	if (envelope_parse_max((const uint8_t *)p, n, ENV_DOC_MAX, env, e) != 0)
 		return cx_err_prefix(e, "not a signed report");
 	if (envelope_verify(env, k) != 0)
 		return cx_errf(e, "the signature (key id %s) does not verify with [hub] key", env->kid);

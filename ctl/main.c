@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	{ "acl", cmd_acl, "print the mosquitto ACL stanza of a node (or the operator)" },
 	{ "verify", cmd_verify, "verify a saved payload and print its body" },
 	{ "selftest", cmd_selftest, "run a self-test on a node or a zone (signed command)" },
-	{ "local", cmd_local, "status or stop of the cunxiangd on this board (control socket)" },
+	{ "local", cmd_local, "status, stop or acknowledge at the cunxiangd on this board (control socket)" },
 	{ "nodes", cmd_nodes, "every node at the hub: state, heartbeat age, faults, self-test" },
 	{ "rollcall", cmd_rollcall, "the hub's roll-call of a warning, live (exit by verdict)" },
 	{ "report", cmd_report, "the hub's signed report of a warning, verified" },

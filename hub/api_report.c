@@ -60,7 +60,7 @@ report_converted(struct api_resp *r, const uint8_t *p, size_t n, int csv)
 	struct cx_err e;
 	char *out;
 
-	if (envelope_parse(p, n, &env, &e) != 0) {
+	if (envelope_parse_max(p, n, ENV_DOC_MAX, &env, &e) != 0) {
 		api_error(r, 500, "stored report unreadable: %s", e.msg);
 		return;
 	}

@@ -124,7 +124,8 @@ summary_from_report(sqlite3 *db, const char *id, cJSON *o)
 		return 0;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW &&
-	    envelope_parse(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), &env,
+	    envelope_parse_max(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0),
+	    ENV_DOC_MAX, &env,
 	    NULL) == 0 &&
 	    (body = cJSON_ParseWithLength((const char *)env.body, env.bodylen)) != NULL &&
 	    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(body, "verdict")) &&

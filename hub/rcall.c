@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/envelope.h"
 #include "common/log.h"
 #include "hub/nodes.h"
 #include "hub/rcall.h"
@@ -188,7 +189,12 @@ make_report(struct hub *h, const struct rollcall *rc, const char *at, int64_t se
 	}
 	write_report_files(h, rollcall_id(rc), at, json, sealed, n);
 	snprintf(topic, sizeof(topic), "%s/hub/%s/report", h->conf->prefix, h->conf->id);
-	if (h->mqtt == NULL || mqtt_publish(h->mqtt, topic, sealed, n, 0, NULL) < 0)
+	/* a report of thousands of nodes is bigger than any broker here takes
+	 * (max_packet_size): the API and the files serve it */
+	if (n > ENV_HEADER_MAX + ENV_BODY_MAX)
+		log_info("report %s %s: %zu bytes, too big to publish: kept in the database "
+		    "and %s/reports, served by the API", rollcall_id(rc), at, n, h->conf->state_dir);
+	else if (h->mqtt == NULL || mqtt_publish(h->mqtt, topic, sealed, n, 0, NULL) < 0)
 		log_warnx("report %s %s: not published (broker link down)", rollcall_id(rc), at);
 	rollcall_counts(rc, NULL, &cnt);
 	snprintf(detail, sizeof(detail), "verdict=%s expected=%d done=%d failed=%d silent=%d "

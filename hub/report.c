@@ -149,7 +149,8 @@ int
 report_seal(const struct sig_key *k, const char *kid, const char *json, uint8_t **out,
     size_t *outlen, struct cx_err *e)
 {
-	return envelope_seal(k, kid, (const uint8_t *)json, strlen(json), out, outlen, e);
+	return envelope_seal_max(k, kid, (const uint8_t *)json, strlen(json), ENV_DOC_MAX, out,
+	    outlen, e);
 }
 
 /* A growing string. */

@@ -308,6 +308,35 @@ test_seal_refuses(void **state)
 	sig_key_free(k);
 }
 
+/* A document (the hub's report of thousands of nodes) is bigger than any
+ * message: sealed and parsed with ENV_DOC_MAX, refused as a message. */
+static void
+test_document(void **state)
+{
+	struct sig_key *k = sig_key_generate(SIG_ED25519, NULL);
+	size_t n = 1250000, outlen;
+	uint8_t *doc = malloc(n), *out = NULL;
+	struct envelope env;
+	struct cx_err e = { "" };
+
+	assert_non_null(k);
+	assert_non_null(doc);
+	memset(doc, 'x', n);
+	assert_int_equal(envelope_seal(k, "hub-1", doc, n, &out, &outlen, &e), -1);
+	assert_null(out);
+	assert_int_equal(envelope_seal_max(k, "hub-1", doc, n, ENV_DOC_MAX, &out, &outlen, &e), 0);
+	assert_int_equal(envelope_parse(out, outlen, &env, &e), -1);
+	assert_non_null(strstr(e.msg, "body over 65536 bytes"));
+	assert_int_equal(envelope_parse_max(out, outlen, ENV_DOC_MAX, &env, &e), 0);
+	assert_int_equal(env.bodylen, n);
+	assert_int_equal(envelope_verify(&env, k), 0);
+	free(out);
+	assert_int_equal(envelope_seal_max(k, "hub-1", doc, ENV_DOC_MAX + 1, ENV_DOC_MAX, &out,
+	    &outlen, &e), -1);
+	free(doc);
+	sig_key_free(k);
+}
+
 int
 main(void)
 {
@@ -317,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_seal_roundtrip),
 		cmocka_unit_test(test_seal_refuses),
+		cmocka_unit_test(test_document),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
