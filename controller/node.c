@@ -401,10 +401,11 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	n->closing = 1;
-	if (n->report != NULL)
-		selftest_free(n->selftest);
+	/* the player's hooks reach the self-test runner: stop the player first */
 	if (n->player != NULL && n->report != NULL)
 		warning_stop_all(n, RS_FAILED, "node stopped");
+	selftest_free(n->selftest);        /* a test running reports "node stopped" */
+	n->selftest = NULL;
 	arbiter_clear(&n->arb);
 	ctlsock_close(n->ctl);
 	health_free(n->health);
