@@ -483,7 +483,7 @@ hub_conf() {
 hub_connected() { [ "$(grep -c 'broker: connected' "$RIG/hub.log")" -gt "$1" ]; }
 hub_start() {
 	local n; n=$(grep -c 'broker: connected' "$RIG/hub.log" 2>/dev/null)
-	"$HUB" -d -v -c "$RIG/hub.conf" >>"$RIG/hub.log" 2>&1 &
+	${HUB_WRAPPER:-} "$HUB" -d -v -c "$RIG/hub.conf" >>"$RIG/hub.log" 2>&1 &
 	HUB_PID=$!
 	wait_for 60 hub_connected "${n:-0}" || { echo "hub did not connect"; tail -20 "$RIG/hub.log"; return 1; }
 }
