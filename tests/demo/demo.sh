@@ -2,8 +2,10 @@
 # make demo: one village node end to end on this machine.
 #   a local mosquitto with the shipped broker config (passwords, ACLs, no
 #   anonymous access), a node with the simulated GPIO backend and audio into
-#   a WAV file (or the real sound card if there is one), a flood warning
-#   signed by a township key with cunxiangctl, and the signed receipt.
+#   a WAV file (or the real sound card if there is one), the township hub
+#   (cunxiang-hub: receipts and statuses in SQLite, roll-call, HTTP API), a
+#   flood warning signed by a township key with cunxiangctl, the signed
+#   receipt, and the hub's roll-call and node list.
 # Everything lives in a temporary directory, removed at the end
 # (KEEP=1 keeps it).
 set -eu
@@ -17,9 +19,11 @@ chmod 755 "$DIR"
 NODE=village-430682101201
 ZONE=430682101201
 OPER=township-430682101
-BROKER_PID= NODE_PID=
+HUBID=hub-430682101
+BROKER_PID= NODE_PID= HUB_PID=
 
 cleanup() {
+	[ -n "$HUB_PID" ] && kill "$HUB_PID" 2>/dev/null && wait "$HUB_PID" 2>/dev/null
 	[ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null && wait "$NODE_PID" 2>/dev/null
 	[ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
 	if [ "${KEEP:-0}" = 1 ]; then echo "demo files kept in $DIR"; else rm -rf "$DIR"; fi
@@ -30,6 +34,8 @@ freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 port=$(freeport)      # the node listener
 oport=$(freeport)     # the operator listener
 while [ "$oport" = "$port" ]; do oport=$(freeport); done
+hport=$(freeport)     # the hub's HTTP API
+while [ "$hport" = "$port" ] || [ "$hport" = "$oport" ]; do hport=$(freeport); done
 
 say "1. Broker: mosquitto on 127.0.0.1:$port (nodes) and :$oport (operators), shipped config and ACL"
 sed -e "s|^listener 1883$|listener $port 127.0.0.1|" \
@@ -44,11 +50,12 @@ mkdir -p "$DIR/broker"; touch "$DIR/broker.log"; chmod 666 "$DIR/broker.log"
 [ "$(id -u)" = 0 ] && chown mosquitto "$DIR/broker" 2>/dev/null || true
 mosquitto_passwd -c -b "$DIR/nodes.passwd" "$NODE" "demo-node-secret" 2>/dev/null
 mosquitto_passwd -c -b "$DIR/operators.passwd" "$OPER" "demo-township-secret" 2>/dev/null
+mosquitto_passwd -b "$DIR/operators.passwd" "$HUBID" "demo-hub-secret" 2>/dev/null
 chmod 644 "$DIR/nodes.passwd" "$DIR/operators.passwd"
 mosquitto -c "$DIR/mosquitto.conf" >"$DIR/broker.out" 2>&1 & BROKER_PID=$!
 # generous waits: they end as soon as the condition holds
 for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$oport) 2>/dev/null && break; sleep 0.1; done
-echo "users: $NODE (node), $OPER (township operator); anonymous access refused"
+echo "users: $NODE (node), $OPER (township operator), $HUBID (hub); anonymous access refused"
 
 say "2. Township key (Ed25519), made with cunxiangctl keygen"
 "$CTL" keygen --alg ed25519 --out "$DIR/township.pem" --kid "$OPER" --zones 430682101 > "$DIR/keygen.out"
@@ -118,7 +125,38 @@ grep -q "mqtt: connected" "$DIR/node.log" || { echo "node did not connect:"; cat
 echo "node online; its public key for enrolment (cunxiangctl node-key):"
 "$CTL" node-key -c "$DIR/node.conf" | tee "$DIR/enrol.txt"
 
-say "5. Operator: sign and send a flood warning with cunxiangctl, wait for receipts"
+say "5. The township hub: cunxiang-hub with the node enrolled, its HTTP API on 127.0.0.1:$hport"
+openssl genpkey -algorithm ED25519 -out "$DIR/hub.key" 2>/dev/null; chmod 600 "$DIR/hub.key"
+HUB_TOKEN=$(openssl rand -hex 16)
+echo "viewer demo $(printf %s "$HUB_TOKEN" | sha256sum | cut -d' ' -f1)" > "$DIR/hub.tokens"
+printf '%s\n' "$HUB_TOKEN" > "$DIR/hub.token"; chmod 600 "$DIR/hub.token"
+cat > "$DIR/hub.conf" <<CONF
+[hub]
+id = $HUBID
+state_dir = $DIR/hub
+key = $DIR/hub.key
+rollcall_deadline_s = 60
+report_at_s = 120,600
+
+[mqtt]
+host = 127.0.0.1
+port = $oport
+username = $HUBID
+password = demo-hub-secret
+
+[http]
+listen = 127.0.0.1:$hport
+tokens = $DIR/hub.tokens
+
+$(sed -n '/^\[node /,$p' "$DIR/enrol.txt")
+CONF
+"$BUILD/cunxiang-hub" -n -c "$DIR/hub.conf"
+"$BUILD/cunxiang-hub" -d -c "$DIR/hub.conf" > "$DIR/hub.log" 2>&1 & HUB_PID=$!
+for i in $(seq 600); do grep -q "broker: connected" "$DIR/hub.log" && break; sleep 0.1; done
+grep -q "broker: connected" "$DIR/hub.log" || { echo "hub did not connect:"; cat "$DIR/hub.log"; exit 1; }
+echo "hub connected; every receipt and status goes into $DIR/hub/hub.db (SQLite)"
+
+say "6. Operator: sign and send a flood warning with cunxiangctl, wait for receipts"
 cat > "$DIR/ctl.conf" <<CONF
 [mqtt]
 host = 127.0.0.1
@@ -130,16 +168,22 @@ password = demo-township-secret
 key = $DIR/township.pem
 kid = $OPER
 
+[hub]
+url = http://127.0.0.1:$hport
+token_file = hub.token
+key = $(openssl pkey -in "$DIR/hub.key" -pubout -outform DER 2>/dev/null | base64 -w0)
+
 $(sed -n '/^\[node /,$p' "$DIR/enrol.txt")
 CONF
 set +e
 "$CTL" warn -c "$DIR/ctl.conf" --zone 430682101 --event flood --severity 2 \
 	--title "山洪预警" --text "请立即向高处转移" \
-	--siren demo-short --clip "$DIR/clips/flood.opus" --wait 120
-rc=$?
+	--siren demo-short --clip "$DIR/clips/flood.opus" --wait 120 | tee "$DIR/warn.out"
+rc=${PIPESTATUS[0]}
 set -e
+WID=$(head -1 "$DIR/warn.out")
 
-say "6. What happened on the node"
+say "7. What happened on the node"
 python3 - "$DIR/node/sim/edges" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
@@ -155,5 +199,13 @@ if [ -s "$DIR/played.wav" ]; then
 fi
 echo "node log:"
 grep -E "accepted|playing|receipt" "$DIR/node.log" | sed 's/^/  /'
-[ $rc = 0 ] && echo "DEMO OK: the warning played and the node's signed receipt verified." || echo "demo: cunxiangctl exit $rc"
+
+say "8. The hub: the warning's roll-call (叫应), the nodes, the audit log"
+set +e
+"$CTL" rollcall -c "$DIR/ctl.conf" "$WID" --timeout 60; hrc=$?
+"$CTL" nodes -c "$DIR/ctl.conf"
+"$CTL" audit -c "$DIR/ctl.conf" verify
+set -e
+[ $rc = 0 ] && [ $hrc != 0 ] && rc=$hrc
+[ $rc = 0 ] && echo "DEMO OK: the warning played, the node's signed receipt verified, the hub's roll-call is complete." || echo "demo: cunxiangctl exit $rc"
 exit $rc
