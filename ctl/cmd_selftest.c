@@ -227,7 +227,11 @@ follow(const struct sopts *o, const struct ctl_config *c, struct mqttc *m,
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 	}
 	watch_observe(on_receipt, &sh);
-	tally_add_zone(t, cmd->zones[0], NULL);
+	/* a command to one node expects that node alone, not its neighbours */
+	if (cmd->node[0] != '\0')
+		tally_add_node(t, cmd->zones[0], cmd->node, NULL);
+	else
+		tally_add_zone(t, cmd->zones[0], NULL);
 	tally_add_payload(t, payload, len);
 	watch_replay(c, t);
 	rc = watch_run(m, c, t, (int)o->wait_s, &e);

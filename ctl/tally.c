@@ -85,6 +85,21 @@ tally_add_zone(struct tally *t, const char *zone, struct cx_err *e)
 }
 
 int
+tally_add_node(struct tally *t, const char *zone, const char *node, struct cx_err *e)
+{
+	const struct ctl_node *n = ctlconf_find_node(t->conf, node);
+
+	if (n == NULL)
+		return cx_errf(e, "node %s is not enrolled in %s", node, t->conf->path);
+	if (rollcall_add_zone(t->rc, zone) < 0)
+		return cx_errf(e, "zone %s: not a zone, or more than %d zones", zone,
+		    ALERT_MAX_ZONES);
+	if (rollcall_expect(t->rc, n->id, n->zone, 0) < 0)
+		return cx_errf(e, "out of memory");
+	return 0;
+}
+
+int
 tally_add_payload(struct tally *t, const uint8_t *payload, size_t len)
 {
 	return rollcall_add_digest(t->rc, payload, len);

@@ -46,6 +46,9 @@ struct tally *tally_new(const struct ctl_config *c, const char *id, const char *
     enum tally_mode mode, struct cx_err *e);
 /* Declare a target zone (normalised); makes covered enrolled nodes expected. */
 int tally_add_zone(struct tally *t, const char *zone, struct cx_err *e);
+/* A target zone where only one enrolled node is expected (a command to that
+ * node alone); the node must be enrolled. */
+int tally_add_node(struct tally *t, const char *zone, const char *node, struct cx_err *e);
 /* A payload this process published: a node that cannot read it reports
  * its digest instead of an id (PROTOCOL.md section 8), matched here. */
 int tally_add_payload(struct tally *t, const uint8_t *payload, size_t len);

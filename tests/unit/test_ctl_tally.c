@@ -381,6 +381,30 @@ test_outside_zones(void **state)
 	tally_free(t);
 }
 
+/* A command to one node (selftest NODE --wait): its neighbours in the zone
+ * are not expected, so they are not silent. */
+static void
+test_one_node(void **state)
+{
+	struct tally *t = new_tally(WID, NULL, TALLY_WARN);
+	struct cx_err e = { "" };
+	char *out;
+
+	(void)state;
+	assert_int_equal(tally_add_node(t, "430682101", "village-202", &e), 0);
+	assert_false(tally_complete(t));
+	feed(t, "village-202", WID, 1, RS_DONE);
+	assert_true(tally_complete(t));
+	assert_int_equal(tally_exit_code(t), EXIT_CONFIRMED);
+	out = text(t);
+	assert_non_null(strstr(out, "1 expected, 1 confirmed, 0 failed, 0 silent"));
+	assert_null(strstr(out, "village-201"));
+	free(out);
+	assert_int_equal(tally_add_node(t, "430682101", "village-999", &e), -1);
+	assert_non_null(strstr(e.msg, "village-999 is not enrolled"));
+	tally_free(t);
+}
+
 static void
 test_digest_and_unreadable(void **state)
 {
@@ -421,6 +445,7 @@ main(void)
 		cmocka_unit_test(test_acknowledged),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_no_zone),
+		cmocka_unit_test(test_one_node),
 		cmocka_unit_test(test_outside_zones),
 		cmocka_unit_test(test_digest_and_unreadable),
 	};
