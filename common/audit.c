@@ -76,6 +76,11 @@ audit_verify(const struct audit_rec *r, size_t n, uint64_t head_seq, const char 
 			snprintf(why, whysz, "record %" PRIu64 ": hash does not match (edited)", want);
 			return -1;
 		}
+		if (r[i].action != NULL && strcmp(r[i].action, AUDIT_BROKEN) == 0) {
+			snprintf(why, whysz, "record %" PRIu64 ": the hub found its log altered: %s",
+			    want, r[i].detail ? r[i].detail : "");
+			return -1;
+		}
 		prev = r[i].hash;
 	}
 	if (head_seq != (uint64_t)n) {

@@ -16,6 +16,13 @@
 #include <stdint.h>
 
 #define AUDIT_HASH_HEX 64
+/*
+ * The action of the record a hub appends when the log it holds no longer
+ * matches the head it signed last (edited, rows removed, head missing): the
+ * hub goes on (it never re-signs an altered log silently), and audit_verify()
+ * reports the log broken at that record.
+ */
+#define AUDIT_BROKEN "audit-broken"
 
 struct audit_rec {
 	uint64_t seq;                      /* 1, 2, 3 ... without gaps */
@@ -28,7 +35,8 @@ struct audit_rec {
 /* out = the hash of r (r->hash is not read). 0 / -1 */
 int audit_hash(const struct audit_rec *r, char out[AUDIT_HASH_HEX + 1]);
 /*
- * Check n records (in seq order) against the head: 0 intact; -1 broken
+ * Check n records (in seq order) against the head: 0 intact; -1 broken (a
+ * record AUDIT_BROKEN also makes it broken)
  * with why ("record 12: hash does not match (edited)", "record 7 missing",
  * "head says 40 records, the log ends at 38").
  */

@@ -8,6 +8,7 @@
 #define CX_HUB_H
 
 #include <stdint.h>
+#include "common/audit.h"
 #include "common/loop.h"
 #include "common/mqtt.h"
 #include "common/rollcall.h"
@@ -31,6 +32,11 @@ struct hub {
 	struct nodeidx *nodes;             /* enrolled node ids -> conf->nodes[] */
 	struct supervise *sv;              /* online/offline, faults */
 	int64_t started_ms;
+	/* the audit head the hub signed last (hubaudit.c): the log must still
+	 * end there before anything is appended */
+	int audit_known;
+	uint64_t audit_seq;
+	char audit_hash[AUDIT_HASH_HEX + 1];
 };
 
 /*
@@ -40,7 +46,9 @@ struct hub {
  */
 const struct rollcall *hub_rollcall(struct hub *h, const char *id);
 
-/* Append to the audit log (store + signed head); 0 / -1 (logged). */
+/* Append to the audit log (store + signed head); 0 / -1 (logged).  If the
+ * log no longer ends at the head the hub signed last, an AUDIT_BROKEN record
+ * saying so is appended first. */
 int hub_audit(struct hub *h, const char *actor, const char *action, const char *subject,
     const char *detail);
 

@@ -32,17 +32,107 @@ write_head(struct hub *h, const struct audit_rec *r, struct cx_err *e)
 	return rc;
 }
 
+static int
+append(struct hub *h, const char *actor, const char *action, const char *subject,
+    const char *detail, struct cx_err *e)
+{
+	struct audit_rec r;
+
+	if (store_audit_append(h->store, clock_wall_ms(), actor, action, subject, detail, &r, e)
+	    < 0 || write_head(h, &r, e) < 0)
+		return -1;
+	h->audit_known = 1;
+	h->audit_seq = r.seq;
+	snprintf(h->audit_hash, sizeof(h->audit_hash), "%s", r.hash);
+	return 0;
+}
+
+/* The log altered under the hub: say so in the log itself, never re-sign
+ * the altered chain silently. */
+static void
+broken(struct hub *h, const char *why)
+{
+	struct cx_err e;
+
+	log_warnx("audit log altered: %s", why);
+	if (append(h, h->conf->id, AUDIT_BROKEN, h->conf->id, why, &e) < 0)
+		log_warnx("audit %s: %s", AUDIT_BROKEN, e.msg);
+}
+
+/* Does the log still end where the hub's last signed head said? */
+static void
+check_tail(struct hub *h)
+{
+	char hash[AUDIT_HASH_HEX + 1], why[256];
+	uint64_t seq;
+	struct cx_err e;
+
+	if (!h->audit_known)
+		return;
+	if (store_audit_last(h->store, &seq, hash, &e) < 0) {
+		log_warnx("audit: %s", e.msg);
+		return;
+	}
+	if (seq == h->audit_seq && strcmp(hash, h->audit_hash) == 0)
+		return;
+	snprintf(why, sizeof(why), "the log ends at record %" PRIu64 " (%.16s...), the head the "
+	    "hub signed last is record %" PRIu64 " (%.16s...)", seq, hash, h->audit_seq,
+	    h->audit_hash);
+	broken(h, why);
+}
+
 int
 hub_audit(struct hub *h, const char *actor, const char *action, const char *subject,
     const char *detail)
 {
-	struct audit_rec r;
 	struct cx_err e;
 
-	if (store_audit_append(h->store, clock_wall_ms(), actor, action, subject, detail, &r, &e)
-	    < 0 || write_head(h, &r, &e) < 0) {
+	check_tail(h);
+	if (append(h, actor, action, subject, detail, &e) < 0) {
 		log_warnx("audit %s %s: %s", action, subject, e.msg);
 		return -1;
+	}
+	return 0;
+}
+
+int
+hubaudit_open(struct hub *h)
+{
+	char path[HUBCONF_PATH_MAX + 32], hash[AUDIT_HASH_HEX + 1], why[256], *buf;
+	uint64_t seq, last;
+	struct cx_err e;
+	size_t n;
+	int rc;
+
+	h->audit_known = 0;
+	if (store_audit_last(h->store, &last, hash, &e) < 0) {
+		log_warnx("audit: %s", e.msg);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", h->conf->state_dir, AUDIT_HEAD_FILE);
+	if (hubfile_read(path, AUDIT_HEAD_MAX, &buf, &n, &e) < 0) {
+		if (last == 0)
+			return 0;              /* a new hub: no log, no head */
+		snprintf(why, sizeof(why), "%" PRIu64 " records but no signed head (%.160s)",
+		    last, e.msg);
+		broken(h, why);
+		return 0;
+	}
+	rc = hubaudit_head_parse((const uint8_t *)buf, n, h->key, &seq, hash, &e);
+	free(buf);
+	if (rc < 0) {
+		broken(h, e.msg);
+		return 0;
+	}
+	h->audit_known = 1;
+	h->audit_seq = seq;
+	snprintf(h->audit_hash, sizeof(h->audit_hash), "%s", hash);
+	rc = store_audit_verify(h->store, seq, hash, why, sizeof(why), &e);
+	if (rc < 0)
+		log_warnx("audit: %s", e.msg);
+	else if (rc > 0) {
+		h->audit_known = 0;            /* said once here, not again per append */
+		broken(h, why);
 	}
 	return 0;
 }

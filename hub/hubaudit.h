@@ -19,6 +19,14 @@
 
 struct store;
 
+struct hub;
+/*
+ * At start: check the whole log against the signed head and remember the
+ * head; an altered log (or records without a head) gets an AUDIT_BROKEN
+ * record naming what was found.  0 / -1 (logged).
+ */
+int hubaudit_open(struct hub *h);
+
 /* Parse a signed head, checking the signature with pub: 0 / -1. */
 int hubaudit_head_parse(const uint8_t *p, size_t n, const struct sig_key *pub,
     uint64_t *seq, char hash[AUDIT_HASH_HEX + 1], struct cx_err *e);

@@ -174,6 +174,7 @@ open_state(struct hubd *d, struct cx_err *e)
 	snprintf(path, sizeof(path), "%s/hub.db", d->conf.state_dir);
 	if ((d->h.store = store_open(path, e)) == NULL)
 		return -1;
+	hubaudit_open(&d->h);              /* before anything is appended */
 	return store_sync_nodes(d->h.store, &d->conf, clock_wall_ms(), enrolment_changed, d, e);
 }
 

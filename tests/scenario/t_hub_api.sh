@@ -14,8 +14,10 @@ DB=$RIG/hub/hub.db
 
 # --- the rig: broker, two nodes, the hub (lib.sh: hub_conf, hub_start) ----
 make_keys
-node_conf village-201 430682101201
-node_conf village-202 430682101202
+# synced clocks (the flag file): an unsynced clock is a fault that needs attention
+echo synced > "$RIG/synced"
+node_conf village-201 430682101201 $'[node]\nclock_sync = file:'"$RIG/synced"
+node_conf village-202 430682101202 $'[node]\nclock_sync = file:'"$RIG/synced"
 broker_setup village-201 village-202
 broker_start || exit 1
 node_start village-201
@@ -153,6 +155,18 @@ ctl audit $C verify > "$RIG/audit.out" 2>&1
 rc=$?
 check "the last record deleted: exit 4 (exit $rc: $(cat "$RIG/audit.out"))" \
 	bash -c "[ $rc = 4 ] && grep -q 'BROKEN' '$RIG/audit.out'"
+
+# --- the tail rewritten whole (hash recomputed) under a running hub: the hub
+# never re-signs it silently; its next record says the log was altered
+sqlite3 "$DB" "DELETE FROM audit WHERE seq = $((n - 1))"   # back to a chain the hub never signed
+hub_stop; hub_start || exit 1
+ctl audit $C verify > "$RIG/audit.out" 2>&1
+rc=$?
+check "a tail removed while the hub was down: after its restart, audit verify exits 4 naming the alteration (exit $rc: $(cat "$RIG/audit.out"))" \
+	bash -c "[ $rc = 4 ] && grep -q 'the hub found its log altered' '$RIG/audit.out'"
+check "... and the hub logged it" grep -q "audit log altered" "$RIG/hub.log"
+hub_listening2() { [ "$(http GET /api/health)" = 200 ]; }
+wait_for 60 hub_listening2
 
 # --- a self-test through the API (last: the hub audits it) ----------------------
 rc=$(http POST /api/selftest "$MAINT_TOKEN" '{"target":"village-201","mode":"silent"}')
