@@ -38,6 +38,7 @@ static const struct kdef kdefs[] = {
 	{ "hub", "prefix", K_PREFIX, F(prefix), 0, 0 },
 	{ "hub", "rollcall_deadline_s", K_INT, F(rollcall_deadline_s), 5, 86400 },
 	{ "hub", "resend_s", K_INT, F(resend_s), 0, 3600 },
+	{ "hub", "verify_threads", K_INT, F(verify_threads), 0, 64 },
 	{ "hub", "offline_grace", K_GRACE, F(offline_grace_pct), 100, 1000 },
 	{ "hub", "report_at_s", K_REPORTAT, F(report_at_s), 1, 86400 },
 	{ "mqtt", "host", K_STR, F(host), 0, 0 },
@@ -361,6 +362,7 @@ set_defaults(struct hub_config *c)
 	snprintf(c->prefix, sizeof(c->prefix), "cx");
 	c->rollcall_deadline_s = 120;
 	c->resend_s = 30;
+	c->verify_threads = -1;
 	c->offline_grace_pct = 150;
 	c->report_at_s[0] = 120;
 	c->report_at_s[1] = 600;

@@ -33,6 +33,7 @@ struct hub_config {
 	char prefix[65];
 	int rollcall_deadline_s;           /* default 120 */
 	int resend_s;                      /* default 30; 0 = never */
+	int verify_threads;                /* signature checkers; -1 (default): online CPUs; 0 inline */
 	int offline_grace_pct;             /* offline after this % of heartbeat_s; default 150 */
 	int report_at_s[2];                /* the "T+2" and "T+10" reports; default 120, 600 */
 	/* [mqtt] */

@@ -16,18 +16,30 @@
 #include "hub/rcall.h"
 #include "hub/store.h"
 #include "hub/supervise.h"
+#include "hub/verifyq.h"
 
 struct ingest {
 	struct hub *h;
 	struct loop_timer flush;
-	struct nodemsg m;                  /* big (a receipt's edges): one, not on the stack */
+	struct verifyq *vq;                /* node messages checked off the loop */
 	uint64_t seen, quarantined;
 };
+
+static void checked(void *arg, const struct vjob *j);
 
 static void
 flush_cb(void *arg)
 {
 	ingest_flush(arg);
+}
+
+/* Called from the verify threads: the node index is not changed while the hub runs. */
+static const struct sig_key *
+node_key(void *arg, const char *node)
+{
+	const struct hub_node *n = nodeidx_node(((struct hub *)arg)->nodes, node);
+
+	return n ? n->key : NULL;
 }
 
 struct ingest *
@@ -41,6 +53,14 @@ ingest_new(struct hub *h, struct cx_err *e)
 	}
 	in->h = h;
 	loop_timer_init(&in->flush, flush_cb, in);
+	in->vq = verifyq_new(h->loop, h->conf->verify_threads, h->conf->prefix, node_key, h,
+	    checked, in, e);
+	if (in->vq == NULL) {
+		free(in);
+		return NULL;
+	}
+	log_info("verifying signatures on %d thread(s)%s", verifyq_threads(in->vq),
+	    verifyq_threads(in->vq) ? "" : " (inline)");
 	return in;
 }
 
@@ -49,6 +69,7 @@ ingest_free(struct ingest *in)
 {
 	if (in == NULL)
 		return;
+	verifyq_free(in->vq);          /* what is queued is handed over first */
 	ingest_flush(in);
 	free(in);
 }
@@ -84,14 +105,6 @@ ingest_subscribe(struct ingest *in, struct cx_err *e)
 			return cx_errf(e, "subscribe %s: too many subscriptions", topic);
 	}
 	return 0;
-}
-
-static const struct sig_key *
-node_key(void *arg, const char *node)
-{
-	const struct hub_node *n = nodeidx_node(((struct hub *)arg)->nodes, node);
-
-	return n ? n->key : NULL;
 }
 
 static void
@@ -136,51 +149,57 @@ selftest_result(struct ingest *in, const struct receipt *r, const uint8_t *body,
 }
 
 static void
-node_message(struct ingest *in, const char *topic, const uint8_t *p, size_t n)
+node_message(struct ingest *in, const struct vjob *j)
 {
-	struct nodemsg *m = &in->m;
-	struct envelope env;
+	const struct nodemsg *m = &j->m;
 	struct cx_err e;
-	int rc = nodemsg_check(in->h->conf->prefix, topic, p, n, node_key, in->h, m);
+	int rc;
 
-	if (rc < 0) {
-		quarantine(in, topic, "unreadable", p, n);
+	if (j->rc < 0) {
+		quarantine(in, j->topic, "unreadable", j->p, j->n);
 		return;
 	}
-	if (rc == 1) {
-		quarantine(in, topic, m->problem, p, n);
+	if (j->rc == 1) {
+		quarantine(in, j->topic, m->problem, j->p, j->n);
 		if (m->kind == NODEMSG_RECEIPT)
 			rcalls_receipt(in->h->rcalls, &m->r, 0, m->problem);
 		return;
 	}
-	if (envelope_parse(p, n, &env, &e) < 0)
-		return;                    /* cannot happen: nodemsg_check parsed it */
 	if (m->kind == NODEMSG_STATUS) {
-		if (supervise_status(in->h->sv, m->node, env.body, env.bodylen, p, n, &e) < 0)
-			quarantine(in, topic, e.msg, p, n);
+		if (supervise_status(in->h->sv, m->node, j->env.body, j->env.bodylen, j->p, j->n,
+		    &e) < 0)
+			quarantine(in, j->topic, e.msg, j->p, j->n);
 		return;
 	}
-	rc = store_receipt(in->h->store, &m->r, clock_wall_ms(), env.body, env.bodylen, p, n, &e);
+	rc = store_receipt(in->h->store, &m->r, clock_wall_ms(), j->env.body, j->env.bodylen,
+	    j->p, j->n, &e);
 	if (rc < 0)
 		log_warnx("receipt %s/%llu: %s", m->node, (unsigned long long)m->r.seq, e.msg);
 	if (rc == 0)
 		return;                    /* a copy: already stored and counted */
 	rcalls_receipt(in->h->rcalls, &m->r, 1, NULL);
 	if (strcmp(m->r.status, "test") == 0)
-		selftest_result(in, &m->r, env.body, env.bodylen);
+		selftest_result(in, &m->r, j->env.body, j->env.bodylen);
+}
+
+/* A message, checked if it is a node's, in arrival order (verifyq). */
+static void
+checked(void *arg, const struct vjob *j)
+{
+	struct ingest *in = arg;
+	struct cx_err e;
+
+	if (j->checked)
+		node_message(in, j);
+	else if (rcalls_warning(in->h->rcalls, j->topic, j->p, j->n, &e) < 0)
+		log_debug("%s: ignored: %s", j->topic, e.msg);
+	batch(in);
 }
 
 void
 ingest_message(struct ingest *in, const char *topic, const uint8_t *p, size_t n)
 {
-	char node[NODE_ID_MAX + 1];
-	enum nodemsg_kind kind;
-	struct cx_err e;
-
 	in->seen++;
-	if (nodemsg_topic(in->h->conf->prefix, topic, node, &kind) == 0)
-		node_message(in, topic, p, n);
-	else if (rcalls_warning(in->h->rcalls, topic, p, n, &e) < 0)
-		log_debug("%s: ignored: %s", topic, e.msg);
-	batch(in);
+	if (verifyq_push(in->vq, topic, p, n) < 0)
+		log_warnx("%s: dropped: out of memory", topic);
 }

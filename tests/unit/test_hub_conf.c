@@ -44,6 +44,7 @@ static void test_shipped(void **state)
 	assert_string_equal(c.id, "hub-430682101");
 	assert_int_equal(c.nnodes, 2);
 	assert_int_equal(c.offline_grace_pct, 150);
+	assert_int_equal(c.verify_threads, -1);
 	assert_int_equal(c.report_at_s[0], 120);
 	assert_int_equal(c.report_at_s[1], 600);
 	assert_string_equal(c.client_id, "hub-430682101");
@@ -63,6 +64,7 @@ static void test_defaults(void **state)
 	    "zone = 430682101201\npubkey = " KEY "\n", &c, &e), 0);
 	assert_int_equal(c.rollcall_deadline_s, 120);
 	assert_int_equal(c.resend_s, 30);
+	assert_int_equal(c.verify_threads, -1);   /* the online CPUs */
 	assert_int_equal(c.offline_grace_pct, 200);
 	assert_int_equal(c.report_at_s[0], 5);
 	assert_int_equal(c.report_at_s[1], 9);
@@ -82,6 +84,7 @@ static void test_bad(void **state)
 		{ HEAD "foo = 1\n", ":5: unknown key 'foo' in [hub]" },
 		{ HEAD "[radio]\n", ":5: unknown section [radio]" },
 		{ HEAD "resend_s = -1\n", ":5: 'resend_s' must be a number 0..3600" },
+		{ HEAD "verify_threads = 65\n", ":5: 'verify_threads' must be a number 0..64" },
 		{ HEAD "rollcall_deadline_s = 2\n", ":5: 'rollcall_deadline_s' must be a number" },
 		{ HEAD "offline_grace = 0.9\n", ":5: 'offline_grace' must be a factor" },
 		{ HEAD "report_at_s = 600,120\n", ":5: 'report_at_s' must be FIRST,FINAL" },
