@@ -250,7 +250,8 @@ step(void *arg)
 
 	if (!rollcall_deadline_passed(c->rc) && now >= c->t0 + ms_of(conf->rollcall_deadline_s))
 		rollcall_set_deadline_passed(c->rc, 1);
-	if (c->next_resend && now >= c->next_resend) {
+	/* resends only before the deadline, even for a round that is late */
+	if (c->next_resend && now >= c->next_resend && !rollcall_deadline_passed(c->rc)) {
 		resend_round(c);
 		/* a round late (the hub was down) does not bring the next one closer */
 		c->next_resend = c->t0 + ms_of(conf->resend_s) * (uint64_t)(c->rounds + 1);
@@ -397,7 +398,8 @@ follow(struct rcalls *r, struct rcall *c)
 	if (age < 0)
 		age = 0;
 	c->t0 = now > (uint64_t)age ? now - (uint64_t)age : 0;
-	if (r->h->conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX)
+	if (r->h->conf->resend_s > 0 && c->rounds < RCALL_RESENDS_MAX
+	    && now < c->t0 + ms_of(r->h->conf->rollcall_deadline_s))
 		c->next_resend = c->t0 + ms_of(r->h->conf->resend_s) * (uint64_t)(c->rounds + 1);
 	c->next = r->live;
 	r->live = c;
