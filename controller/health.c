@@ -95,6 +95,12 @@ faults(const struct health *h, struct node_status *s)
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
 		if (h->in[lines[i].role].stable == lines[i].level)
 			status_add_fault(s, lines[i].word);
+	/* a line that cannot be read says nothing true about what it watches */
+	for (i = 0; i < CI_COUNT; i++)
+		if (h->in[i].idx >= 0 && h->in[i].failing) {
+			status_add_fault(s, "input-error");
+			break;
+		}
 	if (strcmp(s->clock, "unsynced") == 0 || strcmp(s->clock, "untrusted") == 0)
 		status_add_fault(s, strcmp(s->clock, "unsynced") == 0 ? "clock-unsynced" :
 		    "clock-untrusted");

@@ -200,6 +200,27 @@ test_debounce_and_faults(void **state)
 	assert_true(status_has_fault(&s, "clock-untrusted"));
 	assert_true(status_has_fault(&s, "selftest-failed"));
 	assert_int_equal(s.nfaults, 5);
+
+	/* a line that cannot be read (the sim's file holds no level): input-error
+	 * at the next poll, gone when it reads again */
+	{
+		char path[128];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/in/DOOR", f->dir);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs("garbage\n", fp);
+		fclose(fp);
+	}
+	poll_once(f);
+	assert_int_equal(f->published, 5);
+	peek(f, &s);
+	assert_true(status_has_fault(&s, "input-error"));
+	set_in(f, "DOOR", 1);
+	poll_once(f);
+	assert_int_equal(f->published, 6);
+	peek(f, &s);
+	assert_false(status_has_fault(&s, "input-error"));
 }
 
 static void
