@@ -37,6 +37,7 @@ struct selftest {
 	int chime_fb;                      /* feedback read as the chime started; -1 none */
 	struct loop_timer tick;
 	struct loop_timer nightly;
+	struct loop_timer offretry;        /* the amplifier relay would not switch off */
 	int64_t nightly_at;                /* wall s of the next nightly test, 0 none */
 };
 
@@ -99,14 +100,29 @@ warning_busy(const struct selftest *st)
 	return st->n->arb.active != NULL || player_busy(st->n->player);
 }
 
+/* Switch the amplifier relay; one that will not switch off stays marked on
+ * and is tried again every second until it does (as the player does). */
 static void
 amp(struct selftest *st, int on)
 {
 	struct cx_err e;
 
-	if (gpio_set(st->n->io.gpio, st->n->io.amp_idx, on, &e) < 0)
+	if (gpio_set(st->n->io.gpio, st->n->io.amp_idx, on, &e) < 0) {
 		log_warnx("self-test: amplifier relay %s: %s", on ? "on" : "off", e.msg);
+		if (!on)
+			loop_timer_arm(st->n->loop, &st->offretry, 1000);
+		return;
+	}
 	st->amp_on = on;
+}
+
+static void
+on_offretry(void *arg)
+{
+	struct selftest *st = arg;
+
+	if (st->amp_on && st->step == T_IDLE)
+		amp(st, 0);
 }
 
 /* The end of a run: done if every check passed, else failed with the first. */
@@ -153,9 +169,6 @@ static void
 begin(struct selftest *st, const char *ref, enum selftest_mode mode,
     enum selftest_trigger trig, int64_t expires)
 {
-	const struct selftest_config *c = &st->n->cfg.selftest;
-	char hours[16], why[64];
-
 	snprintf(st->ref, sizeof(st->ref), "%s", ref);
 	memset(&st->res, 0, sizeof(st->res));
 	st->res.mode = mode;
@@ -165,13 +178,28 @@ begin(struct selftest *st, const char *ref, enum selftest_mode mode,
 	st->started_ms = 0;
 	st->step = T_WAIT;
 	send(st, RS_RECEIVED, "");
-	if (mode == SELFTEST_AUDIBLE && !config_selftest_audible(c, minute_of_day(clock_wall()))) {
-		config_selftest_hours(c, hours, sizeof(hours));
-		snprintf(why, sizeof(why), "audible test outside allowed hours %s", hours);
-		finish(st, why);
-		return;
-	}
 	run_start(st);
+}
+
+/* An audible test sounds only inside the allowed hours, judged when it
+ * would sound (a test that waited for a warning may have crossed them); a
+ * local time that cannot be read is outside.  1 if refused (finished). */
+static int
+audible_refused(struct selftest *st)
+{
+	const struct selftest_config *c = &st->n->cfg.selftest;
+	char hours[16], why[64];
+	int m;
+
+	if (st->res.mode != SELFTEST_AUDIBLE)
+		return 0;
+	m = minute_of_day(clock_wall());
+	if (m >= 0 && config_selftest_audible(c, m))
+		return 0;
+	config_selftest_hours(c, hours, sizeof(hours));
+	snprintf(why, sizeof(why), "audible test outside allowed hours %s", hours);
+	finish(st, why);
+	return 1;
 }
 
 /* Start now, or wait for the warning playing to end. */
@@ -190,6 +218,8 @@ run_start(struct selftest *st)
 		loop_timer_arm(n->loop, &st->tick, SELFTEST_WAIT_POLL_MS);
 		return;
 	}
+	if (audible_refused(st))
+		return;
 	st->started_ms = clock_wall_ms();
 	log_info("self-test %s (%s, %s) starts", st->ref, selftest_mode_name(st->res.mode),
 	    selftest_trigger_name(st->res.trigger));
@@ -395,6 +425,8 @@ after_relays(struct selftest *st)
 		finish(st, NULL);
 		return;
 	}
+	if (audible_refused(st))
+		return;
 	st->step = T_CHIME;
 	st->step_mono = clock_mono_ms();
 	if (chime_start(st, &e) < 0) {
@@ -688,6 +720,7 @@ selftest_new(struct node *n)
 	st->n = n;
 	loop_timer_init(&st->tick, on_tick, st);
 	loop_timer_init(&st->nightly, on_nightly, st);
+	loop_timer_init(&st->offretry, on_offretry, st);
 	selftest_schedule(st);
 	return st;
 }
@@ -699,6 +732,7 @@ selftest_free(struct selftest *st)
 		return;
 	loop_timer_stop(st->n->loop, &st->tick);
 	loop_timer_stop(st->n->loop, &st->nightly);
+	loop_timer_stop(st->n->loop, &st->offretry);
 	if (st->step == T_CHIME)
 		player_abort(st->n->player);
 	if (st->step != T_IDLE)
