@@ -526,6 +526,19 @@ receipts_only(struct rcalls *r, const char *id)
 }
 
 const struct rollcall *
+rcalls_peek(const struct rcalls *r, const char *id)
+{
+	const struct rcall *c;
+
+	for (c = r->live; c != NULL; c = c->next)
+		if (strcmp(c->id, id) == 0)
+			return c->rc;
+	if (r->cached != NULL && strcmp(rollcall_id(r->cached), id) == 0)
+		return r->cached;
+	return NULL;
+}
+
+const struct rollcall *
 hub_rollcall(struct hub *h, const char *id)
 {
 	struct rcalls *r = h->rcalls;

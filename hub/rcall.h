@@ -45,5 +45,8 @@ void rcalls_receipt(struct rcalls *r, const struct receipt *rc, int verified,
     const char *problem);
 /* The number followed now. */
 int rcalls_live(const struct rcalls *r);
+/* The roll-call of id if it is followed now (or the one last rebuilt):
+ * never rebuilds from the store; NULL otherwise. */
+const struct rollcall *rcalls_peek(const struct rcalls *r, const char *id);
 
 #endif
