@@ -72,6 +72,23 @@ json_utf8_valid(const uint8_t *s, size_t len)
 	return 1;
 }
 
+/* Free text: valid UTF-8, no control characters except (if allowed) \t \n. */
+int
+json_text_valid(const char *s, size_t min, size_t max, int multiline)
+{
+	size_t i, n;
+
+	n = strnlen(s, max + 1);
+	if (n < min || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))))
+			return 0;
+	}
+	return json_utf8_valid((const uint8_t *)s, n);
+}
+
 static int
 is_digit(char c)
 {

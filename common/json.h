@@ -59,5 +59,8 @@ char *json_print(const cJSON *obj, struct cx_err *e);
 
 /* 1 if s is valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
 int json_utf8_valid(const uint8_t *s, size_t len);
+/* 1 if s is free text of min..max bytes: valid UTF-8, no control
+ * characters except, if multiline, \t and \n. */
+int json_text_valid(const char *s, size_t min, size_t max, int multiline);
 
 #endif
