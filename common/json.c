@@ -89,6 +89,20 @@ json_text_valid(const char *s, size_t min, size_t max, int multiline)
 	return json_utf8_valid((const uint8_t *)s, n);
 }
 
+void
+json_utf8_copy(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int
 is_digit(char c)
 {

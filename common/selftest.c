@@ -207,18 +207,10 @@ void
 selftest_check_set(struct selftest_check *c, const char *name, int ok, int64_t ms,
     const char *value)
 {
-	size_t n = strlen(value);
-
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->ok = ok;
 	c->ms = ms < 0 ? 0 : ms;
-	if (n > SELFTEST_VALUE_MAX) {
-		n = SELFTEST_VALUE_MAX;
-		while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(c->value, value, n);
-	c->value[n] = '\0';
+	json_utf8_copy(c->value, sizeof(c->value), value);
 }
 
 int
