@@ -39,27 +39,6 @@ api_parse_stored(const char *text)
 }
 
 static cJSON *
-faults_json(const char *csv)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const char *p = csv, *comma;
-	char word[64];
-	size_t n;
-
-	while (arr != NULL && *p != '\0') {
-		comma = strchr(p, ',');
-		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (n > 0 && n < sizeof word) {
-			memcpy(word, p, n);
-			word[n] = '\0';
-			cJSON_AddItemToArray(arr, cJSON_CreateString(word));
-		}
-		p += n + (comma != NULL);
-	}
-	return arr;
-}
-
-static cJSON *
 selftest_json(sqlite3_stmt *st)
 {
 	cJSON *o;
@@ -97,7 +76,7 @@ node_json(struct hub *h, sqlite3_stmt *st, int64_t now_ms)
 	else
 		cJSON_AddNullToObject(o, "age_s");
 	cJSON_AddBoolToObject(o, "stale", last == 0 || now_ms - last > grace_ms);
-	cJSON_AddItemToObject(o, "faults", faults_json(known ? api_text(st, C_FAULTS) : ""));
+	cJSON_AddItemToObject(o, "faults", api_csv_array(known ? api_text(st, C_FAULTS) : "", 63));
 	json_add_int(o, "heartbeat_s", hb);
 	json_add_int(o, "last_status_ms", last);
 	json_add_int(o, "since_ms", known ? sqlite3_column_int64(st, C_SINCE) : 0);
@@ -123,8 +102,7 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 	snprintf(sql, sizeof sql, "%s ORDER BY n.id", node_sql);
 	if ((arr = cJSON_CreateArray()) == NULL ||
 	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, arr);
 		return;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -134,13 +112,7 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 			break;
 		cJSON_AddItemToArray(arr, o);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
-		return;
-	}
-	api_json(r, 200, arr);
+	api_list_done(r, db, st, rc, arr);
 }
 
 static int
@@ -242,7 +214,7 @@ api_node(struct hub *h, const struct api_req *q, const char *id, struct api_resp
 	}
 	o = node_detail(h, db, id, q->now_ms, &dberr);
 	if (o == NULL && dberr)
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, NULL);
 	else if (o == NULL)
 		api_error(r, 404, "node '%s' is not enrolled", id);
 	else
