@@ -497,24 +497,10 @@ static void
 reject(struct selftest *st, int vr, const struct selftest_cmd *c, const char *kid,
     const unsigned char md[32], const char *detail)
 {
-	char why[CX_ERR_MAX + 32];
-	struct receipt r;
-	int i;
-
 	log_warnx("rejected self-test %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? c->id : "command",
 	    kid[0] ? kid : "-", verify_result_name(vr), detail);
-	memset(&r, 0, sizeof(r));
-	r.state = RS_REJECTED;
-	r.received = clock_wall_ms();
-	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
-	json_utf8_copy(r.reason, sizeof(r.reason), why);
-	if (vr >= VR_ZONE_SCOPE) {
-		snprintf(r.ref, sizeof(r.ref), "%s", c->id);
-		snprintf(r.status, sizeof(r.status), "test");
-	}
-	for (i = 0; i < 8; i++)
-		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);
-	report_reject(st->n->report, &r);
+	warning_reject_receipt(st->n, (enum verify_result)vr, vr >= VR_ZONE_SCOPE ? c->id : NULL,
+	    "test", md, detail);
 }
 
 /* The id into the test room of the replay set (as warnings do: an id held

@@ -541,20 +541,30 @@ static void
 reject(struct node *n, enum verify_result vr, const struct alert *a, const char *kid,
     const unsigned char md[32], const char *detail)
 {
+	log_warnx("rejected %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? a->id : "message",
+	    kid[0] ? kid : "-", verify_result_name(vr), detail);
+	if (vr >= VR_ZONE_SCOPE)
+		warning_reject_receipt(n, vr, a->id, alert_status_name(a->status), md, detail);
+	else
+		warning_reject_receipt(n, vr, NULL, NULL, md, detail);
+}
+
+void
+warning_reject_receipt(struct node *n, enum verify_result vr, const char *ref,
+    const char *status, const unsigned char md[32], const char *detail)
+{
 	char why[CX_ERR_MAX + 32];
 	struct receipt r;
 	int i;
 
-	log_warnx("rejected %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? a->id : "message",
-	    kid[0] ? kid : "-", verify_result_name(vr), detail);
 	memset(&r, 0, sizeof(r));
 	r.state = RS_REJECTED;
 	r.received = clock_wall_ms();
 	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
 	json_utf8_copy(r.reason, sizeof(r.reason), why);
-	if (vr >= VR_ZONE_SCOPE) {
-		snprintf(r.ref, sizeof(r.ref), "%s", a->id);
-		snprintf(r.status, sizeof(r.status), "%s", alert_status_name(a->status));
+	if (ref != NULL) {
+		snprintf(r.ref, sizeof(r.ref), "%s", ref);
+		snprintf(r.status, sizeof(r.status), "%s", status);
 	}
 	for (i = 0; i < 8; i++)
 		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);
