@@ -115,11 +115,12 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 	api_list_done(r, db, st, rc, arr);
 }
 
+/* Up to limit rows of sql (?1 the node id, ?2 the limit), each an object
+ * filled by row() and added to arr: 0 / -1 on a database error. */
 static int
-node_events(sqlite3 *db, const char *id, cJSON *arr)
+node_rows(sqlite3 *db, const char *sql, const char *id, int limit, cJSON *arr,
+    void (*row)(sqlite3_stmt *st, cJSON *o))
 {
-	static const char sql[] = "SELECT time_ms, kind, detail FROM events WHERE node = ?1"
-	    " ORDER BY id DESC LIMIT ?2";
 	sqlite3_stmt *st;
 	cJSON *o;
 	int rc;
@@ -127,15 +128,41 @@ node_events(sqlite3 *db, const char *id, cJSON *arr)
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, NODE_EVENTS_LAST);
+	sqlite3_bind_int(st, 2, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
 		cJSON_AddItemToArray(arr, o);
-		json_add_int(o, "time_ms", sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(o, "kind", api_text(st, 1));
-		cJSON_AddStringToObject(o, "detail", api_text(st, 2));
+		row(st, o);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+event_row(sqlite3_stmt *st, cJSON *o)
+{
+	json_add_int(o, "time_ms", sqlite3_column_int64(st, 0));
+	cJSON_AddStringToObject(o, "kind", api_text(st, 1));
+	cJSON_AddStringToObject(o, "detail", api_text(st, 2));
+}
+
+static int
+node_events(sqlite3 *db, const char *id, cJSON *arr)
+{
+	static const char sql[] = "SELECT time_ms, kind, detail FROM events WHERE node = ?1"
+	    " ORDER BY id DESC LIMIT ?2";
+
+	return node_rows(db, sql, id, NODE_EVENTS_LAST, arr, event_row);
+}
+
+static void
+selftest_row(sqlite3_stmt *st, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "ref", api_text(st, 0));
+	json_add_int(o, "time_ms", sqlite3_column_int64(st, 1));
+	cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, 2) != 0);
+	cJSON_AddStringToObject(o, "mode", api_text(st, 3));
+	cJSON_AddStringToObject(o, "trigger", api_text(st, 4));
+	cJSON_AddItemToObject(o, "checks", api_parse_stored(api_text(st, 5)));
 }
 
 static int
@@ -143,25 +170,8 @@ node_selftests(sqlite3 *db, const char *id, cJSON *arr)
 {
 	static const char sql[] = "SELECT ref, time_ms, ok, mode, trigger, checks FROM selftests"
 	    " WHERE node = ?1 ORDER BY time_ms DESC LIMIT ?2";
-	sqlite3_stmt *st;
-	cJSON *o;
-	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, NODE_SELFTESTS_LAST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddItemToArray(arr, o);
-		cJSON_AddStringToObject(o, "ref", api_text(st, 0));
-		json_add_int(o, "time_ms", sqlite3_column_int64(st, 1));
-		cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, 2) != 0);
-		cJSON_AddStringToObject(o, "mode", api_text(st, 3));
-		cJSON_AddStringToObject(o, "trigger", api_text(st, 4));
-		cJSON_AddItemToObject(o, "checks", api_parse_stored(api_text(st, 5)));
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return node_rows(db, sql, id, NODE_SELFTESTS_LAST, arr, selftest_row);
 }
 
 /* The node's row with its details, NULL if not enrolled (*dberr on a database error). */
