@@ -147,12 +147,9 @@ struct pending_siren {
 };
 
 struct parser {
-	const char *path;
 	struct node_config *c;
-	struct cx_err *e;
 	struct cx_err sub;                 /* a section module's message, before file:line */
-	int errline;                   /* line of the first error; -1 none, 0 no line */
-	struct inisrc src;             /* the file, its line count */
+	struct inisrc src;             /* the file, its line count, the first error */
 	enum sec_kind sec;
 	char secname[CFG_LIST_MAX + 1];
 	int secline;
@@ -161,25 +158,8 @@ struct parser {
 	int kline[NKDEFS];             /* line where each plain key was set, 0 = unset */
 };
 
-/* Record the first error, with the current line (or line 0: none). */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct parser *ps, int line, const char *fmt, ...)
-{
-	char msg[CX_ERR_MAX];
-	va_list ap;
-
-	if (ps->errline >= 0)
-		return 0;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ps->errline = line;
-	if (line > 0)
-		cx_errf(ps->e, "%s:%d: %s", ps->path, line, msg);
-	else
-		cx_errf(ps->e, "%s: %s", ps->path, msg);
-	return 0;
-}
+/* Record the first error, at line (0: none): see inisrc_fail(). */
+#define fail(ps, line, ...) inisrc_fail(&(ps)->src, (line), __VA_ARGS__)
 
 static void
 store_int(void *field, size_t size, int64_t v)
@@ -404,7 +384,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	struct parser *ps = user;
 
 	(void)section;                 /* the reader tracks sections, with their lines */
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return 1;                  /* the first error is already recorded */
 	if (value[0] == '\0')
 		return fail(ps, ps->src.lineno, "empty value for '%s'", name);
@@ -481,7 +461,7 @@ finish_siren(struct parser *ps)
 static void
 finish_section(struct parser *ps)
 {
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return;
 	if (ps->sec == SEC_KEY)
 		finish_key(ps);
@@ -593,19 +573,12 @@ static char *
 reader(char *str, int num, void *stream)
 {
 	struct parser *ps = stream;
-	char why[64];
-	int rc;
 
-	if (ps->errline >= 0)
-		return NULL;
-	rc = inisrc_next(&ps->src, str, num, why, sizeof(why));
-	if (rc < 0)
-		fail(ps, ps->src.lineno, "%s", why);
-	if (rc <= 0)
+	if (inisrc_next(&ps->src, str, num) <= 0)
 		return NULL;
 	if (str[0] == '[')
 		begin_section(ps, str);
-	return ps->errline >= 0 ? NULL : str;
+	return ps->src.errline >= 0 ? NULL : str;
 }
 
 static void
@@ -648,10 +621,10 @@ check_whole(struct parser *ps)
 	size_t i, so = kdef_index("audio", "siren_output");
 	struct cx_err err;
 
-	for (i = 0; i < NKDEFS && ps->errline < 0; i++)
+	for (i = 0; i < NKDEFS && ps->src.errline < 0; i++)
 		if (kdefs[i].required && !ps->kline[i])
 			fail(ps, 0, "[%s] %s is required", kdefs[i].section, kdefs[i].name);
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return;
 	if (c->trust.nkeys == 0) {
 		fail(ps, 0, "no [key KID] section: at least one trusted key is required");
@@ -665,7 +638,7 @@ check_whole(struct parser *ps)
 		c->siren_output = c->siren_line[0] ? SIREN_OUT_RELAY : SIREN_OUT_SPEAKER;
 	else if ((c->siren_output & SIREN_OUT_RELAY) && !c->siren_line[0])
 		fail(ps, ps->kline[so], "siren_output uses the siren relay but [gpio] siren is not set");
-	if (ps->errline < 0 && config_io_check(c, &err) < 0)
+	if (ps->src.errline < 0 && config_io_check(c, &err) < 0)
 		fail(ps, 0, "%s", err.msg);
 }
 
@@ -704,24 +677,24 @@ config_load(const char *path, struct node_config *c, struct cx_err *e)
 	memset(&ps, 0, sizeof(ps));
 	if (read_all(path, &buf, &ps.src.len, e) < 0)
 		return -1;
-	ps.path = path;
+	ps.src.path = path;
 	ps.c = c;
-	ps.e = e;
-	ps.errline = -1;
+	ps.src.e = e;
+	ps.src.errline = -1;
 	ps.src.buf = buf;
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
 	/* inih's own errors (no '=', no ']') come without a handler call */
-	if (rc > 0 && (ps.errline < 0 || rc < ps.errline)) {
-		ps.errline = -1;
+	if (rc > 0 && (ps.src.errline < 0 || rc < ps.src.errline)) {
+		ps.src.errline = -1;
 		fail(&ps, rc, "syntax error (want 'key = value', '[section]' or a comment)");
-	} else if (rc < 0 && ps.errline < 0) {
+	} else if (rc < 0 && ps.src.errline < 0) {
 		fail(&ps, 0, "out of memory");
 	}
 	finish_section(&ps);
-	if (ps.errline < 0)
+	if (ps.src.errline < 0)
 		check_whole(&ps);
 	free(buf);
-	if (ps.errline >= 0) {
+	if (ps.src.errline >= 0) {
 		config_free(c);
 		return -1;
 	}

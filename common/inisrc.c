@@ -2,18 +2,38 @@
  * inisrc: the in-memory line source for inih (inisrc.h), shared by the
  * node's and the hub's config parsers so both read a file the same way.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/inisrc.h"
 
 int
-inisrc_next(struct inisrc *s, char *str, int num, char *why, size_t whysize)
+inisrc_fail(struct inisrc *s, int line, const char *fmt, ...)
+{
+	char msg[CX_ERR_MAX];
+	va_list ap;
+
+	if (s->errline >= 0)
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s->errline = line;
+	if (line > 0)
+		cx_errf(s->e, "%s:%d: %s", s->path, line, msg);
+	else
+		cx_errf(s->e, "%s: %s", s->path, msg);
+	return 0;
+}
+
+int
+inisrc_next(struct inisrc *s, char *str, int num)
 {
 	const char *p, *nl;
 	size_t n;
 
-	if (s->pos >= s->len)
+	if (s->errline >= 0 || s->pos >= s->len)
 		return 0;
 	p = s->buf + s->pos;
 	nl = memchr(p, '\n', s->len - s->pos);
@@ -29,11 +49,11 @@ inisrc_next(struct inisrc *s, char *str, int num, char *why, size_t whysize)
 		n--;
 	}
 	if (memchr(p, '\0', n) != NULL) {
-		snprintf(why, whysize, "NUL byte in line");
+		inisrc_fail(s, s->lineno, "NUL byte in line");
 		return -1;
 	}
 	if (num < 2 || n > (size_t)num - 1) {
-		snprintf(why, whysize, "line too long (at most %d bytes)", num - 1);
+		inisrc_fail(s, s->lineno, "line too long (at most %d bytes)", num - 1);
 		return -1;
 	}
 	memcpy(str, p, n);

@@ -65,11 +65,8 @@ struct pnode {
 };
 
 struct parser {
-	const char *path;
 	struct hub_config *c;
-	struct cx_err *e;
-	int errline;                       /* -1 none, 0 no line */
-	struct inisrc src;             /* the file, its line count */
+	struct inisrc src;             /* the file, its line count, the first error */
 	enum sec sec;
 	char secname[80];
 	int cap;                           /* of c->nodes */
@@ -77,24 +74,8 @@ struct parser {
 	int kline[NKDEFS];
 };
 
-static int __attribute__((format(printf, 3, 4)))
-fail(struct parser *ps, int line, const char *fmt, ...)
-{
-	char msg[CX_ERR_MAX];
-	va_list ap;
-
-	if (ps->errline >= 0)
-		return 0;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ps->errline = line;
-	if (line > 0)
-		cx_errf(ps->e, "%s:%d: %s", ps->path, line, msg);
-	else
-		cx_errf(ps->e, "%s: %s", ps->path, msg);
-	return 0;
-}
+/* Record the first error, at line (0: none): see inisrc_fail(). */
+#define fail(ps, line, ...) inisrc_fail(&(ps)->src, (line), __VA_ARGS__)
 
 static int
 copy_str(struct parser *ps, const char *name, const char *v, char *out, size_t size)
@@ -206,7 +187,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 	size_t i;
 
 	(void)section;
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return 0;
 	if (ps->sec == SEC_NONE)
 		return fail(ps, ps->src.lineno, "key '%s' outside a section", name);
@@ -234,7 +215,7 @@ finish_node(struct parser *ps)
 	enum sig_alg alg = SIG_ED25519;
 	struct cx_err ke;
 
-	if (ps->sec != SEC_NODE || ps->errline >= 0)
+	if (ps->sec != SEC_NODE || ps->src.errline >= 0)
 		return;
 	ps->sec = SEC_BAD;
 	if (p->n.zone[0] == '\0' || p->n.key_b64[0] == '\0') {
@@ -311,19 +292,12 @@ static char *
 reader(char *str, int num, void *stream)
 {
 	struct parser *ps = stream;
-	char why[64];
-	int rc;
 
-	if (ps->errline >= 0)
-		return NULL;
-	rc = inisrc_next(&ps->src, str, num, why, sizeof(why));
-	if (rc < 0)
-		fail(ps, ps->src.lineno, "%s", why);
-	if (rc <= 0)
+	if (inisrc_next(&ps->src, str, num) <= 0)
 		return NULL;
 	if (str[0] == '[')
 		begin_section(ps, str);
-	return ps->errline >= 0 ? NULL : str;
+	return ps->src.errline >= 0 ? NULL : str;
 }
 
 static void
@@ -417,10 +391,10 @@ hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
 		return cx_errf(e, "%s: path too long", path);
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	memset(&ps, 0, sizeof(ps));
-	ps.path = path;
+	ps.src.path = path;
 	ps.c = c;
-	ps.e = e;
-	ps.errline = -1;
+	ps.src.e = e;
+	ps.src.errline = -1;
 	buf = slurp(path, &ps.src.len, e);
 	if (buf == NULL)
 		return -1;
@@ -428,11 +402,11 @@ hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
 	finish_node(&ps);
 	free(buf);
-	if (ps.errline < 0 && rc > 0)
+	if (ps.src.errline < 0 && rc > 0)
 		fail(&ps, rc, "syntax error");
-	if (ps.errline < 0)
+	if (ps.src.errline < 0)
 		check_whole(&ps);
-	if (ps.errline >= 0) {
+	if (ps.src.errline >= 0) {
 		hubconf_free(c);
 		return -1;
 	}
