@@ -74,23 +74,6 @@ bounded(const char *s, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
-/* Free text: valid UTF-8, no control characters except (if allowed) \t \n. */
-static int
-text_valid(const char *s, size_t min, size_t max, int multiline)
-{
-	size_t i, n;
-
-	if (!bounded(s, min, max))
-		return 0;
-	n = strlen(s);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))))
-			return 0;
-	}
-	return json_utf8_valid((const uint8_t *)s, n);
-}
-
 static int
 clip_name_valid(const char *s)
 {
@@ -266,7 +249,7 @@ alert_check(const struct alert *a, struct cx_err *e)
 		return cx_errf(e, "'v' must be %d", ALERT_VERSION);
 	if (!bounded(a->id, 1, ALERT_ID_MAX) || !msg_id_valid(a->id))
 		return cx_errf(e, "'id' must be 1-%d of [A-Za-z0-9._:-]", ALERT_ID_MAX);
-	if (!text_valid(a->sender, 1, ALERT_SENDER_MAX, 0))
+	if (!json_text_valid(a->sender, 1, ALERT_SENDER_MAX, 0))
 		return cx_errf(e, "'sender' must be 1-%d bytes of text", ALERT_SENDER_MAX);
 	if ((unsigned)a->status > ST_TEST)
 		return cx_errf(e, "bad 'status'");
@@ -280,16 +263,16 @@ alert_check(const struct alert *a, struct cx_err *e)
 		return cx_errf(e, "'ref' must be 1-%d of [A-Za-z0-9._:-]", ALERT_ID_MAX);
 	if (a->type != AT_ALERT && a->ref[0] == '\0')
 		return cx_errf(e, "'ref' is required for %s", alert_type_name(a->type));
-	if (!text_valid(a->event, full ? 1 : 0, ALERT_EVENT_MAX, 0))
+	if (!json_text_valid(a->event, full ? 1 : 0, ALERT_EVENT_MAX, 0))
 		return cx_errf(e, "'event' must be %d-%d bytes of text (required for %s)",
 		    full ? 1 : 0, ALERT_EVENT_MAX, "alert and update");
 	if (a->severity < 0 || a->severity > 4)
 		return cx_errf(e, "'severity' must be 0..4 (required for alert and update)");
 	if (check_zones(a, e) < 0)
 		return -1;
-	if (!text_valid(a->title, 0, ALERT_TITLE_MAX, 0))
+	if (!json_text_valid(a->title, 0, ALERT_TITLE_MAX, 0))
 		return cx_errf(e, "'title' must be at most %d bytes of text", ALERT_TITLE_MAX);
-	if (!text_valid(a->text, 0, ALERT_TEXT_MAX, 1))
+	if (!json_text_valid(a->text, 0, ALERT_TEXT_MAX, 1))
 		return cx_errf(e, "'text' must be at most %d bytes of text", ALERT_TEXT_MAX);
 	if (check_play(a, e) < 0)
 		return -1;

@@ -31,6 +31,7 @@
 
 #include "common/config.h"
 #include "common/confval.h"
+#include "common/inisrc.h"
 #include "common/config_io.h"
 #include "common/replay.h"
 
@@ -146,14 +147,9 @@ struct pending_siren {
 };
 
 struct parser {
-	const char *path;
 	struct node_config *c;
-	struct cx_err *e;
 	struct cx_err sub;                 /* a section module's message, before file:line */
-	int errline;                   /* line of the first error; -1 none, 0 no line */
-	const char *buf;               /* the file */
-	size_t len, pos;
-	int lineno;
+	struct inisrc src;             /* the file, its line count, the first error */
 	enum sec_kind sec;
 	char secname[CFG_LIST_MAX + 1];
 	int secline;
@@ -162,25 +158,8 @@ struct parser {
 	int kline[NKDEFS];             /* line where each plain key was set, 0 = unset */
 };
 
-/* Record the first error, with the current line (or line 0: none). */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct parser *ps, int line, const char *fmt, ...)
-{
-	char msg[CX_ERR_MAX];
-	va_list ap;
-
-	if (ps->errline >= 0)
-		return 0;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ps->errline = line;
-	if (line > 0)
-		cx_errf(ps->e, "%s:%d: %s", ps->path, line, msg);
-	else
-		cx_errf(ps->e, "%s: %s", ps->path, msg);
-	return 0;
-}
+/* Record the first error, at line (0: none): see inisrc_fail(). */
+#define fail(ps, line, ...) inisrc_fail(&(ps)->src, (line), __VA_ARGS__)
 
 static void
 store_int(void *field, size_t size, int64_t v)
@@ -201,23 +180,23 @@ set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
 	size_t n = strlen(v);
 
 	if (n >= k->size)
-		return fail(ps, ps->lineno, "value of '%s' too long (at most %zu bytes)", k->name,
+		return fail(ps, ps->src.lineno, "value of '%s' too long (at most %zu bytes)", k->name,
 		    k->size - 1);
 	if (k->type == K_NODEID && !node_id_valid(v))
-		return fail(ps, ps->lineno, "'%s' must be 1-%d of [A-Za-z0-9_-]", k->name, NODE_ID_MAX);
+		return fail(ps, ps->src.lineno, "'%s' must be 1-%d of [A-Za-z0-9_-]", k->name, NODE_ID_MAX);
 	if (k->type == K_ZONE)
 		return zone_parse(v, field, NULL) < 0
-		    ? fail(ps, ps->lineno, "'%s': not a valid zone (2, 4, 6, 9, 12 or 15 digits)",
+		    ? fail(ps, ps->src.lineno, "'%s': not a valid zone (2, 4, 6, 9, 12 or 15 digits)",
 		    k->name) : 1;
 	if (k->type == K_PREFIX && !topic_prefix_valid(v))
-		return fail(ps, ps->lineno, "'%s': not a valid topic prefix", k->name);
+		return fail(ps, ps->src.lineno, "'%s': not a valid topic prefix", k->name);
 	if (k->type == K_GPIODEV && !confval_scheme_ok(v, gpio_schemes))
-		return fail(ps, ps->lineno, "'%s' must be sim:DIR or gpiod:CHIP", k->name);
+		return fail(ps, ps->src.lineno, "'%s' must be sim:DIR or gpiod:CHIP", k->name);
 	if (k->type == K_AUDIODEV && !confval_scheme_ok(v, audio_schemes))
-		return fail(ps, ps->lineno, "'%s' must be alsa:NAME, file:PATH or null:", k->name);
+		return fail(ps, ps->src.lineno, "'%s' must be alsa:NAME, file:PATH or null:", k->name);
 	if (k->type == K_CLOCKSYNC && strcmp(v, "kernel") != 0 && strcmp(v, "none") != 0 &&
 	    (strncmp(v, "file:", 5) != 0 || v[5] == '\0'))
-		return fail(ps, ps->lineno, "'%s' must be kernel, none or file:PATH", k->name);
+		return fail(ps, ps->src.lineno, "'%s' must be kernel, none or file:PATH", k->name);
 	memcpy(field, v, n + 1);
 	return 1;
 }
@@ -230,11 +209,11 @@ set_io(struct parser *ps, const struct kdef *k, const char *v)
 
 	if (k->type == K_ROLES) {
 		if (config_io_roles(v, &ps->c->input_active_low, &err) < 0)
-			return fail(ps, ps->lineno, "'%s': %s", k->name, err.msg);
+			return fail(ps, ps->src.lineno, "'%s': %s", k->name, err.msg);
 		return 1;
 	}
 	if (config_io_activation(v, &ps->c->local_item, &err) < 0)
-		return fail(ps, ps->lineno, "%s", err.msg);
+		return fail(ps, ps->src.lineno, "%s", err.msg);
 	ps->c->has_local = 1;
 	return 1;
 }
@@ -250,19 +229,19 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 	switch (k->type) {
 	case K_INT:
 		if (confval_int(v, k->min, k->max, &x) < 0)
-			return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", k->name,
+			return fail(ps, ps->src.lineno, "'%s' must be an integer in %lld..%lld", k->name,
 			    (long long)k->min, (long long)k->max);
 		store_int(field, k->size, x);
 		return 1;
 	case K_MS3:
 		if (confval_ms3(v, k->min, k->max, &x) < 0)
-			return fail(ps, ps->lineno, "'%s' must be milliseconds in %lld..%lld "
+			return fail(ps, ps->src.lineno, "'%s' must be milliseconds in %lld..%lld "
 			    "(at most 3 decimals)", k->name, (long long)k->min, (long long)k->max);
 		store_int(field, k->size, x);
 		return 1;
 	case K_BOOL:
 		if (confval_bool(v, &b) < 0)
-			return fail(ps, ps->lineno, "'%s' must be yes or no", k->name);
+			return fail(ps, ps->src.lineno, "'%s' must be yes or no", k->name);
 		memcpy(field, &b, sizeof(b));
 		return 1;
 	case K_ROLES:
@@ -276,7 +255,7 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 		else if (strcmp(v, "both") == 0)
 			ps->c->siren_output = SIREN_OUT_BOTH;
 		else
-			return fail(ps, ps->lineno, "'%s' must be relay, speaker or both", k->name);
+			return fail(ps, ps->src.lineno, "'%s' must be relay, speaker or both", k->name);
 		return 1;
 	default:
 		return set_string(ps, k, v, field);
@@ -302,14 +281,14 @@ plain_key(struct parser *ps, const char *name, const char *v)
 	size_t i = kdef_index(ps->secname, strcmp(name, "replay_capacity") ? name : "replay_actual");
 
 	if (i == NKDEFS)
-		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+		return fail(ps, ps->src.lineno, "unknown key '%s' in [%s]", name, ps->secname);
 	if (ps->kline[i])
-		return fail(ps, ps->lineno, "duplicate key '%s' in [%s] (first on line %d)", name,
+		return fail(ps, ps->src.lineno, "duplicate key '%s' in [%s] (first on line %d)", name,
 		    ps->secname, ps->kline[i]);
-	ps->kline[i] = ps->lineno;
+	ps->kline[i] = ps->src.lineno;
 	if ((strcmp(name, "password") == 0 && ps->kline[kdef_index("mqtt", "password_file")])
 	    || (strcmp(name, "password_file") == 0 && ps->kline[kdef_index("mqtt", "password")]))
-		return fail(ps, ps->lineno, "password and password_file are mutually exclusive");
+		return fail(ps, ps->src.lineno, "password and password_file are mutually exclusive");
 	return set_plain(ps, &kdefs[i], v);
 }
 
@@ -323,10 +302,10 @@ sub_key(struct parser *ps, const char *const *names, int n, int *lines, const ch
 		if (strcmp(names[i], name) == 0)
 			break;
 	if (i == n)
-		return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname) - 1;
+		return fail(ps, ps->src.lineno, "unknown key '%s' in [%s]", name, ps->secname) - 1;
 	if (lines[i])
-		return fail(ps, ps->lineno, "duplicate key '%s' in [%s]", name, ps->secname) - 1;
-	lines[i] = ps->lineno;
+		return fail(ps, ps->src.lineno, "duplicate key '%s' in [%s]", name, ps->secname) - 1;
+	lines[i] = ps->src.lineno;
 	return i;
 }
 
@@ -344,27 +323,27 @@ key_section_key(struct parser *ps, const char *name, const char *v)
 		return 0;
 	case 0:
 		if (sig_alg_parse(v, &alg) < 0)
-			return fail(ps, ps->lineno, "'alg' must be ed25519 or sm2-sm3");
+			return fail(ps, ps->src.lineno, "'alg' must be ed25519 or sm2-sm3");
 		snprintf(pk->alg, sizeof(pk->alg), "%s", v);
 		return 1;
 	case 1:
 		if (strlen(v) >= sizeof(pk->pubkey))
-			return fail(ps, ps->lineno, "'pubkey' too long");
+			return fail(ps, ps->src.lineno, "'pubkey' too long");
 		memcpy(pk->pubkey, v, strlen(v) + 1);
 		return 1;
 	case 2:
 	case 3:
 		if (i == 2 && confval_zone_list_check(v, &err) < 0)
-			return fail(ps, ps->lineno, "'zones': %s", err.msg);
+			return fail(ps, ps->src.lineno, "'zones': %s", err.msg);
 		if (i == 3 && action_parse_list(v, &mask, &err) < 0)
-			return fail(ps, ps->lineno, "'actions': %s", err.msg);
+			return fail(ps, ps->src.lineno, "'actions': %s", err.msg);
 		if (strlen(v) > CFG_LIST_MAX)
-			return fail(ps, ps->lineno, "'%s' too long", name);
+			return fail(ps, ps->src.lineno, "'%s' too long", name);
 		memcpy(i == 2 ? pk->zones : pk->actions, v, strlen(v) + 1);
 		return 1;
 	default:
 		if (confval_time(v, CFG_TIME_MAX, i == 4 ? &pk->not_before : &pk->not_after) < 0)
-			return fail(ps, ps->lineno, "'%s' must be Unix seconds, YYYY-MM-DD or "
+			return fail(ps, ps->src.lineno, "'%s' must be Unix seconds, YYYY-MM-DD or "
 			    "YYYY-MM-DDTHH:MM:SSZ", name);
 		return 1;
 	}
@@ -388,11 +367,11 @@ siren_section_key(struct parser *ps, const char *name, const char *v)
 		else if (strcmp(v, "wail") == 0)
 			p->tone = TONE_WAIL;
 		else
-			return fail(ps, ps->lineno, "'tone' must be steady or wail");
+			return fail(ps, ps->src.lineno, "'tone' must be steady or wail");
 		return 1;
 	}
 	if (confval_int(v, lim[i][0], lim[i][1], &x) < 0)
-		return fail(ps, ps->lineno, "'%s' must be an integer in %lld..%lld", name,
+		return fail(ps, ps->src.lineno, "'%s' must be an integer in %lld..%lld", name,
 		    (long long)lim[i][0], (long long)lim[i][1]);
 	*(i == 0 ? &p->on_ms : i == 1 ? &p->off_ms : i == 2 ? &p->cycles : &p->freq_hz)
 	    = (uint32_t)x;
@@ -405,13 +384,13 @@ handler(void *user, const char *section, const char *name, const char *value)
 	struct parser *ps = user;
 
 	(void)section;                 /* the reader tracks sections, with their lines */
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return 1;                  /* the first error is already recorded */
 	if (value[0] == '\0')
-		return fail(ps, ps->lineno, "empty value for '%s'", name);
+		return fail(ps, ps->src.lineno, "empty value for '%s'", name);
 	switch (ps->sec) {
 	case SEC_NONE:
-		return fail(ps, ps->lineno, "key '%s' outside any section", name);
+		return fail(ps, ps->src.lineno, "key '%s' outside any section", name);
 	case SEC_BAD:
 		return 1;                  /* inih reports the bad header line */
 	case SEC_PLAIN:
@@ -422,7 +401,7 @@ handler(void *user, const char *section, const char *name, const char *value)
 		return siren_section_key(ps, name, value);
 	case SEC_SELFTEST:             /* common/config_selftest.c */
 		return config_selftest_key(&ps->c->selftest, name, value, &ps->sub) == 0 ? 1 :
-		    fail(ps, ps->lineno, "%s", ps->sub.msg);
+		    fail(ps, ps->src.lineno, "%s", ps->sub.msg);
 	}
 	return 0;
 }
@@ -482,7 +461,7 @@ finish_siren(struct parser *ps)
 static void
 finish_section(struct parser *ps)
 {
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return;
 	if (ps->sec == SEC_KEY)
 		finish_key(ps);
@@ -508,16 +487,16 @@ begin_siren(struct parser *ps, const char *name)
 	int i;
 
 	if (siren_find(name, NULL, 0) != NULL) {
-		fail(ps, ps->lineno, "[siren %s]: a built-in siren has that name", name);
+		fail(ps, ps->src.lineno, "[siren %s]: a built-in siren has that name", name);
 		return;
 	}
 	for (i = 0; i < c->nsirens; i++)
 		if (strcmp(c->sirens[i].name, name) == 0) {
-			fail(ps, ps->lineno, "[siren %s]: defined twice", name);
+			fail(ps, ps->src.lineno, "[siren %s]: defined twice", name);
 			return;
 		}
 	if (c->nsirens >= SIREN_MAX_PATTERNS - builtin_sirens()) {
-		fail(ps, ps->lineno, "more than %d [siren] sections",
+		fail(ps, ps->src.lineno, "more than %d [siren] sections",
 		    SIREN_MAX_PATTERNS - builtin_sirens());
 		return;
 	}
@@ -546,27 +525,19 @@ static void
 begin_section(struct parser *ps, const char *line)
 {
 	static const char *const plain[] = { "node", "mqtt", "gpio", "audio", "limits", "local" };
-	const char *end = strchr(line, ']'), *rest;
-	size_t n, i;
+	const char *why;
+	size_t i;
 
 	finish_section(ps);
 	ps->sec = SEC_BAD;
-	ps->secline = ps->lineno;
-	if (end == NULL)
+	ps->secline = ps->src.lineno;
+	switch (inisrc_section(line, ps->secname, sizeof(ps->secname), &why)) {
+	case 0:
 		return;                    /* inih reports it */
-	for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
-		;
-	if (*rest != '\0' && *rest != ';' && *rest != '#' && *rest != '\r') {
-		fail(ps, ps->lineno, "text after the section header");
+	case -1:
+		fail(ps, ps->src.lineno, "%s", why);
 		return;
 	}
-	n = (size_t)(end - line - 1);
-	if (n >= sizeof(ps->secname)) {
-		fail(ps, ps->lineno, "section name too long");
-		return;
-	}
-	memcpy(ps->secname, line + 1, n);
-	ps->secname[n] = '\0';
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if (strcmp(ps->secname, plain[i]) == 0) {
 			ps->sec = SEC_PLAIN;
@@ -578,7 +549,7 @@ begin_section(struct parser *ps, const char *line)
 	}
 	if (strncmp(ps->secname, "key ", 4) == 0) {
 		if (!msg_id_valid(ps->secname + 4)) {
-			fail(ps, ps->lineno, "[%s]: key id must be 1-%d of [A-Za-z0-9._:-]",
+			fail(ps, ps->src.lineno, "[%s]: key id must be 1-%d of [A-Za-z0-9._:-]",
 			    ps->secname, ENV_KID_MAX);
 			return;
 		}
@@ -587,13 +558,13 @@ begin_section(struct parser *ps, const char *line)
 		ps->sec = SEC_KEY;
 	} else if (strncmp(ps->secname, "siren ", 6) == 0) {
 		if (!siren_name_syntax(ps->secname + 6)) {
-			fail(ps, ps->lineno, "[%s]: siren name must be 1-%d of [a-z0-9-]", ps->secname,
+			fail(ps, ps->src.lineno, "[%s]: siren name must be 1-%d of [a-z0-9-]", ps->secname,
 			    SIREN_NAME_MAX);
 			return;
 		}
 		begin_siren(ps, ps->secname + 6);
 	} else {
-		fail(ps, ps->lineno, "unknown section [%s]", ps->secname);
+		fail(ps, ps->src.lineno, "unknown section [%s]", ps->secname);
 	}
 }
 
@@ -602,37 +573,12 @@ static char *
 reader(char *str, int num, void *stream)
 {
 	struct parser *ps = stream;
-	const char *p, *nl;
-	size_t n;
 
-	if (ps->errline >= 0 || ps->pos >= ps->len)
+	if (inisrc_next(&ps->src, str, num) <= 0)
 		return NULL;
-	p = ps->buf + ps->pos;
-	nl = memchr(p, '\n', ps->len - ps->pos);
-	n = nl != NULL ? (size_t)(nl - p) : ps->len - ps->pos;
-	ps->pos += n + (nl != NULL);
-	ps->lineno++;
-	if (ps->lineno == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-		p += 3;
-		n -= 3;
-	}
-	while (n > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		n--;
-	}
-	if (memchr(p, '\0', n) != NULL) {
-		fail(ps, ps->lineno, "NUL byte in line");
-		return NULL;
-	}
-	if (num < 2 || n > (size_t)num - 1) {
-		fail(ps, ps->lineno, "line too long (at most %d bytes)", num - 1);
-		return NULL;
-	}
-	memcpy(str, p, n);
-	str[n] = '\0';
 	if (str[0] == '[')
 		begin_section(ps, str);
-	return ps->errline >= 0 ? NULL : str;
+	return ps->src.errline >= 0 ? NULL : str;
 }
 
 static void
@@ -675,10 +621,10 @@ check_whole(struct parser *ps)
 	size_t i, so = kdef_index("audio", "siren_output");
 	struct cx_err err;
 
-	for (i = 0; i < NKDEFS && ps->errline < 0; i++)
+	for (i = 0; i < NKDEFS && ps->src.errline < 0; i++)
 		if (kdefs[i].required && !ps->kline[i])
 			fail(ps, 0, "[%s] %s is required", kdefs[i].section, kdefs[i].name);
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return;
 	if (c->trust.nkeys == 0) {
 		fail(ps, 0, "no [key KID] section: at least one trusted key is required");
@@ -692,7 +638,7 @@ check_whole(struct parser *ps)
 		c->siren_output = c->siren_line[0] ? SIREN_OUT_RELAY : SIREN_OUT_SPEAKER;
 	else if ((c->siren_output & SIREN_OUT_RELAY) && !c->siren_line[0])
 		fail(ps, ps->kline[so], "siren_output uses the siren relay but [gpio] siren is not set");
-	if (ps->errline < 0 && config_io_check(c, &err) < 0)
+	if (ps->src.errline < 0 && config_io_check(c, &err) < 0)
 		fail(ps, 0, "%s", err.msg);
 }
 
@@ -729,26 +675,26 @@ config_load(const char *path, struct node_config *c, struct cx_err *e)
 
 	set_defaults(c);
 	memset(&ps, 0, sizeof(ps));
-	if (read_all(path, &buf, &ps.len, e) < 0)
+	if (read_all(path, &buf, &ps.src.len, e) < 0)
 		return -1;
-	ps.path = path;
+	ps.src.path = path;
 	ps.c = c;
-	ps.e = e;
-	ps.errline = -1;
-	ps.buf = buf;
+	ps.src.e = e;
+	ps.src.errline = -1;
+	ps.src.buf = buf;
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
 	/* inih's own errors (no '=', no ']') come without a handler call */
-	if (rc > 0 && (ps.errline < 0 || rc < ps.errline)) {
-		ps.errline = -1;
+	if (rc > 0 && (ps.src.errline < 0 || rc < ps.src.errline)) {
+		ps.src.errline = -1;
 		fail(&ps, rc, "syntax error (want 'key = value', '[section]' or a comment)");
-	} else if (rc < 0 && ps.errline < 0) {
+	} else if (rc < 0 && ps.src.errline < 0) {
 		fail(&ps, 0, "out of memory");
 	}
 	finish_section(&ps);
-	if (ps.errline < 0)
+	if (ps.src.errline < 0)
 		check_whole(&ps);
 	free(buf);
-	if (ps.errline >= 0) {
+	if (ps.src.errline >= 0) {
 		config_free(c);
 		return -1;
 	}

@@ -72,6 +72,37 @@ json_utf8_valid(const uint8_t *s, size_t len)
 	return 1;
 }
 
+/* Free text: valid UTF-8, no control characters except (if allowed) \t \n. */
+int
+json_text_valid(const char *s, size_t min, size_t max, int multiline)
+{
+	size_t i, n;
+
+	n = strnlen(s, max + 1);
+	if (n < min || n > max)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x7f || (c < 0x20 && !(multiline && (c == '\n' || c == '\t'))))
+			return 0;
+	}
+	return json_utf8_valid((const uint8_t *)s, n);
+}
+
+void
+json_utf8_copy(char *dst, size_t dstsz, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= dstsz) {
+		n = dstsz - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int
 is_digit(char c)
 {

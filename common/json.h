@@ -1,7 +1,8 @@
 /*
  * json: strict, bounded reading and writing of the protocol's JSON bodies
- * (warnings, receipts, status), on top of cJSON.  Used by alert.c and
- * receipt.c; nothing else needs it.
+ * (warnings, receipts, status), on top of cJSON.  Used by alert.c,
+ * receipt.c and selftest.c; the controller uses json_utf8_copy() for the
+ * text it puts in receipts.
  *
  * json_doc_parse() accepts exactly len bytes (no NUL terminator needed) and
  * rejects what cJSON would let through: NUL bytes and "\u0000", invalid
@@ -59,5 +60,11 @@ char *json_print(const cJSON *obj, struct cx_err *e);
 
 /* 1 if s is valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
 int json_utf8_valid(const uint8_t *s, size_t len);
+/* 1 if s is free text of min..max bytes: valid UTF-8, no control
+ * characters except, if multiline, \t and \n. */
+int json_text_valid(const char *s, size_t min, size_t max, int multiline);
+/* Copy src into dst (dstsz > 0 bytes with the NUL), cut if it must be at a
+ * UTF-8 character boundary, so valid text stays valid. */
+void json_utf8_copy(char *dst, size_t dstsz, const char *src);
 
 #endif

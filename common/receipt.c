@@ -117,21 +117,6 @@ bounded(const char *s, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
-/* Printable text: valid UTF-8, no control characters. */
-static int
-text_valid(const char *s, size_t max)
-{
-	size_t i, n;
-
-	if (!bounded(s, 0, max))
-		return 0;
-	n = strlen(s);
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return json_utf8_valid((const uint8_t *)s, n);
-}
-
 static int
 charset(const char *s, size_t min, size_t max, const char *extra)
 {
@@ -209,7 +194,7 @@ receipt_check(const struct receipt *r, struct cx_err *e)
 		return cx_errf(e, "receipt: 'digest' must be \"\" or 16 lowercase hex digits");
 	if ((unsigned)r->state >= RS_COUNT)
 		return cx_errf(e, "receipt: bad 'state'");
-	if (!text_valid(r->reason, RECEIPT_REASON_MAX))
+	if (!json_text_valid(r->reason, 0, RECEIPT_REASON_MAX, 0))
 		return cx_errf(e, "receipt: 'reason' must be at most %d bytes of text",
 		    RECEIPT_REASON_MAX);
 	if (!status_word_valid(r->status))
@@ -514,7 +499,7 @@ status_check(const struct node_status *s, struct cx_err *e)
 		    sizeof(s->version) - 1);
 	if (health_valid(s->clock, s->storage, e) < 0)
 		return cx_err_prefix(e, "status");
-	if (!text_valid(s->storage_error, RECEIPT_REASON_MAX))
+	if (!json_text_valid(s->storage_error, 0, RECEIPT_REASON_MAX, 0))
 		return cx_errf(e, "status: 'storage_error' must be at most %d bytes of text",
 		    RECEIPT_REASON_MAX);
 	return status_health_check(s, e);

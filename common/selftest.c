@@ -40,20 +40,6 @@ word_index(const char *s, const char *const *words, int n)
 	return -1;
 }
 
-/* Free text of 1..max bytes: UTF-8, no control characters. */
-static int
-text_ok(const char *s, size_t max)
-{
-	size_t i, n = strnlen(s, max + 1);
-
-	if (n == 0 || n > max)
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return json_utf8_valid((const uint8_t *)s, n);
-}
-
 static int
 name_ok(const char *s)
 {
@@ -86,7 +72,7 @@ cmd_check(const struct selftest_cmd *c, struct cx_err *e)
 
 	if (!msg_id_valid(c->id))
 		return cx_errf(e, "selftest: 'id' must be [A-Za-z0-9._:-]{1,64}");
-	if (!text_ok(c->sender, ALERT_SENDER_MAX))
+	if (!json_text_valid(c->sender, 1, ALERT_SENDER_MAX, 0))
 		return cx_errf(e, "selftest: 'sender' must be 1..%d bytes of text", ALERT_SENDER_MAX);
 	if (c->sent < 0 || c->expires > SELFTEST_TIME_MAX || c->expires <= c->sent)
 		return cx_errf(e, "selftest: want 0 <= sent < expires");
@@ -221,18 +207,10 @@ void
 selftest_check_set(struct selftest_check *c, const char *name, int ok, int64_t ms,
     const char *value)
 {
-	size_t n = strlen(value);
-
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->ok = ok;
 	c->ms = ms < 0 ? 0 : ms;
-	if (n > SELFTEST_VALUE_MAX) {
-		n = SELFTEST_VALUE_MAX;
-		while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(c->value, value, n);
-	c->value[n] = '\0';
+	json_utf8_copy(c->value, sizeof(c->value), value);
 }
 
 int
@@ -249,7 +227,7 @@ selftest_receipt_check(const struct receipt_selftest *s, struct cx_err *e)
 		size_t n = strnlen(c->value, SELFTEST_VALUE_MAX + 1);
 
 		if (!name_ok(c->name) || (c->ok != 0 && c->ok != 1) || c->ms < 0 ||
-		    n > SELFTEST_VALUE_MAX || (n > 0 && !text_ok(c->value, SELFTEST_VALUE_MAX)))
+		    n > SELFTEST_VALUE_MAX || (n > 0 && !json_text_valid(c->value, 1, SELFTEST_VALUE_MAX, 0)))
 			return cx_errf(e, "receipt: 'selftest': bad check %d", i);
 	}
 	return 0;

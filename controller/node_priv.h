@@ -8,6 +8,7 @@
 
 #include "common/config.h"
 #include "common/receipt.h"
+#include "common/verify.h"
 #include "controller/arbiter.h"
 #include "controller/ctlsock.h"
 #include "controller/health.h"
@@ -73,6 +74,11 @@ void warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *c
  * map the queued warnings again from their signed times by it; the one
  * playing plays on. */
 void warning_clock_trusted(struct node *n);
+/* Send the signed "rejected" receipt of a message (a warning or a
+ * self-test command): reason "VERDICT: detail", the first 8 bytes of its
+ * digest md; ref and status only when the message is known (ref NULL: not). */
+void warning_reject_receipt(struct node *n, enum verify_result vr, const char *ref,
+    const char *status, const unsigned char md[32], const char *detail);
 void warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid);
 void warning_report(struct node *n, const struct arb_entry *e, enum rstate st,
     const char *reason);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/verify.h"
 #include "controller/node.h"
@@ -44,21 +45,6 @@ struct selftest {
 static void run_start(struct selftest *st);
 static void after_relays(struct selftest *st);
 
-/* Copy, cut at a UTF-8 boundary. */
-static void
-copy_text(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= dstsz) {
-		n = dstsz - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static struct selftest_check *
 add_check(struct selftest *st)
 {
@@ -83,7 +69,7 @@ send(struct selftest *st, enum rstate s, const char *reason)
 	memset(&r, 0, sizeof(r));
 	snprintf(r.ref, sizeof(r.ref), "%s", st->ref);
 	snprintf(r.status, sizeof(r.status), "test");
-	copy_text(r.reason, sizeof(r.reason), reason);
+	json_utf8_copy(r.reason, sizeof(r.reason), reason);
 	r.state = s;
 	r.received = st->received_ms;
 	r.started = st->started_ms;
@@ -136,7 +122,7 @@ finish(struct selftest *st, const char *reason)
 	if (st->amp_on)
 		amp(st, 0);
 	if (reason != NULL)
-		copy_text(why, sizeof(why), reason);
+		json_utf8_copy(why, sizeof(why), reason);
 	for (i = 0; reason == NULL && i < st->res.nchecks; i++)
 		if (!st->res.checks[i].ok) {
 			snprintf(why, sizeof(why), "%s: %s", st->res.checks[i].name,
@@ -543,24 +529,10 @@ static void
 reject(struct selftest *st, int vr, const struct selftest_cmd *c, const char *kid,
     const unsigned char md[32], const char *detail)
 {
-	char why[CX_ERR_MAX + 32];
-	struct receipt r;
-	int i;
-
 	log_warnx("rejected self-test %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? c->id : "command",
 	    kid[0] ? kid : "-", verify_result_name(vr), detail);
-	memset(&r, 0, sizeof(r));
-	r.state = RS_REJECTED;
-	r.received = clock_wall_ms();
-	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
-	copy_text(r.reason, sizeof(r.reason), why);
-	if (vr >= VR_ZONE_SCOPE) {
-		snprintf(r.ref, sizeof(r.ref), "%s", c->id);
-		snprintf(r.status, sizeof(r.status), "test");
-	}
-	for (i = 0; i < 8; i++)
-		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);
-	report_reject(st->n->report, &r);
+	warning_reject_receipt(st->n, (enum verify_result)vr, vr >= VR_ZONE_SCOPE ? c->id : NULL,
+	    "test", md, detail);
 }
 
 /* The id into the test room of the replay set (as warnings do: an id held

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 
 #include "common/clock.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/verify.h"
 #include "controller/node.h"
@@ -23,28 +24,13 @@ static void start_next(struct node *n);
 static void stream_close(struct node *n);
 static void schedule_due(struct node *n);
 
-/* Copy a reason, cut (if it must be) at a UTF-8 character boundary. */
-static void
-set_reason(char *dst, size_t dstsz, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (n >= dstsz) {
-		n = dstsz - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static void
 receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const char *reason)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
 	snprintf(r->status, sizeof(r->status), "%s", alert_status_name(e->a.status));
-	set_reason(r->reason, sizeof(r->reason), reason);
+	json_utf8_copy(r->reason, sizeof(r->reason), reason);
 	r->state = st;
 	r->received = e->received_ms;
 	if (e->untrusted)              /* judged on an untrusted clock: say so, always */
@@ -392,7 +378,7 @@ playable(struct node *n, const struct alert *a, char *why, size_t whysz)
 	struct cx_err err;
 
 	if (build_program(n, a, &pg, &err) == -1 || player_check(n->player, &pg, &err) == -1) {
-		set_reason(why, whysz, err.msg);
+		json_utf8_copy(why, whysz, err.msg);
 		return 0;
 	}
 	if (pg.nmain == 0) {
@@ -555,20 +541,30 @@ static void
 reject(struct node *n, enum verify_result vr, const struct alert *a, const char *kid,
     const unsigned char md[32], const char *detail)
 {
+	log_warnx("rejected %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? a->id : "message",
+	    kid[0] ? kid : "-", verify_result_name(vr), detail);
+	if (vr >= VR_ZONE_SCOPE)
+		warning_reject_receipt(n, vr, a->id, alert_status_name(a->status), md, detail);
+	else
+		warning_reject_receipt(n, vr, NULL, NULL, md, detail);
+}
+
+void
+warning_reject_receipt(struct node *n, enum verify_result vr, const char *ref,
+    const char *status, const unsigned char md[32], const char *detail)
+{
 	char why[CX_ERR_MAX + 32];
 	struct receipt r;
 	int i;
 
-	log_warnx("rejected %s (key %s): %s: %s", vr >= VR_ZONE_SCOPE ? a->id : "message",
-	    kid[0] ? kid : "-", verify_result_name(vr), detail);
 	memset(&r, 0, sizeof(r));
 	r.state = RS_REJECTED;
 	r.received = clock_wall_ms();
 	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
-	set_reason(r.reason, sizeof(r.reason), why);
-	if (vr >= VR_ZONE_SCOPE) {
-		snprintf(r.ref, sizeof(r.ref), "%s", a->id);
-		snprintf(r.status, sizeof(r.status), "%s", alert_status_name(a->status));
+	json_utf8_copy(r.reason, sizeof(r.reason), why);
+	if (ref != NULL) {
+		snprintf(r.ref, sizeof(r.ref), "%s", ref);
+		snprintf(r.status, sizeof(r.status), "%s", status);
 	}
 	for (i = 0; i < 8; i++)
 		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);

@@ -111,3 +111,16 @@ args_conf_path(const char *given)
 		return env;
 	return CTL_DEFAULT_CONF;
 }
+
+int
+args_warning_id(const char *cmd, int argc, char **argv, const char **id)
+{
+	if (optind >= argc)
+		return args_usage_error(cmd, "the warning id is required");
+	*id = argv[optind++];
+	if (!msg_id_valid(*id))
+		return args_usage_error(cmd, "invalid warning id '%s'", *id);
+	if (optind != argc)
+		return args_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}

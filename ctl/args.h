@@ -34,6 +34,10 @@ int args_long(const char *s, long min, long max, long *out);
  * the message printed. */
 int args_zone(const char *cmd, const char *s, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
     int *nzones);
+/* The command's one positional argument, a warning id (after getopt:
+ * from optind): 0 with *id set, else EXIT_USAGE with the message printed
+ * (missing, invalid, or an argument after it). */
+int args_warning_id(const char *cmd, int argc, char **argv, const char **id);
 /* The config path: -c, else $CUNXIANG_CTL_CONF, else CTL_DEFAULT_CONF. */
 const char *args_conf_path(const char *given);
 

@@ -77,14 +77,7 @@ parse(int argc, char **argv, struct ropts *o)
 		default: return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc)
-		return args_usage_error(CMD, "the warning id is required");
-	o->id = argv[optind++];
-	if (!msg_id_valid(o->id))
-		return args_usage_error(CMD, "invalid warning id '%s'", o->id);
-	if (optind != argc)
-		return args_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return args_warning_id(CMD, argc, argv, &o->id);
 }
 
 static int

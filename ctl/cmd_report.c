@@ -78,14 +78,7 @@ parse(int argc, char **argv, struct popts *o)
 	o->format = "json";
 	if ((rc = args_options(argc, argv, "c:h", lo, option, o)) != 0)
 		return rc;
-	if (optind >= argc)
-		return args_usage_error(CMD, "the warning id is required");
-	o->id = argv[optind++];
-	if (!msg_id_valid(o->id))
-		return args_usage_error(CMD, "invalid warning id '%s'", o->id);
-	if (optind != argc)
-		return args_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return args_warning_id(CMD, argc, argv, &o->id);
 }
 
 /* The envelope signed by the hub's key, about id: 0 / -1 with why. */

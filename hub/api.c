@@ -274,6 +274,45 @@ api_text(sqlite3_stmt *st, int i)
 	return s != NULL ? (const char *)s : "";
 }
 
+cJSON *
+api_csv_array(const char *csv, size_t maxlen)
+{
+	cJSON *arr = cJSON_CreateArray();
+	const char *p = csv, *comma;
+	char word[128];
+	size_t n;
+
+	while (arr != NULL && *p != '\0') {
+		comma = strchr(p, ',');
+		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (n > 0 && n <= maxlen && n < sizeof word) {
+			memcpy(word, p, n);
+			word[n] = '\0';
+			cJSON_AddItemToArray(arr, cJSON_CreateString(word));
+		}
+		p += n + (comma != NULL);
+	}
+	return arr;
+}
+
+void
+api_db_error(struct api_resp *r, sqlite3 *db, cJSON *doc)
+{
+	cJSON_Delete(doc);
+	api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+}
+
+void
+api_list_done(struct api_resp *r, sqlite3 *db, sqlite3_stmt *st, int rc, cJSON *arr)
+{
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		api_db_error(r, db, arr);
+		return;
+	}
+	api_json(r, 200, arr);
+}
+
 static int
 audit_rows(sqlite3 *db, int64_t after, cJSON *arr, int *more)
 {
@@ -354,8 +393,7 @@ quarantine(struct hub *h, const struct api_req *q, const char *id, const char *w
 	int rc;
 
 	if (arr == NULL || sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, arr);
 		return;
 	}
 	sqlite3_bind_int(st, 1, QUARANTINE_LAST);
@@ -366,11 +404,5 @@ quarantine(struct hub *h, const struct api_req *q, const char *id, const char *w
 		cJSON_AddStringToObject(o, "topic", api_text(st, 2));
 		cJSON_AddStringToObject(o, "problem", api_text(st, 3));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
-		return;
-	}
-	api_json(r, 200, arr);
+	api_list_done(r, db, st, rc, arr);
 }

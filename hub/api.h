@@ -59,6 +59,14 @@ int api_arg_int(const struct api_req *q, const char *name, int64_t min, int64_t 
 const char *api_text(sqlite3_stmt *st, int i);
 /* cJSON of a JSON text kept in the store; a string holding it if it does not parse. */
 cJSON *api_parse_stored(const char *text);
+/* A JSON array of the comma-separated words of csv; an empty word or one
+ * over maxlen (< 128) bytes is left out.  NULL when out of memory. */
+cJSON *api_csv_array(const char *csv, size_t maxlen);
+/* r = 500 "database: " and sqlite3_errmsg(db); frees doc (may be NULL). */
+void api_db_error(struct api_resp *r, sqlite3 *db, cJSON *doc);
+/* The end of a list read row by row: finalizes st; r = arr (200) if the
+ * last step (rc) was SQLITE_DONE, else the database error and arr freed. */
+void api_list_done(struct api_resp *r, sqlite3 *db, sqlite3_stmt *st, int rc, cJSON *arr);
 
 /* Endpoints (api_nodes.c, api_warnings.c, api.c); id is the path's last part. */
 void api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r);

@@ -39,27 +39,6 @@ api_parse_stored(const char *text)
 }
 
 static cJSON *
-faults_json(const char *csv)
-{
-	cJSON *arr = cJSON_CreateArray();
-	const char *p = csv, *comma;
-	char word[64];
-	size_t n;
-
-	while (arr != NULL && *p != '\0') {
-		comma = strchr(p, ',');
-		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (n > 0 && n < sizeof word) {
-			memcpy(word, p, n);
-			word[n] = '\0';
-			cJSON_AddItemToArray(arr, cJSON_CreateString(word));
-		}
-		p += n + (comma != NULL);
-	}
-	return arr;
-}
-
-static cJSON *
 selftest_json(sqlite3_stmt *st)
 {
 	cJSON *o;
@@ -97,7 +76,7 @@ node_json(struct hub *h, sqlite3_stmt *st, int64_t now_ms)
 	else
 		cJSON_AddNullToObject(o, "age_s");
 	cJSON_AddBoolToObject(o, "stale", last == 0 || now_ms - last > grace_ms);
-	cJSON_AddItemToObject(o, "faults", faults_json(known ? api_text(st, C_FAULTS) : ""));
+	cJSON_AddItemToObject(o, "faults", api_csv_array(known ? api_text(st, C_FAULTS) : "", 63));
 	json_add_int(o, "heartbeat_s", hb);
 	json_add_int(o, "last_status_ms", last);
 	json_add_int(o, "since_ms", known ? sqlite3_column_int64(st, C_SINCE) : 0);
@@ -123,8 +102,7 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 	snprintf(sql, sizeof sql, "%s ORDER BY n.id", node_sql);
 	if ((arr = cJSON_CreateArray()) == NULL ||
 	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, arr);
 		return;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -134,13 +112,37 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 			break;
 		cJSON_AddItemToArray(arr, o);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
-		return;
+	api_list_done(r, db, st, rc, arr);
+}
+
+/* Up to limit rows of sql (?1 the node id, ?2 the limit), each an object
+ * filled by row() and added to arr: 0 / -1 on a database error. */
+static int
+node_rows(sqlite3 *db, const char *sql, const char *id, int limit, cJSON *arr,
+    void (*row)(sqlite3_stmt *st, cJSON *o))
+{
+	sqlite3_stmt *st;
+	cJSON *o;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
+		cJSON_AddItemToArray(arr, o);
+		row(st, o);
 	}
-	api_json(r, 200, arr);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void
+event_row(sqlite3_stmt *st, cJSON *o)
+{
+	json_add_int(o, "time_ms", sqlite3_column_int64(st, 0));
+	cJSON_AddStringToObject(o, "kind", api_text(st, 1));
+	cJSON_AddStringToObject(o, "detail", api_text(st, 2));
 }
 
 static int
@@ -148,22 +150,19 @@ node_events(sqlite3 *db, const char *id, cJSON *arr)
 {
 	static const char sql[] = "SELECT time_ms, kind, detail FROM events WHERE node = ?1"
 	    " ORDER BY id DESC LIMIT ?2";
-	sqlite3_stmt *st;
-	cJSON *o;
-	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, NODE_EVENTS_LAST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddItemToArray(arr, o);
-		json_add_int(o, "time_ms", sqlite3_column_int64(st, 0));
-		cJSON_AddStringToObject(o, "kind", api_text(st, 1));
-		cJSON_AddStringToObject(o, "detail", api_text(st, 2));
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return node_rows(db, sql, id, NODE_EVENTS_LAST, arr, event_row);
+}
+
+static void
+selftest_row(sqlite3_stmt *st, cJSON *o)
+{
+	cJSON_AddStringToObject(o, "ref", api_text(st, 0));
+	json_add_int(o, "time_ms", sqlite3_column_int64(st, 1));
+	cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, 2) != 0);
+	cJSON_AddStringToObject(o, "mode", api_text(st, 3));
+	cJSON_AddStringToObject(o, "trigger", api_text(st, 4));
+	cJSON_AddItemToObject(o, "checks", api_parse_stored(api_text(st, 5)));
 }
 
 static int
@@ -171,25 +170,8 @@ node_selftests(sqlite3 *db, const char *id, cJSON *arr)
 {
 	static const char sql[] = "SELECT ref, time_ms, ok, mode, trigger, checks FROM selftests"
 	    " WHERE node = ?1 ORDER BY time_ms DESC LIMIT ?2";
-	sqlite3_stmt *st;
-	cJSON *o;
-	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, NODE_SELFTESTS_LAST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddItemToArray(arr, o);
-		cJSON_AddStringToObject(o, "ref", api_text(st, 0));
-		json_add_int(o, "time_ms", sqlite3_column_int64(st, 1));
-		cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, 2) != 0);
-		cJSON_AddStringToObject(o, "mode", api_text(st, 3));
-		cJSON_AddStringToObject(o, "trigger", api_text(st, 4));
-		cJSON_AddItemToObject(o, "checks", api_parse_stored(api_text(st, 5)));
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return node_rows(db, sql, id, NODE_SELFTESTS_LAST, arr, selftest_row);
 }
 
 /* The node's row with its details, NULL if not enrolled (*dberr on a database error). */
@@ -242,7 +224,7 @@ api_node(struct hub *h, const struct api_req *q, const char *id, struct api_resp
 	}
 	o = node_detail(h, db, id, q->now_ms, &dberr);
 	if (o == NULL && dberr)
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, NULL);
 	else if (o == NULL)
 		api_error(r, 404, "node '%s' is not enrolled", id);
 	else

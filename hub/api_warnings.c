@@ -34,27 +34,6 @@ static const char warning_cols[] = "SELECT id, status, type, kind, sent, first_s
 enum { W_ID, W_STATUS, W_TYPE, W_KIND, W_SENT, W_FIRST, W_ZONES, W_TITLE, W_SENDER, W_REF };
 
 static cJSON *
-zones_json(const char *csv)
-{
-	cJSON *arr = cJSON_CreateArray();
-	char z[ZONE_MAX + 1];
-	const char *p = csv, *comma;
-	size_t n;
-
-	while (arr != NULL && *p != '\0') {
-		comma = strchr(p, ',');
-		n = comma != NULL ? (size_t)(comma - p) : strlen(p);
-		if (n > 0 && n < sizeof z) {
-			memcpy(z, p, n);
-			z[n] = '\0';
-			cJSON_AddItemToArray(arr, cJSON_CreateString(z));
-		}
-		p += n + (comma != NULL);
-	}
-	return arr;
-}
-
-static cJSON *
 counts_json(const struct rollcall_counts *c)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -87,7 +66,7 @@ warning_fields(cJSON *o, sqlite3_stmt *st, const char *zkey)
 	cJSON_AddStringToObject(o, "kind", api_text(st, W_KIND));
 	json_add_int(o, "sent", sqlite3_column_int64(st, W_SENT));
 	json_add_int(o, "first_seen_ms", sqlite3_column_int64(st, W_FIRST));
-	cJSON_AddItemToObject(o, zkey, zones_json(api_text(st, W_ZONES)));
+	cJSON_AddItemToObject(o, zkey, api_csv_array(api_text(st, W_ZONES), ZONE_MAX));
 	cJSON_AddStringToObject(o, "title", api_text(st, W_TITLE));
 	cJSON_AddStringToObject(o, "sender", api_text(st, W_SENDER));
 	cJSON_AddStringToObject(o, "ref", api_text(st, W_REF));
@@ -188,8 +167,7 @@ api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r)
 	snprintf(sql, sizeof sql, "%s ORDER BY first_seen_ms DESC, id LIMIT ?1", warning_cols);
 	if ((arr = cJSON_CreateArray()) == NULL ||
 	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, arr);
 		return;
 	}
 	sqlite3_bind_int64(st, 1, limit);
@@ -198,13 +176,7 @@ api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r)
 		warning_fields(o, st, "zones");
 		list_summary(h, db, st, q->now_ms, o);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		cJSON_Delete(arr);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
-		return;
-	}
-	api_json(r, 200, arr);
+	api_list_done(r, db, st, rc, arr);
 }
 
 /* What needs attention first. */
@@ -347,8 +319,7 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 		return;
 	}
 	if ((found = warning_row(db, id, o)) < 0) {
-		cJSON_Delete(o);
-		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		api_db_error(r, db, o);
 		return;
 	}
 	rc = hub_rollcall(h, id);

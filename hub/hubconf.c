@@ -16,6 +16,7 @@
 #include <ini.h>
 
 #include "common/confval.h"
+#include "common/inisrc.h"
 #include "hub/hubconf.h"
 
 #define HUBCONF_FILE_MAX (4 * 1024 * 1024)   /* bytes: 10,000 [node] sections fit */
@@ -65,13 +66,8 @@ struct pnode {
 };
 
 struct parser {
-	const char *path;
 	struct hub_config *c;
-	struct cx_err *e;
-	int errline;                       /* -1 none, 0 no line */
-	const char *buf;
-	size_t len, pos;
-	int lineno;
+	struct inisrc src;             /* the file, its line count, the first error */
 	enum sec sec;
 	char secname[80];
 	int cap;                           /* of c->nodes */
@@ -79,24 +75,8 @@ struct parser {
 	int kline[NKDEFS];
 };
 
-static int __attribute__((format(printf, 3, 4)))
-fail(struct parser *ps, int line, const char *fmt, ...)
-{
-	char msg[CX_ERR_MAX];
-	va_list ap;
-
-	if (ps->errline >= 0)
-		return 0;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ps->errline = line;
-	if (line > 0)
-		cx_errf(ps->e, "%s:%d: %s", ps->path, line, msg);
-	else
-		cx_errf(ps->e, "%s: %s", ps->path, msg);
-	return 0;
-}
+/* Record the first error, at line (0: none): see inisrc_fail(). */
+#define fail(ps, line, ...) inisrc_fail(&(ps)->src, (line), __VA_ARGS__)
 
 static int
 copy_str(struct parser *ps, const char *name, const char *v, char *out, size_t size)
@@ -104,9 +84,9 @@ copy_str(struct parser *ps, const char *name, const char *v, char *out, size_t s
 	size_t n = strlen(v);
 
 	if (n == 0)
-		return fail(ps, ps->lineno, "'%s' is empty", name);
+		return fail(ps, ps->src.lineno, "'%s' is empty", name);
 	if (n >= size)
-		return fail(ps, ps->lineno, "value of '%s' too long (at most %zu bytes)", name,
+		return fail(ps, ps->src.lineno, "value of '%s' too long (at most %zu bytes)", name,
 		    size - 1);
 	memcpy(out, v, n + 1);
 	return 1;
@@ -134,18 +114,18 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 	switch (k->type) {
 	case K_NODEID:
 		if (!node_id_valid(v))
-			return fail(ps, ps->lineno, "'%s' must be 1-%d of [A-Za-z0-9_-]", k->name,
+			return fail(ps, ps->src.lineno, "'%s' must be 1-%d of [A-Za-z0-9_-]", k->name,
 			    NODE_ID_MAX);
 		return copy_str(ps, k->name, v, field, k->size);
 	case K_PREFIX:
 		if (!topic_prefix_valid(v))
-			return fail(ps, ps->lineno, "'%s': not a valid topic prefix", k->name);
+			return fail(ps, ps->src.lineno, "'%s': not a valid topic prefix", k->name);
 		return copy_str(ps, k->name, v, field, k->size);
 	case K_STR:
 		return copy_str(ps, k->name, v, field, k->size);
 	case K_INT:
 		if (confval_int(v, k->min, k->max, &x) < 0)
-			return fail(ps, ps->lineno, "'%s' must be a number %lld..%lld", k->name,
+			return fail(ps, ps->src.lineno, "'%s' must be a number %lld..%lld", k->name,
 			    (long long)k->min, (long long)k->max);
 		if (k->size == sizeof(int64_t))
 			memcpy(field, &x, sizeof(x));
@@ -154,7 +134,7 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 		return 1;
 	case K_GRACE:
 		if (parse_grace(v, &x) < 0 || x < k->min || x > k->max)
-			return fail(ps, ps->lineno, "'%s' must be a factor 1.0..10.0 (e.g. 1.5)",
+			return fail(ps, ps->src.lineno, "'%s' must be a factor 1.0..10.0 (e.g. 1.5)",
 			    k->name);
 		*(int *)field = (int)x;
 		return 1;
@@ -163,13 +143,13 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 		const char *comma = strchr(v, ',');
 
 		if (comma == NULL || (size_t)(comma - v) >= sizeof(a) || strlen(comma + 1) >= sizeof(b))
-			return fail(ps, ps->lineno, "'%s' must be two numbers: FIRST,FINAL", k->name);
+			return fail(ps, ps->src.lineno, "'%s' must be two numbers: FIRST,FINAL", k->name);
 		memcpy(a, v, (size_t)(comma - v));
 		a[comma - v] = '\0';
 		snprintf(b, sizeof(b), "%s", comma + 1 + strspn(comma + 1, " "));
 		if (confval_int(a, k->min, k->max, &x) < 0 || confval_int(b, k->min, k->max, &y) < 0
 		    || y <= x)
-			return fail(ps, ps->lineno, "'%s' must be FIRST,FINAL seconds, 1..86400, "
+			return fail(ps, ps->src.lineno, "'%s' must be FIRST,FINAL seconds, 1..86400, "
 			    "FIRST < FINAL", k->name);
 		ps->c->report_at_s[0] = (int)x;
 		ps->c->report_at_s[1] = (int)y;
@@ -186,7 +166,7 @@ set_node_key(struct parser *ps, const char *name, const char *v)
 
 	if (strcmp(name, "zone") == 0) {
 		if (zone_parse(v, p->n.zone, NULL) < 0)
-			return fail(ps, ps->lineno, "'zone': not a valid zone (2, 4, 6, 9, 12 or 15 "
+			return fail(ps, ps->src.lineno, "'zone': not a valid zone (2, 4, 6, 9, 12 or 15 "
 			    "digits)");
 		return 1;
 	}
@@ -198,7 +178,7 @@ set_node_key(struct parser *ps, const char *name, const char *v)
 		return copy_str(ps, name, v, p->n.name, sizeof(p->n.name));
 	if (strcmp(name, "location") == 0)
 		return copy_str(ps, name, v, p->n.location, sizeof(p->n.location));
-	return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+	return fail(ps, ps->src.lineno, "unknown key '%s' in [%s]", name, ps->secname);
 }
 
 static int
@@ -208,10 +188,10 @@ handler(void *user, const char *section, const char *name, const char *value)
 	size_t i;
 
 	(void)section;
-	if (ps->errline >= 0)
+	if (ps->src.errline >= 0)
 		return 0;
 	if (ps->sec == SEC_NONE)
-		return fail(ps, ps->lineno, "key '%s' outside a section", name);
+		return fail(ps, ps->src.lineno, "key '%s' outside a section", name);
 	if (ps->sec == SEC_BAD)
 		return 0;
 	if (ps->sec == SEC_NODE)
@@ -219,12 +199,12 @@ handler(void *user, const char *section, const char *name, const char *value)
 	for (i = 0; i < NKDEFS; i++)
 		if (strcmp(kdefs[i].section, ps->secname) == 0 && strcmp(kdefs[i].name, name) == 0) {
 			if (ps->kline[i])
-				return fail(ps, ps->lineno, "'%s' set twice (first on line %d)", name,
+				return fail(ps, ps->src.lineno, "'%s' set twice (first on line %d)", name,
 				    ps->kline[i]);
-			ps->kline[i] = ps->lineno;
+			ps->kline[i] = ps->src.lineno;
 			return set_plain(ps, &kdefs[i], value);
 		}
-	return fail(ps, ps->lineno, "unknown key '%s' in [%s]", name, ps->secname);
+	return fail(ps, ps->src.lineno, "unknown key '%s' in [%s]", name, ps->secname);
 }
 
 static void
@@ -236,7 +216,7 @@ finish_node(struct parser *ps)
 	enum sig_alg alg = SIG_ED25519;
 	struct cx_err ke;
 
-	if (ps->sec != SEC_NODE || ps->errline >= 0)
+	if (ps->sec != SEC_NODE || ps->src.errline >= 0)
 		return;
 	ps->sec = SEC_BAD;
 	if (p->n.zone[0] == '\0' || p->n.key_b64[0] == '\0') {
@@ -279,41 +259,32 @@ finish_node(struct parser *ps)
 static void
 begin_section(struct parser *ps, const char *line)
 {
-	const char *end = strchr(line, ']'), *rest;
-	size_t n;
+	const char *why;
 
 	finish_node(ps);
 	ps->sec = SEC_BAD;
-	if (end == NULL)
-		return;
-	for (rest = end + 1; *rest == ' ' || *rest == '\t'; rest++)
-		;
-	if (*rest != '\0' && *rest != ';' && *rest != '#' && *rest != '\r') {
-		fail(ps, ps->lineno, "text after the section header");
-		return;
-	}
-	n = (size_t)(end - line - 1);
-	if (n >= sizeof(ps->secname)) {
-		fail(ps, ps->lineno, "section name too long");
+	switch (inisrc_section(line, ps->secname, sizeof(ps->secname), &why)) {
+	case 0:
+		return;                    /* inih reports it */
+	case -1:
+		fail(ps, ps->src.lineno, "%s", why);
 		return;
 	}
-	memcpy(ps->secname, line + 1, n);
-	ps->secname[n] = '\0';
 	if (strcmp(ps->secname, "hub") == 0 || strcmp(ps->secname, "mqtt") == 0
 	    || strcmp(ps->secname, "http") == 0) {
 		ps->sec = SEC_PLAIN;
 	} else if (strncmp(ps->secname, "node ", 5) == 0) {
 		if (!node_id_valid(ps->secname + 5)) {
-			fail(ps, ps->lineno, "[%s]: node id must be 1-%d of [A-Za-z0-9_-]",
+			fail(ps, ps->src.lineno, "[%s]: node id must be 1-%d of [A-Za-z0-9_-]",
 			    ps->secname, NODE_ID_MAX);
 			return;
 		}
 		memset(&ps->node, 0, sizeof(ps->node));
 		memcpy(ps->node.n.id, ps->secname + 5, strlen(ps->secname + 5) + 1);
-		ps->node.line = ps->lineno;
+		ps->node.line = ps->src.lineno;
 		ps->sec = SEC_NODE;
 	} else {
-		fail(ps, ps->lineno, "unknown section [%s]", ps->secname);
+		fail(ps, ps->src.lineno, "unknown section [%s]", ps->secname);
 	}
 }
 
@@ -322,37 +293,12 @@ static char *
 reader(char *str, int num, void *stream)
 {
 	struct parser *ps = stream;
-	const char *p, *nl;
-	size_t n;
 
-	if (ps->errline >= 0 || ps->pos >= ps->len)
+	if (inisrc_next(&ps->src, str, num) <= 0)
 		return NULL;
-	p = ps->buf + ps->pos;
-	nl = memchr(p, '\n', ps->len - ps->pos);
-	n = nl != NULL ? (size_t)(nl - p) : ps->len - ps->pos;
-	ps->pos += n + (nl != NULL);
-	ps->lineno++;
-	if (ps->lineno == 1 && n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0) {
-		p += 3;
-		n -= 3;
-	}
-	while (n > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		n--;
-	}
-	if (memchr(p, '\0', n) != NULL) {
-		fail(ps, ps->lineno, "NUL byte in line");
-		return NULL;
-	}
-	if (num < 2 || n > (size_t)num - 1) {
-		fail(ps, ps->lineno, "line too long (at most %d bytes)", num - 1);
-		return NULL;
-	}
-	memcpy(str, p, n);
-	str[n] = '\0';
 	if (str[0] == '[')
 		begin_section(ps, str);
-	return ps->errline >= 0 ? NULL : str;
+	return ps->src.errline >= 0 ? NULL : str;
 }
 
 static void
@@ -447,22 +393,22 @@ hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
 		return cx_errf(e, "%s: path too long", path);
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	memset(&ps, 0, sizeof(ps));
-	ps.path = path;
+	ps.src.path = path;
 	ps.c = c;
-	ps.e = e;
-	ps.errline = -1;
-	buf = slurp(path, &ps.len, e);
+	ps.src.e = e;
+	ps.src.errline = -1;
+	buf = slurp(path, &ps.src.len, e);
 	if (buf == NULL)
 		return -1;
-	ps.buf = buf;
+	ps.src.buf = buf;
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
 	finish_node(&ps);
 	free(buf);
-	if (ps.errline < 0 && rc > 0)
+	if (ps.src.errline < 0 && rc > 0)
 		fail(&ps, rc, "syntax error");
-	if (ps.errline < 0)
+	if (ps.src.errline < 0)
 		check_whole(&ps);
-	if (ps.errline >= 0) {
+	if (ps.src.errline >= 0) {
 		hubconf_free(c);
 		return -1;
 	}
