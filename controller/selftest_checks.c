@@ -134,14 +134,14 @@ selftest_check_sound(struct sink *s, struct selftest_check *c)
 		return;
 	}
 	if (sink_start(s, &e) < 0) {
-		snprintf(why, sizeof(why), "start: %s", e.msg);
+		snprintf(why, sizeof(why), "start: %.80s", e.msg);
 		selftest_check_set(c, "sound_device", 0, since(t0), why);
 		return;
 	}
 	w = sink_write(s, zero, sizeof(zero) / sizeof(zero[0]), &e);
 	sink_stop(s);
 	if (w <= 0) {
-		snprintf(why, sizeof(why), "write: %s", w < 0 ? e.msg : "no room for silence");
+		snprintf(why, sizeof(why), "write: %.80s", w < 0 ? e.msg : "no room for silence");
 		selftest_check_set(c, "sound_device", 0, since(t0), why);
 		return;
 	}

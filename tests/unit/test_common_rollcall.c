@@ -482,7 +482,7 @@ test_bad_input(void **state)
 	assert_int_equal(rollcall_add_zone(rc, "0043"), -1);
 	assert_int_equal(rollcall_add_zone(rc, "4306821012019999"), -1);
 	for (i = 1; i < ALERT_MAX_ZONES; i++) {
-		snprintf(zone, sizeof zone, "4306821010%02d", i);
+		snprintf(zone, sizeof zone, "4306821010%02d", i % 100);
 		assert_int_equal(rollcall_add_zone(rc, zone), 0);
 	}
 	assert_int_equal(rollcall_nzones(rc), ALERT_MAX_ZONES);
