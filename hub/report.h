@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/err.h"
+#include "common/reportfmt.h"
 #include "common/rollcall.h"
 #include "common/sign.h"
 
@@ -39,9 +40,7 @@ char *report_json(const struct rollcall *rc, const struct report_meta *m, struct
 /* The body signed: an envelope (caller frees *out). */
 int report_seal(const struct sig_key *k, const char *kid, const char *json, uint8_t **out,
     size_t *outlen, struct cx_err *e);
-/* CSV (header line, one line per node, RFC 4180 quoting) and a short text,
- * from a report body; caller frees.  NULL on a body that is not a report. */
-char *report_csv(const uint8_t *json, size_t n, struct cx_err *e);
-char *report_text(const uint8_t *json, size_t n, struct cx_err *e);
+/* CSV and text: common/reportfmt.h (cunxiangctl makes them too, from the
+ * body it verified). */
 
 #endif
