@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]      (make fuzz FUZZ_SECONDS=N)
 #
-# Targets: envelope alert receipt verify config zone clip stream (default: all).
+# Targets: envelope alert receipt verify config zone clip stream selftest (default: all).
 # Builds build-fuzz/fuzz_<target> from tests/fuzz/fuzz_<target>.c and the
 # project sources (common/*.c; audio/clip.c for clip), then runs each target
 # for SECONDS (FUZZ_JOBS at a time, default: the number of CPUs).  Inputs:
@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-ALL_TARGETS="envelope alert receipt verify config zone clip stream"
+ALL_TARGETS="envelope alert receipt verify config zone clip stream selftest"
 OUT=${FUZZ_OUT:-build-fuzz}
 
 die() {
@@ -53,7 +53,7 @@ fi
 [ -n "$CC" ] && command -v "$CC" >/dev/null 2>&1 ||
 	die "clang not found (as root: apt-get install clang libclang-rt-14-dev)"
 command -v pkg-config >/dev/null 2>&1 || die "pkg-config not found (apt-get install pkg-config)"
-PKGS_COMMON="libcrypto libcjson inih"
+PKGS_COMMON="libcrypto libcjson inih libsodium"
 PKGS_CLIP="opusfile opus"
 pkg-config --exists $PKGS_COMMON $PKGS_CLIP ||
 	die "missing libraries ($PKGS_COMMON $PKGS_CLIP): run make deps"
@@ -201,6 +201,7 @@ seeds_of() {
 	config) echo tests/corpus/config tests/data/config tests/fuzz/seeds/config "$OUT/seeds/config" ;;
 	zone) echo tests/fuzz/seeds/zone ;;
 	stream) echo tests/corpus/stream tests/fuzz/seeds/stream ;;
+	selftest) echo tests/fuzz/seeds/selftest ;;
 	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
 	esac
 }
@@ -208,7 +209,7 @@ maxlen_of() {
 	case $1 in
 	envelope) echo 1024 ;;
 	alert | verify) echo 8192 ;;
-	receipt | config) echo 4096 ;;
+	receipt | config | selftest) echo 4096 ;;
 	zone) echo 256 ;;
 	clip) echo 8192 ;;
 	stream) echo 13000 ;;
@@ -216,7 +217,7 @@ maxlen_of() {
 }
 dict_of() {
 	case $1 in
-	alert | receipt | verify) echo tests/fuzz/json.dict ;;
+	alert | receipt | verify | selftest) echo tests/fuzz/json.dict ;;
 	envelope) echo tests/fuzz/envelope.dict ;;
 	config) echo tests/fuzz/config.dict ;;
 	zone) echo tests/fuzz/zone.dict ;;
