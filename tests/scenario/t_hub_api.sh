@@ -156,13 +156,13 @@ rc=$?
 check "the last record deleted: exit 4 (exit $rc: $(cat "$RIG/audit.out"))" \
 	bash -c "[ $rc = 4 ] && grep -q 'BROKEN' '$RIG/audit.out'"
 
-# --- the tail rewritten whole (hash recomputed) under a running hub: the hub
-# never re-signs it silently; its next record says the log was altered
+# --- a tail removed while the hub is down. The hub never re-signs an
+# altered log silently, and the next record it appends says so.
 sqlite3 "$DB" "DELETE FROM audit WHERE seq = $((n - 1))"   # back to a chain the hub never signed
 hub_stop; hub_start || exit 1
 ctl audit $C verify > "$RIG/audit.out" 2>&1
 rc=$?
-check "a tail removed while the hub was down: after its restart, audit verify exits 4 naming the alteration (exit $rc: $(cat "$RIG/audit.out"))" \
+check "a tail removed while the hub was down, then restarted: audit verify exits 4 naming the alteration (exit $rc: $(cat "$RIG/audit.out"))" \
 	bash -c "[ $rc = 4 ] && grep -q 'the hub found its log altered' '$RIG/audit.out'"
 check "... and the hub logged it" grep -q "audit log altered" "$RIG/hub.log"
 hub_listening2() { [ "$(http GET /api/health)" = 200 ]; }
