@@ -63,7 +63,10 @@ for line in open(log):
     raw = bytes.fromhex(hx)
     head, _, body = raw.partition(b"\n")
     s = json.loads(body)
-    if not eval(expr):
+    try:                 # a status without a field (the first, before the inputs are read)
+        if not eval(expr):
+            continue
+    except (KeyError, TypeError):
         continue
     import base64
     with tempfile.TemporaryDirectory() as d:
