@@ -46,8 +46,8 @@ printf '\n[hub]\nurl = http://127.0.0.1:%s\ntoken_file = hub.token\nkey = %s\n' 
 	"$HPORT" "$(pub_b64 "$RIG/hub.pem")" >> "$RIG/ctl.conf"
 C="-c $RIG/ctl.conf"
 
-# http METHOD PATH [TOKEN] [BODY]: prints the HTTP status (python3, no curl
-# CLI); the answer's body goes to $RIG/http.body
+# http METHOD PATH [TOKEN] [BODY]: prints the HTTP status (python3 urllib, so no
+# command-line HTTP client is needed); the answer's body goes to $RIG/http.body
 http() {
 	python3 - "$HPORT" "$1" "$2" "${3:-}" "${4:-}" "$RIG/http.body" <<'PY'
 import sys, urllib.request, urllib.error
