@@ -20,6 +20,7 @@ struct rcalls;                         /* hub/rcall.c */
 struct http;                           /* hub/http.h */
 struct nodeidx;                        /* hub/nodes.h */
 struct supervise;                      /* hub/supervise.h */
+struct notify;                         /* hub/notify.h */
 
 struct hub {
 	struct loop *loop;
@@ -31,6 +32,7 @@ struct hub {
 	struct http *http;
 	struct nodeidx *nodes;             /* enrolled node ids -> conf->nodes[] */
 	struct supervise *sv;              /* online/offline, faults */
+	struct notify *notify;             /* live events for GET /api/events */
 	int64_t started_ms;
 	/* the audit head the hub signed last (hubaudit.c): the log must still
 	 * end there before anything is appended */

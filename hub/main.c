@@ -32,6 +32,7 @@
 #include "hub/hubfile.h"
 #include "hub/ingest.h"
 #include "hub/nodes.h"
+#include "hub/notify.h"
 #include "hub/rcall.h"
 #include "hub/store.h"
 #include "hub/supervise.h"
@@ -188,6 +189,7 @@ hub_open(struct hubd *d, const char *path, struct cx_err *e)
 	h->started_ms = clock_wall_ms();
 	if (hubconf_load(path, &d->conf, e) < 0 || (h->loop = loop_new(e)) == NULL
 	    || open_state(d, e) < 0 || (h->nodes = nodeidx_new(&d->conf, e)) == NULL
+	    || (h->notify = notify_new()) == NULL
 	    || (h->sv = supervise_new(h->loop, h->store, &d->conf, h->nodes, e)) == NULL
 	    || (h->rcalls = rcalls_new(h, e)) == NULL || open_mqtt(d, e) < 0
 	    || (d->in = ingest_new(h, e)) == NULL || ingest_subscribe(d->in, e) < 0
@@ -214,6 +216,7 @@ hub_close(struct hubd *d)
 	ingest_free(d->in);
 	rcalls_free(h->rcalls);
 	supervise_free(h->sv);
+	notify_free(h->notify);
 	if (h->store != NULL && h->key != NULL)
 		hub_audit(h, d->conf.id, "stop", d->conf.id, "");
 	mqtt_free(h->mqtt);
