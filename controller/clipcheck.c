@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "common/alert.h"
+#include "common/clipsums.h"
 #include "controller/clipcheck.h"
 
 #define HASH_BUF 65536
@@ -62,40 +63,6 @@ hash_file(int dfd, const char *name, unsigned char md[32])
 	EVP_MD_CTX_free(ctx);
 	close(fd);
 	return rc;
-}
-
-static int
-unhex(const char *h, unsigned char out[32])
-{
-	int i, hi, lo;
-
-	for (i = 0; i < 32; i++) {
-		hi = h[2 * i];
-		lo = h[2 * i + 1];
-		hi = hi >= '0' && hi <= '9' ? hi - '0' : hi >= 'a' && hi <= 'f' ? hi - 'a' + 10 : -1;
-		lo = lo >= '0' && lo <= '9' ? lo - '0' : lo >= 'a' && lo <= 'f' ? lo - 'a' + 10 : -1;
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* One manifest line (NUL-terminated, no newline) -> name, digest. */
-static int
-parse_line(const char *l, char name[CLIP_NAME_MAX + 1], unsigned char md[32])
-{
-	const char *nm;
-	size_t n;
-
-	if (strlen(l) < 67 || unhex(l, md) < 0 || l[64] != ' ' || (l[65] != ' ' && l[65] != '*'))
-		return -1;
-	nm = l + 66;
-	n = strlen(nm);
-	if (n < 1 || n > CLIP_NAME_MAX || nm[0] == '.' || strchr(nm, '/') != NULL)
-		return -1;
-	memcpy(name, nm, n + 1);
-	return 0;
 }
 
 static int
@@ -159,27 +126,36 @@ check_file(struct clipcheck *cc, int dfd, const char *name, const unsigned char 
 	return f->hashed && memcmp(f->md, md, 32) == 0 ? 0 : -1;
 }
 
+struct check_all {
+	struct clipcheck *cc;
+	int dfd;
+	int *nbad;
+	char *why;
+	size_t whysz;
+};
+
+static int
+check_one(void *arg, const char *name, const unsigned char md[32])
+{
+	struct check_all *ca = arg;
+
+	if (check_file(ca->cc, ca->dfd, name, md) < 0) {
+		(*ca->nbad)++;
+		say(ca->why, ca->whysz, name, "missing or does not match its SHA-256");
+	}
+	return 0;
+}
+
 static int
 check_all(struct clipcheck *cc, int dfd, char *text, int *nbad, char *why, size_t whysz)
 {
-	char name[CLIP_NAME_MAX + 1], *line, *save = NULL;
-	unsigned char md[32];
-	int lines = 0;
+	struct check_all ca = { cc, dfd, nbad, why, whysz };
+	const char *problem;
 
-	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
-		line[strcspn(line, "\r")] = '\0';
-		if (line[0] == '\0')
-			continue;
-		if (++lines > CLIPCHECK_MAX_FILES || parse_line(line, name, md) < 0) {
-			*nbad = 0;
-			say(why, whysz, CLIPCHECK_MANIFEST, lines > CLIPCHECK_MAX_FILES ?
-			    "too many lines" : "a line is not \"SHA256HEX  NAME\"");
-			return CLIPCHECK_BAD;
-		}
-		if (check_file(cc, dfd, name, md) < 0) {
-			(*nbad)++;
-			say(why, whysz, name, "missing or does not match its SHA-256");
-		}
+	if (clipsums_parse(text, check_one, &ca, &problem) < 0) {
+		*nbad = 0;
+		say(why, whysz, CLIPCHECK_MANIFEST, problem);
+		return CLIPCHECK_BAD;
 	}
 	return *nbad ? CLIPCHECK_BAD : CLIPCHECK_OK;
 }

@@ -13,10 +13,11 @@
 #define CX_CLIPCHECK_H
 
 #include <stddef.h>
+#include "common/clipsums.h"
 
-#define CLIPCHECK_MANIFEST "SHA256SUMS"
-#define CLIPCHECK_MAX_FILES 1024
-#define CLIPCHECK_MANIFEST_MAX (256 * 1024)    /* bytes */
+#define CLIPCHECK_MANIFEST CLIPSUMS_FILE       /* its lines: common/clipsums.h */
+#define CLIPCHECK_MAX_FILES CLIPSUMS_MAX_FILES
+#define CLIPCHECK_MANIFEST_MAX CLIPSUMS_MAX    /* bytes */
 
 enum clipcheck_result { CLIPCHECK_OK = 0, CLIPCHECK_BAD = 1, CLIPCHECK_NONE = 2 };
 
