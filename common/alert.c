@@ -13,8 +13,11 @@
  * A stream item's codec parameters are fixed (opus, 48000, 1, 20): any
  * other value is an invalid body, never a guess.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "common/alert.h"
 #include "common/b64.h"
@@ -705,4 +708,21 @@ alert_to_json(const struct alert *a, struct cx_err *e)
 	s = json_print(root, e);
 	cJSON_Delete(root);
 	return s;
+}
+
+#define ID_KID_MAX 44                  /* kid part of a generated id: 44 + 20 <= 64 */
+
+int
+alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1])
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+	uint8_t r[2];
+	char when[16];
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
+		return -1;
+	snprintf(out, ALERT_ID_MAX + 1, "%.*s-%.14s-%02x%02x", ID_KID_MAX, kid, when, r[0], r[1]);
+	return 0;
 }

@@ -93,6 +93,10 @@ int alert_parse(const uint8_t *json, size_t len, struct alert *a, struct cx_err 
 /* Serialise (compact JSON); caller frees. Validates like alert_parse. */
 char *alert_to_json(const struct alert *a, struct cx_err *e);
 
+/* A new id "<kid>-<UTC yyyymmddHHMMSS>-<4 random hex>" (the kid cut to 44
+ * bytes), as cunxiangctl and the hub make them; 0 / -1 (no randomness). */
+int alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1]);
+
 const char *alert_status_name(enum alert_status s);    /* "actual" ... */
 const char *alert_type_name(enum alert_type t);        /* "alert" ... */
 int alert_status_parse(const char *s, enum alert_status *out);

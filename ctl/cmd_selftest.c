@@ -90,7 +90,7 @@ build(const struct sopts *o, const struct ctl_config *c, struct selftest_cmd *cm
 	memset(cmd, 0, sizeof(*cmd));
 	if (now < WARN_SANE_CLOCK)
 		return args_fail(CMD, EXIT_CONFIG, "the system clock is not set");
-	if (warnmsg_make_id(c->kid, now, cmd->id) != 0)
+	if (alert_make_id(c->kid, now, cmd->id) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "cannot make an id (no randomness)");
 	snprintf(cmd->sender, sizeof(cmd->sender), "%s", c->kid);
 	cmd->sent = now;

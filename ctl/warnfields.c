@@ -121,7 +121,7 @@ warn_fields_alert(const char *cmd, const struct warn_fields *f,
 	a->v = ALERT_VERSION;
 	if (f->id != NULL)
 		snprintf(a->id, sizeof a->id, "%s", f->id);
-	else if (warnmsg_make_id(c->kid, now, a->id) != 0)
+	else if (alert_make_id(c->kid, now, a->id) != 0)
 		return args_fail(cmd, EXIT_CONFIG, "cannot make an id: no randomness?");
 	if (copy_field(cmd, a->sender, sizeof a->sender, f->sender ? f->sender : c->kid,
 	    "sender") ||

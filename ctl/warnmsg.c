@@ -5,31 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "common/envelope.h"
 #include "common/zone.h"
 #include "ctl/args.h"
 #include "ctl/cmd.h"
 #include "ctl/warnmsg.h"
-
-#define ID_KID_MAX 44                  /* kid part of a generated id: 44 + 20 <= 64 */
-
-int
-warnmsg_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1])
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-	uint8_t r[2];
-	char when[16];
-
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
-		return -1;
-	snprintf(out, ALERT_ID_MAX + 1, "%.*s-%.14s-%02x%02x", ID_KID_MAX, kid, when, r[0], r[1]);
-	return 0;
-}
 
 int
 warnmsg_seal(const char *cmd, const struct ctl_config *c, const char *body,

@@ -1,6 +1,6 @@
 /*
  * warnmsg: what the commands that send a warning share (warn, update,
- * cancel in cmd_warn.c; stream in cmd_stream.c): the generated id, the
+ * cancel in cmd_warn.c; stream in cmd_stream.c): the
  * signed envelope around a body, and one QoS 1 copy to the alert topic of
  * each zone.  Errors are printed as "cunxiangctl CMD: ..."; the functions
  * return 0 or the exit code (cmd.h).
@@ -17,8 +17,6 @@
 
 #define WARN_SANE_CLOCK 1577836800     /* 2020-01-01: a clock before this is not set */
 
-/* "<kid>-<UTC yyyymmddHHMMSS>-<4 random hex>"; 0 / -1 (no randomness). */
-int warnmsg_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1]);
 /* The body signed with ctl.conf's [signer] key into an envelope (caller
  * frees *payload). */
 int warnmsg_seal(const char *cmd, const struct ctl_config *c, const char *body,
