@@ -55,6 +55,11 @@ static void report(struct hub *h, const struct api_req *q, const char *id, const
 static void selftest(struct hub *h, const struct api_req *q, const char *id, const char *who,
     struct api_resp *r) { api_selftest(h, q, who, r); }
 
+static void send_preview(struct hub *h, const struct api_req *q, const char *id,
+    const char *who, struct api_resp *r) { api_send_preview(h, q, who, r); }
+static void send_msg(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_send(h, q, who, r); }
+
 static const struct route routes[] = {
 	{ "GET", "/api/health", EXACT, ROLE_NONE, health },
 	{ "GET", "/api/nodes", EXACT, ROLE_VIEWER, nodes },
@@ -65,6 +70,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/audit", EXACT, ROLE_VIEWER, audit },
 	{ "GET", "/api/quarantine", EXACT, ROLE_VIEWER, quarantine },
 	{ "POST", "/api/selftest", EXACT, ROLE_MAINTAINER, selftest },
+	{ "POST", "/api/send/preview", EXACT, ROLE_OPERATOR, send_preview },
+	{ "POST", "/api/send", EXACT, ROLE_OPERATOR, send_msg },
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 

@@ -75,5 +75,9 @@ void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+/* api_send.c: POST /api/send/preview and POST /api/send (who: the account). */
+void api_send_preview(struct hub *h, const struct api_req *q, const char *who,
+    struct api_resp *r);
+void api_send(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include "common/confval.h"
 #include "common/inisrc.h"
+#include "common/trust.h"
 #include "hub/hubconf.h"
 
 #define HUBCONF_FILE_MAX (4 * 1024 * 1024)   /* bytes: 10,000 [node] sections fit */
@@ -53,6 +54,11 @@ static const struct kdef kdefs[] = {
 	{ "mqtt", "session_expiry_s", K_INT, F(session_expiry_s), 0, 4294967295LL },
 	{ "http", "listen", K_STR, F(http_listen), 0, 0 },
 	{ "http", "tokens", K_STR, F(http_tokens), 0, 0 },
+	{ "signer", "key", K_STR, F(signer_key), 0, 0 },
+	{ "signer", "kid", K_STR, F(signer_kid), 0, 0 },
+	{ "signer", "zones", K_STR, F(signer_zones), 0, 0 },
+	{ "signer", "actions", K_STR, F(signer_actions), 0, 0 },
+	{ "signer", "clip_dir", K_STR, F(signer_clip_dir), 0, 0 },
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
@@ -271,7 +277,7 @@ begin_section(struct parser *ps, const char *line)
 		return;
 	}
 	if (strcmp(ps->secname, "hub") == 0 || strcmp(ps->secname, "mqtt") == 0
-	    || strcmp(ps->secname, "http") == 0) {
+	    || strcmp(ps->secname, "http") == 0 || strcmp(ps->secname, "signer") == 0) {
 		ps->sec = SEC_PLAIN;
 	} else if (strncmp(ps->secname, "node ", 5) == 0) {
 		if (!node_id_valid(ps->secname + 5)) {
@@ -329,6 +335,49 @@ kdef_line(const struct parser *ps, const char *section, const char *name)
 	return 0;
 }
 
+/* [signer]: key, kid, zones and actions together, each valid (the key file
+ * itself is read at start, hub/signer.c) */
+static void
+check_signer(struct parser *ps)
+{
+	static const char *const need[] = { "key", "kid", "zones", "actions" };
+	const struct hub_config *c = ps->c;
+	char zone[ZONE_MAX + 1], item[ZONE_MAX + 2];
+	const char *p = c->signer_zones, *comma;
+	unsigned mask;
+	struct cx_err e;
+	int i, any = 0;
+
+	for (i = 0; i < 4; i++)
+		any |= kdef_line(ps, "signer", need[i]) != 0;
+	any |= kdef_line(ps, "signer", "clip_dir") != 0;
+	for (i = 0; any && i < 4; i++)
+		if (!kdef_line(ps, "signer", need[i])) {
+			fail(ps, 0, "[signer] %s is required with the others", need[i]);
+			return;
+		}
+	if (!any)
+		return;
+	if (!msg_id_valid(c->signer_kid) || strlen(c->signer_kid) > ENV_KID_MAX) {
+		fail(ps, kdef_line(ps, "signer", "kid"), "'kid' must be 1-%d of [A-Za-z0-9._:-]",
+		    ENV_KID_MAX);
+		return;
+	}
+	if (action_parse_list(c->signer_actions, &mask, &e) < 0) {
+		fail(ps, kdef_line(ps, "signer", "actions"), "'actions': %s", e.msg);
+		return;
+	}
+	for (i = 0; p != NULL; i++, p = comma != NULL ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		snprintf(item, sizeof(item), "%.*s", comma ? (int)(comma - p) : (int)strlen(p), p);
+		if (i >= TRUST_MAX_ZONES || zone_parse(item, zone, NULL) < 0) {
+			fail(ps, kdef_line(ps, "signer", "zones"), "'zones': at most %d zone "
+			    "prefixes, comma-separated, no spaces", TRUST_MAX_ZONES);
+			return;
+		}
+	}
+}
+
 static void
 check_whole(struct parser *ps)
 {
@@ -350,6 +399,7 @@ check_whole(struct parser *ps)
 	if (c->password[0] && c->password_file[0])
 		fail(ps, kdef_line(ps, "mqtt", "password_file"),
 		    "password and password_file are exclusive");
+	check_signer(ps);
 }
 
 static char *

@@ -1,8 +1,9 @@
 /*
  * hubconf: cunxiang-hub's configuration file (INI, inih; errors name
  * file:line; firmware-config/hub.conf documents every key).
- * Sections [hub] [mqtt] [http] and repeatable [node ID] (enrolment: the same
- * keys as ctl.conf's [node ID], plus name and location).
+ * Sections [hub] [mqtt] [http], [signer] (optional: the township key the
+ * console sends with, hub/signer.h) and repeatable [node ID] (enrolment: the
+ * same keys as ctl.conf's [node ID], plus name and location).
  */
 #ifndef CX_HUBCONF_H
 #define CX_HUBCONF_H
@@ -49,6 +50,12 @@ struct hub_config {
 	/* [http] */
 	char http_listen[HUBCONF_STR_MAX]; /* "127.0.0.1:8080" (default), "off" */
 	char http_tokens[HUBCONF_PATH_MAX];/* "ROLE NAME SHA256HEX" lines; "" = no API access but /api/health */
+	/* [signer]: all empty when absent (key, kid, zones, actions go together) */
+	char signer_key[HUBCONF_PATH_MAX]; /* PEM private key, mode 0600 or stricter */
+	char signer_kid[HUBCONF_STR_MAX];  /* the key id in the nodes' trust stores */
+	char signer_zones[1024];           /* comma-separated prefixes the nodes allow it */
+	char signer_actions[HUBCONF_STR_MAX];  /* "warn,cancel,drill,test" or fewer */
+	char signer_clip_dir[HUBCONF_PATH_MAX];    /* the clips, with SHA256SUMS; "" none */
 	/* [node ID] */
 	int nnodes;
 	struct hub_node *nodes;            /* owned */

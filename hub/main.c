@@ -34,6 +34,8 @@
 #include "hub/nodes.h"
 #include "hub/notify.h"
 #include "hub/rcall.h"
+#include "hub/signer.h"
+#include "hub/confirm.h"
 #include "hub/store.h"
 #include "hub/supervise.h"
 
@@ -179,6 +181,19 @@ open_state(struct hubd *d, struct cx_err *e)
 	return store_sync_nodes(d->h.store, &d->conf, clock_wall_ms(), enrolment_changed, d, e);
 }
 
+/* [signer] (optional) and the confirmation tokens of sends */
+static int
+open_signer(struct hubd *d, struct cx_err *e)
+{
+	if ((d->h.signer = signer_open(&d->conf, e)) == NULL && e->msg[0])
+		return -1;
+	if ((d->h.confirm = confirm_new()) == NULL)
+		return cx_errf(e, "confirm: out of memory or no randomness");
+	if (d->h.signer != NULL)
+		log_info("signer %s: the console may send", signer_kid(d->h.signer));
+	return 0;
+}
+
 static int
 hub_open(struct hubd *d, const char *path, struct cx_err *e)
 {
@@ -189,7 +204,7 @@ hub_open(struct hubd *d, const char *path, struct cx_err *e)
 	h->started_ms = clock_wall_ms();
 	if (hubconf_load(path, &d->conf, e) < 0 || (h->loop = loop_new(e)) == NULL
 	    || open_state(d, e) < 0 || (h->nodes = nodeidx_new(&d->conf, e)) == NULL
-	    || (h->notify = notify_new()) == NULL
+	    || (h->notify = notify_new()) == NULL || open_signer(d, e) < 0
 	    || (h->sv = supervise_new(h->loop, h->store, &d->conf, h->nodes, e)) == NULL
 	    || (h->rcalls = rcalls_new(h, e)) == NULL || open_mqtt(d, e) < 0
 	    || (d->in = ingest_new(h, e)) == NULL || ingest_subscribe(d->in, e) < 0
@@ -217,6 +232,8 @@ hub_close(struct hubd *d)
 	rcalls_free(h->rcalls);
 	supervise_free(h->sv);
 	notify_free(h->notify);
+	signer_free(h->signer);
+	confirm_free(h->confirm);
 	if (h->store != NULL && h->key != NULL)
 		hub_audit(h, d->conf.id, "stop", d->conf.id, "");
 	mqtt_free(h->mqtt);
