@@ -60,6 +60,11 @@ static void send_preview(struct hub *h, const struct api_req *q, const char *id,
 static void send_msg(struct hub *h, const struct api_req *q, const char *id, const char *who,
     struct api_resp *r) { api_send(h, q, who, r); }
 
+static void zones(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_zones(h, q, r); }
+static void catalog(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_catalog(h, q, r); }
+
 static const struct route routes[] = {
 	{ "GET", "/api/health", EXACT, ROLE_NONE, health },
 	{ "GET", "/api/nodes", EXACT, ROLE_VIEWER, nodes },
@@ -70,6 +75,8 @@ static const struct route routes[] = {
 	{ "GET", "/api/audit", EXACT, ROLE_VIEWER, audit },
 	{ "GET", "/api/quarantine", EXACT, ROLE_VIEWER, quarantine },
 	{ "POST", "/api/selftest", EXACT, ROLE_MAINTAINER, selftest },
+	{ "GET", "/api/zones", EXACT, ROLE_VIEWER, zones },
+	{ "GET", "/api/catalog", EXACT, ROLE_VIEWER, catalog },
 	{ "POST", "/api/send/preview", EXACT, ROLE_OPERATOR, send_preview },
 	{ "POST", "/api/send", EXACT, ROLE_OPERATOR, send_msg },
 };

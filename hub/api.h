@@ -68,6 +68,11 @@ void api_db_error(struct api_resp *r, sqlite3 *db, cJSON *doc);
  * last step (rc) was SQLITE_DONE, else the database error and arr freed. */
 void api_list_done(struct api_resp *r, sqlite3 *db, sqlite3_stmt *st, int rc, cJSON *arr);
 
+struct node_view;                          /* hub/nodeview.h */
+/* Every enrolled node as a view (in id order) to fn, which returns 0 or -1
+ * to stop; the view lives during the call.  0 / -1 (database error). */
+int api_nodes_scan(struct hub *h, int (*fn)(void *arg, const struct node_view *v), void *arg);
+
 /* Endpoints (api_nodes.c, api_warnings.c, api.c); id is the path's last part. */
 void api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_node(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
@@ -75,6 +80,9 @@ void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+/* api_zones.c: GET /api/zones; api_catalog.c: GET /api/catalog. */
+void api_zones(struct hub *h, const struct api_req *q, struct api_resp *r);
+void api_catalog(struct hub *h, const struct api_req *q, struct api_resp *r);
 /* api_send.c: POST /api/send/preview and POST /api/send (who: the account). */
 void api_send_preview(struct hub *h, const struct api_req *q, const char *who,
     struct api_resp *r);

@@ -6,7 +6,8 @@
  * verified status reached the hub, "stale" is true once that is older than
  * the offline grace (offline_grace x heartbeat_s) or when the hub never
  * heard from it.  The values shown are never guessed: a node without a
- * status says "unknown".
+ * status says "unknown".  The entry and the node's class are hub/nodeview.h's,
+ * shared with the "node" event and GET /api/zones.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "common/json.h"
 #include "common/zone.h"
 #include "hub/api.h"
+#include "hub/nodeview.h"
 
 #define NODE_EVENTS_LAST 100
 #define NODE_SELFTESTS_LAST 20
@@ -38,56 +40,65 @@ api_parse_stored(const char *text)
 	return j != NULL ? j : cJSON_CreateString(text);
 }
 
-static cJSON *
-selftest_json(sqlite3_stmt *st)
+/* One row of node_sql as a view (pointers into the statement's row). */
+static void
+row_view(sqlite3_stmt *st, struct node_view *v)
 {
-	cJSON *o;
-
-	if (sqlite3_column_type(st, C_ST_OK) == SQLITE_NULL || api_text(st, C_ST_REF)[0] == '\0')
-		return cJSON_CreateNull();
-	if ((o = cJSON_CreateObject()) == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "ref", api_text(st, C_ST_REF));
-	cJSON_AddBoolToObject(o, "ok", sqlite3_column_int(st, C_ST_OK) != 0);
-	json_add_int(o, "time_ms", sqlite3_column_int64(st, C_ST_MS));
-	return o;
+	memset(v, 0, sizeof(*v));
+	v->id = api_text(st, C_ID);
+	v->zone = api_text(st, C_ZONE);
+	v->name = api_text(st, C_NAME);
+	v->location = api_text(st, C_LOCATION);
+	v->known = sqlite3_column_type(st, C_ONLINE) != SQLITE_NULL;
+	v->online = sqlite3_column_int(st, C_ONLINE) != 0;
+	v->state = api_text(st, C_STATE);
+	v->heartbeat_s = sqlite3_column_int64(st, C_HEARTBEAT);
+	v->last_status_ms = sqlite3_column_int64(st, C_LAST);
+	v->since_ms = sqlite3_column_int64(st, C_SINCE);
+	v->faults = api_text(st, C_FAULTS);
+	v->st_ref = api_text(st, C_ST_REF);
+	v->st_ok = sqlite3_column_type(st, C_ST_OK) == SQLITE_NULL ? -1
+	    : sqlite3_column_int(st, C_ST_OK);
+	v->st_ms = sqlite3_column_int64(st, C_ST_MS);
 }
 
 /* One row of node_sql as the list entry. */
 static cJSON *
 node_json(struct hub *h, sqlite3_stmt *st, int64_t now_ms)
 {
-	int known = sqlite3_column_type(st, C_ONLINE) != SQLITE_NULL;
-	int64_t hb = known ? sqlite3_column_int64(st, C_HEARTBEAT) : 60;
-	int64_t last = known ? sqlite3_column_int64(st, C_LAST) : 0;
-	int64_t grace_ms = hb * 10 * h->conf->offline_grace_pct;   /* hb s x pct/100, in ms */
-	cJSON *o = cJSON_CreateObject();
+	struct node_view v;
 
-	if (o == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "id", api_text(st, C_ID));
-	cJSON_AddStringToObject(o, "zone", api_text(st, C_ZONE));
-	cJSON_AddStringToObject(o, "name", api_text(st, C_NAME));
-	cJSON_AddStringToObject(o, "location", api_text(st, C_LOCATION));
-	cJSON_AddBoolToObject(o, "online", known && sqlite3_column_int(st, C_ONLINE) != 0);
-	cJSON_AddStringToObject(o, "state", known ? api_text(st, C_STATE) : "unknown");
-	if (last > 0)
-		json_add_int(o, "age_s", (now_ms > last ? now_ms - last : 0) / 1000);
-	else
-		cJSON_AddNullToObject(o, "age_s");
-	cJSON_AddBoolToObject(o, "stale", last == 0 || now_ms - last > grace_ms);
-	cJSON_AddItemToObject(o, "faults", api_csv_array(known ? api_text(st, C_FAULTS) : "", 63));
-	json_add_int(o, "heartbeat_s", hb);
-	json_add_int(o, "last_status_ms", last);
-	json_add_int(o, "since_ms", known ? sqlite3_column_int64(st, C_SINCE) : 0);
-	cJSON_AddItemToObject(o, "last_selftest", known ? selftest_json(st) : cJSON_CreateNull());
-	return o;
+	row_view(st, &v);
+	return node_view_json(&v, now_ms, h->conf->offline_grace_pct);
+}
+
+int
+api_nodes_scan(struct hub *h, int (*fn)(void *arg, const struct node_view *v), void *arg)
+{
+	char sql[sizeof node_sql + 32];
+	sqlite3 *db = store_db(h->store);
+	struct node_view v;
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "%s ORDER BY n.id", node_sql);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_view(st, &v);
+		if (fn(arg, &v) < 0)
+			break;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 void
 api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 {
 	const char *zarg = q->arg != NULL ? q->arg(q->arg_ctx, "zone") : NULL;
+	int64_t attention;
+	struct node_view v;
 	char zone[ZONE_MAX + 1] = "", sql[sizeof node_sql + 32];
 	sqlite3 *db = store_db(h->store);
 	struct cx_err e;
@@ -99,6 +110,10 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 		api_error(r, 400, "zone: %s", e.msg);
 		return;
 	}
+	if (api_arg_int(q, "attention", 0, 1, 0, &attention) != 0) {
+		api_error(r, 400, "'attention' must be 0 or 1");
+		return;
+	}
 	snprintf(sql, sizeof sql, "%s ORDER BY n.id", node_sql);
 	if ((arr = cJSON_CreateArray()) == NULL ||
 	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -107,6 +122,10 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (zone[0] != '\0' && !zone_covers(zone, api_text(st, C_ZONE)))
+			continue;
+		row_view(st, &v);
+		if (attention && !node_class_attention(node_class(&v, q->now_ms,
+		    h->conf->offline_grace_pct)))
 			continue;
 		if ((o = node_json(h, st, q->now_ms)) == NULL)
 			break;
