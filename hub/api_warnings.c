@@ -25,6 +25,7 @@
 #include "common/zone.h"
 #include "hub/api.h"
 #include "hub/rcall.h"
+#include "hub/rcjson.h"
 
 #define WARNINGS_DEFAULT 50
 #define WARNINGS_MAX 1000
@@ -32,28 +33,6 @@
 static const char warning_cols[] = "SELECT id, status, type, kind, sent, first_seen_ms, zones,"
     " title, sender, ref FROM warnings";
 enum { W_ID, W_STATUS, W_TYPE, W_KIND, W_SENT, W_FIRST, W_ZONES, W_TITLE, W_SENDER, W_REF };
-
-static cJSON *
-counts_json(const struct rollcall_counts *c)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	json_add_int(o, "expected", c->expected);
-	json_add_int(o, "received", c->received);
-	json_add_int(o, "playing", c->playing);
-	json_add_int(o, "done", c->done);
-	json_add_int(o, "failed", c->failed);
-	json_add_int(o, "rejected", c->rejected);
-	json_add_int(o, "silent", c->silent);
-	json_add_int(o, "offline", c->offline);
-	json_add_int(o, "pending", c->pending);
-	json_add_int(o, "acknowledged", c->acknowledged);
-	json_add_int(o, "unverified", c->unverified);
-	json_add_int(o, "other", c->other);
-	return o;
-}
 
 /* The warning's row fields into o; its target zones under zkey ("zones" in
  * the list, "target_zones" beside the roll-call's per-zone "zones"). */
@@ -70,22 +49,6 @@ warning_fields(cJSON *o, sqlite3_stmt *st, const char *zkey)
 	cJSON_AddStringToObject(o, "title", api_text(st, W_TITLE));
 	cJSON_AddStringToObject(o, "sender", api_text(st, W_SENDER));
 	cJSON_AddStringToObject(o, "ref", api_text(st, W_REF));
-}
-
-/* verdict and counts of the whole roll-call into o */
-static void
-summary_fields(cJSON *o, const struct rollcall *rc)
-{
-	struct rollcall_counts c;
-
-	if (rc == NULL) {
-		cJSON_AddStringToObject(o, "verdict", "none");
-		cJSON_AddNullToObject(o, "counts");
-		return;
-	}
-	rollcall_counts(rc, NULL, &c);
-	cJSON_AddStringToObject(o, "verdict", rollcall_verdict(&c));
-	cJSON_AddItemToObject(o, "counts", counts_json(&c));
 }
 
 /* Verdict and counts of the newest stored report into o; 1 done, 0 none. */
@@ -146,7 +109,7 @@ list_summary(struct hub *h, sqlite3 *db, sqlite3_stmt *st, int64_t now_ms, cJSON
 	} else
 		rc = hub_rollcall(h, api_text(st, W_ID));
 	/* each roll-call is used before the next hub_rollcall() call */
-	summary_fields(o, rc);
+	rcjson_summary(o, rc);
 	cJSON_AddStringToObject(o, "summary", "roll-call");
 }
 
@@ -210,31 +173,6 @@ row_cmp(const void *a, const void *b)
 	return y->w->verified - x->w->verified;
 }
 
-static cJSON *
-row_json(const struct rollcall *rc, const struct rollcall_row *w)
-{
-	cJSON *o = cJSON_CreateObject();
-
-	if (o == NULL)
-		return NULL;
-	cJSON_AddStringToObject(o, "node", w->node);
-	cJSON_AddStringToObject(o, "zone", w->zone);
-	cJSON_AddStringToObject(o, "class", rollcall_class_name(rollcall_class(rc, w)));
-	cJSON_AddStringToObject(o, "state", w->answered ? rstate_name(w->state) : "");
-	cJSON_AddStringToObject(o, "reason", w->reason);
-	json_add_int(o, "time_ms", w->answered ? w->time : 0);
-	json_add_int(o, "seq", (int64_t)w->seq);
-	cJSON_AddBoolToObject(o, "acknowledged", w->acked);
-	json_add_int(o, "ack_time_ms", w->acked ? w->ack_time : 0);
-	cJSON_AddStringToObject(o, "ack_by", w->acked ? w->ack_by : "");
-	cJSON_AddBoolToObject(o, "expected", w->expected);
-	cJSON_AddBoolToObject(o, "offline_at_send", w->offline_at_send);
-	cJSON_AddBoolToObject(o, "verified", w->verified);
-	if (w->problem != NULL)
-		cJSON_AddStringToObject(o, "problem", w->problem);
-	return o;
-}
-
 static int
 rows_json(const struct rollcall *rc, cJSON *arr)
 {
@@ -250,7 +188,7 @@ rows_json(const struct rollcall *rc, cJSON *arr)
 	}
 	qsort(v, (size_t)n, sizeof *v, row_cmp);
 	for (i = 0; i < n; i++) {
-		if ((o = row_json(rc, v[i].w)) == NULL)
+		if ((o = rcjson_row(rc, v[i].w)) == NULL)
 			break;
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -261,25 +199,16 @@ rows_json(const struct rollcall *rc, cJSON *arr)
 static int
 rollcall_json(cJSON *o, const struct rollcall *rc)
 {
-	struct rollcall_counts c;
-	cJSON *zones, *nodes, *z;
-	int i;
+	cJSON *zones, *nodes;
 
 	cJSON_AddBoolToObject(o, "complete", rollcall_complete(rc));
 	cJSON_AddBoolToObject(o, "deadline_passed", rollcall_deadline_passed(rc));
-	summary_fields(o, rc);
-	if ((zones = cJSON_AddArrayToObject(o, "zones")) == NULL ||
-	    (nodes = cJSON_AddArrayToObject(o, "nodes")) == NULL)
+	rcjson_summary(o, rc);
+	if ((zones = rcjson_zones(rc)) == NULL)
 		return -1;
-	for (i = 0; i < rollcall_nzones(rc); i++) {
-		if ((z = cJSON_CreateObject()) == NULL)
-			return -1;
-		cJSON_AddItemToArray(zones, z);
-		rollcall_counts(rc, rollcall_zone(rc, i), &c);
-		cJSON_AddStringToObject(z, "zone", rollcall_zone(rc, i));
-		cJSON_AddStringToObject(z, "verdict", rollcall_verdict(&c));
-		cJSON_AddItemToObject(z, "counts", counts_json(&c));
-	}
+	cJSON_AddItemToObject(o, "zones", zones);
+	if ((nodes = cJSON_AddArrayToObject(o, "nodes")) == NULL)
+		return -1;
 	return rows_json(rc, nodes);
 }
 
@@ -331,7 +260,7 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 	if (!found)
 		cJSON_AddStringToObject(o, "id", id);   /* seen in receipts only */
 	if (rc == NULL) {
-		summary_fields(o, NULL);
+		rcjson_summary(o, NULL);
 	} else if (rollcall_json(o, rc) != 0) {
 		cJSON_Delete(o);
 		api_error(r, 500, "out of memory");
