@@ -80,6 +80,11 @@ void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+/* api_nodepage.c: faults_history, heartbeats, warnings of node id into o. 0 / -1. */
+int api_node_page(struct hub *h, const char *id, cJSON *o);
+/* The GET /api/warnings entry of warning id (the "warning" event); NULL
+ * if unknown or out of memory. */
+cJSON *api_warning_entry(struct hub *h, const char *id, int64_t now_ms);
 /* api_zones.c: GET /api/zones; api_catalog.c: GET /api/catalog. */
 void api_zones(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_catalog(struct hub *h, const struct api_req *q, struct api_resp *r);

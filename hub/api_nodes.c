@@ -222,7 +222,7 @@ node_detail(struct hub *h, sqlite3 *db, const char *id, int64_t now_ms, int *dbe
 	ev = cJSON_AddArrayToObject(o, "events");
 	tests = cJSON_AddArrayToObject(o, "selftests");
 	if (ev == NULL || tests == NULL || node_events(db, id, ev) != 0 ||
-	    node_selftests(db, id, tests) != 0) {
+	    node_selftests(db, id, tests) != 0 || api_node_page(h, id, o) != 0) {
 		cJSON_Delete(o);
 		*dberr = 1;
 		return NULL;

@@ -142,6 +142,26 @@ api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r)
 	api_list_done(r, db, st, rc, arr);
 }
 
+cJSON *
+api_warning_entry(struct hub *h, const char *id, int64_t now_ms)
+{
+	char sql[sizeof warning_cols + 32];
+	sqlite3 *db = store_db(h->store);
+	sqlite3_stmt *st;
+	cJSON *o = NULL;
+
+	snprintf(sql, sizeof sql, "%s WHERE id = ?1", warning_cols);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
+		warning_fields(o, st, "zones");
+		list_summary(h, db, st, now_ms, o);
+	}
+	sqlite3_finalize(st);
+	return o;
+}
+
 /* What needs attention first. */
 static int
 class_rank(enum rollcall_class c)

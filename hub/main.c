@@ -210,6 +210,7 @@ hub_open(struct hubd *d, const char *path, struct cx_err *e)
 	    || (d->in = ingest_new(h, e)) == NULL || ingest_subscribe(d->in, e) < 0
 	    || open_signals(d, e) < 0)
 		return -1;
+	supervise_notify_to(h->sv, h);
 	hub_audit(h, d->conf.id, "start", d->conf.id, "nodes enrolled from the configuration");
 	if (rcalls_restore(h->rcalls, e) < 0)
 		return -1;

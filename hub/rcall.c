@@ -17,9 +17,12 @@
 #include "common/clock.h"
 #include "common/envelope.h"
 #include "common/log.h"
+#include "hub/api.h"
 #include "hub/nodes.h"
+#include "hub/notify.h"
 #include "hub/rcall.h"
 #include "hub/rcall_parse.h"
+#include "hub/rclive.h"
 #include "hub/report.h"
 #include "hub/hubfile.h"
 #include "hub/store.h"
@@ -47,6 +50,7 @@ struct rcalls {
 	struct hub *h;
 	struct rcall *live;
 	struct rollcall *cached;           /* hub_rollcall() of one not followed */
+	struct rclive *events;             /* the batched "rollcall" events */
 };
 
 static void step(void *arg);
@@ -63,6 +67,7 @@ rcall_free(struct rcall *c)
 	if (c == NULL)
 		return;
 	loop_timer_stop(c->owner->h->loop, &c->timer);
+	rclive_forget(c->owner->events, c->rc);
 	rollcall_free(c->rc);
 	free(c->payload);
 	free(c);
@@ -73,10 +78,12 @@ rcalls_new(struct hub *h, struct cx_err *e)
 {
 	struct rcalls *r = calloc(1, sizeof(*r));
 
-	if (r == NULL)
+	if (r == NULL || (r->events = rclive_new(h)) == NULL) {
+		free(r);
 		cx_errf(e, "out of memory");
-	else
-		r->h = h;
+		return NULL;
+	}
+	r->h = h;
 	return r;
 }
 
@@ -92,6 +99,7 @@ rcalls_free(struct rcalls *r)
 		rcall_free(c);
 	}
 	rollcall_free(r->cached);
+	rclive_free(r->events);
 	free(r);
 }
 
@@ -248,8 +256,10 @@ step(void *arg)
 	uint64_t now = clock_mono_ms(), due;
 	int i;
 
-	if (!rollcall_deadline_passed(c->rc) && now >= c->t0 + ms_of(conf->rollcall_deadline_s))
+	if (!rollcall_deadline_passed(c->rc) && now >= c->t0 + ms_of(conf->rollcall_deadline_s)) {
 		rollcall_set_deadline_passed(c->rc, 1);
+		rclive_touch(c->owner->events, c->rc, NULL);   /* pending rows are silent now */
+	}
 	/* resends only before the deadline, even for a round that is late */
 	if (c->next_resend && now >= c->next_resend && !rollcall_deadline_passed(c->rc)) {
 		resend_round(c);
@@ -488,6 +498,8 @@ rcalls_warning(struct rcalls *r, const char *topic, const uint8_t *p, size_t n,
 	log_info("%s %s seen on %s: %d node(s) expected", m.w.kind, m.w.id, topic,
 	    rollcall_nrows(c->rc));
 	follow(r, c);
+	if (notify_wanted(r->h->notify))
+		hub_notify(r->h, "warning", api_warning_entry(r->h, m.w.id, clock_wall_ms()));
 	return 1;
 }
 
@@ -497,10 +509,14 @@ rcalls_receipt(struct rcalls *r, const struct receipt *rc, int verified, const c
 	const struct hub_node *n = nodeidx_node(r->h->nodes, rc->node);
 	struct rcall *c;
 
+	int took;
+
 	for (c = r->live; c != NULL; c = c->next)
-		if (rollcall_receipt(c->rc, rc, n ? n->zone : NULL, verified, problem) < 0)
+		if ((took = rollcall_receipt(c->rc, rc, n ? n->zone : NULL, verified, problem)) < 0)
 			log_warnx("warning %s: receipt of %s not taken in: out of memory", c->id,
 			    rc->node);
+		else if (took)
+			rclive_touch(r->events, c->rc, rc->node);
 	/* the one rebuilt for a reader stays current (verified only: as rebuilt) */
 	if (r->cached != NULL && verified)
 		rollcall_receipt(r->cached, rc, n ? n->zone : NULL, 1, NULL);

@@ -16,6 +16,8 @@
  *   - at T + report_at_s[0] and [1] (T = first seen) the reports "T+2" and
  *     "T+10" are made (hub/report.h): stored, written to
  *     state_dir/reports/, published on PREFIX/hub/HUBID/report, audited.
+ * Live views get a "warning" event when one is first seen and batched
+ * "rollcall" events of the rows that changed (hub/rclive.h).
  * At start, roll-calls still inside that window are rebuilt from the store
  * (warning, expected nodes, receipts), so a restart loses nothing; reports
  * due while the hub was down are made at once.

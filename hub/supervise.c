@@ -15,6 +15,9 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "hub/hub.h"
+#include "hub/nodeview.h"
+#include "hub/notify.h"
 #include "hub/supervise.h"
 
 #define SV_FAULTS_MAX 16               /* words in a status (PROTOCOL.md section 9) */
@@ -31,6 +34,8 @@ struct sv_node {
 	char st_ref[ALERT_ID_MAX + 1];
 	int st_ok;
 	int64_t st_ms;
+	int64_t hb[SUPERVISE_HEARTBEATS];  /* receive times, a ring */
+	int hb_n, hb_next;
 };
 
 struct supervise {
@@ -40,9 +45,27 @@ struct supervise {
 	const struct nodeidx *ix;
 	struct sv_node *n;
 	struct loop_timer timer;
+	struct hub *h;                     /* for hub_notify(); NULL: no events */
 };
 
 static void arm(struct supervise *sv);
+
+/* The "node" event: node k's list entry, as GET /api/nodes has it. */
+static void
+notify_node(struct supervise *sv, int k, int64_t now)
+{
+	const struct hub_node *n = &sv->conf->nodes[k];
+	const struct sv_node *v = &sv->n[k];
+	struct node_view view = { .id = n->id, .zone = n->zone, .name = n->name,
+		.location = n->location, .known = 1, .online = v->online, .state = v->state,
+		.heartbeat_s = v->heartbeat_s, .last_status_ms = v->last_status_ms,
+		.since_ms = v->since_ms, .faults = v->faults, .st_ref = v->st_ref,
+		.st_ok = v->st_ok, .st_ms = v->st_ms };
+
+	if (sv->h == NULL || !notify_wanted(sv->h->notify))
+		return;
+	hub_notify(sv->h, "node", node_view_json(&view, now, sv->conf->offline_grace_pct));
+}
 
 static void
 put_state(struct supervise *sv, int k, const char *status_json)
@@ -113,6 +136,7 @@ tick(void *arg)
 		    v->heartbeat_s);
 		set_online(sv, k, 0, now, why);
 		put_state(sv, k, NULL);
+		notify_node(sv, k, now);
 	}
 	arm(sv);
 }
@@ -184,6 +208,12 @@ supervise_new(struct loop *l, struct store *s, const struct hub_config *c,
 	}
 	arm(sv);
 	return sv;
+}
+
+void
+supervise_notify_to(struct supervise *sv, struct hub *h)
+{
+	sv->h = h;
 }
 
 void
@@ -333,6 +363,10 @@ supervise_status(struct supervise *sv, const char *node, const uint8_t *body, si
 	snprintf(v->faults, sizeof(v->faults), "%s", f.faults);
 	v->heartbeat_s = (int)f.heartbeat_s;
 	v->last_status_ms = now;
+	v->hb[v->hb_next] = now;
+	v->hb_next = (v->hb_next + 1) % SUPERVISE_HEARTBEATS;
+	if (v->hb_n < SUPERVISE_HEARTBEATS)
+		v->hb_n++;
 	v->status_time_ms = f.time;
 	v->fingerprint = fp;
 	if (f.online && (v->due_ms = deadline(sv, v->heartbeat_s)) != 0
@@ -352,6 +386,7 @@ supervise_status(struct supervise *sv, const char *node, const uint8_t *body, si
 	} else {
 		put_state(sv, k, NULL);
 	}
+	notify_node(sv, k, now);
 	return 0;
 }
 
@@ -371,6 +406,21 @@ supervise_selftest(struct supervise *sv, const char *node, const char *ref, int 
 	event(sv, k, clock_wall_ms(), "selftest", ok ? "ok" : "failed");
 	put_state(sv, k, NULL);
 	return 0;
+}
+
+int
+supervise_heartbeats(const struct supervise *sv, const char *node, int64_t *out, int max)
+{
+	int k = nodeidx_find(sv->ix, node), i, n;
+	const struct sv_node *v;
+
+	if (k < 0)
+		return 0;
+	v = &sv->n[k];
+	n = v->hb_n < max ? v->hb_n : max;
+	for (i = 0; i < n; i++)
+		out[i] = v->hb[(v->hb_next - 1 - i + 2 * SUPERVISE_HEARTBEATS) % SUPERVISE_HEARTBEATS];
+	return n;
 }
 
 int

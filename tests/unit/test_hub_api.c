@@ -461,6 +461,12 @@ fill(struct fixture *f)
 	    "mains-lost", &e), 0);
 	assert_int_equal(store_event(f->hub.store, "village-202", f->now - 400000, "offline",
 	    "will", &e), 0);
+	assert_int_equal(store_event(f->hub.store, "village-201", f->now - 300000, "fault",
+	    "amp", &e), 0);
+	assert_int_equal(store_event(f->hub.store, "village-201", f->now - 200000, "cleared",
+	    "amp", &e), 0);
+	assert_int_equal(store_event(f->hub.store, "village-201", f->now - 100000, "fault",
+	    "amp", &e), 0);
 	assert_true(store_selftest(f->hub.store, "village-201", "selftest.1",
 	    f->now - 7200000, 1, "silent", "schedule",
 	    "[{\"name\":\"storage\",\"ok\":true,\"value\":\"4 KiB\",\"ms\":3}]", &e) >= 0);
@@ -617,7 +623,7 @@ static void
 test_node_detail(void **state)
 {
 	struct fixture *f = *state;
-	const cJSON *ev, *tests;
+	const cJSON *ev, *tests, *fh, *w;
 	cJSON *j;
 
 	j = get_json(f, "/api/nodes/village-201", 200);
@@ -627,6 +633,29 @@ test_node_detail(void **state)
 	assert_string_equal(str(cJSON_GetArrayItem(tests, 0), "mode"), "silent");
 	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(tests,
 	    0), "checks"), 0), "name"), "storage");
+	/* faults_history: the amplifier fault, cleared, and again (lasting), newest first */
+	fh = cJSON_GetObjectItem(j, "faults_history");
+	assert_int_equal(cJSON_GetArraySize(fh), 2);
+	assert_string_equal(str(cJSON_GetArrayItem(fh, 0), "fault"), "amp");
+	assert_true(num(cJSON_GetArrayItem(fh, 0), "began_ms") == (double)(f->now - 100000));
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(fh, 0), "cleared_ms")));
+	assert_true(num(cJSON_GetArrayItem(fh, 1), "began_ms") == (double)(f->now - 300000));
+	assert_true(num(cJSON_GetArrayItem(fh, 1), "cleared_ms") == (double)(f->now - 200000));
+	/* no supervision in this fixture: no heartbeats received since start */
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "heartbeats")), 0);
+	w = find(cJSON_GetObjectItem(j, "warnings"), "id", "W1");
+	assert_string_equal(str(w, "class"), "done");
+	assert_string_equal(str(w, "state"), "done");      /* the final receipt, not "received" */
+	assert_string_equal(str(cJSON_GetObjectItem(w, "evidence"), "state"), "done");
+	cJSON_Delete(j);
+	j = get_json(f, "/api/nodes/village-301", 200);
+	w = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "warnings"), 0);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "warnings")), 1);
+	assert_string_equal(str(w, "id"), "W1");
+	assert_string_equal(str(w, "title"), "山洪预警");
+	assert_string_equal(str(w, "class"), "failed");
+	assert_string_equal(str(w, "reason"), "clip missing: siren.opus");
+	assert_false(boolean(w, "acknowledged"));
 	cJSON_Delete(j);
 	j = get_json(f, "/api/nodes/village-202", 200);
 	ev = cJSON_GetObjectItem(j, "events");
