@@ -7,7 +7,9 @@
  * made once each, stored, written and audited; then the roll-call closes
  * and hub_rollcall() rebuilds it from the store.  A restart restores a
  * followed roll-call with its receipts; receipts that beat the warning to
- * the hub are taken in when it arrives.
+ * the hub are taken in when it arrives.  Live events: a warning first seen
+ * is one "warning" event; receipts are one "rollcall" event per batch of
+ * RCLIVE_BATCH_MS, with exactly the rows that changed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,7 +25,9 @@
 #include "common/clock.h"
 #include "common/envelope.h"
 #include "hub/nodes.h"
+#include "hub/notify.h"
 #include "hub/rcall.h"
+#include "hub/rclive.h"
 #include "hub/store.h"
 #include "hub/supervise.h"
 
@@ -188,6 +192,97 @@ seen(struct fx *f)
 		fail_msg("rcalls_warning %d: %s", rc, e.msg);
 }
 
+struct recorder {
+	int n;
+	char type[8][16];
+	cJSON *data[8];
+};
+
+static void
+record(void *arg, const char *type, const char *json, size_t len)
+{
+	struct recorder *r = arg;
+
+	assert_true(r->n < 8);
+	snprintf(r->type[r->n], sizeof(r->type[0]), "%s", type);
+	assert_non_null(r->data[r->n] = cJSON_ParseWithLength(json, len));
+	r->n++;
+}
+
+static void
+recorder_clear(struct recorder *r)
+{
+	while (r->n > 0)
+		cJSON_Delete(r->data[--r->n]);
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	assert_true(cJSON_IsString(j));
+	return j->valuestring;
+}
+
+static void test_events(void **state)
+{
+	struct fx *f = *state;
+	struct recorder rec = { 0 };
+	struct receipt r;
+	const cJSON *rows, *counts;
+
+	f->h.notify = notify_new();
+	assert_int_equal(notify_subscribe(f->h.notify, record, &rec), 0);
+	online(f, "v-1");
+	online(f, "v-2");
+	seen(f);
+	assert_int_equal(rec.n, 1);
+	assert_string_equal(rec.type[0], "warning");
+	assert_string_equal(jstr(rec.data[0], "id"), "w-1");
+	assert_string_equal(jstr(rec.data[0], "status"), "actual");
+	recorder_clear(&rec);
+	/* two receipts of v-1 within the batch: one event, v-1's row only, as it is now */
+	mkreceipt(&r, "v-1", 1, RS_RECEIVED);
+	receipt_in(f, &r, 1);
+	advance(f, 100);
+	mkreceipt(&r, "v-1", 2, RS_DONE);
+	receipt_in(f, &r, 1);
+	advance(f, RCLIVE_BATCH_MS - 101);
+	assert_int_equal(rec.n, 0);
+	advance(f, 1);
+	assert_int_equal(rec.n, 1);
+	assert_string_equal(rec.type[0], "rollcall");
+	assert_string_equal(jstr(rec.data[0], "id"), "w-1");
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec.data[0], "complete")));
+	rows = cJSON_GetObjectItemCaseSensitive(rec.data[0], "rows");
+	assert_int_equal(cJSON_GetArraySize(rows), 1);
+	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 0), "node"), "v-1");
+	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 0), "class"), "done");
+	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 0), "state"), "done");
+	counts = cJSON_GetObjectItemCaseSensitive(rec.data[0], "counts");
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(counts, "done")->valueint, 1);
+	assert_int_equal(cJSON_GetObjectItemCaseSensitive(counts, "expected")->valueint, 3);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(rec.data[0],
+	    "zones")), 1);
+	recorder_clear(&rec);
+	/* nothing changed: no event */
+	advance(f, 1000);
+	assert_int_equal(rec.n, 0);
+	/* nobody listening: nothing recorded, nothing sent later */
+	notify_unsubscribe(f->h.notify, record, &rec);
+	mkreceipt(&r, "v-2", 1, RS_DONE);
+	receipt_in(f, &r, 1);
+	assert_int_equal(notify_subscribe(f->h.notify, record, &rec), 0);
+	advance(f, 1000);
+	assert_int_equal(rec.n, 0);
+	recorder_clear(&rec);
+	rcalls_free(f->h.rcalls);              /* before its notify goes */
+	f->h.rcalls = NULL;
+	notify_free(f->h.notify);
+	f->h.notify = NULL;
+}
+
 static void test_deadline_and_reports(void **state)
 {
 	struct fx *f = *state;
@@ -299,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt_before_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,9 @@
  * 1.5 heartbeats after its last status (not before), at once on its will;
  * faults set and cleared are events with their time; a heartbeat that
  * repeats the same status keeps no new status row; state survives a
- * restart of the supervisor.
+ * restart of the supervisor.  Live views: a "node" event (the list entry
+ * with its class) for each status and when a node goes offline; the last
+ * SUPERVISE_HEARTBEATS receive times, newest first.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "hub/hub.h"
+#include "hub/notify.h"
 #include "hub/supervise.h"
 
 #define T0 5000000
@@ -124,6 +128,79 @@ static void test_offline_after_grace(void **state)
 	    "state='offline'"), 1);
 }
 
+struct recorder {
+	int n;
+	cJSON *last;
+};
+
+static void
+record(void *arg, const char *type, const char *json, size_t len)
+{
+	struct recorder *r = arg;
+
+	assert_string_equal(type, "node");
+	cJSON_Delete(r->last);
+	assert_non_null(r->last = cJSON_ParseWithLength(json, len));
+	r->n++;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	assert_true(cJSON_IsString(j));
+	return j->valuestring;
+}
+
+static void test_node_events(void **state)
+{
+	struct fx *f = *state;
+	struct hub h = { .notify = notify_new() };
+	struct recorder rec = { 0 };
+	const cJSON *faults;
+
+	supervise_notify_to(f->sv, &h);
+	status(f, "v-1", "{\"online\":true,\"state\":\"idle\",\"heartbeat_s\":10}");
+	assert_int_equal(rec.n, 0);                /* nobody listens: nothing built */
+	assert_int_equal(notify_subscribe(h.notify, record, &rec), 0);
+	status(f, "v-1", "{\"online\":true,\"state\":\"idle\",\"heartbeat_s\":10,"
+	    "\"faults\":[\"amp\"]}");
+	assert_int_equal(rec.n, 1);
+	assert_string_equal(jstr(rec.last, "id"), "v-1");
+	assert_string_equal(jstr(rec.last, "class"), "fault");
+	faults = cJSON_GetObjectItemCaseSensitive(rec.last, "faults");
+	assert_int_equal(cJSON_GetArraySize(faults), 1);
+	assert_string_equal(cJSON_GetArrayItem(faults, 0)->valuestring, "amp");
+	advance(f, 15000);                         /* no status for 1.5 heartbeats */
+	assert_int_equal(rec.n, 2);
+	assert_string_equal(jstr(rec.last, "class"), "offline");
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec.last, "online")));
+	cJSON_Delete(rec.last);
+	supervise_notify_to(f->sv, NULL);
+	notify_free(h.notify);
+}
+
+static void test_heartbeat_ring(void **state)
+{
+	struct fx *f = *state;
+	int64_t t[SUPERVISE_HEARTBEATS + 5];
+	int i;
+
+	assert_int_equal(supervise_heartbeats(f->sv, "v-1", t, 10), 0);
+	assert_int_equal(supervise_heartbeats(f->sv, "nobody", t, 10), 0);
+	for (i = 0; i < SUPERVISE_HEARTBEATS + 3; i++) {
+		status(f, "v-1", "{\"online\":true,\"state\":\"idle\",\"heartbeat_s\":10}");
+		advance(f, 1000);
+	}
+	assert_int_equal(supervise_heartbeats(f->sv, "v-1", t, 5), 5);
+	assert_true(t[0] == W0 * 1000LL + (SUPERVISE_HEARTBEATS + 2) * 1000LL);   /* newest */
+	assert_true(t[1] == t[0] - 1000);
+	assert_int_equal(supervise_heartbeats(f->sv, "v-1", t, SUPERVISE_HEARTBEATS + 5),
+	    SUPERVISE_HEARTBEATS);
+	assert_true(t[SUPERVISE_HEARTBEATS - 1] == W0 * 1000LL + 3000);     /* the oldest kept */
+}
+
 static void test_heartbeat_keeps_online(void **state)
 {
 	struct fx *f = *state;
@@ -224,6 +301,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_faults_set_and_cleared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_status_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_node_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heartbeat_ring, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
