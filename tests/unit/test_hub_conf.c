@@ -78,6 +78,27 @@ static void test_defaults(void **state)
 	unlink(path);
 }
 
+static void test_signer(void **state)
+{
+	struct hub_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	assert_int_equal(load(HEAD "[signer]\nkey = /etc/t.pem\nkid = township-101\n"
+	    "zones = 430682101,430682102\nactions = warn, drill\nclip_dir = /var/clips\n", &c, &e),
+	    0);
+	assert_string_equal(c.signer_key, "/etc/t.pem");
+	assert_string_equal(c.signer_kid, "township-101");
+	assert_string_equal(c.signer_zones, "430682101,430682102");
+	assert_string_equal(c.signer_actions, "warn, drill");
+	assert_string_equal(c.signer_clip_dir, "/var/clips");
+	hubconf_free(&c);
+	assert_int_equal(load(HEAD, &c, &e), 0);
+	assert_string_equal(c.signer_key, "");     /* no [signer]: the console cannot send */
+	hubconf_free(&c);
+	unlink(path);
+}
+
 static void test_bad(void **state)
 {
 	static const struct { const char *text, *msg; } cases[] = {
@@ -99,6 +120,15 @@ static void test_bad(void **state)
 		    "\n", ":8: [node v-1] enrolled twice" },
 		{ HEAD "[node bad id]\n", ":5: [node bad id]: node id must be" },
 		{ HEAD "[mqtt]\npassword = a\npassword_file = b\n", "exclusive" },
+		{ HEAD "[signer]\nkey = /k\nkid = t-1\nzones = 430682101\n",
+		    "[signer] actions is required with the others" },
+		{ HEAD "[signer]\nclip_dir = /c\n", "[signer] key is required with the others" },
+		{ HEAD "[signer]\nkey = /k\nkid = t 1\nzones = 43\nactions = warn\n", ":7: 'kid'" },
+		{ HEAD "[signer]\nkey = /k\nkid = t-1\nzones = 43\nactions = warn,shout\n",
+		    ":9: 'actions':" },
+		{ HEAD "[signer]\nkey = /k\nkid = t-1\nzones = 43,4306821\nactions = warn\n",
+		    ":8: 'zones':" },
+		{ HEAD "[signer]\nbogus = 1\n", ":6: unknown key 'bogus' in [signer]" },
 	};
 	struct hub_config c;
 	struct cx_err e;
@@ -121,6 +151,7 @@ int main(void)
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_signer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
