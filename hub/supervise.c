@@ -405,6 +405,7 @@ supervise_selftest(struct supervise *sv, const char *node, const char *ref, int 
 	v->st_ms = time_ms;
 	event(sv, k, clock_wall_ms(), "selftest", ok ? "ok" : "failed");
 	put_state(sv, k, NULL);
+	notify_node(sv, k, clock_wall_ms());
 	return 0;
 }
 

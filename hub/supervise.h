@@ -15,8 +15,8 @@
  * from the store gets a whole grace period from the hub's start.
  *
  * For live views (once supervise_notify_to() named the hub): a "node"
- * event (the GET /api/nodes entry, hub/nodeview.h) for each status and
- * each change to offline; and the receive times of each node's last
+ * event (the GET /api/nodes entry, hub/nodeview.h) for each status, each
+ * change to offline and each self-test result; and the receive times of each node's last
  * SUPERVISE_HEARTBEATS statuses, kept in memory (GET /api/nodes/ID).
  */
 #ifndef CX_SUPERVISE_H
