@@ -253,11 +253,20 @@ check_config(const char *path)
 	struct hub_config c;
 	struct cx_err e;
 
+	struct signer *sg;
+
 	if (hubconf_load(path, &c, &e) < 0) {
 		fprintf(stderr, "cunxiang-hub: %s\n", e.msg);
 		return 1;
 	}
-	printf("configuration OK (%d nodes enrolled)\n", c.nnodes);
+	/* the township key's file and the clip manifest, as at start */
+	if ((sg = signer_open(&c, &e)) == NULL && e.msg[0]) {
+		fprintf(stderr, "cunxiang-hub: %s\n", e.msg);
+		hubconf_free(&c);
+		return 1;
+	}
+	printf("configuration OK (%d nodes enrolled%s)\n", c.nnodes, sg ? ", a signer" : "");
+	signer_free(sg);
 	hubconf_free(&c);
 	return 0;
 }

@@ -33,7 +33,7 @@ load_key(const char *path, struct cx_err *e)
 	}
 	if (st.st_mode & 077) {
 		cx_errf(e, "[signer] key %s: group or others may read it (mode %04o): "
-		    "chmod 600 it, the hub's user alone must", path, (unsigned)(st.st_mode & 07777));
+		    "only the hub's user may (chmod 600)", path, (unsigned)(st.st_mode & 07777));
 		return NULL;
 	}
 	if ((k = sig_key_load_private(path, e)) == NULL)
