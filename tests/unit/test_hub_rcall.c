@@ -276,6 +276,18 @@ static void test_events(void **state)
 	assert_int_equal(notify_subscribe(f->h.notify, record, &rec), 0);
 	advance(f, 1000);
 	assert_int_equal(rec.n, 0);
+	/* the deadline (10 s after it was seen) changes every row still pending: all
+	 * rows in one event, v-3 (offline when sent) now offline, the verdict silent */
+	advance(f, 10000 - 2200 - 1);           /* 2.2 s have passed */
+	assert_int_equal(rec.n, 0);
+	advance(f, 1);
+	advance(f, RCLIVE_BATCH_MS);
+	assert_int_equal(rec.n, 1);
+	rows = cJSON_GetObjectItemCaseSensitive(rec.data[0], "rows");
+	assert_int_equal(cJSON_GetArraySize(rows), 3);
+	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 2), "node"), "v-3");
+	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 2), "class"), "offline");
+	assert_string_equal(jstr(rec.data[0], "verdict"), "silent");
 	recorder_clear(&rec);
 	rcalls_free(f->h.rcalls);              /* before its notify goes */
 	f->h.rcalls = NULL;
