@@ -410,12 +410,12 @@ def run(c, args):
     # ---- 9. accounts (admin) ------------------------------------------------------------------
     check("the admin logs in", c.login("zhang.admin"))
     check("the accounts page lists the four", c.go("#/accounts", "accounts") and all(
-        c.has("account-ROW-" + n) for n in PASSWORDS))
+        c.has("account-row-" + n) for n in PASSWORDS))
     c.type("account-new-name", "liu.new")
     Select(c.tid("account-new-role")).select_by_value("viewer")
     c.type("account-new-password", "a-new-viewer-pw")
     c.click("account-create")
-    check("... an admin makes a viewer account", c.wait(lambda: c.has("account-ROW-liu.new")))
+    check("... an admin makes a viewer account", c.wait(lambda: c.has("account-row-liu.new")))
     c.shot("accounts")
     c.logout()
     check("... which can log in", c.login("liu.new", "a-new-viewer-pw"))
