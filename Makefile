@@ -5,7 +5,8 @@
 #   make demo       a broker, a simulated node, a signed warning, the receipt
 #   make bench      benchmarks (figures go into docs/PERFORMANCE.md), streamed
 #                   audio beside Snapcast and trx included (make bench-stream), the
-#                   hub under a swarm of 10,000 emulated nodes (make bench-hub)
+#                   hub under a swarm of 10,000 emulated nodes (make bench-hub), the
+#                   web console rendering them in Chromium (make bench-console)
 #   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
 
 PREFIX    ?= /usr/local
@@ -31,7 +32,8 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount \
-             pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2
+             pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
+             chromium chromium-driver python3-selenium
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.
@@ -80,7 +82,7 @@ UNITS     = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 BENCHES   = $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 .PHONY: all check unit unit-run configcheck scenario demo bench install clean deps fuzz check-hw \
-        depcheck hw-pkgs bench-stream bench-hub
+        depcheck hw-pkgs bench-stream bench-hub bench-console
 all: $(DAEMON) $(CTL) $(HUBD)
 
 $(BUILD)/%.o: %.c
@@ -208,6 +210,12 @@ bench: deps
 	bench/run.sh $(BUILD)
 	bench/stream/run.sh $(BUILD)
 	bench/hub/run.sh $(BUILD)
+	bench/console/run.sh $(BUILD)
+
+# the console only: 10,000 emulated nodes enrolled, rendered in headless Chromium
+bench-console: deps
+	$(MAKE) all $(BENCHES)
+	bench/console/run.sh $(BUILD)
 
 # the hub only: a swarm of 10,000 emulated nodes, the broker, the hub (N=1000 for less)
 bench-hub: deps

@@ -8,7 +8,7 @@ Scans the shell scripts (tests/**/*.sh, bench/**/*.sh, .ci/run, the recipe
 blocks of docs/PROTOCOL.md that t_recipe.sh runs, the Makefile's recipes)
 for the words in command position -- after ;, |, &&, ||, (, $(, `, a
 keyword, or a wrapper such as check, wait_for, timeout, xargs -- and the
-Python they run (and tests/tools/*.py) for its imports and subprocesses.  Each command must be a shell builtin or
+Python they run (and tests/tools/*.py, tests/browser/*.py, bench/**/*.py) for its imports and subprocesses.  Each command must be a shell builtin or
 keyword, a function defined in the scanned files, a variable or path (the
 project's own binaries), or listed in tests/deps/tools.txt with its Debian
 package; each package there must be in the Makefile's DEB_PKGS,
@@ -302,7 +302,8 @@ def main():
     table = read_table("tests/deps/tools.txt")
     allowed = make_var("DEB_PKGS") | make_var("HW_PKGS") | make_var("BENCH_PKGS") | ESSENTIAL
     used, funcs, mods = {}, set(), {}
-    pyfiles = sorted(glob.glob("tests/tools/*.py"))
+    pyfiles = sorted(glob.glob("tests/tools/*.py") + glob.glob("tests/browser/*.py") +
+                     glob.glob("bench/**/*.py", recursive=True))
     for name, text in sources() + [(f, "python3 <<'PY'\n%s\nPY\n" % open(f).read()) for f in pyfiles]:
         c, f, py = shell_commands(text)
         funcs |= f
