@@ -21,6 +21,8 @@ struct http;                           /* hub/http.h */
 struct nodeidx;                        /* hub/nodes.h */
 struct supervise;                      /* hub/supervise.h */
 struct notify;                         /* hub/notify.h */
+struct sessions;                       /* hub/session.h */
+struct throttle;                       /* hub/session.h */
 
 struct hub {
 	struct loop *loop;
@@ -33,6 +35,8 @@ struct hub {
 	struct nodeidx *nodes;             /* enrolled node ids -> conf->nodes[] */
 	struct supervise *sv;              /* online/offline, faults */
 	struct notify *notify;             /* live events for GET /api/events */
+	struct sessions *sessions;         /* console logins; made and freed by http.c */
+	struct throttle *throttle;         /* failed logins, likewise */
 	int64_t started_ms;
 	/* the audit head the hub signed last (hubaudit.c): the log must still
 	 * end there before anything is appended */
