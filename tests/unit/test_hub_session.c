@@ -144,12 +144,12 @@ test_throttle_keys(void **state)
 {
 	struct throttle *t = throttle_new();
 	int64_t now = T0;
-	char name[16];
+	char name[32];
 	int i;
 
 	/* per name: five failures for one name from five addresses */
 	for (i = 0; i < 5; i++) {
-		char addr[16];
+		char addr[32];
 
 		snprintf(addr, sizeof addr, "10.0.0.%d", i);
 		throttle_failure(t, "target", addr, now);
