@@ -6,11 +6,18 @@
  * epoll descriptor is watched by the loop (readable = some connection or
  * the listening socket is ready), MHD_run() then does the work, and a loop
  * timer set from MHD_get_timeout() after every run covers idle timeouts and
- * connections MHD still has buffered work for (it answers 0 then).
+ * connections MHD still has buffered work for (it answers 0 then).  With
+ * [http] tls_cert/tls_key it speaks HTTPS only (MHD_USE_TLS, the PEM files
+ * read once here) and every answer carries Strict-Transport-Security.
  * Each request: the body (POST) gathered up to API_BODY_MAX (413 past it,
- * nothing done), then api_handle() (routing, bearer token, role), then the
- * answer with headers that forbid caching and sniffing; every request is
- * logged with method, path, status and the token's name.
+ * nothing done); a path outside /api/ is one of the console's files
+ * (static.c: ETag, no-cache, the console's CSP); else api_handle()
+ * (routing, bearer token or session cookie, CSRF, role), then the answer
+ * with headers that forbid caching and sniffing, or for GET /api/events
+ * the event stream (sse.c: suspended while it has nothing to send, so the
+ * daemon needs MHD_ALLOW_SUSPEND_RESUME).  Every API request is logged
+ * with method, path, status and the caller's name.  http_open() also makes
+ * the hub's sessions and login throttle (h->sessions, h->throttle).
  */
 #include <netdb.h>
 #include <stdarg.h>
