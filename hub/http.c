@@ -221,10 +221,12 @@ serve_static(struct http *s, struct MHD_Connection *c, const char *method, const
 
 /* GET /api/events, the caller already checked: the stream, or 503. */
 static enum MHD_Result
-serve_events(struct http *s, struct MHD_Connection *c, const char *method, const char *url,
+serve_events(struct http *s, struct MHD_Connection *c, const struct api_req *q,
     struct api_resp *r)
 {
-	struct MHD_Response *resp = s->sse != NULL ? sse_open(s->sse, c) : NULL;
+	const char *method = q->method, *url = q->path;
+	struct MHD_Response *resp = s->sse == NULL ? NULL
+	    : sse_open(s->sse, c, q->authorization == NULL ? q->cookie : NULL);
 	enum MHD_Result ok;
 
 	if (resp == NULL) {
@@ -297,7 +299,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	req.now_ms = clock_wall_ms();
 	api_handle(s->hub, s->tokens, &req, &r);
 	if (r.stream && r.status == 200)
-		return serve_events(s, c, method, url, &r);
+		return serve_events(s, c, &req, &r);
 	return respond(s, c, method, url, &r);
 }
 

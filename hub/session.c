@@ -158,6 +158,14 @@ sessions_lookup(struct sessions *s, const char *token, int64_t now_ms,
 }
 
 int
+sessions_alive(struct sessions *s, const char *token, int64_t now_ms)
+{
+	struct slot *sl = find(s, token);
+
+	return sl != NULL && now_ms < sl->i.expires_ms;
+}
+
+int
 sessions_end(struct sessions *s, const char *token)
 {
 	struct slot *sl = find(s, token);

@@ -8,9 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
+#include "common/clock.h"
 #include "common/log.h"
 #include "hub/hub.h"
 #include "hub/notify.h"
+#include "hub/session.h"
 #include "hub/sse.h"
 
 #define SSE_BLOCK 4096                   /* bytes MHD asks for at most per read */
@@ -24,6 +28,7 @@ struct stream {
 	char *buf;
 	size_t off, len, cap;
 	int suspended, closing;
+	char session[SESSION_TOKEN_LEN + 1];  /* "" for a bearer token */
 	struct stream *prev, *next;
 };
 
@@ -87,6 +92,21 @@ queue(struct stream *st, const char *p, size_t n)
 	resume(st);
 }
 
+/* A stream opened with a session lives as long as it: 0 (and the stream
+ * ends) once the session is over, so a logged-out page gets nothing more. */
+static int
+session_live(struct sse *s, struct stream *st)
+{
+	if (st->closing)
+		return 0;
+	if (!st->session[0] || (s->h->sessions != NULL
+	    && sessions_alive(s->h->sessions, st->session, clock_wall_ms())))
+		return 1;
+	st->closing = 1;
+	resume(st);
+	return 0;
+}
+
 void
 sse_event(struct sse *s, const char *type, const char *json, size_t len)
 {
@@ -107,7 +127,8 @@ sse_event(struct sse *s, const char *type, const char *json, size_t len)
 	memcpy(ev + hn, json, len);
 	memcpy(ev + hn + len, "\n\n", 2);
 	for (st = s->head; st != NULL; st = st->next)
-		queue(st, ev, n);
+		if (session_live(s, st))
+			queue(st, ev, n);
 	free(ev);
 }
 
@@ -124,7 +145,8 @@ on_ping(void *arg)
 	struct stream *st;
 
 	for (st = s->head; st != NULL; st = st->next)
-		queue(st, SSE_PING, strlen(SSE_PING));
+		if (session_live(s, st))
+			queue(st, SSE_PING, strlen(SSE_PING));
 	loop_timer_arm(s->h->loop, &s->ping, SSE_PING_MS);
 }
 
@@ -164,12 +186,13 @@ reader_free(void *cls)
 			st->next->prev = st->prev;
 		st->s->n--;
 	}
+	OPENSSL_cleanse(st->session, sizeof st->session);
 	free(st->buf);
 	free(st);
 }
 
 struct MHD_Response *
-sse_open(struct sse *s, struct MHD_Connection *c)
+sse_open(struct sse *s, struct MHD_Connection *c, const char *session)
 {
 	struct MHD_Response *resp;
 	struct stream *st;
@@ -178,6 +201,8 @@ sse_open(struct sse *s, struct MHD_Connection *c)
 		return NULL;
 	st->s = s;
 	st->c = c;
+	if (session != NULL && strlen(session) == SESSION_TOKEN_LEN)
+		memcpy(st->session, session, SESSION_TOKEN_LEN + 1);
 	if (append(st, SSE_FIRST, strlen(SSE_FIRST)) < 0) {
 		free(st);
 		return NULL;

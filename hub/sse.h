@@ -12,7 +12,8 @@
  * "event: reset".  Every SSE_PING_MS a ": ping" comment goes to every
  * stream: it keeps proxies and MHD's idle timeout from closing a quiet
  * stream (a suspended connection does not time out; the clock restarts
- * when it is resumed).  At most SSE_STREAMS_MAX streams.
+ * when it is resumed); the ping also ends a stream whose session is over.
+ * At most SSE_STREAMS_MAX streams.
  *
  * Order at the end: sse_shutdown() (resumes every stream, so the daemon
  * may be stopped), MHD_stop_daemon(), then sse_free().
@@ -36,8 +37,11 @@ void sse_free(struct sse *s);
 int sse_count(const struct sse *s);
 
 /* A response for a new stream on c; NULL when SSE_STREAMS_MAX are open
- * (answer 503) or out of memory.  The caller queues and destroys it. */
-struct MHD_Response *sse_open(struct sse *s, struct MHD_Connection *c);
+ * (answer 503) or out of memory.  The caller queues and destroys it.
+ * session: the cookie of the session that opened it (NULL for a bearer
+ * token): once that session is over (logout, expiry, account changed) the
+ * stream ends at the next event or ping instead of getting it. */
+struct MHD_Response *sse_open(struct sse *s, struct MHD_Connection *c, const char *session);
 
 /* Queue an event on every stream (what the notify subscription calls). */
 void sse_event(struct sse *s, const char *type, const char *json, size_t len);

@@ -14,8 +14,9 @@
  * console's files with their content type, ETag (304 on If-None-Match),
  * no-cache and the console's CSP; HTTPS with a certificate made by
  * openssl now (HSTS, Secure cookie); the event stream delivers
- * hub_notify() events as "event: T\ndata: JSON\n\n", and a client that
- * fell more than 1 MiB behind gets "event: reset".
+ * hub_notify() events as "event: T\ndata: JSON\n\n" and ends, sending
+ * nothing more, once its session is logged out; a client that fell more
+ * than 1 MiB behind gets "event: reset".
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -688,7 +689,7 @@ test_events(void **state)
 {
 	struct fixture *f = *state;
 	char cookie[SESSION_TOKEN_LEN + 1], csrf[SESSION_TOKEN_LEN + 1];
-	struct call c = { 0 };
+	struct call c = { 0 }, out;
 	struct pending pd;
 
 	call(f, &c, "GET", "/api/events", NULL);
@@ -707,9 +708,16 @@ test_events(void **state)
 	stream_until(f, &c, "event: node\ndata: {\"id\":\"village-201\",\"class\":\"ok\"}\n\n");
 	hub_notify(&f->hub, "warning", cJSON_Parse("{\"id\":\"W1\"}"));
 	stream_until(f, &c, "event: warning\ndata: {\"id\":\"W1\"}\n\n");
-	c.stop = 1;
+	/* logged out (from another tab): the stream ends, the next event never comes */
+	memset(&out, 0, sizeof out);
+	out.cookie = cookie;
+	out.csrf = csrf;
+	call(f, &out, "POST", "/api/logout", NULL);
+	assert_int_equal(out.status, 200);
+	free(out.resp);
 	hub_notify(&f->hub, "node", cJSON_Parse("{\"id\":\"village-202\"}"));
 	finish(f, &pd);
+	assert_null(strstr(c.resp, "village-202"));
 	free(c.resp);
 }
 
