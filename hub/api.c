@@ -185,7 +185,8 @@ route_match(const struct route *rt, const char *path, char *id, size_t idsz)
 
 /* The route for path and method: the one with both, else (405) one with the path. */
 static const struct route *
-route_find(const char *path, const char *method, char *id, size_t idsz, int *method_ok)
+route_find(const char *path, const char *method, char *id, size_t idsz, int *method_ok,
+    const char **allow)
 {
 	const struct route *path_only = NULL;
 	size_t i;
@@ -198,7 +199,10 @@ route_find(const char *path, const char *method, char *id, size_t idsz, int *met
 			return &routes[i];
 		}
 		if (path_only == NULL)
-			path_only = &routes[i];
+			*allow = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+		else
+			*allow = "GET, HEAD, POST";    /* the only pair a path has */
+		path_only = &routes[i];
 	}
 	*method_ok = 0;
 	return path_only;
@@ -216,15 +220,15 @@ api_handle(struct hub *h, const struct http_tokens *t, const struct api_req *q0,
 	int method_ok;
 
 	memset(r, 0, sizeof *r);
-	if ((found = route_find(q.path, method, id, sizeof id, &method_ok)) == NULL) {
+	if ((found = route_find(q.path, method, id, sizeof id, &method_ok, &r->allow)) == NULL) {
 		api_error(r, 404, "no such endpoint: %.200s", q.path);
 		return;
 	}
 	if (!method_ok) {
-		api_error(r, 405, "%s takes %s only", found->path, found->method);
-		r->allow = strcmp(found->method, "GET") == 0 ? "GET, HEAD" : found->method;
+		api_error(r, 405, "%s takes %s only", found->path, r->allow);
 		return;
 	}
+	r->allow = NULL;
 	q.role = api_auth_role(h, t, &q, &si, r);
 	q.session = q.role != ROLE_NONE && q.authorization == NULL ? &si : NULL;
 	if (found->need != ROLE_NONE) {

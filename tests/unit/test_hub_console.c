@@ -446,6 +446,10 @@ test_login_cookie(void **state)
 	assert_non_null(strstr(c.resp, "\"name\":\"zhao\",\"role\":\"viewer\""));
 	assert_null(strstr(c.resp, "argon2"));
 	free(c.resp);
+	call(f, &c, "DELETE", "/api/accounts", NULL);
+	assert_int_equal(c.status, 405);
+	assert_non_null(strstr(c.hdrs, "Allow: GET, HEAD, POST\r\n"));
+	free(c.resp);
 	/* a made-up cookie is nobody */
 	c.cookie = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 	call(f, &c, "GET", "/api/session", NULL);
