@@ -153,6 +153,7 @@ api_login(struct hub *h, const struct api_req *q, struct api_resp *r)
 		return;
 	}
 	rc = accounts_verify(store_db(h->store), name, pw, &a);
+	throttle_verified(h->throttle, q->now_ms);
 	if (rc <= 0) {
 		if (rc < 0)
 			api_error(r, 500, "database: %s", sqlite3_errmsg(store_db(h->store)));

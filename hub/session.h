@@ -15,6 +15,9 @@
  * 2^(n - THROTTLE_FREE) s after the last failure (n failures so far), at
  * most THROTTLE_WAIT_MAX_S.  A success forgets the name's count (not the
  * address's).  Bounded: THROTTLE_KEYS entries, the stalest goes first.
+ * Besides, the hub's loop checks at most THROTTLE_VERIFY_MAX passwords in
+ * any THROTTLE_VERIFY_WINDOW_MS (an Argon2id verify holds the loop some
+ * 0.1 s): a crowd of addresses cannot keep the loop from the receipts.
  */
 #ifndef CX_SESSION_H
 #define CX_SESSION_H
@@ -31,6 +34,8 @@
 #define THROTTLE_WAIT_MAX_S 300
 #define THROTTLE_KEYS 4096
 #define THROTTLE_KEY_MAX 63                    /* bytes of a name or an address */
+#define THROTTLE_VERIFY_MAX 10                 /* password checks ... */
+#define THROTTLE_VERIFY_WINDOW_MS 10000        /* ... per 10 s: at most ~10 % of the loop */
 
 struct session_info {
 	char name[HTTP_TOKEN_NAME_MAX + 1];
@@ -70,6 +75,8 @@ struct throttle *throttle_new(void);
 void throttle_free(struct throttle *t);
 /* 0: the attempt may go on; else how many ms to wait (name and addr may be NULL). */
 int64_t throttle_wait_ms(struct throttle *t, const char *name, const char *addr, int64_t now_ms);
+/* A password was checked now (right or wrong): it counts against the loop's budget. */
+void throttle_verified(struct throttle *t, int64_t now_ms);
 void throttle_failure(struct throttle *t, const char *name, const char *addr, int64_t now_ms);
 void throttle_success(struct throttle *t, const char *name);
 

@@ -9,7 +9,8 @@
  * itself.  Throttle: four failures cost nothing, the fifth makes the next
  * attempt wait 1 s, then 2, 4, ... up to 300 s, counted from the last
  * failure; per name and per address separately; forgotten 15 min after
- * the last failure; a success forgets the name's count, not the address's.
+ * the last failure; a success forgets the name's count, not the address's;
+ * at most 10 password checks in any 10 s, whoever asks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -175,6 +176,28 @@ test_throttle_keys(void **state)
 	throttle_free(t);
 }
 
+static void
+test_throttle_loop_budget(void **state)
+{
+	struct throttle *t = throttle_new();
+	char name[32], addr[32];
+	int i;
+
+	/* ten checks for ten names from ten addresses within 0.9 s: each allowed */
+	for (i = 0; i < THROTTLE_VERIFY_MAX; i++) {
+		snprintf(name, sizeof name, "n%d", i);
+		snprintf(addr, sizeof addr, "10.1.0.%d", i);
+		assert_int_equal(throttle_wait_ms(t, name, addr, T0 + i * 100), 0);
+		throttle_verified(t, T0 + i * 100);
+	}
+	/* the eleventh waits until the first is 10 s old, whoever it is */
+	assert_int_equal(throttle_wait_ms(t, "fresh", "10.9.9.9", T0 + 1000), 9000);
+	assert_int_equal(throttle_wait_ms(t, "fresh", "10.9.9.9", T0 + 10000), 0);
+	throttle_verified(t, T0 + 10000);
+	assert_int_equal(throttle_wait_ms(t, "fresh", "10.9.9.9", T0 + 10000), 100);
+	throttle_free(t);
+}
+
 int
 main(void)
 {
@@ -184,6 +207,7 @@ main(void)
 		cmocka_unit_test(test_end_account_and_full),
 		cmocka_unit_test(test_throttle_schedule),
 		cmocka_unit_test(test_throttle_keys),
+		cmocka_unit_test(test_throttle_loop_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
