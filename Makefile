@@ -95,6 +95,8 @@ $(LIBGPIO): $(call obj,$(GPIO_SRC))
 $(LIBCTRL): $(call obj,$(filter-out controller/main.c,$(CTRL_SRC)))
 $(LIBCTL): $(call obj,$(filter-out ctl/main.c,$(CTL_SRC)))
 $(LIBHUB): $(call obj,$(filter-out hub/main.c,$(HUB_SRC)))
+# [http] console_dir's default: where make install puts hub/console/*
+$(BUILD)/hub/hubconf.o: CFLAGS += -DCX_CONSOLE_DIR='"$(DATADIR)/cunxiang/console"'
 $(BUILD)/%.a:
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
@@ -230,10 +232,13 @@ bench-stream: deps
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSCONFDIR)/cunxiang \
-	  $(DESTDIR)$(DATADIR)/cunxiang/clips $(DESTDIR)$(UNITDIR)
+	  $(DESTDIR)$(DATADIR)/cunxiang/clips $(DESTDIR)$(DATADIR)/cunxiang/console \
+	  $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(DAEMON) $(DESTDIR)$(SBINDIR)/cunxiangd
 	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/cunxiangctl
 	install -m 0755 $(HUBD) $(DESTDIR)$(SBINDIR)/cunxiang-hub
+	for f in hub/console/*; do [ -f "$$f" ] || continue; \
+	  install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/cunxiang/console/; done
 	install -m 0640 firmware-config/node.conf $(DESTDIR)$(SYSCONFDIR)/cunxiang/node.conf.example
 	install -m 0644 firmware-config/cunxiangd.service $(DESTDIR)$(UNITDIR)/cunxiangd.service
 

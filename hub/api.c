@@ -2,8 +2,9 @@
  * api: the router of the hub's HTTP API and the small endpoints (health,
  * audit, quarantine).  One table names each endpoint's method, path and
  * the lowest role it needs; api_handle() finds the route (404), checks the
- * method (405) and the bearer token (401/403) before any handler runs, so
- * no handler can forget a check.  Nodes and warnings are in api_nodes.c
+ * method (405), the caller (a bearer token or a session cookie: 401/403)
+ * and, for a change made with the cookie, the CSRF token (403) before any
+ * handler runs, so no handler can forget a check.  Nodes and warnings are in api_nodes.c
  * and api_warnings.c.
  */
 #include <errno.h>
@@ -54,6 +55,22 @@ static void report(struct hub *h, const struct api_req *q, const char *id, const
     struct api_resp *r) { api_report(h, q, id, r); }
 static void selftest(struct hub *h, const struct api_req *q, const char *id, const char *who,
     struct api_resp *r) { api_selftest(h, q, who, r); }
+static void login(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_login(h, q, r); }
+static void logout(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_logout(h, q, r); }
+static void session(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_session(h, q, r); }
+static void accounts(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_accounts(h, q, who, r); }
+static void account_add(struct hub *h, const struct api_req *q, const char *id,
+    const char *who, struct api_resp *r) { api_account_add(h, q, who, r); }
+static void account_set(struct hub *h, const struct api_req *q, const char *id,
+    const char *who, struct api_resp *r) { api_account_set(h, q, id, who, r); }
+static void audit_check(struct hub *h, const struct api_req *q, const char *id,
+    const char *who, struct api_resp *r) { api_audit_verify(h, q, r); }
+static void events(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { r->status = 200; r->stream = 1; }
 
 static void send_preview(struct hub *h, const struct api_req *q, const char *id,
     const char *who, struct api_resp *r) { api_send_preview(h, q, who, r); }
@@ -79,6 +96,14 @@ static const struct route routes[] = {
 	{ "GET", "/api/catalog", EXACT, ROLE_VIEWER, catalog },
 	{ "POST", "/api/send/preview", EXACT, ROLE_OPERATOR, send_preview },
 	{ "POST", "/api/send", EXACT, ROLE_OPERATOR, send_msg },
+	{ "POST", "/api/login", EXACT, ROLE_NONE, login },
+	{ "POST", "/api/logout", EXACT, ROLE_VIEWER, logout },
+	{ "GET", "/api/session", EXACT, ROLE_VIEWER, session },
+	{ "GET", "/api/accounts", EXACT, ROLE_ADMIN, accounts },
+	{ "POST", "/api/accounts", EXACT, ROLE_ADMIN, account_add },
+	{ "POST", "/api/accounts/", ONE_ID, ROLE_ADMIN, account_set },
+	{ "GET", "/api/audit/verify", EXACT, ROLE_VIEWER, audit_check },
+	{ "GET", "/api/events", EXACT, ROLE_VIEWER, events },
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -172,40 +197,73 @@ route_match(const struct route *rt, const char *path, char *id, size_t idsz)
 	return 1;
 }
 
-void
-api_handle(struct hub *h, const struct http_tokens *t, const struct api_req *q,
-    struct api_resp *r)
+/* The route for path and method: the one with both, else (405) one with the path. */
+static const struct route *
+route_find(const char *path, const char *method, char *id, size_t idsz, int *method_ok,
+    const char **allow)
 {
-	const char *method = strcmp(q->method, "HEAD") == 0 ? "GET" : q->method;
-	const struct route *found = NULL;
-	char id[128] = "";
+	const struct route *path_only = NULL;
 	size_t i;
 
+	for (i = 0; i < NROUTES; i++) {
+		if (!route_match(&routes[i], path, id, idsz))
+			continue;
+		if (strcmp(method, routes[i].method) == 0) {
+			*method_ok = 1;
+			return &routes[i];
+		}
+		if (path_only == NULL)
+			*allow = strcmp(routes[i].method, "GET") == 0 ? "GET, HEAD" : routes[i].method;
+		else
+			*allow = "GET, HEAD, POST";    /* the only pair a path has */
+		path_only = &routes[i];
+	}
+	*method_ok = 0;
+	return path_only;
+}
+
+void
+api_handle(struct hub *h, const struct http_tokens *t, const struct api_req *q0,
+    struct api_resp *r)
+{
+	const char *method = strcmp(q0->method, "HEAD") == 0 ? "GET" : q0->method;
+	const struct route *found;
+	struct session_info si;
+	struct api_req q = *q0;
+	char id[128] = "";
+	int method_ok;
+
 	memset(r, 0, sizeof *r);
-	for (i = 0; i < NROUTES && found == NULL; i++)
-		if (route_match(&routes[i], q->path, id, sizeof id))
-			found = &routes[i];
-	if (found == NULL) {
-		api_error(r, 404, "no such endpoint: %.200s", q->path);
+	if ((found = route_find(q.path, method, id, sizeof id, &method_ok, &r->allow)) == NULL) {
+		api_error(r, 404, "no such endpoint: %.200s", q.path);
 		return;
 	}
-	if (strcmp(method, found->method) != 0) {
-		api_error(r, 405, "%s takes %s only", found->path, found->method);
-		r->allow = strcmp(found->method, "GET") == 0 ? "GET, HEAD" : found->method;
+	if (!method_ok) {
+		api_error(r, 405, "%s takes %s only", found->path, r->allow);
 		return;
 	}
-	switch (http_auth_check(t, q->authorization, found->need, &r->who)) {
-	case AUTH_NEED_TOKEN:
-		api_error(r, 401, "a valid bearer token is needed (Authorization: Bearer TOKEN)");
-		return;
-	case AUTH_TOO_LOW:
-		api_error(r, 403, "the token '%s' has not the %s role", r->who,
-		    http_role_name(found->need));
-		return;
-	case AUTH_OK:
-		break;
+	r->allow = NULL;
+	q.role = api_auth_role(h, t, &q, &si, r);
+	q.session = q.role != ROLE_NONE && q.authorization == NULL ? &si : NULL;
+	if (found->need != ROLE_NONE) {
+		if (q.role == ROLE_NONE) {
+			api_error(r, 401, "a valid bearer token (Authorization: Bearer TOKEN) or a"
+			    " login session is needed");
+			return;
+		}
+		if (q.role < found->need) {
+			api_error(r, 403, "'%s' has not the %s role", r->who != NULL ? r->who : "",
+			    http_role_name(found->need));
+			return;
+		}
+		/* a change made with the cookie must prove it comes from the console's page */
+		if (q.session != NULL && strcmp(method, "GET") != 0
+		    && !session_csrf_ok(q.session, q.csrf)) {
+			api_error(r, 403, "a missing or wrong X-CSRF-Token");
+			return;
+		}
 	}
-	found->run(h, q, id, r->who, r);
+	found->run(h, &q, id, r->who, r);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include "hub/http_auth.h"
 #include "hub/hub.h"
+#include "hub/session.h"
 #include "hub/store.h"
 
 #define API_BODY_MAX 65536                 /* bytes of a request body */
@@ -29,9 +30,15 @@ struct api_req {
 	const char *(*arg)(void *ctx, const char *name);
 	void *arg_ctx;
 	const char *authorization;             /* the header, NULL if absent */
+	const char *cookie;                    /* the cx_session cookie's value, NULL if absent */
+	const char *csrf;                      /* the X-CSRF-Token header, NULL if absent */
+	const char *client;                    /* the client's address ("" if unknown) */
 	const char *body;                      /* POST: the body, bodylen bytes */
 	size_t bodylen;
 	int64_t now_ms;                        /* wall clock */
+	/* set by api_handle() for the endpoints: */
+	enum http_role role;                   /* the caller's (bearer token or session) */
+	const struct session_info *session;    /* the cookie's session, NULL if not by cookie */
 };
 
 struct api_resp {
@@ -40,7 +47,11 @@ struct api_resp {
 	size_t len;
 	const char *ctype;                     /* static string */
 	const char *allow;                     /* 405: the Allow header, else NULL */
-	const char *who;                       /* the token's name, NULL if none */
+	const char *who;                       /* the token's or account's name, NULL if none */
+	char who_buf[HTTP_TOKEN_NAME_MAX + 1]; /* (who points here for a session) */
+	char set_cookie[160];                  /* the Set-Cookie header, "" for none */
+	int retry_after_s;                     /* 429: the Retry-After header */
+	int stream;                            /* 1: http.c answers with the event stream */
 };
 
 /* Answer one request; r is always filled (500 on an internal error). */
@@ -92,5 +103,19 @@ void api_catalog(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_send_preview(struct hub *h, const struct api_req *q, const char *who,
     struct api_resp *r);
 void api_send(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+/* api_auth.c: sessions, accounts, the audit check, the event stream */
+void api_login(struct hub *h, const struct api_req *q, struct api_resp *r);
+void api_logout(struct hub *h, const struct api_req *q, struct api_resp *r);
+void api_session(struct hub *h, const struct api_req *q, struct api_resp *r);
+void api_accounts(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+void api_account_add(struct hub *h, const struct api_req *q, const char *who,
+    struct api_resp *r);
+void api_account_set(struct hub *h, const struct api_req *q, const char *name,
+    const char *who, struct api_resp *r);
+void api_audit_verify(struct hub *h, const struct api_req *q, struct api_resp *r);
+/* The role of a request from its bearer token or its session cookie
+ * (api_handle() does this; for the static files and the event stream). */
+enum http_role api_auth_role(struct hub *h, const struct http_tokens *t,
+    const struct api_req *q, struct session_info *si, struct api_resp *r);
 
 #endif

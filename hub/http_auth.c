@@ -243,6 +243,15 @@ bearer(const char *authorization)
 	return *p != '\0' ? p : NULL;
 }
 
+enum http_role
+http_auth_bearer(const struct http_tokens *t, const char *authorization, const char **name)
+{
+	const char *tok = bearer(authorization);
+
+	*name = NULL;
+	return tok != NULL ? http_tokens_role(t, tok, name) : ROLE_NONE;
+}
+
 enum http_auth_verdict
 http_auth_check(const struct http_tokens *t, const char *authorization, enum http_role need,
     const char **name)

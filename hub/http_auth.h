@@ -51,6 +51,11 @@ int http_tokens_count(const struct http_tokens *t);
 enum http_role http_tokens_role(const struct http_tokens *t, const char *token,
     const char **name);
 
+/* The role of an Authorization header's bearer token (NULL header: ROLE_NONE);
+ * *name as for http_tokens_role(). */
+enum http_role http_auth_bearer(const struct http_tokens *t, const char *authorization,
+    const char **name);
+
 /*
  * An Authorization header (NULL if absent) against the role needed:
  * AUTH_OK (always when need is ROLE_NONE), AUTH_NEED_TOKEN, AUTH_TOO_LOW.

@@ -23,6 +23,8 @@ struct supervise;                      /* hub/supervise.h */
 struct notify;                         /* hub/notify.h */
 struct signer;                         /* hub/signer.h */
 struct confirm;                        /* hub/confirm.h */
+struct sessions;                       /* hub/session.h */
+struct throttle;                       /* hub/session.h */
 
 struct hub {
 	struct loop *loop;
@@ -37,6 +39,8 @@ struct hub {
 	struct notify *notify;             /* live events for GET /api/events */
 	struct signer *signer;             /* the township key; NULL: the console cannot send */
 	struct confirm *confirm;           /* the send confirmations' tokens */
+	struct sessions *sessions;         /* console logins; made and freed by http.c */
+	struct throttle *throttle;         /* failed logins, likewise */
 	int64_t started_ms;
 	/* the audit head the hub signed last (hubaudit.c): the log must still
 	 * end there before anything is appended */

@@ -59,6 +59,37 @@ broken(struct hub *h, const char *why)
 		log_warnx("audit %s: %s", AUDIT_BROKEN, e.msg);
 }
 
+/*
+ * The log ends past the head the hub signed last: did another process
+ * holding the hub's key (the account commands, hub/acctcmd.c) append and
+ * sign?  Then the head on disk names the log's end, with a valid
+ * signature, and the chain verifies to it: adopt it.  1 adopted, 0 not.
+ */
+static int
+adopt_head(struct hub *h, uint64_t seq, const char *hash)
+{
+	char path[HUBCONF_PATH_MAX + 32], hh[AUDIT_HASH_HEX + 1], why[256], *buf;
+	uint64_t hs;
+	size_t n;
+	int rc;
+
+	if (seq <= h->audit_seq)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", h->conf->state_dir, AUDIT_HEAD_FILE);
+	if (hubfile_read(path, AUDIT_HEAD_MAX, &buf, &n, NULL) < 0)
+		return 0;
+	rc = hubaudit_head_parse((const uint8_t *)buf, n, h->key, &hs, hh, NULL);
+	free(buf);
+	if (rc < 0 || hs != seq || strcmp(hh, hash) != 0
+	    || store_audit_verify(h->store, hs, hh, why, sizeof(why), NULL) != 0)
+		return 0;
+	log_info("audit: records %" PRIu64 "-%" PRIu64 " appended and signed by another process"
+	    " with the hub's key", h->audit_seq + 1, seq);
+	h->audit_seq = seq;
+	snprintf(h->audit_hash, sizeof(h->audit_hash), "%s", hash);
+	return 1;
+}
+
 /* Does the log still end where the hub's last signed head said? */
 static void
 check_tail(struct hub *h)
@@ -73,7 +104,7 @@ check_tail(struct hub *h)
 		log_warnx("audit: %s", e.msg);
 		return;
 	}
-	if (seq == h->audit_seq && strcmp(hash, h->audit_hash) == 0)
+	if ((seq == h->audit_seq && strcmp(hash, h->audit_hash) == 0) || adopt_head(h, seq, hash))
 		return;
 	snprintf(why, sizeof(why), "the log ends at record %" PRIu64 " (%.16s...), the head the "
 	    "hub signed last is record %" PRIu64 " (%.16s...)", seq, hash, h->audit_seq,

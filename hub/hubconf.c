@@ -22,8 +22,11 @@
 
 #define HUBCONF_FILE_MAX (4 * 1024 * 1024)   /* bytes: 10,000 [node] sections fit */
 #define HUBCONF_NODES_MAX 100000
+#ifndef CX_CONSOLE_DIR                   /* the Makefile passes $(DATADIR)/cunxiang/console */
+#define CX_CONSOLE_DIR "/usr/local/share/cunxiang/console"
+#endif
 
-enum ktype { K_STR, K_NODEID, K_PREFIX, K_INT, K_GRACE, K_REPORTAT };
+enum ktype { K_STR, K_STR0, K_NODEID, K_PREFIX, K_INT, K_GRACE, K_REPORTAT, K_SECURE };
 
 struct kdef {
 	const char *section, *name;
@@ -54,6 +57,12 @@ static const struct kdef kdefs[] = {
 	{ "mqtt", "session_expiry_s", K_INT, F(session_expiry_s), 0, 4294967295LL },
 	{ "http", "listen", K_STR, F(http_listen), 0, 0 },
 	{ "http", "tokens", K_STR, F(http_tokens), 0, 0 },
+	{ "http", "tls_cert", K_STR, F(tls_cert), 0, 0 },
+	{ "http", "tls_key", K_STR, F(tls_key), 0, 0 },
+	{ "http", "secure_cookies", K_SECURE, F(secure_cookies), 0, 0 },
+	{ "http", "session_idle_s", K_INT, F(session_idle_s), 60, 86400 },
+	{ "http", "session_max_s", K_INT, F(session_max_s), 60, 604800 },
+	{ "http", "console_dir", K_STR0, F(console_dir), 0, 0 },
 	{ "signer", "key", K_STR, F(signer_key), 0, 0 },
 	{ "signer", "kid", K_STR, F(signer_kid), 0, 0 },
 	{ "signer", "zones", K_STR, F(signer_zones), 0, 0 },
@@ -129,6 +138,19 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 		return copy_str(ps, k->name, v, field, k->size);
 	case K_STR:
 		return copy_str(ps, k->name, v, field, k->size);
+	case K_STR0:                       /* may be empty: "" turns the thing off */
+		if (v[0] == '\0' || strcmp(v, "\"\"") == 0) {
+			field[0] = '\0';
+			return 1;
+		}
+		return copy_str(ps, k->name, v, field, k->size);
+	case K_SECURE:
+		if (strcmp(v, "auto") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+			*(int *)field = v[0] == 'a' ? HUBCONF_SECURE_AUTO : v[0] == 'y'
+			    ? HUBCONF_SECURE_YES : HUBCONF_SECURE_NO;
+			return 1;
+		}
+		return fail(ps, ps->src.lineno, "'%s' must be auto, yes or no", k->name);
 	case K_INT:
 		if (confval_int(v, k->min, k->max, &x) < 0)
 			return fail(ps, ps->src.lineno, "'%s' must be a number %lld..%lld", k->name,
@@ -322,6 +344,9 @@ set_defaults(struct hub_config *c)
 	c->keepalive_s = 30;
 	c->session_expiry_s = 604800;
 	snprintf(c->http_listen, sizeof(c->http_listen), "127.0.0.1:8080");
+	c->session_idle_s = 1800;
+	c->session_max_s = 43200;
+	snprintf(c->console_dir, sizeof(c->console_dir), "%s", CX_CONSOLE_DIR);
 }
 
 static int
@@ -396,6 +421,9 @@ check_whole(struct parser *ps)
 		snprintf(c->client_id, sizeof(c->client_id), "%s", c->id);
 	if (!c->username[0])
 		snprintf(c->username, sizeof(c->username), "%s", c->id);
+	if (!c->tls_cert[0] != !c->tls_key[0])
+		fail(ps, kdef_line(ps, "http", c->tls_cert[0] ? "tls_cert" : "tls_key"),
+		    "tls_cert and tls_key go together");
 	if (c->password[0] && c->password_file[0])
 		fail(ps, kdef_line(ps, "mqtt", "password_file"),
 		    "password and password_file are exclusive");

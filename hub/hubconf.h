@@ -16,6 +16,8 @@
 #define HUBCONF_PATH_MAX 256
 #define HUBCONF_STR_MAX 128
 
+enum { HUBCONF_SECURE_AUTO, HUBCONF_SECURE_YES, HUBCONF_SECURE_NO };
+
 struct hub_node {
 	char id[NODE_ID_MAX + 1];
 	char zone[ZONE_MAX + 1];           /* normalised */
@@ -50,6 +52,12 @@ struct hub_config {
 	/* [http] */
 	char http_listen[HUBCONF_STR_MAX]; /* "127.0.0.1:8080" (default), "off" */
 	char http_tokens[HUBCONF_PATH_MAX];/* "ROLE NAME SHA256HEX" lines; "" = no API access but /api/health */
+	char tls_cert[HUBCONF_PATH_MAX];   /* PEM; with tls_key: the API and console over HTTPS */
+	char tls_key[HUBCONF_PATH_MAX];
+	int secure_cookies;                /* HUBCONF_SECURE_AUTO (default: with TLS), _YES, _NO */
+	int session_idle_s;                /* default 1800 (0 in a zeroed struct: the default) */
+	int session_max_s;                 /* default 43200 */
+	char console_dir[HUBCONF_PATH_MAX];/* the console's files; "" = no console */
 	/* [signer]: all empty when absent (key, kid, zones, actions go together) */
 	char signer_key[HUBCONF_PATH_MAX]; /* PEM private key, mode 0600 or stricter */
 	char signer_kid[HUBCONF_STR_MAX];  /* the key id in the nodes' trust stores */

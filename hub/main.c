@@ -5,6 +5,9 @@
  *   cunxiang-hub -n -c FILE               check the configuration and exit
  *   cunxiang-hub -c FILE --audit-verify   check the audit chain against its
  *                                         signed head, offline, and exit
+ *   cunxiang-hub -c FILE --account-add NAME --role ROLE | --account-passwd NAME
+ *       | --account-disable NAME | --accounts
+ *                                         the console's accounts (hub/acctcmd.h)
  *
  * Exit status: 0 clean stop, configuration OK or audit intact; 1 usage or
  * configuration error; 2 run-time failure; 4 audit chain broken.
@@ -27,6 +30,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "hub/acctcmd.h"
 #include "hub/http.h"
 #include "hub/hubaudit.h"
 #include "hub/hubfile.h"
@@ -54,7 +58,9 @@ struct hubd {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: cunxiang-hub [-dfnv] -c config [--audit-verify]\n");
+	fprintf(stderr, "usage: cunxiang-hub [-dfnv] -c config [--audit-verify]\n"
+	    "       cunxiang-hub -c config --account-add NAME --role ROLE | --account-passwd NAME\n"
+	    "                    | --account-disable NAME | --accounts\n");
 	exit(1);
 }
 
@@ -305,9 +311,14 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
-		{ "audit-verify", no_argument, NULL, 'A' }, { NULL, 0, NULL, 0 } };
-	const char *conf = NULL;
-	int ch, check = 0, debug = 0, verbose = 0, verify = 0, rc;
+		{ "audit-verify", no_argument, NULL, 'A' },
+		{ "account-add", required_argument, NULL, 1000 + ACCTCMD_ADD },
+		{ "account-passwd", required_argument, NULL, 1000 + ACCTCMD_PASSWD },
+		{ "account-disable", required_argument, NULL, 1000 + ACCTCMD_DISABLE },
+		{ "accounts", no_argument, NULL, 1000 + ACCTCMD_LIST },
+		{ "role", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 } };
+	const char *conf = NULL, *acct = NULL, *role = NULL;
+	int ch, check = 0, debug = 0, verbose = 0, verify = 0, rc, acmd = -1;
 	struct hubd *d;
 	struct cx_err e = { "" };
 
@@ -318,6 +329,14 @@ main(int argc, char *argv[])
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
 		case 'A': verify = 1; break;
+		case 'R': role = optarg; break;
+		case 1000 + ACCTCMD_ADD: case 1000 + ACCTCMD_PASSWD: case 1000 + ACCTCMD_DISABLE:
+		case 1000 + ACCTCMD_LIST:
+			if (acmd >= 0)
+				usage();
+			acmd = ch - 1000;
+			acct = optarg;
+			break;
 		default: usage();
 		}
 	}
@@ -327,6 +346,10 @@ main(int argc, char *argv[])
 		return check_config(conf);
 	if (verify)
 		return run_audit_verify(conf);
+	if ((role != NULL) != (acmd == ACCTCMD_ADD))
+		usage();
+	if (acmd >= 0)
+		return acctcmd_run(conf, (enum acctcmd)acmd, acct, role);
 	log_init("cunxiang-hub", !debug, verbose);
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return 2;

@@ -45,4 +45,9 @@ const char *const schema_migrations[SCHEMA_NMIGRATIONS] = {
 	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, time_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
 	"  action TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL, prev TEXT NOT NULL,"
 	"  hash TEXT NOT NULL);",
+	/* 1 -> 2: the console's accounts (docs/CONSOLE.md); role viewer|maintainer|operator|admin,
+	 * pwhash an Argon2id string (libsodium crypto_pwhash_str) */
+	"CREATE TABLE accounts(name TEXT PRIMARY KEY, role TEXT NOT NULL, pwhash TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL, changed_ms INTEGER NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0, last_login_ms INTEGER NOT NULL DEFAULT 0);",
 };

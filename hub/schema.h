@@ -4,7 +4,7 @@
 #ifndef CX_SCHEMA_H
 #define CX_SCHEMA_H
 
-#define SCHEMA_NMIGRATIONS 1
+#define SCHEMA_NMIGRATIONS 2
 
 extern const char *const schema_migrations[SCHEMA_NMIGRATIONS];
 

@@ -25,6 +25,8 @@
  *   selftests(node, ref, time_ms, ok, mode, trigger, checks, PK(node, ref))
  *   reports(warning, at, time_ms, signed, PK(warning, at))
  *   audit(seq PK, time_ms, actor, action, subject, detail, prev, hash)
+ * Schema v2 adds (hub/accounts.c reads and writes it):
+ *   accounts(name PK, role, pwhash, created_ms, changed_ms, disabled, last_login_ms)
  *
  * Strings are stored as given (UTF-8); payloads as BLOBs, byte-exact.
  */
@@ -38,7 +40,7 @@
 #include "common/err.h"
 #include "common/receipt.h"
 
-#define STORE_SCHEMA_VERSION 1           /* = SCHEMA_NMIGRATIONS (hub/schema.h) */
+#define STORE_SCHEMA_VERSION 2           /* = SCHEMA_NMIGRATIONS (hub/schema.h) */
 
 struct store;
 struct hub_config;

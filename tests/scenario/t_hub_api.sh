@@ -6,7 +6,12 @@
 # report altered in the database does not); audit verify passes, then
 # fails naming the record after one is edited with the sqlite3 CLI, and
 # again after the last one is deleted.  Access: health is open, no token
-# or a wrong one is 401, a viewer cannot POST (403).
+# or a wrong one is 401, a viewer cannot POST (403).  The console's
+# accounts: --account-add beside the running hub (password on stdin),
+# --accounts lists it, a login over HTTP gets its cookie, session and
+# event stream, a wrong password 401, and the hub takes the account
+# command's audit records as its own (the chain stays intact); the page
+# is served from console_dir.
 . "$(dirname "$0")/lib.sh"
 
 HPORT=$(free_port)
@@ -36,7 +41,10 @@ MAINT_TOKEN=maint-$(openssl rand -hex 16)
 hub_conf "rollcall_deadline_s = 30
 resend_s = 0
 report_at_s = 2,4" village-201 village-202
-sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\ntokens = $RIG/hub.tokens|" "$RIG/hub.conf"
+# the console's files: a small page of the test's own
+mkdir -p "$RIG/console"
+printf '<!doctype html><title>cx</title>\n' > "$RIG/console/index.html"
+sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\ntokens = $RIG/hub.tokens\nconsole_dir = $RIG/console|" "$RIG/hub.conf"
 hub_start || exit 1
 
 # the operator: ctl.conf with [hub] (token file relative to ctl.conf)
@@ -81,6 +89,68 @@ check "a maintainer with an unknown target: 404, nothing sent" \
 	[ "$(http POST /api/selftest "$MAINT_TOKEN" '{"target":"village-999"}')" = 404 ]
 check "every request is logged with its token's name" \
 	grep -q "http: POST /api/selftest 403 console" "$RIG/hub.log"
+
+# --- console accounts: the account command beside the running hub --------------
+ADMIN_PW=admin-$(openssl rand -hex 8)
+check "--account-add: an admin made on the hub host, the password on stdin" \
+	bash -c "printf '%s\n' '$ADMIN_PW' | '$HUB' -c '$RIG/hub.conf' --account-add li.admin \
+	--role admin | grep -q 'account li.admin: added'"
+check "... a password too short: refused, exit 1" \
+	bash -c "! printf 'short\n' | '$HUB' -c '$RIG/hub.conf' --account-add zhao --role viewer"
+check "--accounts lists the admin, enabled, never logged in (and no one else)" \
+	bash -c "'$HUB' -c '$RIG/hub.conf' --accounts | grep -Eq '^li.admin +admin +enabled +last login never$' &&
+	[ \$('$HUB' -c '$RIG/hub.conf' --accounts | wc -l) = 1 ]"
+# console_login NAME PASSWORD: POST /api/login, then GET /api/session with the cookie
+console_login() {
+	python3 - "$HPORT" "$1" "$2" <<'PY'
+import sys, json, urllib.request, urllib.error
+port, name, pw = sys.argv[1:4]
+def req(method, path, body=None, cookie=None):
+    r = urllib.request.Request("http://127.0.0.1:%s%s" % (port, path), data=body, method=method)
+    if cookie:
+        r.add_header("Cookie", "cx_session=" + cookie)
+    try:
+        x = urllib.request.urlopen(r, timeout=10)
+        return x.status, x.headers, x.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+st, h, b = req("POST", "/api/login", json.dumps({"name": name, "password": pw}).encode())
+c = h.get("Set-Cookie", "")
+if st != 200 or "HttpOnly" not in c or "SameSite=Strict" not in c:
+    print("login:", st, c, b, file=sys.stderr)
+    sys.exit(1)
+cookie = c.split(";")[0].split("=", 1)[1]
+st, h, b = req("GET", "/api/session", cookie=cookie)
+s = json.loads(b)
+if not (st == 200 and s["name"] == name and s["role"] == "admin" and s["csrf"]):
+    sys.exit(1)
+# the event stream opens for the session (its first line)
+r = urllib.request.Request("http://127.0.0.1:%s/api/events" % port)
+r.add_header("Cookie", "cx_session=" + cookie)
+x = urllib.request.urlopen(r, timeout=10)
+sys.exit(0 if x.headers.get("Content-Type") == "text/event-stream"
+         and x.readline() == b"retry: 3000\n" else 1)
+PY
+}
+# console_page: GET / is the page, with the console's policy and an ETag
+console_page() {
+	python3 - "$HPORT" "$RIG/console/index.html" <<'PY'
+import sys, urllib.request
+x = urllib.request.urlopen("http://127.0.0.1:%s/" % sys.argv[1], timeout=10)
+sys.exit(0 if x.read() == open(sys.argv[2], "rb").read() and x.headers.get("ETag")
+         and "default-src 'self'" in x.headers.get("Content-Security-Policy", "") else 1)
+PY
+}
+check "the hub serves the console's page from console_dir (CSP, ETag)" console_page
+check "a login over HTTP: the cookie (HttpOnly, SameSite=Strict) opens a session as admin and its event stream" \
+	console_login li.admin "$ADMIN_PW"
+check "... a wrong password: 401" \
+	[ "$(http POST /api/login "" '{"name":"li.admin","password":"not the password"}')" = 401 ]
+check "... audited: the login and the failure" [ "$(sqlite3 "$DB" "SELECT count(*) FROM audit
+	WHERE (action = 'login' OR action = 'login-failed') AND subject = 'li.admin'")" = 2 ]
+check "... the hub took the account command's signed records as its own, chain intact" \
+	bash -c "grep -q 'appended and signed by another process' '$RIG/hub.log' &&
+	! grep -q 'audit log altered' '$RIG/hub.log' && '$CTL' audit $C verify >/dev/null"
 
 # --- nodes -----------------------------------------------------------------
 both_online() {

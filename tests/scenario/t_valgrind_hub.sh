@@ -2,7 +2,8 @@
 # The hub under valgrind (memcheck): start with its HTTP API, two nodes
 # heartbeating, a warning followed to its roll-call and both reports, an
 # unreadable and a forged receipt kept apart, the API read by cunxiangctl
-# (nodes, rollcall, report, audit verify), SIGTERM.  No memory error, no
+# (nodes, rollcall, report, audit verify), a console login with the page
+# and an event stream left open, SIGTERM.  No memory error, no
 # leak, a clean exit.
 . "$(dirname "$0")/lib.sh"
 command -v valgrind >/dev/null || { echo "valgrind missing"; exit 1; }
@@ -23,7 +24,9 @@ echo "viewer valgrind $(printf %s "$TOKEN" | sha256sum | cut -d' ' -f1)" > "$RIG
 hub_conf "rollcall_deadline_s = 30
 resend_s = 0
 report_at_s = 2,4" village-201 village-202
-sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\ntokens = $RIG/hub.tokens|" "$RIG/hub.conf"
+mkdir -p "$RIG/console"
+printf '<!doctype html><title>cx</title>\n' > "$RIG/console/index.html"
+sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\ntokens = $RIG/hub.tokens\nconsole_dir = $RIG/console|" "$RIG/hub.conf"
 HUB_WRAPPER="valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 --log-file=$RIG/valgrind.log"
 hub_start || exit 1
 
@@ -56,7 +59,31 @@ report_made() { [ "$(sqlite3 -readonly "$RIG/hub/hub.db" "SELECT count(*) FROM r
 check "both reports made" wait_for 240 report_made
 check "the report verifies" ctl report $C "$id" --at T+10
 check "the audit log verifies" ctl audit $C verify
+
+# the console: an account, a login, the page, and an event stream left open at SIGTERM
+PW=pw-$(openssl rand -hex 8)
+check "an account made beside the hub" bash -c "printf '%s\n' '$PW' |
+	'$HUB' -c '$RIG/hub.conf' --account-add vg.admin --role admin >/dev/null"
+python3 - "$HPORT" "$PW" "$RIG/stream.out" > "$RIG/stream.log" 2>&1 <<'PY' &
+import sys, json, urllib.request
+port, pw, out = sys.argv[1], sys.argv[2], open(sys.argv[3], "wb", buffering=0)
+base = "http://127.0.0.1:%s" % port
+urllib.request.urlopen(base + "/", timeout=240).read()
+r = urllib.request.Request(base + "/api/login", method="POST",
+    data=json.dumps({"name": "vg.admin", "password": pw}).encode())
+x = urllib.request.urlopen(r, timeout=240)
+csrf = json.load(x)["csrf"]
+cookie = x.headers["Set-Cookie"].split(";")[0]
+r = urllib.request.Request(base + "/api/events", headers={"Cookie": cookie})
+x = urllib.request.urlopen(r, timeout=600)
+out.write(x.readline())
+x.read()            # until the hub closes the stream
+PY
+STREAM_PID=$!
+stream_open() { grep -q "retry: 3000" "$RIG/stream.out" 2>/dev/null; }
+check "a login and an event stream under valgrind" wait_for 240 stream_open
 kill -TERM "$HUB_PID"; wait "$HUB_PID"; rc=$?
+wait "$STREAM_PID"
 HUB_PID=
 check "hub exited cleanly under valgrind (exit $rc)" [ "$rc" = 0 ]
 check "valgrind: no errors" grep -q "ERROR SUMMARY: 0 errors" "$RIG/valgrind.log"

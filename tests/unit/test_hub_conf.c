@@ -74,6 +74,35 @@ static void test_defaults(void **state)
 	assert_int_equal(c.session_expiry_s, 604800);
 	assert_string_equal(c.http_listen, "127.0.0.1:8080");
 	assert_non_null(c.nodes[0].key);
+	assert_int_equal(c.secure_cookies, HUBCONF_SECURE_AUTO);
+	assert_int_equal(c.session_idle_s, 1800);
+	assert_int_equal(c.session_max_s, 43200);
+	assert_string_equal(c.tls_cert, "");
+	assert_non_null(strstr(c.console_dir, "/share/cunxiang/console"));
+	hubconf_free(&c);
+	unlink(path);
+}
+
+static void test_http_keys(void **state)
+{
+	struct hub_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	assert_int_equal(load(HEAD "[http]\ntls_cert = /etc/c.pem\ntls_key = /etc/k.pem\n"
+	    "secure_cookies = no\nsession_idle_s = 600\nsession_max_s = 3600\nconsole_dir =\n",
+	    &c, &e), 0);
+	assert_string_equal(c.tls_cert, "/etc/c.pem");
+	assert_string_equal(c.tls_key, "/etc/k.pem");
+	assert_int_equal(c.secure_cookies, HUBCONF_SECURE_NO);
+	assert_int_equal(c.session_idle_s, 600);
+	assert_int_equal(c.session_max_s, 3600);
+	assert_string_equal(c.console_dir, "");          /* no console */
+	hubconf_free(&c);
+	assert_int_equal(load(HEAD "[http]\nsecure_cookies = yes\nconsole_dir = /srv/console\n",
+	    &c, &e), 0);
+	assert_int_equal(c.secure_cookies, HUBCONF_SECURE_YES);
+	assert_string_equal(c.console_dir, "/srv/console");
 	hubconf_free(&c);
 	unlink(path);
 }
@@ -129,6 +158,11 @@ static void test_bad(void **state)
 		{ HEAD "[signer]\nkey = /k\nkid = t-1\nzones = 43,4306821\nactions = warn\n",
 		    ":8: 'zones':" },
 		{ HEAD "[signer]\nbogus = 1\n", ":6: unknown key 'bogus' in [signer]" },
+		{ HEAD "[http]\ntls_cert = /c.pem\n", ":6: tls_cert and tls_key go together" },
+		{ HEAD "[http]\ntls_key = /k.pem\n", ":6: tls_cert and tls_key go together" },
+		{ HEAD "[http]\nsecure_cookies = maybe\n", ":6: 'secure_cookies' must be auto, yes or no" },
+		{ HEAD "[http]\nsession_idle_s = 10\n", ":6: 'session_idle_s' must be a number 60..86400" },
+		{ HEAD "[http]\nsession_max_s = 9999999\n", ":6: 'session_max_s' must be a number" },
 	};
 	struct hub_config c;
 	struct cx_err e;
@@ -150,6 +184,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shipped),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_http_keys),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_signer),
 	};

@@ -98,7 +98,7 @@ static void test_reopen_and_newer_refused(void **state)
 	store_close(f->s);
 	f->s = store_open(f->path, &e);
 	assert_non_null(f->s);
-	assert_int_equal(store_version(f->s), 1);
+	assert_int_equal(store_version(f->s), STORE_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_exec(store_db(f->s), "PRAGMA user_version=7", 0, 0, 0), SQLITE_OK);
 	s2 = store_open(f->path, &e);
 	assert_null(s2);
