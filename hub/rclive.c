@@ -109,18 +109,6 @@ rclive_touch(struct rclive *l, const struct rollcall *rc, const char *node)
 	p->nodes[p->n - 1][NODE_ID_MAX] = '\0';
 }
 
-void
-rclive_forget(struct rclive *l, const struct rollcall *rc)
-{
-	int i;
-
-	for (i = 0; l != NULL && i < l->n; i++)
-		if (l->p[i].rc == rc) {
-			drop(l, i);
-			return;
-		}
-}
-
 static int
 node_cmp(const void *a, const void *b)
 {
@@ -158,17 +146,35 @@ event_json(const struct pending *p)
 	return o;
 }
 
+/* The event of pending change i, sent; then dropped. */
+static void
+send_one(struct rclive *l, int i)
+{
+	struct pending *p = &l->p[i];
+
+	if (p->nodes != NULL)
+		qsort(p->nodes, (size_t)p->n, sizeof(*p->nodes), node_cmp);
+	hub_notify(l->h, "rollcall", event_json(p));
+	drop(l, i);
+}
+
+void
+rclive_forget(struct rclive *l, const struct rollcall *rc)
+{
+	int i;
+
+	for (i = 0; l != NULL && i < l->n; i++)
+		if (l->p[i].rc == rc) {
+			send_one(l, i);
+			return;
+		}
+}
+
 static void
 flush(void *arg)
 {
 	struct rclive *l = arg;
 
-	while (l->n > 0) {
-		struct pending *p = &l->p[l->n - 1];
-
-		if (p->nodes != NULL)
-			qsort(p->nodes, (size_t)p->n, sizeof(*p->nodes), node_cmp);
-		hub_notify(l->h, "rollcall", event_json(p));
-		drop(l, l->n - 1);
-	}
+	while (l->n > 0)
+		send_one(l, l->n - 1);
 }

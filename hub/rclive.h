@@ -21,7 +21,8 @@ struct rclive *rclive_new(struct hub *h);          /* NULL: out of memory */
 void rclive_free(struct rclive *l);
 /* node's row of rc changed (node NULL: every row, e.g. at the deadline). */
 void rclive_touch(struct rclive *l, const struct rollcall *rc, const char *node);
-/* rc is about to be freed: its pending changes are dropped. */
+/* rc is about to be freed: its pending changes are sent now (the last
+ * event of a roll-call closed at its deadline must not be lost). */
 void rclive_forget(struct rclive *l, const struct rollcall *rc);
 
 #endif

@@ -295,6 +295,43 @@ static void test_events(void **state)
 	f->h.notify = NULL;
 }
 
+/* Reports before the deadline: the roll-call closes at its deadline, and the
+ * event of that last change still goes out (it is not dropped with it). */
+static void test_event_when_closed_at_deadline(void **state)
+{
+	struct fx *f = *state;
+	struct recorder rec = { 0 };
+	const cJSON *rows;
+	int i, found = 0;
+
+	f->c.report_at_s[0] = 2;
+	f->c.report_at_s[1] = 4;
+	f->h.notify = notify_new();
+	assert_int_equal(notify_subscribe(f->h.notify, record, &rec), 0);
+	online(f, "v-1");
+	online(f, "v-2");
+	seen(f);
+	recorder_clear(&rec);
+	advance(f, 10000);                      /* the deadline: the roll-call closes */
+	assert_int_equal(rcalls_live(f->h.rcalls), 0);
+	advance(f, RCLIVE_BATCH_MS);
+	assert_int_equal(rec.n, 1);
+	assert_string_equal(rec.type[0], "rollcall");
+	rows = cJSON_GetObjectItemCaseSensitive(rec.data[0], "rows");
+	assert_int_equal(cJSON_GetArraySize(rows), 3);
+	for (i = 0; i < 3; i++)
+		if (strcmp(jstr(cJSON_GetArrayItem(rows, i), "node"), "v-3") == 0) {
+			assert_string_equal(jstr(cJSON_GetArrayItem(rows, i), "class"), "offline");
+			found = 1;
+		}
+	assert_true(found);
+	recorder_clear(&rec);
+	rcalls_free(f->h.rcalls);
+	f->h.rcalls = NULL;
+	notify_free(f->h.notify);
+	f->h.notify = NULL;
+}
+
 static void test_deadline_and_reports(void **state)
 {
 	struct fx *f = *state;
@@ -407,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_receipt_before_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreadable_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_when_closed_at_deadline, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
