@@ -5,7 +5,8 @@
 #   a WAV file (or the real sound card if there is one), the township hub
 #   (cunxiang-hub: receipts and statuses in SQLite, roll-call, HTTP API), a
 #   flood warning signed by a township key with cunxiangctl, the signed
-#   receipt, and the hub's roll-call and node list.
+#   receipt, the hub's roll-call and node list, and the web console's
+#   account and what it shows (WAIT=1 keeps it all running for a browser).
 # Everything lives in a temporary directory, removed at the end
 # (KEEP=1 keeps it).
 set -eu
@@ -42,10 +43,13 @@ sed -e "s|^listener 1883$|listener $port 127.0.0.1|" \
     -e "s|^listener 1884$|listener $oport 127.0.0.1|" \
     -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$DIR/nodes.passwd|" \
     -e "s|/etc/mosquitto/cunxiang-operators.passwd|$DIR/operators.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang.acl|$TOP/firmware-config/broker/acl|" \
+    -e "s|/etc/mosquitto/cunxiang.acl|$DIR/acl|" \
     -e "s|/var/lib/mosquitto/|$DIR/broker/|" \
     "$TOP/firmware-config/broker/mosquitto.conf" > "$DIR/mosquitto.conf"
 echo "log_dest file $DIR/broker.log" >> "$DIR/mosquitto.conf"
+# the shipped ACL, with the line a hub that sends from the web console needs
+sed 's|^#topic write cx/alert/43/06/82/101/#$|topic write cx/alert/43/06/82/101/#|' \
+	"$TOP/firmware-config/broker/acl" > "$DIR/acl"
 mkdir -p "$DIR/broker"; touch "$DIR/broker.log"; chmod 666 "$DIR/broker.log"
 [ "$(id -u)" = 0 ] && chown mosquitto "$DIR/broker" 2>/dev/null || true
 mosquitto_passwd -c -b "$DIR/nodes.passwd" "$NODE" "demo-node-secret" 2>/dev/null
@@ -147,9 +151,18 @@ password = demo-hub-secret
 [http]
 listen = 127.0.0.1:$hport
 tokens = $DIR/hub.tokens
+console_dir = $TOP/hub/console
+
+[signer]
+key = $DIR/township.pem
+kid = $OPER
+zones = 430682101
+actions = warn,cancel,drill,test
+clip_dir = $DIR/clips
 
 $(sed -n '/^\[node /,$p' "$DIR/enrol.txt")
 CONF
+(cd "$DIR/clips" && sha256sum flood.opus > SHA256SUMS)
 "$BUILD/cunxiang-hub" -n -c "$DIR/hub.conf"
 "$BUILD/cunxiang-hub" -d -c "$DIR/hub.conf" > "$DIR/hub.log" 2>&1 & HUB_PID=$!
 for i in $(seq 600); do grep -q "broker: connected" "$DIR/hub.log" && break; sleep 0.1; done
@@ -207,5 +220,41 @@ set +e
 "$CTL" audit -c "$DIR/ctl.conf" verify
 set -e
 [ $rc = 0 ] && [ $hrc != 0 ] && rc=$hrc
+
+say "9. The web console on the hub: http://127.0.0.1:$hport/"
+DUTY_PW=$(openssl rand -base64 12)
+printf '%s\n' "$DUTY_PW" | "$BUILD/cunxiang-hub" -c "$DIR/hub.conf" --account-add duty --role operator
+echo "account 'duty' (operator) made with cunxiang-hub --account-add; its password: $DUTY_PW"
+echo "what the console shows after logging in (its API, read here with python3):"
+python3 - "$hport" "$DUTY_PW" "$WID" <<'PY' || { [ $rc != 0 ] || rc=5; }
+import json, sys, urllib.request
+port, pw, wid = sys.argv[1:4]
+base = "http://127.0.0.1:%s" % port
+req = urllib.request.Request(base + "/api/login", method="POST",
+                             data=json.dumps({"name": "duty", "password": pw}).encode(),
+                             headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req, timeout=10) as r:
+    cookie = r.headers["Set-Cookie"].split(";")[0]
+    me = json.load(r)
+print("  logged in: %s (%s); cookie %s...; HttpOnly, SameSite=Strict" % (me["name"], me["role"], cookie[:18]))
+def get(path):
+    q = urllib.request.Request(base + path, headers={"Cookie": cookie})
+    with urllib.request.urlopen(q, timeout=10) as r:
+        return json.load(r)
+for z in get("/api/zones")["zones"]:
+    print("  zone %-14s %-8s %d node(s): %d ok, %d playing, %d fault, %d offline" % (
+          z["zone"], z["level"], z["nodes"], z["ok"], z["playing"], z["fault"], z["offline"]))
+w = get("/api/warnings/" + wid)
+print("  warning %s (%s): %s, %d of %d done" % (w["id"], w.get("status"), w["verdict"],
+      w["counts"]["done"], w["counts"]["expected"]))
+PY
+if [ "${WAIT:-0}" = 1 ]; then
+	echo "everything keeps running: open http://127.0.0.1:$hport/ in a browser on this machine,"
+	echo "log in as duty, send a drill to 430682101; Ctrl-C stops the demo"
+	trap 'exit $rc' INT
+	wait "$HUB_PID"
+else
+	echo "(make demo WAIT=1 keeps the broker, node and hub running to try the console in a browser)"
+fi
 [ $rc = 0 ] && echo "DEMO OK: the warning played, the node's signed receipt verified, the hub's roll-call is complete." || echo "demo: cunxiangctl exit $rc"
 exit $rc
