@@ -189,9 +189,16 @@ function toast(msg, kind)
 	el.textContent = msg;
 	el.className = 'toast show ' + (kind || 'info');
 	clearTimeout(toastTimer);
-	toastTimer = setTimeout(() => el.classList.add('dim'), 10000);
+	toastTimer = setTimeout(() => el.classList.add('dim'), 8000);
 }
 function toastErr(e) { toast(errText(e), 'error'); }
+/* An error put right (the form that showed it is good now): no longer shown. */
+function toastClearError()
+{
+	const el = $('#toast');
+	if (el.classList.contains('error'))
+		el.className = 'toast';
+}
 
 /* ---- session and header ---------------------------------------------- */
 
@@ -476,7 +483,6 @@ function start()
 		route();
 	});
 	$('[data-testid=logout]').addEventListener('click', logout);
-	$('#toast').addEventListener('click', () => $('#toast').classList.add('dim'));
 	window.addEventListener('hashchange', route);
 	setInterval(tickAges, 1000);
 	route();

@@ -190,6 +190,8 @@ function sendError(msg)
 		el.textContent = msg || '';
 	if (msg)
 		toast(msg, 'error');
+	else
+		toastClearError();
 }
 
 function confirmHtml(p, f)
