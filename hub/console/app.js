@@ -38,14 +38,6 @@ function esc(s)
 function $(sel, root) { return (root || document).querySelector(sel); }
 function $$(sel, root) { return Array.from((root || document).querySelectorAll(sel)); }
 
-/* Parse an HTML string into a fragment (one insertion for many rows). */
-function frag(html, context)
-{
-	const tpl = document.createElement('template');
-	tpl.innerHTML = html;
-	return tpl.content;
-}
-
 /* One element from HTML made for a context (a <tr> needs a <tbody>). */
 function elFrom(html, context)
 {

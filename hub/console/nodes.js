@@ -88,6 +88,7 @@ const NV = {
 	expanded: new Set(),  /* codes the user opened (or closed: collapsed) */
 	collapsed: new Set(),
 	attention: false,
+	sum: {},              /* class -> nodes (kept live) */
 	total: 0,
 	focus: '',
 };
@@ -187,11 +188,7 @@ function treeHtml()
 
 function summaryHtml()
 {
-	const sum = {};
-	for (const k of NODE_CLASSES)
-		sum[k] = 0;
-	for (const n of NV.nodes.values())
-		sum[n._class]++;
+	const sum = NV.sum;
 	let s = `<span class="sum-total">${esc(t('nodes.total', {n: NV.nodes.size}))}</span>`;
 	for (const k of NODE_CLASSES)
 		s += `<span class="legend"><i class="sw k-${k}"></i>${esc(t('class.' + k))} <b>${sum[k]}</b></span>`;
@@ -228,8 +225,12 @@ function nvLoad(zr, nodes)
 	const now = Date.now();
 	NV.nodes = new Map();
 	NV.byZone = new Map();
+	NV.sum = {};
+	for (const k of NODE_CLASSES)
+		NV.sum[k] = 0;
 	for (const n of nodes) {
 		n._class = nodeClass(n);
+		NV.sum[n._class] = (NV.sum[n._class] || 0) + 1;
 		n._at = n.age_s == null ? null : now - n.age_s * 1000;
 		NV.nodes.set(n.id, n);
 		let a = NV.byZone.get(n.zone);
@@ -310,6 +311,8 @@ function nvNodeEvent(n)
 	NV.nodes.set(n.id, n);
 	const oc = old._class, nc = n._class;
 	if (oc !== nc) {
+		NV.sum[oc]--;
+		NV.sum[nc] = (NV.sum[nc] || 0) + 1;
 		for (let l = 1; l <= n.zone.length; l++) {
 			const z = NV.zones.get(n.zone.slice(0, l));
 			if (!z)
