@@ -38,9 +38,17 @@ function statusFieldsHtml(n)
 	const st = n.status && typeof n.status === 'object' ? n.status : null;
 	if (st)
 		for (const [k, v] of Object.entries(st)) {
-			if (['v', 'kind', 'node', 'faults', 'online', 'state'].includes(k))
+			if (['v', 'kind', 'node', 'zone', 'faults', 'online', 'state'].includes(k))
 				continue;
-			const text = v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v);
+			let text;
+			if (Array.isArray(v))
+				text = v.length ? v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : x)).join(', ') : '—';
+			else if (v !== null && typeof v === 'object')
+				text = JSON.stringify(v);
+			else if (typeof v === 'number' && (k === 'time' || k.endsWith('_ms')) && v > 1e12)
+				text = fmtTime(v);
+			else
+				text = String(v ?? '—');
 			rows.push([k, `<span class="${n.stale ? 'stale-val' : ''}">${esc(text)}</span>`]);
 		}
 	return `<dl class="facts" data-testid="node-status">${kvHtml(rows)}</dl>`;

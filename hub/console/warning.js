@@ -16,6 +16,16 @@ const RC_COUNTS = ['expected', 'done', 'failed', 'rejected', 'silent', 'offline'
 	'received', 'playing', 'acknowledged', 'unverified', 'other'];
 const RC_BAD = new Set(['failed', 'rejected', 'silent', 'offline']);
 
+/* What a warning is called in lists: its title, or for a cancel "Cancel of REF". */
+function warningName(w)
+{
+	if (w.title)
+		return w.title;
+	if (w.type === 'cancel' && w.ref)
+		return t('warnings.cancelof', {ref: w.ref});
+	return w.id;
+}
+
 function typeText(w)
 {
 	if (w.kind === 'selftest')
@@ -49,7 +59,7 @@ function wlRowHtml(w)
 	    `<td class="c-when">${esc(fmtTime(when))}</td>` +
 	    `<td class="c-badge">${badgeHtml(w.status)}</td>` +
 	    `<td class="c-title"><a href="#/warning/${encodeURIComponent(w.id)}">` +
-	    `${esc(w.title || w.id)}</a><small>${esc(typeText(w))} · ${esc(w.id)}</small></td>` +
+	    `${esc(warningName(w))}</a><small>${esc(typeText(w))} · ${esc(w.id)}</small></td>` +
 	    `<td class="c-zones">${esc((w.zones || []).join(' '))}</td>` +
 	    `<td class="c-verdict">${verdictHtml(v)}</td>` +
 	    `<td class="c-counts">${esc(countsLine(w.counts))}</td></tr>`;
@@ -198,7 +208,7 @@ function rcHeadHtml(w)
 	return `<div class="rc-banner st-${esc(status)}">${badgeHtml(status, 'badge')}
 	    <span class="rc-type">${esc(typeText(w))}</span>
 	    ${status !== 'actual' && w.status ? `<span class="rc-notreal">${esc(t('rc.notreal.' + status))}</span>` : ''}</div>
-	  <h1>${esc(w.title || w.id)}</h1>
+	  <h1>${esc(warningName(w))}</h1>
 	  <dl class="facts">
 	    <dt>${esc(t('col.id'))}</dt><dd>${esc(w.id)}</dd>
 	    ${w.sent || w.first_seen_ms ? `<dt>${esc(t('col.sent'))}</dt><dd>${esc(fmtTime(when))} (${ageHtml(when)})</dd>` : ''}
