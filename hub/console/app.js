@@ -442,13 +442,33 @@ async function loginSubmit(form, r)
 			next = '#/nodes';
 		location.hash = next;
 	} catch (e) {
-		if (e.status === 401)
-			err.textContent = t('login.wrong');
-		else
-			err.textContent = errText(e);
-	} finally {
-		btn.disabled = false;
+		if (e.status === 429 && e.retry > 0) {
+			loginWait(err, btn, e.retry);
+			return;
+		}
+		err.textContent = e.status === 401 ? t('login.wrong') : errText(e);
 	}
+	btn.disabled = false;
+}
+
+/* The hub asked for a wait (429, Retry-After): count it down, then allow
+ * another attempt. */
+function loginWait(err, btn, s)
+{
+	const until = Date.now() + s * 1000;
+	const step = () => {
+		const left = Math.ceil((until - Date.now()) / 1000);
+		if (!err.isConnected || left <= 0) {
+			clearInterval(timer);
+			btn.disabled = false;
+			if (err.isConnected)
+				err.textContent = t('login.again');
+			return;
+		}
+		err.textContent = t('err.wait', {s: left});
+	};
+	const timer = setInterval(step, 1000);
+	step();
 }
 
 async function logout()
