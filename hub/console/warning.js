@@ -1,7 +1,7 @@
 /*
  * warning.js: the warnings list (#/warnings) and a warning's roll-call
  * (#/warning/ID), docs/CONSOLE.md "Roll-call" and "Warnings".  The roll-call's
- * rows are one table with a section (tbody) per class, worst first; a
+ * rows are one list with a section per class, worst first; a
  * "rollcall" event patches the rows it names in place (a Map from node to
  * row) and moves a row only between sections, into its place by node id, so
  * a receipt costs one row, not 10,000.  Every list marks drills (演练) and
@@ -109,7 +109,7 @@ CX.views.warnings = {
 
 /* ---- the roll-call ---------------------------------------------------- */
 
-const RC = {id: '', w: null, el: null, rows: new Map(), sections: new Map()};
+const RC = {id: '', w: null, el: null, model: new Map(), rows: new Map(), sections: new Map()};
 
 function rcRowHtml(n)
 {
@@ -118,17 +118,17 @@ function rcRowHtml(n)
 	let reason = n.reason || '';
 	if (n.verified === false)
 		reason = t('rc.unverified', {why: n.problem || ''});
-	return `<tr class="k-${esc(n.class)}" data-testid="rc-row-${node}" data-node="${node}" ` +
+	return `<div class="rc-row k-${esc(n.class)}" data-testid="rc-row-${node}" data-node="${node}" ` +
 	    `data-class="${esc(n.class)}" data-ack="${ack}">` +
-	    `<td class="c-node"><a href="#/node/${encodeURIComponent(n.node)}">${node}</a>` +
-	    `<small>${esc(n.zone)}</small></td>` +
-	    `<td class="c-class"><span class="kl k-${esc(n.class)}">${esc(t('rc.class.' + n.class, null, n.class))}</span></td>` +
-	    `<td class="c-state">${esc(n.state ? t('state.' + n.state, null, n.state) : '—')}` +
-	    `${n.offline_at_send ? `<small>${esc(t('rc.offline_at_send'))}</small>` : ''}</td>` +
-	    `<td class="c-ack">${ack ? `<span class="ack" title="${esc(fmtTime(n.ack_time_ms))}">` +
-	    `✋ ${esc(t('rc.ack', {by: n.ack_by || ''}))}</span>` : ''}</td>` +
-	    `<td class="c-reason">${esc(reason)}</td>` +
-	    `<td class="c-when">${esc(fmtTime(n.time_ms))}</td></tr>`;
+	    `<span class="c-node"><a href="#/node/${encodeURIComponent(n.node)}">${node}</a>` +
+	    `<small>${esc(n.zone)}</small></span>` +
+	    `<span class="c-class"><span class="kl k-${esc(n.class)}">${esc(t('rc.class.' + n.class, null, n.class))}</span></span>` +
+	    `<span class="c-state">${esc(n.state ? t('state.' + n.state, null, n.state) : '—')}` +
+	    `${n.offline_at_send ? `<small>${esc(t('rc.offline_at_send'))}</small>` : ''}</span>` +
+	    `<span class="c-ack">${ack ? `<span class="ack" title="${esc(fmtTime(n.ack_time_ms))}">` +
+	    `✋ ${esc(t('rc.ack', {by: n.ack_by || ''}))}</span>` : ''}</span>` +
+	    `<span class="c-reason">${esc(reason)}</span>` +
+	    `<span class="c-when">${esc(fmtTime(n.time_ms))}</span></div>`;
 }
 
 function rcSectionsHtml(nodes)
@@ -148,8 +148,8 @@ function rcSectionsHtml(nodes)
 		by.other += rcRowHtml(n);
 	let s = '';
 	for (const k of RC_CLASSES)
-		s += `<tbody class="sec k-${k}${by[k] ? '' : ' empty'}" data-sec="${k}">` +
-		    `<tr class="sechead"><th colspan="6">${esc(t('rc.class.' + k))}</th></tr>${by[k]}</tbody>`;
+		s += `<div class="sec k-${k}${by[k] ? '' : ' empty'}" data-sec="${k}">` +
+		    `<div class="sechead">${esc(t('rc.class.' + k))}</div>${by[k]}</div>`;
 	return s;
 }
 
@@ -224,6 +224,23 @@ function rcStateHtml(w)
 	    `${esc(t(w.complete ? 'rc.complete' : w.deadline_passed ? 'rc.deadline' : 'rc.following'))}</span>`;
 }
 
+/* The rows: one section per class, in RC_CLASSES order.  Divs, not a table:
+ * a row off screen is not laid out (content-visibility), so 10,000 rows
+ * show at once. */
+function rcRowsRender()
+{
+	const box = $('.rc-secs', RC.el);
+	box.innerHTML = rcSectionsHtml(RC.w.nodes || []);
+	RC.rows = new Map();
+	RC.sections = new Map();
+	for (const sec of box.children) {
+		RC.sections.set(sec.dataset.sec, sec);
+		for (const tr of sec.children)
+			if (tr.dataset.node)
+				RC.rows.set(tr.dataset.node, tr);
+	}
+}
+
 function rcRender(el, w)
 {
 	el.innerHTML = `<section class="rollcall st-${esc(w.status || 'unknown')}" data-testid="rollcall"
@@ -235,20 +252,17 @@ function rcRender(el, w)
 	  <h2>${esc(t('rc.zones'))}</h2>
 	  <table class="list rc-zones"><tbody>${rcZonesHtml(w.zones)}</tbody></table>
 	  <h2>${esc(t('rc.nodes'))}</h2>
-	  <table class="list rc-rows"><thead><tr><th>${esc(t('col.node'))}</th><th>${esc(t('col.class'))}</th>
-	    <th>${esc(t('col.state'))}</th><th>${esc(t('col.ack'))}</th><th>${esc(t('col.reason'))}</th>
-	    <th>${esc(t('col.time'))}</th></tr></thead>${rcSectionsHtml(w.nodes || [])}</table>
+	  <div class="rc-rows"><div class="rc-row rc-cols"><span>${esc(t('col.node'))}</span>
+	    <span>${esc(t('col.class'))}</span><span>${esc(t('col.state'))}</span><span>${esc(t('col.ack'))}</span>
+	    <span>${esc(t('col.reason'))}</span><span>${esc(t('col.time'))}</span></div><div class="rc-secs"></div></div>
 	  <h2>${esc(t('rc.reports'))}</h2><p class="reports">${reportLinks(w.id)}</p>
 	</section>`;
 	RC.el = $('[data-testid=rollcall]', el);
-	RC.rows = new Map();
-	RC.sections = new Map();
-	for (const sec of RC.el.querySelectorAll('tbody.sec')) {
-		RC.sections.set(sec.dataset.sec, sec);
-		for (const tr of sec.children)
-			if (tr.dataset.node)
-				RC.rows.set(tr.dataset.node, tr);
-	}
+	RC.w = w;
+	RC.model = new Map();
+	for (const n of w.nodes || [])
+		RC.model.set(n.node, n);
+	rcRowsRender();
 }
 
 /* Put tr into its class's section, in node-id order (binary search over the
@@ -270,6 +284,37 @@ function rcPlace(tr, cls)
 	sec.classList.remove('empty');
 }
 
+/* Rows changed: each replaced in place or moved to its new class's section.
+ * The new rows are parsed together, in one string. */
+function rcPatchRows(rows)
+{
+	const box = document.createElement('div');
+	box.innerHTML = rows.map(rcRowHtml).join('');
+	const fresh = Array.from(box.children);
+	const touched = new Set();
+	for (let i = 0; i < rows.length; i++) {
+		const n = rows[i], tr = fresh[i];
+		const old = RC.rows.get(n.node);
+		if (old && old.dataset.class === n.class) {
+			old.replaceWith(tr);
+		} else {
+			if (old) {
+				touched.add(old.parentElement);
+				old.remove();
+			}
+			rcPlace(tr, n.class);
+		}
+		RC.rows.set(n.node, tr);
+	}
+	for (const sec of touched)
+		sec.classList.toggle('empty', sec.children.length < 2);
+}
+
+/* Many rows at once (10,000 nodes answering within seconds): the whole
+ * table is built again from the model in one string; a few rows are
+ * patched where they are. */
+const RC_REBUILD_ROWS = 300;
+
 function rcPatch(d)
 {
 	const el = RC.el;
@@ -288,23 +333,17 @@ function rcPatch(d)
 	}
 	if (d.zones)
 		$('.rc-zones tbody', el).innerHTML = rcZonesHtml(d.zones);
-	const touched = new Set();
-	for (const n of d.rows || []) {
-		const old = RC.rows.get(n.node);
-		const tr = elFrom(rcRowHtml(n), 'tbody');
-		if (old && old.dataset.class === n.class) {
-			old.replaceWith(tr);
-		} else {
-			if (old) {
-				touched.add(old.parentElement);
-				old.remove();
-			}
-			rcPlace(tr, n.class);
-		}
-		RC.rows.set(n.node, tr);
+	const rows = (d.rows || []).filter((n) => n && n.node);
+	for (const n of rows)
+		RC.model.set(n.node, n);
+	if (rows.length > RC_REBUILD_ROWS) {
+		RC.w.nodes = Array.from(RC.model.values()).sort((x, y) =>
+		    (RC_CLASSES.indexOf(x.class) - RC_CLASSES.indexOf(y.class)) ||
+		    (x.node < y.node ? -1 : x.node > y.node ? 1 : 0));
+		rcRowsRender();
+	} else if (rows.length) {
+		rcPatchRows(rows);
 	}
-	for (const sec of touched)
-		sec.classList.toggle('empty', sec.children.length < 2);
 }
 
 CX.views.warning = {
@@ -314,7 +353,6 @@ CX.views.warning = {
 		if (CX.stale(gen))
 			return;
 		RC.id = w.id;
-		RC.w = w;
 		rcRender(el, w);
 		CX.ready('warning', gen);
 	},
@@ -322,10 +360,8 @@ CX.views.warning = {
 		const gen = CX.gen;
 		try {
 			const w = await api('/api/warnings/' + encodeURIComponent(RC.id));
-			if (!CX.stale(gen)) {
-				RC.w = w;
+			if (!CX.stale(gen))
 				rcRender($('#view'), w);
-			}
 		} catch (e) {
 			toastErr(e);
 		}
