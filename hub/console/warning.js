@@ -56,7 +56,7 @@ function wlRowHtml(w)
 	const when = w.sent ? w.sent * 1000 : w.first_seen_ms;
 	return `<tr class="st-${esc(w.status)}" data-testid="warning-${id}" data-status="${esc(w.status)}" ` +
 	    `data-verdict="${esc(v)}" data-id="${id}">` +
-	    `<td class="c-when">${esc(fmtTime(when))}</td>` +
+	    `<td class="c-when">${esc(fmtTime(when))}<small>${ageHtml(when)}</small></td>` +
 	    `<td class="c-badge">${badgeHtml(w.status)}</td>` +
 	    `<td class="c-title"><a href="#/warning/${encodeURIComponent(w.id)}">` +
 	    `${esc(warningName(w))}</a><small>${esc(typeText(w))} · ${esc(w.id)}</small></td>` +
