@@ -188,19 +188,20 @@ CX.views.node = {
 /* ---- the audit log ---------------------------------------------------- */
 
 const AUDIT_PAGES_MAX = 20;     /* 100,000 records: more is for cunxiangctl */
+const AUDIT_SHOW = 1000;        /* the newest records shown */
 
-async function auditRecords()
+/* The records after seq "after" (page by page, as the hub gives them). */
+async function auditRecords(after)
 {
-	let after = 0, all = [], head = null;
+	let all = [];
 	for (let i = 0; i < AUDIT_PAGES_MAX; i++) {
 		const r = await api('/api/audit' + (after ? '?after=' + after : ''));
-		head = head || r.head;
 		all = all.concat(r.records || []);
 		if (!r.more || !r.records || !r.records.length)
 			break;
 		after = r.records[r.records.length - 1].seq;
 	}
-	return {head, records: all};
+	return all;
 }
 
 function auditResultHtml(v)
@@ -213,24 +214,25 @@ function auditResultHtml(v)
 
 CX.views.audit = {
 	async render(el, r, gen) {
-		const [v, a] = await Promise.all([
-			api('/api/audit/verify').catch((e) => {
-				if (e instanceof ApiError && e.status === 404)
-					return null;
-				throw e;
-			}),
-			auditRecords(),
-		]);
+		const v = await api('/api/audit/verify').catch((e) => {
+			if (e instanceof ApiError && e.status === 404)
+				return null;
+			throw e;
+		});
+		const total = v ? v.head_seq : 0;
+		const recs = await auditRecords(total > AUDIT_SHOW ? total - AUDIT_SHOW : 0);
 		if (CX.stale(gen))
 			return;
 		let rows = '';
-		for (let i = a.records.length - 1; i >= 0; i--) {
-			const x = a.records[i];
+		for (let i = recs.length - 1; i >= 0 && recs.length - i <= AUDIT_SHOW; i--) {
+			const x = recs[i];
 			rows += `<tr data-seq="${esc(x.seq)}"><td>${esc(x.seq)}</td><td>${esc(fmtTime(x.time_ms))}</td>` +
 			    `<td>${esc(x.actor)}</td><td><b>${esc(x.action)}</b></td><td>${esc(x.subject)}</td>` +
 			    `<td class="c-reason">${esc(x.detail)}</td></tr>`;
 		}
+		const shown = Math.min(recs.length, AUDIT_SHOW);
 		el.innerHTML = `<h1>${esc(t('audit.title'))}</h1>${auditResultHtml(v)}
+		  <p class="muted">${esc(t('audit.shown', {n: shown}))}</p>
 		  <table class="list audit" data-testid="audit-list"><thead><tr><th>#</th><th>${esc(t('col.time'))}</th>
 		   <th>${esc(t('audit.actor'))}</th><th>${esc(t('audit.action'))}</th><th>${esc(t('audit.subject'))}</th>
 		   <th>${esc(t('audit.detail'))}</th></tr></thead><tbody>${rows}</tbody></table>`;
