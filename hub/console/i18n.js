@@ -1,7 +1,7 @@
 /*
  * i18n.js: every string the console shows, in zh-CN (the default) and en.
  * t(KEY[, VARS[, FALLBACK]]) answers the current language's text with {name}
- * replaced from VARS; a key missing from the language answers FALLBACK (for
+ * replaced from VARS (KEY.one, where a language has it, when VARS.n is 1); a key missing from the language answers FALLBACK (for
  * words the hub may add, like a new receipt state) or the key itself, and is
  * noted in window.cxI18nMissing so a test can tell.  The language is kept in
  * localStorage ("cx.lang").
@@ -98,7 +98,7 @@ const CX_STRINGS = {
 		'confirm.head': '确认发布（{type}）', 'confirm.head.actual': '确认发布真实警报',
 		'confirm.nodes': '终端数量：', 'confirm.offline': '其中 {n} 台现在离线',
 		'confirm.cancels': '将取消 {ref}', 'confirm.back': '返回修改',
-		'confirm.send': '发布', 'confirm.send.actual': '发布真实警报',
+		'confirm.send': '发布', 'confirm.send.actual': '发布真实警报', 'confirm.send.cancel': '发布取消',
 		'actual.head': '⚠ 这是真实警报', 'actual.body': '这是一条真实警报，将发往 {n} 台终端（{zones}），各村喇叭会立即播放。',
 		'actual.type': '请输入终端数量 {n} 以确认：', 'actual.send': '确认向 {n} 台终端发布',
 		'node.class': '状况', 'node.name': '名称', 'node.location': '位置', 'node.online': '在线',
@@ -117,6 +117,10 @@ const CX_STRINGS = {
 		'acct.created': '创建于 {t}', 'acct.lastlogin': '最近登录 {t}', 'acct.disabled': '已停用',
 		'acct.newpw': '新密码', 'acct.setpw': '改密码', 'acct.disable': '停用', 'acct.enable': '启用',
 		'acct.changed': '{name}：{what} 完成', 'acct.createdok': '已创建账户 {name}',
+		'nodes.count.one': '{n} 台', 'nodes.total.one': '共 {n} 台', 'nodes.attention.n.one': '{n} 需关注',
+		'send.sent.one': '已发布 {id}，发往 {n} 个区域', 'actual.send.one': '确认向 {n} 台终端发布',
+		'actual.body.one': '这是一条真实警报，将发往 {n} 台终端（{zones}），各村喇叭会立即播放。',
+		'send.note.cancel': '取消：各村终端停止播放这条预警。',
 		'acct.notallowed': '只有管理员可以管理账户',
 	},
 	'en': {
@@ -213,6 +217,7 @@ const CX_STRINGS = {
 		'confirm.nodes': 'Nodes:', 'confirm.offline': '{n} of them offline now',
 		'confirm.cancels': 'Cancels {ref}', 'confirm.back': 'Back',
 		'confirm.send': 'Send', 'confirm.send.actual': 'Send the ACTUAL warning',
+		'confirm.send.cancel': 'Send the cancel',
 		'actual.head': '⚠ This is a real warning',
 		'actual.body': 'This is a real warning to {n} nodes ({zones}); their loudspeakers play it at once.',
 		'actual.type': 'Type the number of nodes, {n}, to confirm:', 'actual.send': 'Send to {n} nodes',
@@ -233,6 +238,10 @@ const CX_STRINGS = {
 		'acct.created': 'created {t}', 'acct.lastlogin': 'last login {t}', 'acct.disabled': 'disabled',
 		'acct.newpw': 'new password', 'acct.setpw': 'Set password', 'acct.disable': 'Disable',
 		'acct.enable': 'Enable', 'acct.changed': '{name}: {what} done',
+		'nodes.count.one': '1 node', 'nodes.total.one': '1 node', 'nodes.attention.n.one': '1 needs attention',
+		'send.sent.one': 'Sent {id} to 1 zone', 'actual.send.one': 'Send to 1 node',
+		'actual.body.one': 'This is a real warning to 1 node ({zones}); its loudspeaker plays it at once.',
+		'send.note.cancel': 'Cancel: the nodes stop playing this warning.',
 		'acct.createdok': 'Account {name} created', 'acct.notallowed': 'Only admins manage accounts',
 	},
 };
@@ -259,7 +268,8 @@ function cxSetLang(lang)
 
 function t(key, vars, fallback)
 {
-	let s = CX_STRINGS[cxCurLang][key];
+	const lang = CX_STRINGS[cxCurLang];
+	let s = vars && Number(vars.n) === 1 && lang[key + '.one'] !== undefined ? lang[key + '.one'] : lang[key];
 	if (s === undefined) {
 		if (fallback != null)
 			return String(fallback);

@@ -96,6 +96,7 @@ function composeHtml()
 	  </fieldset>`;
 	return `<form class="send st-none" id="send-form" novalidate>
 	  <h1>${esc(head)}</h1>
+	  ${SV.orig && SV.orig.title ? `<p class="muted">${badgeHtml(SV.orig.status)} ${esc(SV.orig.title)}</p>` : ''}
 	  ${c.signer ? '' : `<p class="notice error">${esc(t('send.nosigner'))}</p>`}
 	  <fieldset class="status-box"><legend>${esc(t('send.status'))}</legend>
 	    <select data-testid="send-status" name="status" class="big" required>
@@ -157,7 +158,8 @@ function statusChanged(form)
 {
 	const st = form.elements.status.value || 'none';
 	form.className = 'send st-' + st;
-	$('.status-note', form).textContent = st === 'none' ? '' : t('send.note.' + st);
+	$('.status-note', form).textContent = st === 'none' ? '' :
+	    t(SV.type === 'cancel' ? 'send.note.cancel' : 'send.note.' + st);
 }
 
 /* Keep the typed codes and the picked boxes the same set. */
@@ -196,7 +198,8 @@ function sendError(msg)
 
 function confirmHtml(p, f)
 {
-	const actual = f.status === 'actual';
+	const actual = f.status === 'actual' && f.type !== 'cancel';
+	const sendText = f.type === 'cancel' ? 'confirm.send.cancel' : actual ? 'confirm.send.actual' : 'confirm.send';
 	let zones = '';
 	for (const z of p.zones || [])
 		zones += `<li><b>${esc(z.zone)}</b> ${esc(t('nodes.count', {n: z.nodes}))}` +
@@ -204,7 +207,7 @@ function confirmHtml(p, f)
 	return `<form method="dialog" class="st-${esc(f.status)}">
 	  <h2>${esc(t(actual ? 'confirm.head.actual' : 'confirm.head', {type: t('type.' + f.type)}))}</h2>
 	  <p class="confirm-status" data-testid="confirm-status">${badgeHtml(f.status)}
-	    ${esc(t('send.note.' + f.status))}</p>
+	    ${esc(t(f.type === 'cancel' ? 'send.note.cancel' : 'send.note.' + f.status))}</p>
 	  <p class="confirm-count">${esc(t('confirm.nodes'))}
 	    <b data-testid="confirm-nodes">${esc(p.nodes)}</b>
 	    ${p.offline ? `<span class="warn">${esc(t('confirm.offline', {n: p.offline}))}</span>` : ''}</p>
@@ -215,7 +218,7 @@ function confirmHtml(p, f)
 	  <div class="buttons">
 	    <button class="btn big" type="button" data-testid="confirm-back">${esc(t('confirm.back'))}</button>
 	    <button class="btn big ${actual ? 'danger' : 'primary'}" type="button" data-testid="confirm-send">
-	      ${esc(t(actual ? 'confirm.send.actual' : 'confirm.send'))}</button>
+	      ${esc(t(sendText))}</button>
 	  </div></form>`;
 }
 
