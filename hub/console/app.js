@@ -283,7 +283,10 @@ async function route()
 		try {
 			await sessionLoad();
 		} catch (e) {
-			toastErr(e);
+			/* the hub unreachable: say so, keep the session for the retry */
+			if (!CX.stale(gen))
+				unreachable(e);
+			return;
 		}
 		if (CX.stale(gen))
 			return;
@@ -314,6 +317,15 @@ async function route()
 		el.innerHTML = `<p class="error big">${esc(errText(e))}</p>`;
 		toastErr(e);
 	}
+}
+
+function unreachable(e)
+{
+	const el = $('#view');
+	el.innerHTML = `<p class="error big">${esc(errText(e))}</p>` +
+	    `<button class="btn primary big" type="button" id="retry">${esc(t('retry'))}</button>`;
+	$('#retry', el).addEventListener('click', route);
+	toastErr(e);
 }
 
 /* Fetch afresh what the page shows (a "reset" event, a reconnect). */

@@ -10,7 +10,7 @@
 
 const CX_STRINGS = {
 	'zh-CN': {
-		'app.name': '村村响', 'app.title': '村村响 · 应急广播控制台', 'loading': '加载中…',
+		'app.name': '村村响', 'app.title': '村村响 · 应急广播控制台', 'loading': '加载中…', 'retry': '重试',
 		'logout': '退出', 'live.on': '实时', 'live.off': '未连接',
 		'nav.nodes': '终端', 'nav.warnings': '预警', 'nav.send': '发布', 'nav.audit': '审计',
 		'nav.accounts': '账户',
@@ -125,7 +125,7 @@ const CX_STRINGS = {
 	},
 	'en': {
 		'app.name': 'Cunxiang', 'app.title': 'Cunxiang · emergency broadcast console',
-		'loading': 'Loading…', 'logout': 'Log out', 'live.on': 'Live', 'live.off': 'Not live',
+		'loading': 'Loading…', 'retry': 'Try again', 'logout': 'Log out', 'live.on': 'Live', 'live.off': 'Not live',
 		'nav.nodes': 'Nodes', 'nav.warnings': 'Warnings', 'nav.send': 'Send', 'nav.audit': 'Audit',
 		'nav.accounts': 'Accounts',
 		'role.viewer': 'viewer', 'role.maintainer': 'maintainer', 'role.operator': 'operator',

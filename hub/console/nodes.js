@@ -253,8 +253,8 @@ function nvLoad(zr, nodes)
 		else
 			NV.roots.push(z.zone);
 	}
-	/* a node whose zone is not listed (a hub older than "class") sits in its
-	 * nearest listed zone */
+	/* a node whose own zone the list leaves out (a level the hub does not
+	 * list) sits in its nearest listed zone */
 	for (const [code, ids] of Array.from(NV.byZone)) {
 		if (NV.zones.has(code))
 			continue;
