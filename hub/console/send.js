@@ -342,8 +342,10 @@ CX.views.send = {
 		zonesFromText(form);
 		form.elements.status.addEventListener('change', () => statusChanged(form));
 		form.elements.zones.addEventListener('input', () => zonesFromText(form));
-		for (const cb of $$('.pick-tree input', form))
-			cb.addEventListener('change', () => zonesFromPick(form, cb));
+		form.addEventListener('change', (ev) => {
+			if (ev.target.closest('.pick-tree'))
+				zonesFromPick(form, ev.target);
+		});
 		form.addEventListener('submit', (ev) => {
 			ev.preventDefault();
 			doPreview(form);
