@@ -23,6 +23,8 @@ function warningName(w)
 		return w.title;
 	if (w.type === 'cancel' && w.ref)
 		return t('warnings.cancelof', {ref: w.ref});
+	if (w.kind === 'selftest')
+		return t('type.selftest') + ' · ' + (w.zones || w.target_zones || []).join(' ');
 	return w.id;
 }
 
