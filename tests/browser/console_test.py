@@ -96,8 +96,13 @@ class Console:
             "return document.body.dataset.ready") == view, timeout)
 
     def go(self, route, view, timeout=20):
-        self.d.execute_script("document.body.dataset.ready = ''; location.hash = arguments[0]",
-                              route)
+        """Show route (rendered afresh even when it is the one shown) and wait for view."""
+        self.d.execute_script("""
+            document.body.dataset.ready = '';
+            if (location.hash === arguments[0])
+              window.dispatchEvent(new HashChangeEvent('hashchange'));
+            else
+              location.hash = arguments[0];""", route)
         return self.ready(view, timeout)
 
     def click(self, name):
@@ -108,7 +113,11 @@ class Console:
         el.click()
 
     def type(self, name, text):
+        """Fill a field: an <input> or <textarea> typed into, a <select> chosen by value."""
         el = self.tid(name)
+        if el.tag_name.lower() == "select":
+            Select(el).select_by_value(text)
+            return
         el.clear()
         el.send_keys(text)
 
@@ -184,9 +193,9 @@ class Console:
                      title="", text="", event="flood", severity="2"):
         if not self.go("#/send", "send"):
             return False
-        Select(self.tid("send-status")).select_by_value(status)
+        self.type("send-status", status)
         self.type("send-event", event)
-        Select(self.tid("send-severity")).select_by_value(severity)
+        self.type("send-severity", severity)
         self.type("send-title", title)
         self.type("send-text", text)
         if zones_typed:
