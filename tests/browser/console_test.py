@@ -295,9 +295,8 @@ def run(c, args):
     c.watch_rows()
     check("... the event stream is open", c.wait(lambda: c.attr("live", "data-live") == "1"))
     check("... marked a drill (data-status exercise)", c.attr("rollcall", "data-status") == "exercise")
-    check("the offline node is listed first, as offline",
-          c.wait(lambda: c.row_class("v202") == "offline", 20)
-          and c.tids("rc-row-")[0].get_attribute("data-testid") == "rc-row-v202")
+    check("the offline node is pending until the deadline (it may still come back)",
+          c.wait(lambda: c.row_class("v202") == "pending", 20))
     check("v201 and v203 fill in live as done", c.wait(
         lambda: c.row_class("v201") == "done" and c.row_class("v203") == "done", 60))
     check("... counts: 2 done", c.wait(lambda: c.tid("count-done").text.strip() == "2", 10))
@@ -311,6 +310,11 @@ def run(c, args):
     check("each receipt on the page within 1 s of reaching the hub (%s ms)" % lags,
           len(lags) == 2 and max(lags) <= 1000)
     c.shot("rollcall-drill")
+    check("after the deadline the offline node is listed first, as offline",
+          c.wait(lambda: c.row_class("v202") == "offline", 60)
+          and c.tids("rc-row-")[0].get_attribute("data-testid") == "rc-row-v202")
+    check("... and the verdict is no longer ok", c.attr("rollcall", "data-verdict") != "ok")
+    c.shot("rollcall-drill-deadline")
     check("the T+2 report can be downloaded once made", c.wait(
         lambda: c.has("report-T+2") and c.tid("report-T+2").get_attribute("href"), 30))
 
@@ -343,6 +347,9 @@ def run(c, args):
     check("v203 plays it", c.wait(lambda: c.row_class("v203") == "playing", 60))
     c.shot("rollcall-actual")
     c.click("warning-cancel")
+    check("cancel opens the send page for the cancel", c.ready("send"))
+    c.shot("compose-cancel")
+    c.click("send-preview")
     check("cancel asks for a confirmation", c.wait(lambda: c.visible("confirm-dialog")))
     c.shot("confirm-cancel")
     before = warning_ids(c)
