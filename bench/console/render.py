@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Time the console's views in Debian's headless Chromium (bench/console/run.sh).
 
-    render.py --url URL --user NAME --password PW --warning ID --nodes N [--rounds R]
+    render.py --url URL --user NAME --password PW --warning ID --nodes N [--attention K]
+              [--rounds R]
 
 Each view's time is the page's own window.cxTimings[VIEW]: from the route change
 to its data rendered (docs/CONSOLE.md).  A fresh load is timed from the
@@ -40,6 +41,7 @@ def main():
     ap.add_argument("--password", required=True)
     ap.add_argument("--warning", required=True)
     ap.add_argument("--nodes", type=int, required=True)
+    ap.add_argument("--attention", type=int, default=0)
     ap.add_argument("--rounds", type=int, default=5)
     a = ap.parse_args()
     opts = webdriver.ChromeOptions()
@@ -77,12 +79,16 @@ def main():
         total = lambda: tid("zone-430682101").get_attribute("data-nodes") == str(a.nodes)  # noqa
         view("zone tree (%d nodes)" % a.nodes, "#/nodes", total)
         tid("attention-filter").click()
-        view("zone tree, needs attention", "#/nodes", total)
+        chips = lambda: d.execute_script(  # noqa: E731
+            "return document.querySelectorAll('[data-testid^=\"node-\"][data-class]').length")
+        view("zone tree, needs attention (%d nodes)" % a.attention, "#/nodes",
+             lambda: chips() >= a.attention)
         tid("attention-filter").click()
         rows = lambda: d.execute_script(  # noqa: E731
             "return document.querySelectorAll('[data-testid^=\"rc-row-\"]').length") == a.nodes
         view("roll-call (%d rows)" % a.nodes, "#/warning/" + a.warning, rows)
         for _ in range(a.rounds):
+            d.get("about:blank")                  # a real load, not a hash change
             d.get(a.url + "/#/warning/" + a.warning)
             wait(lambda: ready("warning"))
             wait(rows)

@@ -6,13 +6,14 @@
 # at the hub, which serves the console from hub/console; one warning (cunxiangctl warn) to
 # the whole township, answered by every node.  Then Debian's headless Chromium
 # (bench/console/render.py, selenium) logs in and, ROUNDS times each, renders:
-#   - the zone tree (#/nodes, the start page) of all N nodes;
-#   - the same with "needs attention" on;
-#   - the warning's roll-call (#/warning/ID) with its N rows;
+#   - the zone tree (#/nodes, the start page) of all N nodes, plus GHOSTS enrolled nodes
+#     that never connect (village 430682101999: they need attention);
+#   - the same with "needs attention" on (the GHOSTS listed);
+#   - the warning's roll-call (#/warning/ID) with its N + GHOSTS rows;
 #   - the page loaded afresh on the roll-call (navigation start to rendered).
 # A view's time is the page's own window.cxTimings[VIEW] (route change to data rendered,
 # docs/CONSOLE.md), read after body[data-ready] says so.  Target: every view under 2 s.
-# Knobs (environment): N VILLAGE ROUNDS KEEP_RIG=1.  Prints a Markdown table.
+# Knobs (environment): N VILLAGE GHOSTS ROUNDS KEEP_RIG=1.  Prints a Markdown table.
 set -u
 BUILD=${1:-build}
 cd "$(dirname "$0")/../.."
@@ -20,6 +21,7 @@ case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
 N=${N:-10000}
 VILLAGE=${VILLAGE:-100}
 ROUNDS=${ROUNDS:-5}
+GHOSTS=${GHOSTS:-200}
 TOWNSHIP=430682101
 PREFIX=cx
 HUB=$BUILD/cunxiang-hub
@@ -97,6 +99,10 @@ printf '[mqtt]\nhost = 127.0.0.1\nport = %s\nprefix = %s\n\n[signer]\nkey = %s\n
 	printf '[mqtt]\nhost = 127.0.0.1\nport = %s\n\n' "$PORT"
 	printf '[http]\nlisten = 127.0.0.1:%s\nconsole_dir = %s\n\n' "$HPORT" "$(pwd)/hub/console"
 	cat "$RIG/swarm/hub-nodes.conf"
+	ghost=$(openssl genpkey -algorithm ED25519 2>/dev/null | openssl pkey -pubout -outform DER | base64 -w0)
+	for ((g = 1; g <= GHOSTS; g++)); do
+		printf '[node ghost-%04d]\nzone = %s999\npubkey = %s\n\n' "$g" "$TOWNSHIP" "$ghost"
+	done
 } > "$RIG/hub.conf"
 PW=bench-$(openssl rand -hex 8)
 printf '%s\n' "$PW" | "$HUB" -c "$RIG/hub.conf" --account-add bench --role viewer > /dev/null ||
@@ -122,5 +128,5 @@ say "the warning $ID answered by $(count "SELECT count(*) FROM receipts WHERE re
 
 say "rendering in headless Chromium, $ROUNDS rounds per view"
 $PY bench/console/render.py --url "http://127.0.0.1:$HPORT" --user bench --password "$PW" \
-	--warning "$ID" --nodes "$N" --rounds "$ROUNDS" 2> "$RIG/render.err" ||
+	--warning "$ID" --nodes $((N + GHOSTS)) --attention "$GHOSTS" --rounds "$ROUNDS" 2> "$RIG/render.err" ||
 	{ echo "bench/console: the render run failed"; tail -20 "$RIG/render.err"; exit 1; }
