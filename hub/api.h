@@ -91,6 +91,10 @@ void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+/* Up to limit rows of sql (?1 the node id, ?2 the limit), each an object
+ * filled by row() and added to arr (api_nodes.c): 0 / -1 on a database error. */
+int api_node_rows(sqlite3 *db, const char *sql, const char *id, int limit, cJSON *arr,
+    void (*row)(sqlite3_stmt *st, cJSON *o));
 /* api_nodepage.c: faults_history, heartbeats, warnings of node id into o. 0 / -1. */
 int api_node_page(struct hub *h, const char *id, cJSON *o);
 /* The GET /api/warnings entry of warning id (the "warning" event); NULL
