@@ -121,5 +121,10 @@ void api_audit_verify(struct hub *h, const struct api_req *q, struct api_resp *r
  * (api_handle() does this; for the static files and the event stream). */
 enum http_role api_auth_role(struct hub *h, const struct http_tokens *t,
     const struct api_req *q, struct session_info *si, struct api_resp *r);
+/* Is the session of token live and its account unchanged since the login
+ * (not disabled, same role, not changed since, here or by the account
+ * command)?  Not counted as a request; an account changed ends the
+ * session.  An event stream asks this at every event and ping. */
+int api_session_live(struct hub *h, const char *token, int64_t now_ms);
 
 #endif
