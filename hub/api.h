@@ -32,6 +32,9 @@ struct api_req {
 	const char *authorization;             /* the header, NULL if absent */
 	const char *cookie;                    /* the cx_session cookie's value, NULL if absent */
 	const char *csrf;                      /* the X-CSRF-Token header, NULL if absent */
+	int background;                        /* X-CX-Background: 1, the page refreshing on
+	                                        * an event: not the user's activity, so it
+	                                        * does not restart the session's idle time */
 	const char *client;                    /* the client's address ("" if unknown) */
 	const char *body;                      /* POST: the body, bodylen bytes */
 	size_t bodylen;

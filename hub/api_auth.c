@@ -54,7 +54,8 @@ api_auth_role(struct hub *h, const struct http_tokens *t, const struct api_req *
 	if (q->authorization != NULL)
 		return http_auth_bearer(t, q->authorization, &r->who);
 	if (q->cookie == NULL || h->sessions == NULL
-	    || !sessions_lookup(h->sessions, q->cookie, q->now_ms, si)
+	    || !(q->background ? sessions_alive(h->sessions, q->cookie, q->now_ms, si)
+	    : sessions_lookup(h->sessions, q->cookie, q->now_ms, si))
 	    || !account_unchanged(h, q->cookie, si))
 		return ROLE_NONE;
 	snprintf(r->who_buf, sizeof r->who_buf, "%s", si->name);
