@@ -32,6 +32,9 @@ struct api_req {
 	const char *authorization;             /* the header, NULL if absent */
 	const char *cookie;                    /* the cx_session cookie's value, NULL if absent */
 	const char *csrf;                      /* the X-CSRF-Token header, NULL if absent */
+	int background;                        /* X-CX-Background: 1, the page refreshing on
+	                                        * an event: not the user's activity, so it
+	                                        * does not restart the session's idle time */
 	const char *client;                    /* the client's address ("" if unknown) */
 	const char *body;                      /* POST: the body, bodylen bytes */
 	size_t bodylen;
@@ -91,6 +94,10 @@ void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
+/* Up to limit rows of sql (?1 the node id, ?2 the limit), each an object
+ * filled by row() and added to arr (api_nodes.c): 0 / -1 on a database error. */
+int api_node_rows(sqlite3 *db, const char *sql, const char *id, int limit, cJSON *arr,
+    void (*row)(sqlite3_stmt *st, cJSON *o));
 /* api_nodepage.c: faults_history, heartbeats, warnings of node id into o. 0 / -1. */
 int api_node_page(struct hub *h, const char *id, cJSON *o);
 /* The GET /api/warnings entry of warning id (the "warning" event); NULL
@@ -117,5 +124,10 @@ void api_audit_verify(struct hub *h, const struct api_req *q, struct api_resp *r
  * (api_handle() does this; for the static files and the event stream). */
 enum http_role api_auth_role(struct hub *h, const struct http_tokens *t,
     const struct api_req *q, struct session_info *si, struct api_resp *r);
+/* Is the session of token live and its account unchanged since the login
+ * (not disabled, same role, not changed since, here or by the account
+ * command)?  Not counted as a request; an account changed ends the
+ * session.  An event stream asks this at every event and ping. */
+int api_session_live(struct hub *h, const char *token, int64_t now_ms);
 
 #endif

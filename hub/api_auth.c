@@ -23,23 +23,41 @@
 
 #define WRONG_LOGIN "wrong name or password"
 
+/* Does the session's account stand as it did at the login?  If not (or on
+ * a database error) the session ends: 0. */
+static int
+account_unchanged(struct hub *h, const char *token, const struct session_info *si)
+{
+	struct account a;
+
+	if (accounts_get(store_db(h->store), si->name, &a) == 1 && !a.disabled
+	    && a.role == si->role && a.changed_ms <= si->created_ms)
+		return 1;
+	sessions_end(h->sessions, token);
+	return 0;
+}
+
+int
+api_session_live(struct hub *h, const char *token, int64_t now_ms)
+{
+	struct session_info si;
+
+	return h->sessions != NULL && sessions_alive(h->sessions, token, now_ms, &si)
+	    && account_unchanged(h, token, &si);
+}
+
 enum http_role
 api_auth_role(struct hub *h, const struct http_tokens *t, const struct api_req *q,
     struct session_info *si, struct api_resp *r)
 {
-	struct account a;
-
 	r->who = NULL;
 	if (q->authorization != NULL)
 		return http_auth_bearer(t, q->authorization, &r->who);
 	if (q->cookie == NULL || h->sessions == NULL
-	    || !sessions_lookup(h->sessions, q->cookie, q->now_ms, si))
+	    || !(q->background ? sessions_alive(h->sessions, q->cookie, q->now_ms, si)
+	    : sessions_lookup(h->sessions, q->cookie, q->now_ms, si))
+	    || !account_unchanged(h, q->cookie, si))
 		return ROLE_NONE;
-	if (accounts_get(store_db(h->store), si->name, &a) != 1 || a.disabled
-	    || a.role != si->role || a.changed_ms > si->created_ms) {
-		sessions_end(h->sessions, q->cookie);
-		return ROLE_NONE;
-	}
 	snprintf(r->who_buf, sizeof r->who_buf, "%s", si->name);
 	r->who = r->who_buf;
 	return si->role;

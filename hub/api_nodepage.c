@@ -143,20 +143,8 @@ warnings(sqlite3 *db, const char *id, cJSON *arr)
 	    " WHERE r.node = ?1 AND w.kind = 'alert' AND r.seq = (SELECT max(x.seq) FROM receipts x"
 	    " WHERE x.node = ?1 AND x.ref = r.ref AND x.state != 'acknowledged')"
 	    " ORDER BY w.first_seen_ms DESC LIMIT ?2";
-	sqlite3_stmt *st;
-	cJSON *o;
-	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, WARNINGS_LAST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && (o = cJSON_CreateObject()) != NULL) {
-		cJSON_AddItemToArray(arr, o);
-		warning_row(st, o);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return api_node_rows(db, sql, id, WARNINGS_LAST, arr, warning_row);
 }
 
 int

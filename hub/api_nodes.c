@@ -134,10 +134,8 @@ api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r)
 	api_list_done(r, db, st, rc, arr);
 }
 
-/* Up to limit rows of sql (?1 the node id, ?2 the limit), each an object
- * filled by row() and added to arr: 0 / -1 on a database error. */
-static int
-node_rows(sqlite3 *db, const char *sql, const char *id, int limit, cJSON *arr,
+int
+api_node_rows(sqlite3 *db, const char *sql, const char *id, int limit, cJSON *arr,
     void (*row)(sqlite3_stmt *st, cJSON *o))
 {
 	sqlite3_stmt *st;
@@ -170,7 +168,7 @@ node_events(sqlite3 *db, const char *id, cJSON *arr)
 	static const char sql[] = "SELECT time_ms, kind, detail FROM events WHERE node = ?1"
 	    " ORDER BY id DESC LIMIT ?2";
 
-	return node_rows(db, sql, id, NODE_EVENTS_LAST, arr, event_row);
+	return api_node_rows(db, sql, id, NODE_EVENTS_LAST, arr, event_row);
 }
 
 static void
@@ -190,7 +188,7 @@ node_selftests(sqlite3 *db, const char *id, cJSON *arr)
 	static const char sql[] = "SELECT ref, time_ms, ok, mode, trigger, checks FROM selftests"
 	    " WHERE node = ?1 ORDER BY time_ms DESC LIMIT ?2";
 
-	return node_rows(db, sql, id, NODE_SELFTESTS_LAST, arr, selftest_row);
+	return api_node_rows(db, sql, id, NODE_SELFTESTS_LAST, arr, selftest_row);
 }
 
 /* The node's row with its details, NULL if not enrolled (*dberr on a database error). */

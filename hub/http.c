@@ -267,6 +267,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	struct http_req *q = *con_cls;
 	struct api_req req;
 	struct api_resp r;
+	const char *bg;
 
 	if (q == NULL) {
 		if ((q = calloc(1, sizeof *q)) == NULL)
@@ -293,6 +294,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	    MHD_HTTP_HEADER_AUTHORIZATION);
 	req.cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "cx_session");
 	req.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	bg = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CX-Background");
+	req.background = bg != NULL && strcmp(bg, "1") == 0;
 	req.client = q->client;
 	req.body = q->body != NULL ? q->body : "";
 	req.bodylen = q->len;

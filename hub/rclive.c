@@ -131,6 +131,7 @@ event_json(const struct pending *p)
 	cJSON_AddStringToObject(o, "id", rollcall_id(rc));
 	cJSON_AddStringToObject(o, "verdict", rollcall_verdict(&c));
 	cJSON_AddBoolToObject(o, "complete", rollcall_complete(rc));
+	cJSON_AddBoolToObject(o, "deadline_passed", rollcall_deadline_passed(rc));
 	cJSON_AddItemToObject(o, "counts", rcjson_counts(&c));
 	cJSON_AddItemToObject(o, "zones", rcjson_zones(rc));
 	cJSON_AddItemToObject(o, "rows", rows);

@@ -158,11 +158,16 @@ sessions_lookup(struct sessions *s, const char *token, int64_t now_ms,
 }
 
 int
-sessions_alive(struct sessions *s, const char *token, int64_t now_ms)
+sessions_alive(struct sessions *s, const char *token, int64_t now_ms,
+    struct session_info *out)
 {
 	struct slot *sl = find(s, token);
 
-	return sl != NULL && now_ms < sl->i.expires_ms;
+	if (sl == NULL || now_ms >= sl->i.expires_ms)
+		return 0;
+	if (out != NULL)
+		*out = sl->i;
+	return 1;
 }
 
 int

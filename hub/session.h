@@ -59,9 +59,11 @@ int sessions_create(struct sessions *s, const char *name, enum http_role role, i
  * expired (an expired one is removed). */
 int sessions_lookup(struct sessions *s, const char *token, int64_t now_ms,
     struct session_info *out);
-/* 1 if the session is live, without counting this as a request (an open
- * event stream asks this: it must not keep its session from going idle). */
-int sessions_alive(struct sessions *s, const char *token, int64_t now_ms);
+/* 1 if the session is live (*out filled, out may be NULL), without
+ * counting this as a request (an open event stream asks this: it must not
+ * keep its session from going idle). */
+int sessions_alive(struct sessions *s, const char *token, int64_t now_ms,
+    struct session_info *out);
 /* 1 if that session was ended. */
 int sessions_end(struct sessions *s, const char *token);
 /* End every session of an account; how many. */

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "hub/api.h"
 #include "hub/hub.h"
 #include "hub/notify.h"
 #include "hub/session.h"
@@ -93,14 +94,14 @@ queue(struct stream *st, const char *p, size_t n)
 }
 
 /* A stream opened with a session lives as long as it: 0 (and the stream
- * ends) once the session is over, so a logged-out page gets nothing more. */
+ * ends) once the session is over or its account changed (disabled by the
+ * account command too), so a logged-out page gets nothing more. */
 static int
 session_live(struct sse *s, struct stream *st)
 {
 	if (st->closing)
 		return 0;
-	if (!st->session[0] || (s->h->sessions != NULL
-	    && sessions_alive(s->h->sessions, st->session, clock_wall_ms())))
+	if (!st->session[0] || api_session_live(s->h, st->session, clock_wall_ms()))
 		return 1;
 	st->closing = 1;
 	resume(st);

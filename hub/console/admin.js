@@ -157,9 +157,10 @@ function nodePageHtml(n)
 
 const NP = {id: ''};
 
-async function nodeShow(el, id, gen)
+/* background: a refresh on a node event (the session's idle time goes on) */
+async function nodeShow(el, id, gen, background)
 {
-	const n = await api('/api/nodes/' + encodeURIComponent(id));
+	const n = await api('/api/nodes/' + encodeURIComponent(id), {background});
 	if (CX.stale(gen))
 		return false;
 	el.innerHTML = nodePageHtml(n);
@@ -177,7 +178,7 @@ CX.views.node = {
 			CX.ready('node', gen);
 	},
 	refresh() {
-		nodeShow($('#view'), NP.id, CX.gen).catch(toastErr);
+		nodeShow($('#view'), NP.id, CX.gen, true).catch(toastErr);
 	},
 	onEvent(type, d) {
 		if (type === 'node' && d.id === NP.id)

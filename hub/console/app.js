@@ -152,6 +152,8 @@ async function api(path, opts)
 			init.headers['X-CSRF-Token'] = CX.me.csrf;
 		init.body = JSON.stringify(opts.body ?? {});
 	}
+	if (opts.background)            /* a refresh on an event: not the user's activity */
+		init.headers['X-CX-Background'] = '1';
 	let r;
 	try {
 		r = await fetch(path, init);

@@ -109,7 +109,7 @@ function barHtml(z)
 	let s = '';
 	for (const k of NODE_CLASSES)
 		if (z[k] > 0)
-			s += `<i class="seg k-${k}" data-n="${z[k]}" title="${esc(t('class.' + k))}: ${z[k]}"></i>`;
+			s += `<i class="seg k-${k}" data-n="${esc(z[k])}" title="${esc(t('class.' + k))}: ${esc(z[k])}"></i>`;
 	return `<span class="bar">${s}</span>`;
 }
 
@@ -134,7 +134,7 @@ function zoneHeadHtml(z, open)
 
 function chipHtml(n)
 {
-	const c = n._class;
+	const c = esc(n._class);
 	return `<a class="chip k-${c}" href="#/node/${encodeURIComponent(n.id)}" data-testid="node-${esc(n.id)}" ` +
 	    `data-class="${c}" title="${esc(n.id)} · ${esc(t('class.' + c))}` +
 	    `${n.faults && n.faults.length ? ' · ' + esc(n.faults.join(', ')) : ''}">` +
@@ -168,7 +168,7 @@ function zoneHtml(z)
 	const open = nvOpen(z);
 	const code = esc(z.zone);
 	return `<div class="zone lv-${esc(z.level)}${open ? ' open' : ''}" data-testid="zone-${code}" ` +
-	    `data-zone="${code}" data-nodes="${z.nodes}" data-attention="${z.attention}">` +
+	    `data-zone="${code}" data-nodes="${esc(z.nodes)}" data-attention="${esc(z.attention)}">` +
 	    `<div class="zhead">${zoneHeadHtml(z, open)}</div>` +
 	    `<div class="zbody">${open ? zoneBodyHtml(z) : ''}</div></div>`;
 }

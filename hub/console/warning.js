@@ -160,7 +160,7 @@ function rcCountsHtml(c)
 	let s = '';
 	for (const k of RC_COUNTS) {
 		const n = c ? c[k] ?? 0 : 0;
-		s += `<div class="cnt k-${k}${n && RC_BAD.has(k) ? ' bad' : ''}"><b data-testid="count-${k}">${n}</b>` +
+		s += `<div class="cnt k-${k}${n && RC_BAD.has(k) ? ' bad' : ''}"><b data-testid="count-${k}">${esc(n)}</b>` +
 		    `<span>${esc(t('count.' + k))}</span></div>`;
 	}
 	return s;

@@ -7,7 +7,9 @@
  * for an unknown name, a wrong password and a disabled account; an
  * existing name is 409; a password change and a role change take effect
  * and raise changed_ms; the last enabled admin cannot be disabled or
- * demoted (409), another one can once there are two.
+ * demoted (409), another one can once there are two.  A session is held
+ * to its account (api_auth_role()), and the page's background refresh
+ * (X-CX-Background) does not keep it from going idle.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +23,8 @@
 #include <unistd.h>
 
 #include "hub/accounts.h"
+#include "hub/api.h"
+#include "hub/session.h"
 #include "hub/store.h"
 
 struct fixture {
@@ -198,6 +202,44 @@ test_last_admin(void **state)
 	assert_string_equal(nm.v[1], "admin2:admin:0");
 }
 
+/* A role of the session's cookie at now_ms, the request in the background or not. */
+static enum http_role
+role_at(struct hub *h, const char *cookie, int64_t now_ms, int background)
+{
+	struct api_req q = { .method = "GET", .path = "/api/nodes/x", .cookie = cookie,
+		.now_ms = now_ms, .background = background };
+	struct session_info si;
+	struct api_resp r;
+
+	memset(&r, 0, sizeof r);
+	return api_auth_role(h, NULL, &q, &si, &r);
+}
+
+static void
+test_session_background(void **state)
+{
+	struct fixture *f = *state;
+	char token[SESSION_TOKEN_LEN + 1];
+	struct hub h = { .store = f->s };
+	struct cx_err e;
+
+	assert_int_equal(accounts_add(f->db, "zhao", ROLE_VIEWER, "long enough pw", 1, &e), 0);
+	h.sessions = sessions_new(60, 43200);
+	assert_non_null(h.sessions);
+	assert_int_equal(sessions_create(h.sessions, "zhao", ROLE_VIEWER, 1000, token, NULL), 0);
+	/* the page refreshing on events every 30 s: the session still goes idle at 61 s */
+	assert_int_equal(role_at(&h, token, 31000, 1), ROLE_VIEWER);
+	assert_int_equal(role_at(&h, token, 60000, 1), ROLE_VIEWER);
+	assert_int_equal(role_at(&h, token, 61000, 0), ROLE_NONE);
+	assert_int_equal(sessions_count(h.sessions), 0);
+	/* a request of the user's restarts the idle time */
+	assert_int_equal(sessions_create(h.sessions, "zhao", ROLE_VIEWER, 100000, token, NULL), 0);
+	assert_int_equal(role_at(&h, token, 150000, 0), ROLE_VIEWER);
+	assert_int_equal(role_at(&h, token, 200000, 1), ROLE_VIEWER);
+	assert_int_equal(role_at(&h, token, 210000, 1), ROLE_NONE);
+	sessions_free(h.sessions);
+}
+
 int
 main(void)
 {
@@ -206,6 +248,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hash_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_disable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last_admin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_background, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -711,6 +711,25 @@ test_audit(void **state)
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "records")), 1);
 	cJSON_Delete(j);
 	cJSON_Delete(get_json(f, "/api/audit?after=-1", 400));
+	/* the console's check of the whole chain: intact, then a record changed behind the
+	 * hub's back is found */
+	j = get_json(f, "/api/audit/verify", 200);
+	assert_true(boolean(j, "ok"));
+	assert_int_equal((int)num(j, "records"), 3);
+	assert_int_equal((int)num(j, "head_seq"), 3);
+	assert_string_equal(str(j, "problem"), "");
+	cJSON_Delete(j);
+	assert_int_equal(sqlite3_exec(store_db(f->hub.store), "UPDATE audit SET detail = 'zone=43'"
+	    " WHERE seq = 2", NULL, NULL, NULL), SQLITE_OK);
+	j = get_json(f, "/api/audit/verify", 200);
+	assert_false(boolean(j, "ok"));
+	assert_true(strlen(str(j, "problem")) > 0);
+	cJSON_Delete(j);
+	assert_int_equal(sqlite3_exec(store_db(f->hub.store), "UPDATE audit SET detail ="
+	    " 'zone=430682101201' WHERE seq = 2", NULL, NULL, NULL), SQLITE_OK);  /* as it was */
+	j = get_json(f, "/api/audit/verify", 200);
+	assert_true(boolean(j, "ok"));
+	cJSON_Delete(j);
 }
 
 static void

@@ -725,6 +725,36 @@ test_events(void **state)
 	free(c.resp);
 }
 
+/* An account disabled behind the hub's back (the account command, another
+ * process): its open stream ends at the next event, which it does not get. */
+static void
+test_events_account_disabled(void **state)
+{
+	struct fixture *f = *state;
+	char cookie[SESSION_TOKEN_LEN + 1], csrf[SESSION_TOKEN_LEN + 1];
+	const int yes = 1;
+	struct call c = { 0 };
+	struct pending pd;
+	struct cx_err e;
+
+	login(f, "zhao", VIEW_PW, cookie, csrf);
+	c.method = "GET";
+	c.path = "/api/events";
+	c.cookie = cookie;
+	c.want = "retry:";
+	start(f, &c, &pd);
+	stream_until(f, &c, "retry: 3000\n\n");
+	hub_notify(&f->hub, "node", cJSON_Parse("{\"id\":\"village-201\"}"));
+	stream_until(f, &c, "village-201");
+	assert_int_equal(accounts_update(store_db(f->hub.store), "zhao", NULL, NULL, &yes,
+	    clock_wall_ms() + 1, &e), 0);
+	hub_notify(&f->hub, "node", cJSON_Parse("{\"id\":\"village-202\"}"));
+	finish(f, &pd);
+	assert_null(strstr(c.resp, "village-202"));
+	free(c.resp);
+	assert_int_equal(sessions_count(f->hub.sessions), 0);
+}
+
 static void
 test_events_overflow(void **state)
 {
@@ -775,6 +805,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_static, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls, setup_tls, teardown),
 		cmocka_unit_test_setup_teardown(test_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_account_disabled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_overflow, setup, teardown),
 	};
 

@@ -255,6 +255,8 @@ static void test_events(void **state)
 	assert_string_equal(rec.type[0], "rollcall");
 	assert_string_equal(jstr(rec.data[0], "id"), "w-1");
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec.data[0], "complete")));
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(rec.data[0],
+	    "deadline_passed")));
 	rows = cJSON_GetObjectItemCaseSensitive(rec.data[0], "rows");
 	assert_int_equal(cJSON_GetArraySize(rows), 1);
 	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 0), "node"), "v-1");
@@ -288,6 +290,9 @@ static void test_events(void **state)
 	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 2), "node"), "v-3");
 	assert_string_equal(jstr(cJSON_GetArrayItem(rows, 2), "class"), "offline");
 	assert_string_equal(jstr(rec.data[0], "verdict"), "silent");
+	/* the page says "deadline passed" from this event, not after a reload */
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec.data[0],
+	    "deadline_passed")));
 	recorder_clear(&rec);
 	rcalls_free(f->h.rcalls);              /* before its notify goes */
 	f->h.rcalls = NULL;
