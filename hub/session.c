@@ -96,16 +96,30 @@ int
 sessions_create(struct sessions *s, const char *name, enum http_role role, int64_t now_ms,
     char token[SESSION_TOKEN_LEN + 1], struct session_info *out)
 {
-	struct slot *free_slot = NULL, *oldest = NULL;
-	int i;
+	struct slot *free_slot = NULL, *oldest = NULL, *own_oldest = NULL;
+	int i, own = 0;
 
-	for (i = 0; i < SESSION_MAX && free_slot == NULL; i++) {
-		if (!s->v[i].used || s->v[i].i.expires_ms <= now_ms)
-			free_slot = &s->v[i];
-		else if (oldest == NULL || s->v[i].i.created_ms < oldest->i.created_ms)
-			oldest = &s->v[i];
+	for (i = 0; i < SESSION_MAX; i++) {
+		struct slot *v = &s->v[i];
+
+		if (!v->used || v->i.expires_ms <= now_ms) {
+			if (free_slot == NULL)
+				free_slot = v;
+			continue;
+		}
+		if (oldest == NULL || v->i.created_ms < oldest->i.created_ms)
+			oldest = v;
+		if (strcmp(v->i.name, name) == 0) {
+			own++;
+			if (own_oldest == NULL || v->i.created_ms < own_oldest->i.created_ms)
+				own_oldest = v;
+		}
 	}
-	if (free_slot == NULL)
+	/* one account holds at most SESSION_PER_ACCOUNT: its own oldest goes, so
+	 * logging in again and again cannot push other accounts' sessions out */
+	if (own >= SESSION_PER_ACCOUNT)
+		free_slot = own_oldest;
+	else if (free_slot == NULL)
 		free_slot = oldest;                /* full: the oldest goes */
 	memset(free_slot, 0, sizeof *free_slot);
 	if (random_token(token) < 0 || random_token(free_slot->i.csrf) < 0)

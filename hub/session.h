@@ -6,8 +6,9 @@
  * Sessions: at most SESSION_MAX; the cookie value is 32 random bytes in
  * base64url (no padding) and only its SHA-256 is kept; each session has a
  * CSRF token of the same form.  A session ends idle_s after its last
- * request, max_s after it began, when ended by name or account, and the
- * oldest goes first when the table is full.
+ * request, max_s after it began, when ended by name or account; an
+ * account holds at most SESSION_PER_ACCOUNT (its own oldest goes first), and
+ * the oldest of all goes first when the table is full.
  *
  * Throttle: failures are counted per account name and per client address;
  * a count is forgotten THROTTLE_WINDOW_MS after its last failure.  From
@@ -26,6 +27,7 @@
 #include "hub/http_auth.h"
 
 #define SESSION_MAX 256
+#define SESSION_PER_ACCOUNT 8                  /* an account's 9th login ends its oldest session */
 #define SESSION_TOKEN_LEN 43                   /* base64url of 32 bytes */
 #define SESSION_IDLE_S 1800                    /* defaults of [http] session_idle_s, */
 #define SESSION_MAX_S 43200                    /* ... session_max_s */

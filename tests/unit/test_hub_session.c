@@ -100,17 +100,43 @@ test_end_account_and_full(void **state)
 
 	assert_int_equal(sessions_idle_s(s), SESSION_IDLE_S);
 	assert_int_equal(sessions_create(s, "old", ROLE_VIEWER, T0, first, NULL), 0);
-	for (i = 1; i < SESSION_MAX; i++)
-		assert_int_equal(sessions_create(s, i % 2 ? "odd" : "even", ROLE_VIEWER, T0 + i, tok,
-		    NULL), 0);
+	for (i = 1; i < SESSION_MAX; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "%s%d", i % 2 ? "odd" : "even", i / 8);
+		assert_int_equal(sessions_create(s, name, ROLE_VIEWER, T0 + i, tok, NULL), 0);
+	}
 	assert_int_equal(sessions_count(s), SESSION_MAX);
 	assert_int_equal(sessions_create(s, "new", ROLE_VIEWER, T0 + 1000, last, NULL), 0);
 	assert_int_equal(sessions_count(s), SESSION_MAX);
 	assert_int_equal(sessions_lookup(s, first, T0 + 1001, &got), 0);   /* the oldest went */
 	assert_int_equal(sessions_lookup(s, last, T0 + 1001, &got), 1);
-	assert_int_equal(sessions_end_account(s, "odd"), SESSION_MAX / 2);
-	assert_int_equal(sessions_count(s), SESSION_MAX / 2);
-	assert_int_equal(sessions_end_account(s, "odd"), 0);
+	assert_int_equal(sessions_end_account(s, "odd0"), 4);               /* i = 1, 3, 5, 7 */
+	assert_int_equal(sessions_count(s), SESSION_MAX - 4);
+	assert_int_equal(sessions_end_account(s, "odd0"), 0);
+	sessions_free(s);
+}
+
+/* One account logging in again and again keeps at most SESSION_PER_ACCOUNT
+ * sessions (its own oldest goes): it cannot push an admin's session out. */
+static void
+test_per_account_cap(void **state)
+{
+	struct sessions *s = sessions_new(0, 0);
+	char admin[SESSION_TOKEN_LEN + 1], first[SESSION_TOKEN_LEN + 1];
+	char tok[SESSION_TOKEN_LEN + 1];
+	struct session_info got;
+	int i;
+
+	assert_int_equal(sessions_create(s, "zhang.admin", ROLE_ADMIN, T0, admin, NULL), 0);
+	assert_int_equal(sessions_create(s, "mallory", ROLE_VIEWER, T0 + 1, first, NULL), 0);
+	for (i = 2; i < 2 * SESSION_MAX; i++)
+		assert_int_equal(sessions_create(s, "mallory", ROLE_VIEWER, T0 + i, tok, NULL), 0);
+	assert_int_equal(sessions_count(s), 1 + SESSION_PER_ACCOUNT);
+	assert_int_equal(sessions_lookup(s, admin, T0 + 2 * SESSION_MAX, &got), 1);
+	assert_string_equal(got.name, "zhang.admin");
+	assert_int_equal(sessions_lookup(s, first, T0 + 2 * SESSION_MAX, &got), 0);
+	assert_int_equal(sessions_lookup(s, tok, T0 + 2 * SESSION_MAX, &got), 1);
 	sessions_free(s);
 }
 
@@ -205,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_token_form),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_end_account_and_full),
+		cmocka_unit_test(test_per_account_cap),
 		cmocka_unit_test(test_throttle_schedule),
 		cmocka_unit_test(test_throttle_keys),
 		cmocka_unit_test(test_throttle_loop_budget),
