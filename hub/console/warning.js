@@ -113,14 +113,23 @@ CX.views.warnings = {
 
 const RC = {id: '', w: null, el: null, model: new Map(), rows: new Map(), sections: new Map()};
 
+/* A row's key: a node can have a verified row and an unverified one (a
+ * forged receipt naming it), which must not take each other's place. */
+function rcKey(n)
+{
+	return n.verified === false ? n.node + ' unverified' : n.node;
+}
+
 function rcRowHtml(n)
 {
 	const node = esc(n.node);
+	const key = esc(rcKey(n));
+	const tid = n.verified === false ? `rc-row-${node}-unverified` : `rc-row-${node}`;
 	const ack = n.acknowledged ? 1 : 0;
 	let reason = n.reason || '';
 	if (n.verified === false)
 		reason = t('rc.unverified', {why: n.problem || ''});
-	return `<div class="rc-row k-${esc(n.class)}" data-testid="rc-row-${node}" data-node="${node}" ` +
+	return `<div class="rc-row k-${esc(n.class)}" data-testid="${tid}" data-node="${key}" ` +
 	    `data-class="${esc(n.class)}" data-ack="${ack}">` +
 	    `<span class="c-node"><a href="#/node/${encodeURIComponent(n.node)}">${node}</a>` +
 	    `<small>${esc(n.zone)}</small></span>` +
@@ -263,7 +272,7 @@ function rcRender(el, w)
 	RC.w = w;
 	RC.model = new Map();
 	for (const n of w.nodes || [])
-		RC.model.set(n.node, n);
+		RC.model.set(rcKey(n), n);
 	rcRowsRender();
 }
 
@@ -296,7 +305,7 @@ function rcPatchRows(rows)
 	const touched = new Set();
 	for (let i = 0; i < rows.length; i++) {
 		const n = rows[i], tr = fresh[i];
-		const old = RC.rows.get(n.node);
+		const old = RC.rows.get(rcKey(n));
 		if (old && old.dataset.class === n.class) {
 			old.replaceWith(tr);
 		} else {
@@ -306,7 +315,7 @@ function rcPatchRows(rows)
 			}
 			rcPlace(tr, n.class);
 		}
-		RC.rows.set(n.node, tr);
+		RC.rows.set(rcKey(n), tr);
 	}
 	for (const sec of touched)
 		sec.classList.toggle('empty', sec.children.length < 2);
@@ -337,7 +346,7 @@ function rcPatch(d)
 		$('.rc-zones tbody', el).innerHTML = rcZonesHtml(d.zones);
 	const rows = (d.rows || []).filter((n) => n && n.node);
 	for (const n of rows)
-		RC.model.set(n.node, n);
+		RC.model.set(rcKey(n), n);
 	if (rows.length > RC_REBUILD_ROWS) {
 		RC.w.nodes = Array.from(RC.model.values()).sort((x, y) =>
 		    (RC_CLASSES.indexOf(x.class) - RC_CLASSES.indexOf(y.class)) ||
