@@ -111,6 +111,10 @@ cmd_receipts(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (ctlconf_load(args_conf_path(o.conf), &c, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
+	if ((rc = args_zones_resolve(CMD, c.zones)) != 0) {
+		ctlconf_free(&c);
+		return rc;
+	}
 	if ((t = tally_new(&c, o.id, NULL, TALLY_WARN, &e)) == NULL) {
 		ctlconf_free(&c);
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);

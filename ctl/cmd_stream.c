@@ -161,7 +161,7 @@ check_required(struct sopts *o, int argc, char **argv)
 
 	if (optind != argc)
 		return args_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	if (o->f.nzones == 0)
+	if (o->f.nzones + args_zones_pending() == 0)
 		return args_usage_error(CMD, "at least one --zone is required");
 	if (o->f.event == NULL)
 		return args_usage_error(CMD, "--event is required");
@@ -420,6 +420,8 @@ cmd_stream(int argc, char **argv)
 		goto out;
 	}
 	r->have_conf = 1;
+	if ((rc = args_zones_resolve(CMD, r->c.zones)) != 0)
+		goto out;
 	install_signals();
 	if ((rc = open_input(&o, r)) != 0 || (rc = prepare(&o, r)) != 0 ||
 	    (rc = announce(&o, r)) != 0)

@@ -154,7 +154,7 @@ check_required(struct wopts *o, int argc, char **argv)
 	}
 	if (optind != argc)
 		return args_usage_error(o->cmd, "unexpected argument '%s'", argv[optind]);
-	if (o->f.nzones == 0)
+	if (o->f.nzones + args_zones_pending() == 0)
 		return args_usage_error(o->cmd, "at least one --zone is required");
 	if (o->type == AT_CANCEL)
 		return 0;
@@ -290,6 +290,8 @@ run(int argc, char **argv, struct wopts *o)
 		return rc < 0 ? EXIT_OK : rc;
 	if (ctlconf_load(args_conf_path(o->f.conf), &c, &e) != 0)
 		return args_fail(o->cmd, EXIT_CONFIG, "%s", e.msg);
+	if ((rc = args_zones_resolve(o->cmd, c.zones)) != 0)
+		goto out;
 	if ((a = calloc(1, sizeof *a)) == NULL) {
 		rc = args_fail(o->cmd, EXIT_CONFIG, "out of memory");
 		goto out;
