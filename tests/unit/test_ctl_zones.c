@@ -143,7 +143,7 @@ test_zone_args(void **state)
 static void
 test_zone_args_limit(void **state)
 {
-	char zones[ALERT_MAX_ZONES][ZONE_MAX + 1], code[16];
+	char zones[ALERT_MAX_ZONES][ZONE_MAX + 1], code[32];
 	int n = 0, i;
 
 	(void)state;
