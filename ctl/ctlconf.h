@@ -30,7 +30,10 @@
 #define CTL_PATH_MAX 256
 #define CTL_MAX_NODES 10000        /* a province's worth of villages */
 #define CTL_DEFAULT_CONF "/etc/cunxiang/ctl.conf"
-#define CTL_DEFAULT_ZONES "/usr/share/cunxiang/zones.csv"   /* make install */
+#ifndef CX_DATADIR
+#define CX_DATADIR "/usr/local/share"   /* the Makefile passes its DATADIR */
+#endif
+#define CTL_DEFAULT_ZONES CX_DATADIR "/cunxiang/zones.csv"   /* make install puts it there */
 
 struct ctl_node {
 	char id[NODE_ID_MAX + 1];

@@ -67,6 +67,9 @@ node_json(struct hub *h, sqlite3_stmt *st, int64_t now_ms)
 		return NULL;
 	cJSON_AddStringToObject(o, "id", api_text(st, C_ID));
 	cJSON_AddStringToObject(o, "zone", api_text(st, C_ZONE));
+	if (zonedir_name(h->conf->zones, api_text(st, C_ZONE)) != NULL)
+		cJSON_AddStringToObject(o, "zone_name",
+		    zonedir_name(h->conf->zones, api_text(st, C_ZONE)));
 	cJSON_AddStringToObject(o, "name", api_text(st, C_NAME));
 	cJSON_AddStringToObject(o, "location", api_text(st, C_LOCATION));
 	cJSON_AddBoolToObject(o, "online", known && sqlite3_column_int(st, C_ONLINE) != 0);
