@@ -3,8 +3,10 @@
 # name, or TOWNSHIP/VILLAGE, and the warning reaches the node of that
 # village; a name two villages share is refused with both candidates and
 # their townships, and nothing is sent; the receipts table prints the name
-# beside the code.  The directory is the shipped county file plus two
-# fixture villages named 东山村 (the shipped file has no village level).
+# beside the code, and so do the hub's node list (zone_name), `nodes`
+# (whose --zone takes names too), `rollcall` and the report's text.  The
+# directory is the shipped county file plus two fixture villages named
+# 东山村 (the shipped file has no village level).
 . "$(dirname "$0")/lib.sh"
 
 make_keys
@@ -19,6 +21,18 @@ ctl_conf village-201
 } > "$RIG/zones.csv"
 printf '[zones]\nfile = zones.csv\n' >> "$RIG/ctl.conf"   # relative to ctl.conf
 C="-c $RIG/ctl.conf"
+
+# the hub, with the same directory
+HPORT=$(free_port)
+VIEW_TOKEN=view-$(openssl rand -hex 16)
+echo "viewer console $(printf %s "$VIEW_TOKEN" | sha256sum | cut -d' ' -f1)" > "$RIG/hub.tokens"
+hub_conf "zones = $RIG/zones.csv
+report_at_s = 2,4" village-201
+sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\ntokens = $RIG/hub.tokens|" "$RIG/hub.conf"
+hub_start || exit 1
+printf '%s\n' "$VIEW_TOKEN" > "$RIG/hub.token"
+printf '\n[hub]\nurl = http://127.0.0.1:%s\ntoken_file = hub.token\nkey = %s\n' \
+	"$HPORT" "$(pub_b64 "$RIG/hub.pem")" >> "$RIG/ctl.conf"
 warn() { ctl warn $C --event flood --severity 3 --clip "$RIG/clips/short.opus" "$@"; }
 
 # an ambiguous name: refused before anything is signed or sent
@@ -53,6 +67,26 @@ check "--zone 忠防镇 (the township): the node under it plays" wait_receipt vi
 ctl receipts $C "$id2" --zone 忠防镇 --timeout 30 >"$RIG/rc.out" 2>&1; rc=$?
 check "receipts --zone 忠防镇: every expected node confirmed (exit $rc)" [ "$rc" = 0 ]
 check "... row with the village's name" grep -qE "^village-201 +430682101201 东山村 +done " "$RIG/rc.out"
+
+# the hub's views
+ctl nodes $C >"$RIG/nodes.out" 2>&1
+check "nodes: the row shows the village's name" grep -qE "^village-201 +430682101201 东山村 " "$RIG/nodes.out"
+ctl nodes $C --json >"$RIG/nodes.json" 2>&1
+check "GET /api/nodes: zone_name" grep -qF '"zone_name":	"东山村"' "$RIG/nodes.json"
+ctl nodes $C --zone 忠防镇 >"$RIG/nodes-tw.out" 2>&1
+check "nodes --zone 忠防镇: the node inside it" grep -qF "1 node" "$RIG/nodes-tw.out"
+ctl nodes $C --zone 聂市镇 >"$RIG/nodes-other.out" 2>&1
+check "nodes --zone 聂市镇: none" grep -qF "0 nodes" "$RIG/nodes-other.out"
+ctl nodes $C --zone 东山村 >/dev/null 2>"$RIG/nodes-amb.err"; rc=$?
+check "nodes --zone 东山村: ambiguous, refused (exit $rc)" \
+	[ "$rc" = 1 ] && grep -qF "is ambiguous, 2 zones" "$RIG/nodes-amb.err"
+ctl rollcall $C "$id" --once >"$RIG/rollcall.out" 2>&1
+check "rollcall: the zone line and the row carry the name" \
+	grep -qF "zone 430682101201 东山村: ok" "$RIG/rollcall.out" &&
+	grep -qE "^village-201 +430682101201 东山村 " "$RIG/rollcall.out"
+report_ready() { ctl report $C "$id" --at T+2 --format text >"$RIG/report.txt" 2>/dev/null; }
+check "report --format text: made and verified" wait_for 60 report_ready
+check "... its zone line carries the name" grep -qF "Zone 430682101201 东山村: " "$RIG/report.txt"
 
 # a broken directory is a config error naming the CSV's line, nothing sent
 printf 'code,name\n43,湖南省\n4306,\n' > "$RIG/bad.csv"
