@@ -37,6 +37,11 @@ int args_long(const char *s, long min, long max, long *out);
  * loaded: -c may come after --zone.  0 / -1 with the message printed. */
 int args_zone(const char *cmd, const char *s, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
     int *nzones);
+/* The help line every command taking a zone prints. */
+#define ZONE_HELP \
+	"  A zone is a code (430682101201), a name (东山村) or TOWNSHIP/VILLAGE\n" \
+	"  (忠防镇/东山村) from the zone-name file ([zones] file of ctl.conf).\n"
+
 /* How many zone names wait (count them as zones in "at least one --zone"). */
 int args_zones_pending(void);
 /* Resolve the waiting names with the directory d (may be NULL) and add

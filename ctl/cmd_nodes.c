@@ -39,7 +39,7 @@ usage(FILE *f)
 	    "  last heartbeat ('*' = stale: older than the offline grace, or never heard),\n"
 	    "  faults, last self-test.  --zone: the nodes inside zone Z.  --attention:\n"
 	    "  only nodes offline, stale, with a fault, or whose last self-test failed.\n"
-	    "  Exit: 0, 1 usage, 2 config, 3 hub unreachable or error.\n");
+	    "  Exit: 0, 1 usage, 2 config, 3 hub unreachable or error.\n%s", ZONE_HELP);
 }
 
 static int

@@ -41,7 +41,7 @@ usage(FILE *f)
 	    "  those zones are expected and listed as silent if they said nothing.\n"
 	    "  Exit: 0 all confirmed, 4 a node failed/rejected/preempted/cancelled,\n"
 	    "  5 a node silent (or nobody confirmed), 6 a node not finished yet,\n"
-	    "  1 usage, 2 config, 3 broker.\n", DEFAULT_TIMEOUT_S);
+	    "  1 usage, 2 config, 3 broker.\n%s", DEFAULT_TIMEOUT_S, ZONE_HELP);
 }
 
 static int

@@ -57,7 +57,7 @@ usage(FILE *f)
 	    "  Signs a self-test command and publishes it to one enrolled node (its cmd\n"
 	    "  topic) or to a zone (its alert topic); prints its id. Silent unless\n"
 	    "  --audible (a short chime, only inside the node's allowed hours). --wait S\n"
-	    "  follows the receipts like `warn --wait`.\n");
+	    "  follows the receipts like `warn --wait`.\n%s", ZONE_HELP);
 }
 
 static int

@@ -98,8 +98,9 @@ usage(FILE *f)
 	    "  per packet) plus the network's delay and jitter: 100 is the floor on a LAN,\n"
 	    "  the default leaves ~240 ms for the network.\n"
 	    "  --start-in-ms: from the moment the announcement is published (after the\n"
-	    "  connection to the broker) to the capture of the first sample.\n",
-	    DEFAULT_DELAY_MS, DEFAULT_START_IN_MS, SOPUS_BITRATE_DEFAULT, SPEECH_VOICE_DEFAULT);
+	    "  connection to the broker) to the capture of the first sample.\n%s",
+	    DEFAULT_DELAY_MS, DEFAULT_START_IN_MS, SOPUS_BITRATE_DEFAULT, SPEECH_VOICE_DEFAULT,
+	    ZONE_HELP);
 }
 
 static int

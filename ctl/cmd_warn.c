@@ -63,7 +63,8 @@ usage(FILE *f, const char *cmd)
 		    "usage: cunxiangctl cancel [-c ctl.conf] ID --zone Z [--zone Z...]\n"
 		    "         [--status actual|exercise|test] [--expires S] [--id ID] [--sender S]\n"
 		    "         [--wait S] [--json]\n"
-		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n");
+		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n"
+		    "%s", ZONE_HELP);
 		return;
 	}
 	fprintf(f,
@@ -74,9 +75,9 @@ usage(FILE *f, const char *cmd)
 	    "  Signs a warning%s and publishes it to the alert topic of each zone (QoS 1);\n"
 	    "  prints its id. Clips and sirens play in command-line order; a clip is named\n"
 	    "  after the file's base name and pinned by its SHA-256. --expires is seconds\n"
-	    "  from now (default 3600). --wait S follows the receipts like `receipts`.\n",
+	    "  from now (default 3600). --wait S follows the receipts like `receipts`.\n%s",
 	    cmd, strcmp(cmd, "update") == 0 ? " ID" : "",
-	    strcmp(cmd, "update") == 0 ? " that replaces warning ID" : "");
+	    strcmp(cmd, "update") == 0 ? " that replaces warning ID" : "", ZONE_HELP);
 }
 
 static int
