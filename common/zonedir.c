@@ -392,14 +392,15 @@ split_path(const char *s, char segs[ZONE_LEVELS][ZONEDIR_NAME_MAX + 1], struct c
 	}
 }
 
-/* Append "CODE (PARENT NAME)" for the ambiguity message, if it fits. */
+/* Append "CODE (in PARENT NAME)" (or "CODE" with no listed parent) for the
+ * ambiguity message, if it fits. */
 static int
 add_candidate(const struct zonedir *d, const struct zent *z, char *msg, size_t msgsz,
     size_t *used)
 {
 	const char *pn = z->parent[0] ? zonedir_name(d, z->parent) : NULL;
-	int n = snprintf(msg + *used, msgsz - *used, "%s%s (in %s)", *used ? ", " : "",
-	    z->code, pn != NULL ? pn : "-");
+	int n = snprintf(msg + *used, msgsz - *used, "%s%s%s%s%s", *used ? ", " : "",
+	    z->code, pn != NULL ? " (in " : "", pn != NULL ? pn : "", pn != NULL ? ")" : "");
 
 	if (n < 0 || (size_t)n >= msgsz - *used) {
 		msg[*used] = '\0';

@@ -88,6 +88,10 @@ report_ready() { ctl report $C "$id" --at T+2 --format text >"$RIG/report.txt" 2
 check "report --format text: made and verified" wait_for 60 report_ready
 check "... its zone line carries the name" grep -qF "Zone 430682101201 东山村: " "$RIG/report.txt"
 
+# keygen's --zones takes names too (the [key] stanza for node.conf)
+ctl keygen $C --out "$RIG/op2.pem" --kid op2 --zones 忠防镇,聂市镇 >"$RIG/keygen.out" 2>&1
+check "keygen --zones 忠防镇,聂市镇: the stanza has the codes" grep -qx "zones = 430682101,430682103" "$RIG/keygen.out"
+
 # a broken directory is a config error naming the CSV's line, nothing sent
 printf 'code,name\n43,湖南省\n4306,\n' > "$RIG/bad.csv"
 sed "s|^file = zones.csv|file = bad.csv|" "$RIG/ctl.conf" > "$RIG/bad.conf"
