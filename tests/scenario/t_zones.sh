@@ -88,6 +88,16 @@ report_ready() { ctl report $C "$id" --at T+2 --format text >"$RIG/report.txt" 2
 check "report --format text: made and verified" wait_for 60 report_ready
 check "... its zone line carries the name" grep -qF "Zone 430682101201 东山村: " "$RIG/report.txt"
 
+# selftest's target: a node, a code, or a name
+ctl selftest $C 东山村 >/dev/null 2>"$RIG/st-amb.err"; rc=$?
+check "selftest 东山村: ambiguous, refused (exit $rc)" \
+	[ "$rc" = 1 ] && grep -qF "is ambiguous, 2 zones" "$RIG/st-amb.err"
+st=$(ctl selftest $C 忠防镇/东山村 2>"$RIG/st.err")
+check "selftest 忠防镇/东山村: sent (id $st)" [ -n "$st" ]
+# ran it: its final answer, done or failed (this rig's amplifier feedback is not wired)
+st_final() { has_receipt village-201 "$st" done || has_receipt village-201 "$st" failed; }
+check "... the node in that village ran it" wait_for 60 st_final
+
 # keygen's --zones takes names too (the [key] stanza for node.conf)
 ctl keygen $C --out "$RIG/op2.pem" --kid op2 --zones 忠防镇,聂市镇 >"$RIG/keygen.out" 2>&1
 check "keygen --zones 忠防镇,聂市镇: the stanza has the codes" grep -qx "zones = 430682101,430682103" "$RIG/keygen.out"
