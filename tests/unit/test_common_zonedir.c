@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/zonedir.h"
@@ -220,6 +222,36 @@ test_load_shipped(void **state)
 	assert_non_null(strstr(e.msg, "no/such/zones.csv: No such file"));
 }
 
+/* tests/corpus/zonedir: files the parser must refuse (each with file:line) */
+static void
+test_corpus_refused(void **state)
+{
+	DIR *dir = opendir("tests/corpus/zonedir");
+	struct dirent *de;
+	char path[512];
+	int n = 0;
+
+	(void)state;
+	assert_non_null(dir);
+	while ((de = readdir(dir)) != NULL) {
+		struct cx_err e = { "" };
+		struct zonedir *d;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "tests/corpus/zonedir/%s", de->d_name);
+		if ((d = zonedir_load(path, &e)) != NULL) {
+			zonedir_free(d);
+			fail_msg("%s accepted", path);
+		}
+		if (strncmp(e.msg, path, strlen(path)) != 0 || e.msg[strlen(path)] != ':')
+			fail_msg("%s: '%s' does not name the file", path, e.msg);
+		n++;
+	}
+	closedir(dir);
+	assert_true(n >= 5);
+}
+
 int
 main(void)
 {
@@ -231,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_bom_crlf_comments),
 		cmocka_unit_test(test_label),
 		cmocka_unit_test(test_load_shipped),
+		cmocka_unit_test(test_corpus_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
