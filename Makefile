@@ -54,6 +54,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS    += $(PKG_CFLAGS)
+# cunxiangctl's default zone-name file is the copy make install puts in DATADIR
+$(BUILD)/ctl/ctlconf.o: CFLAGS += -DCX_DATADIR='"$(DATADIR)"'
 LDLIBS    += $(PKG_LIBS) -lm
 
 COMMON_SRC = $(sort $(wildcard common/*.c))
@@ -241,6 +243,7 @@ install: all
 	  install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/cunxiang/console/; done
 	install -m 0640 firmware-config/node.conf $(DESTDIR)$(SYSCONFDIR)/cunxiang/node.conf.example
 	install -m 0644 firmware-config/cunxiangd.service $(DESTDIR)$(UNITDIR)/cunxiangd.service
+	install -m 0644 firmware-config/zones-430682.csv $(DESTDIR)$(DATADIR)/cunxiang/zones.csv
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -158,9 +158,16 @@ text_counts(struct sbuf *b, const cJSON *c)
 char *
 report_text(const uint8_t *json, size_t n, struct cx_err *e)
 {
+	return report_text_named(json, n, NULL, e);
+}
+
+char *
+report_text_named(const uint8_t *json, size_t n, const struct zonedir *zones,
+    struct cx_err *e)
+{
 	cJSON *root = parse_report(json, n, e), *z, *w;
 	struct sbuf b = { 0 };
-	char when[40];
+	char when[40], zl[160];
 
 	if (root == NULL)
 		return NULL;
@@ -172,7 +179,8 @@ report_text(const uint8_t *json, size_t n, struct cx_err *e)
 	text_counts(&b, cJSON_GetObjectItemCaseSensitive(root, "counts"));
 	sb_printf(&b, "\n");
 	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(root, "zones")) {
-		sb_printf(&b, "Zone %s: %s; ", str(z, "zone"), str(z, "verdict"));
+		sb_printf(&b, "Zone %s: %s; ", zonedir_label(zones, str(z, "zone"), zl, sizeof(zl)),
+		    str(z, "verdict"));
 		text_counts(&b, z);
 		sb_printf(&b, "\n");
 	}
@@ -181,7 +189,8 @@ report_text(const uint8_t *json, size_t n, struct cx_err *e)
 		    cJSON_GetObjectItemCaseSensitive(w, "acknowledged")))
 			continue;              /* the text lists what needs attention */
 		sb_printf(&b, "  %-8s %s (%s)%s%s%s\n", str(w, "class"), str(w, "node"),
-		    str(w, "zone"), str(w, "reason")[0] ? ": " : "", str(w, "reason"),
+		    zonedir_label(zones, str(w, "zone"), zl, sizeof(zl)),
+		    str(w, "reason")[0] ? ": " : "", str(w, "reason"),
 		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w, "acknowledged"))
 		    ? ", acknowledged by a person" : "");
 	}

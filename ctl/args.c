@@ -12,9 +12,18 @@
 #include "ctl/cmd.h"
 #include "ctl/ctlconf.h"
 
+/* The zone names of args_zone(), until args_zones_resolve(). */
+static struct {
+	const char *s;                 /* into argv */
+	char (*zones)[ZONE_MAX + 1];
+	int *nzones;
+} pending[ALERT_MAX_ZONES];
+static int npending;
+
 void
 args_begin(void)
 {
+	npending = 0;
 	optind = 0;   /* 0, not 1: GNU getopt then re-initialises fully */
 	opterr = 1;
 }
@@ -77,26 +86,72 @@ args_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+/* Add z unless it is there; reserve: places kept for names still waiting. */
+static int
+add_zone(const char *cmd, const char *z, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
+    int *nzones, int reserve)
+{
+	int i;
+
+	for (i = 0; i < *nzones; i++)
+		if (strcmp(zones[i], z) == 0)
+			return 0;
+	if (*nzones + reserve >= ALERT_MAX_ZONES) {
+		args_usage_error(cmd, "at most %d zones", ALERT_MAX_ZONES);
+		return -1;
+	}
+	memcpy(zones[(*nzones)++], z, ZONE_MAX + 1);
+	return 0;
+}
+
 int
 args_zone(const char *cmd, const char *s, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
     int *nzones)
 {
 	char z[ZONE_MAX + 1];
 	struct cx_err e;
-	int i;
 
+	if (!(s[0] >= '0' && s[0] <= '9') && s[0] != '\0') {
+		if (*nzones + npending >= ALERT_MAX_ZONES) {
+			args_usage_error(cmd, "at most %d zones", ALERT_MAX_ZONES);
+			return -1;
+		}
+		pending[npending].s = s;
+		pending[npending].zones = zones;
+		pending[npending++].nzones = nzones;
+		return 0;
+	}
 	if (zone_parse(s, z, &e) != 0) {
 		args_usage_error(cmd, "--zone %s: %s", s, e.msg);
 		return -1;
 	}
-	for (i = 0; i < *nzones; i++)
-		if (strcmp(zones[i], z) == 0)
-			return 0;
-	if (*nzones >= ALERT_MAX_ZONES) {
-		args_usage_error(cmd, "at most %d zones", ALERT_MAX_ZONES);
-		return -1;
+	return add_zone(cmd, z, zones, nzones, npending);
+}
+
+int
+args_zones_pending(void)
+{
+	return npending;
+}
+
+int
+args_zones_resolve(const char *cmd, const struct zonedir *d)
+{
+	char z[ZONE_MAX + 1];
+	struct cx_err e;
+	int i;
+
+	for (i = 0; i < npending; i++) {
+		if (zonedir_resolve(d, pending[i].s, z, &e) != 0) {
+			npending = 0;
+			return args_usage_error(cmd, "--zone %s: %s", pending[i].s, e.msg);
+		}
+		if (add_zone(cmd, z, pending[i].zones, pending[i].nzones, 0) != 0) {
+			npending = 0;
+			return EXIT_USAGE;
+		}
 	}
-	memcpy(zones[(*nzones)++], z, sizeof z);
+	npending = 0;
 	return 0;
 }
 

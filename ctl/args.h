@@ -13,6 +13,7 @@
 
 #include "common/alert.h"
 #include "common/zone.h"
+#include "common/zonedir.h"
 
 /* Reset getopt before a command parses its argv. */
 void args_begin(void);
@@ -30,10 +31,24 @@ int args_fail(const char *cmd, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A decimal integer in [min, max]; 0 / -1. */
 int args_long(const char *s, long min, long max, long *out);
-/* Validate, normalise and add a zone (duplicates are dropped); 0 / -1 with
- * the message printed. */
+/* --zone S: a code is validated, normalised and added at once (duplicates
+ * are dropped); a name or a "township/village" path (anything not starting
+ * with a digit) waits until the config, and so the zone-name directory, is
+ * loaded: -c may come after --zone.  0 / -1 with the message printed. */
 int args_zone(const char *cmd, const char *s, char zones[ALERT_MAX_ZONES][ZONE_MAX + 1],
     int *nzones);
+/* The help line every command taking a zone prints. */
+#define ZONE_HELP \
+	"  A zone is a code (430682101201), a name (东山村) or TOWNSHIP/VILLAGE\n" \
+	"  (忠防镇/东山村) from the zone-name file ([zones] file of ctl.conf).\n"
+
+/* How many zone names wait (count them as zones in "at least one --zone"). */
+int args_zones_pending(void);
+/* Resolve the waiting names with the directory d (may be NULL) and add
+ * them where args_zone() was asked to: 0, or EXIT_USAGE with the message
+ * printed ("--zone NAME: unknown ...", or the candidates of an ambiguous
+ * name). */
+int args_zones_resolve(const char *cmd, const struct zonedir *d);
 /* The command's one positional argument, a warning id (after getopt:
  * from optind): 0 with *id set, else EXIT_USAGE with the message printed
  * (missing, invalid, or an argument after it). */

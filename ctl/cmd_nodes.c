@@ -18,12 +18,14 @@
 #include "ctl/args.h"
 #include "ctl/cmd.h"
 #include "ctl/hubcmd.h"
+#include "ctl/zonecol.h"
 
 #define CMD "nodes"
 
 struct nopts {
 	const char *conf;
 	char zone[ZONE_MAX + 1];
+	const char *zone_arg;          /* --zone as typed (argv) */
 	int attention;
 	int json;
 };
@@ -37,7 +39,7 @@ usage(FILE *f)
 	    "  last heartbeat ('*' = stale: older than the offline grace, or never heard),\n"
 	    "  faults, last self-test.  --zone: the nodes inside zone Z.  --attention:\n"
 	    "  only nodes offline, stale, with a fault, or whose last self-test failed.\n"
-	    "  Exit: 0, 1 usage, 2 config, 3 hub unreachable or error.\n");
+	    "  Exit: 0, 1 usage, 2 config, 3 hub unreachable or error.\n%s", ZONE_HELP);
 }
 
 static int
@@ -49,7 +51,8 @@ option(void *ctx, int ch, const char *arg)
 	switch (ch) {
 	case 'c': o->conf = arg; return 0;
 	case 'z':
-		if (zone_parse(arg, o->zone, &e) != 0)
+		o->zone_arg = arg;   /* a name resolves once ctl.conf is loaded */
+		if (arg[0] >= '0' && arg[0] <= '9' && zone_parse(arg, o->zone, &e) != 0)
 			return args_usage_error(CMD, "--zone: %s", e.msg);
 		return 0;
 	case 'a': o->attention = 1; return 0;
@@ -124,10 +127,13 @@ selftest_text(const cJSON *n, int64_t now_ms, char *out, size_t outsz)
 	snprintf(out, outsz, "%s %s ago", hubcmd_bool(st, "ok") ? "ok" : "FAILED", age);
 }
 
+/* ctl.conf's zone-name directory, for the table and --zone NAME */
+static const struct zonedir *zones;
+
 static void
 print_row(const cJSON *n, int64_t now_ms)
 {
-	char age[20], faults[256], test[64];
+	char age[20], faults[256], test[64], zc[ZONECOL_MAX];
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(n, "age_s");
 
 	if (cJSON_IsNumber(a))
@@ -138,7 +144,8 @@ print_row(const cJSON *n, int64_t now_ms)
 		strcat(age, "*");
 	faults_text(n, faults, sizeof faults);
 	selftest_text(n, now_ms, test, sizeof test);
-	printf("%-24s %-12s %-8s %-8s %-24s %s\n", hubcmd_str(n, "id"), hubcmd_str(n, "zone"),
+	printf("%-24s %s %-8s %-8s %-24s %s\n", hubcmd_str(n, "id"),
+	    zonecol(zones, hubcmd_str(n, "zone"), zonecol_width(zones, 12), zc),
 	    hubcmd_bool(n, "online") ? hubcmd_str(n, "state") : "offline", age, faults, test);
 }
 
@@ -147,7 +154,7 @@ show(cJSON *list, const struct nopts *o)
 {
 	cJSON *n, *next;
 	int64_t now_ms = clock_wall_ms();
-	char *s;
+	char *s, zc[ZONECOL_MAX];
 	int count = 0;
 
 	for (n = list->child; n != NULL; n = next) {
@@ -164,7 +171,8 @@ show(cJSON *list, const struct nopts *o)
 		free(s);
 		return EXIT_OK;
 	}
-	printf("%-24s %-12s %-8s %-8s %-24s %s\n", "NODE", "ZONE", "STATE", "AGE", "FAULTS",
+	printf("%-24s %s %-8s %-8s %-24s %s\n", "NODE",
+	    zonecol(NULL, "ZONE", zonecol_width(zones, 12), zc), "STATE", "AGE", "FAULTS",
 	    "SELF-TEST");
 	cJSON_ArrayForEach(n, list)
 		print_row(n, now_ms);
@@ -188,6 +196,11 @@ cmd_nodes(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = hubcmd_open(CMD, o.conf, &c, &h)) != EXIT_OK)
 		return rc;
+	zones = c.zones;
+	if (o.zone_arg != NULL && zonedir_resolve(zones, o.zone_arg, o.zone, &e) != 0) {
+		hubcmd_close(&c, h);
+		return args_usage_error(CMD, "--zone %s: %s", o.zone_arg, e.msg);
+	}
 	snprintf(path, sizeof path, "/api/nodes%s%s", o.zone[0] ? "?zone=" : "", o.zone);
 	if ((list = hubc_get_json(h, path, &status, &e)) == NULL)
 		rc = args_fail(CMD, EXIT_HUB, "%s", e.msg);

@@ -41,7 +41,7 @@ usage(FILE *f)
 	    "  those zones are expected and listed as silent if they said nothing.\n"
 	    "  Exit: 0 all confirmed, 4 a node failed/rejected/preempted/cancelled,\n"
 	    "  5 a node silent (or nobody confirmed), 6 a node not finished yet,\n"
-	    "  1 usage, 2 config, 3 broker.\n", DEFAULT_TIMEOUT_S);
+	    "  1 usage, 2 config, 3 broker.\n%s", DEFAULT_TIMEOUT_S, ZONE_HELP);
 }
 
 static int
@@ -111,6 +111,10 @@ cmd_receipts(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (ctlconf_load(args_conf_path(o.conf), &c, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
+	if ((rc = args_zones_resolve(CMD, c.zones)) != 0) {
+		ctlconf_free(&c);
+		return rc;
+	}
 	if ((t = tally_new(&c, o.id, NULL, TALLY_WARN, &e)) == NULL) {
 		ctlconf_free(&c);
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);

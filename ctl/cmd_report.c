@@ -112,11 +112,11 @@ check(const struct popts *o, const struct sig_key *k, const char *p, size_t n,
 /* CSV or text made here from the body just verified, never taken from the
  * hub unchecked. */
 static int
-print_converted(const struct popts *o, const struct envelope *env)
+print_converted(const struct popts *o, const struct ctl_config *c, const struct envelope *env)
 {
 	struct cx_err e;
 	char *out = strcmp(o->format, "csv") == 0 ? report_csv(env->body, env->bodylen, &e) :
-	    report_text(env->body, env->bodylen, &e);
+	    report_text_named(env->body, env->bodylen, c->zones, &e);
 
 	if (out == NULL)
 		return args_fail(CMD, EXIT_NODE_FAILED, "the signed report: %s", e.msg);
@@ -154,7 +154,7 @@ run(struct hubc *h, const struct ctl_config *c, const struct popts *o)
 			putchar('\n');
 		rc = EXIT_OK;
 	} else {
-		rc = print_converted(o, &env);
+		rc = print_converted(o, c, &env);
 	}
 	free(p);
 	return rc;

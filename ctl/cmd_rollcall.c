@@ -20,6 +20,7 @@
 
 #include "common/clock.h"
 #include "common/zone.h"
+#include "ctl/zonecol.h"
 #include "ctl/args.h"
 #include "ctl/cmd.h"
 #include "ctl/hubcmd.h"
@@ -117,10 +118,13 @@ print_counts(const cJSON *c)
 	printf("\n");
 }
 
+/* ctl.conf's zone-name directory, for the tables (NULL: codes only) */
+static const struct zonedir *zones;
+
 static void
 print_node(const cJSON *n)
 {
-	char when[32], ack[48] = "-";
+	char when[32], ack[48] = "-", zc[ZONECOL_MAX];
 
 	hubcmd_time(hubcmd_int(n, "time_ms", 0), when, sizeof when);
 	if (hubcmd_bool(n, "acknowledged")) {
@@ -129,8 +133,9 @@ print_node(const cJSON *n)
 		hubcmd_time(hubcmd_int(n, "ack_time_ms", 0), t, sizeof t);
 		snprintf(ack, sizeof ack, "%s %s", hubcmd_str(n, "ack_by"), t + (t[0] ? 11 : 0));
 	}
-	printf("%-24s %-12s %-9s %-10s %-19s %-16s %s%s\n", hubcmd_str(n, "node"),
-	    hubcmd_str(n, "zone"), hubcmd_str(n, "class"),
+	printf("%-24s %s %-9s %-10s %-19s %-16s %s%s\n", hubcmd_str(n, "node"),
+	    zonecol(zones, hubcmd_str(n, "zone"), zonecol_width(zones, 12), zc),
+	    hubcmd_str(n, "class"),
 	    hubcmd_str(n, "state")[0] ? hubcmd_str(n, "state") : "-", when, ack,
 	    hubcmd_bool(n, "verified") ? "" : "UNVERIFIED ",
 	    hubcmd_str(n, "reason")[0] ? hubcmd_str(n, "reason") : hubcmd_str(n, "problem"));
@@ -140,6 +145,7 @@ static void
 print_text(const cJSON *w)
 {
 	const cJSON *z, *n;
+	char zc[ZONECOL_MAX];
 
 	printf("warning %s  %s %s  verdict %s%s%s\n", hubcmd_str(w, "id"), hubcmd_str(w, "type"),
 	    hubcmd_str(w, "status"), hubcmd_str(w, "verdict"),
@@ -150,10 +156,12 @@ print_text(const cJSON *w)
 	printf("all zones: %s", hubcmd_str(w, "verdict"));
 	print_counts(cJSON_GetObjectItemCaseSensitive(w, "counts"));
 	cJSON_ArrayForEach(z, cJSON_GetObjectItemCaseSensitive(w, "zones")) {
-		printf("zone %s: %s", hubcmd_str(z, "zone"), hubcmd_str(z, "verdict"));
+		printf("zone %s: %s", zonedir_label(zones, hubcmd_str(z, "zone"), zc, sizeof zc),
+		    hubcmd_str(z, "verdict"));
 		print_counts(cJSON_GetObjectItemCaseSensitive(z, "counts"));
 	}
-	printf("%-24s %-12s %-9s %-10s %-19s %-16s %s\n", "NODE", "ZONE", "CLASS", "STATE",
+	printf("%-24s %s %-9s %-10s %-19s %-16s %s\n", "NODE",
+	    zonecol(NULL, "ZONE", zonecol_width(zones, 12), zc), "CLASS", "STATE",
 	    "TIME", "ACKNOWLEDGED", "REASON");
 	cJSON_ArrayForEach(n, cJSON_GetObjectItemCaseSensitive(w, "nodes"))
 		print_node(n);
@@ -233,6 +241,7 @@ cmd_rollcall(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((rc = hubcmd_open(CMD, o.conf, &c, &h)) != EXIT_OK)
 		return rc;
+	zones = c.zones;
 	snprintf(path, sizeof path, "/api/warnings/%s", o.id);   /* msg id: URL-safe */
 	rc = follow(h, &o, path);
 	hubcmd_close(&c, h);

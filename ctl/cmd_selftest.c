@@ -57,7 +57,7 @@ usage(FILE *f)
 	    "  Signs a self-test command and publishes it to one enrolled node (its cmd\n"
 	    "  topic) or to a zone (its alert topic); prints its id. Silent unless\n"
 	    "  --audible (a short chime, only inside the node's allowed hours). --wait S\n"
-	    "  follows the receipts like `warn --wait`.\n");
+	    "  follows the receipts like `warn --wait`.\n%s", ZONE_HELP);
 }
 
 static int
@@ -104,9 +104,13 @@ build(const struct sopts *o, const struct ctl_config *c, struct selftest_cmd *cm
 			return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 		return 0;
 	}
-	if (zone_parse(o->target, cmd->zones[0], NULL) != 0)
-		return args_usage_error(CMD, "'%s' is neither a node enrolled in %s nor a zone",
-		    o->target, c->path);
+	if ((o->target[0] >= '0' && o->target[0] <= '9') || node_id_valid(o->target)) {
+		if (zone_parse(o->target, cmd->zones[0], NULL) != 0)
+			return args_usage_error(CMD, "'%s' is neither a node enrolled in %s nor a zone",
+			    o->target, c->path);
+	} else if (zonedir_resolve(c->zones, o->target, cmd->zones[0], &e) != 0) {
+		return args_usage_error(CMD, "%s", e.msg);   /* a zone name: unknown or ambiguous */
+	}
 	if (zone_topic(c->prefix, cmd->zones[0], topic, topicsz, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 	return 0;

@@ -98,8 +98,9 @@ usage(FILE *f)
 	    "  per packet) plus the network's delay and jitter: 100 is the floor on a LAN,\n"
 	    "  the default leaves ~240 ms for the network.\n"
 	    "  --start-in-ms: from the moment the announcement is published (after the\n"
-	    "  connection to the broker) to the capture of the first sample.\n",
-	    DEFAULT_DELAY_MS, DEFAULT_START_IN_MS, SOPUS_BITRATE_DEFAULT, SPEECH_VOICE_DEFAULT);
+	    "  connection to the broker) to the capture of the first sample.\n%s",
+	    DEFAULT_DELAY_MS, DEFAULT_START_IN_MS, SOPUS_BITRATE_DEFAULT, SPEECH_VOICE_DEFAULT,
+	    ZONE_HELP);
 }
 
 static int
@@ -161,7 +162,7 @@ check_required(struct sopts *o, int argc, char **argv)
 
 	if (optind != argc)
 		return args_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	if (o->f.nzones == 0)
+	if (o->f.nzones + args_zones_pending() == 0)
 		return args_usage_error(CMD, "at least one --zone is required");
 	if (o->f.event == NULL)
 		return args_usage_error(CMD, "--event is required");
@@ -420,6 +421,8 @@ cmd_stream(int argc, char **argv)
 		goto out;
 	}
 	r->have_conf = 1;
+	if ((rc = args_zones_resolve(CMD, r->c.zones)) != 0)
+		goto out;
 	install_signals();
 	if ((rc = open_input(&o, r)) != 0 || (rc = prepare(&o, r)) != 0 ||
 	    (rc = announce(&o, r)) != 0)

@@ -63,7 +63,8 @@ usage(FILE *f, const char *cmd)
 		    "usage: cunxiangctl cancel [-c ctl.conf] ID --zone Z [--zone Z...]\n"
 		    "         [--status actual|exercise|test] [--expires S] [--id ID] [--sender S]\n"
 		    "         [--wait S] [--json]\n"
-		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n");
+		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n"
+		    "%s", ZONE_HELP);
 		return;
 	}
 	fprintf(f,
@@ -74,9 +75,9 @@ usage(FILE *f, const char *cmd)
 	    "  Signs a warning%s and publishes it to the alert topic of each zone (QoS 1);\n"
 	    "  prints its id. Clips and sirens play in command-line order; a clip is named\n"
 	    "  after the file's base name and pinned by its SHA-256. --expires is seconds\n"
-	    "  from now (default 3600). --wait S follows the receipts like `receipts`.\n",
+	    "  from now (default 3600). --wait S follows the receipts like `receipts`.\n%s",
 	    cmd, strcmp(cmd, "update") == 0 ? " ID" : "",
-	    strcmp(cmd, "update") == 0 ? " that replaces warning ID" : "");
+	    strcmp(cmd, "update") == 0 ? " that replaces warning ID" : "", ZONE_HELP);
 }
 
 static int
@@ -154,7 +155,7 @@ check_required(struct wopts *o, int argc, char **argv)
 	}
 	if (optind != argc)
 		return args_usage_error(o->cmd, "unexpected argument '%s'", argv[optind]);
-	if (o->f.nzones == 0)
+	if (o->f.nzones + args_zones_pending() == 0)
 		return args_usage_error(o->cmd, "at least one --zone is required");
 	if (o->type == AT_CANCEL)
 		return 0;
@@ -290,6 +291,8 @@ run(int argc, char **argv, struct wopts *o)
 		return rc < 0 ? EXIT_OK : rc;
 	if (ctlconf_load(args_conf_path(o->f.conf), &c, &e) != 0)
 		return args_fail(o->cmd, EXIT_CONFIG, "%s", e.msg);
+	if ((rc = args_zones_resolve(o->cmd, c.zones)) != 0)
+		goto out;
 	if ((a = calloc(1, sizeof *a)) == NULL) {
 		rc = args_fail(o->cmd, EXIT_CONFIG, "out of memory");
 		goto out;

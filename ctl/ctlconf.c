@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -105,22 +106,23 @@ signer_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 	return cx_errf(e, "unknown key '%s' in [signer]", k);
 }
 
-/* token_file relative to the directory of the config file */
+/* A path relative to the directory of the config file (token_file, the
+ * zone-name file). */
 static int
-hub_token_path(struct ctl_config *c, const char *v, struct cx_err *e)
+conf_relative(struct ctl_config *c, const char *key, const char *v, char *out, size_t outsz,
+    struct cx_err *e)
 {
 	const char *slash = strrchr(c->path, '/');
 	int n;
 
 	if (v[0] == '\0')
-		return cx_errf(e, "'token_file' is empty");
+		return cx_errf(e, "'%s' is empty", key);
 	if (v[0] == '/' || slash == NULL)
-		n = snprintf(c->hub_token_file, sizeof c->hub_token_file, "%s", v);
+		n = snprintf(out, outsz, "%s", v);
 	else
-		n = snprintf(c->hub_token_file, sizeof c->hub_token_file, "%.*s/%s",
-		    (int)(slash - c->path), c->path, v);
-	if (n < 0 || (size_t)n >= sizeof c->hub_token_file)
-		return cx_errf(e, "'token_file' is too long");
+		n = snprintf(out, outsz, "%.*s/%s", (int)(slash - c->path), c->path, v);
+	if (n < 0 || (size_t)n >= outsz)
+		return cx_errf(e, "'%s' is too long", key);
 	return 0;
 }
 
@@ -135,7 +137,7 @@ hub_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 		return copy_str(c->hub_url, sizeof c->hub_url, v, k, e);
 	}
 	if (strcmp(k, "token_file") == 0)
-		return hub_token_path(c, v, e);
+		return conf_relative(c, k, v, c->hub_token_file, sizeof c->hub_token_file, e);
 	if (strcmp(k, "key") == 0) {
 		if (c->hub_key != NULL)
 			return cx_errf(e, "'key' given twice");
@@ -221,7 +223,8 @@ section_start(struct parse *p, const char *section, struct cx_err *e)
 	if (strncmp(section, "node ", 5) == 0)
 		return node_open(p, section + 5, e);
 	if (strcmp(section, "mqtt") != 0 && strcmp(section, "signer") != 0 &&
-	    strcmp(section, "receipts") != 0 && strcmp(section, "hub") != 0)
+	    strcmp(section, "receipts") != 0 && strcmp(section, "hub") != 0 &&
+	    strcmp(section, "zones") != 0)
 		return cx_errf(e, "unknown section [%s]", section);
 	return 0;
 }
@@ -248,6 +251,11 @@ handle(void *user, const char *section, const char *key, const char *value)
 			rc = strcmp(key, "log") == 0 ?
 			    copy_str(p->c->receipt_log, sizeof p->c->receipt_log, value, key, &e) :
 			    cx_errf(&e, "unknown key '%s' in [receipts]", key);
+		else if (strcmp(section, "zones") == 0)
+			rc = strcmp(key, "file") == 0 ?
+			    conf_relative(p->c, key, value, p->c->zones_file,
+			    sizeof p->c->zones_file, &e) :
+			    cx_errf(&e, "unknown key '%s' in [zones]", key);
 		else if (p->node != NULL)
 			rc = node_key(p, key, value, &e);
 	}
@@ -281,6 +289,23 @@ read_password_file(struct ctl_config *c, struct cx_err *e)
 	return 0;
 }
 
+/* [zones] file, else the installed copy if there is one: without a
+ * directory, zones are codes only and tables show no names. */
+static int
+load_zones(struct ctl_config *c, struct cx_err *e)
+{
+	struct cx_err ze;
+
+	if (c->zones_file[0] == '\0') {
+		if (access(CTL_DEFAULT_ZONES, F_OK) != 0)
+			return 0;
+		snprintf(c->zones_file, sizeof c->zones_file, "%s", CTL_DEFAULT_ZONES);
+	}
+	if ((c->zones = zonedir_load(c->zones_file, &ze)) == NULL)
+		return cx_errf(e, "[zones] %s", ze.msg);
+	return 0;
+}
+
 static int
 finish(struct ctl_config *c, struct cx_err *e)
 {
@@ -294,7 +319,7 @@ finish(struct ctl_config *c, struct cx_err *e)
 		c->port = c->tls_ca[0] != '\0' ? 8883 : 1883;
 	if (c->username[0] == '\0' && c->kid[0] != '\0')
 		snprintf(c->username, sizeof c->username, "%s", c->kid);
-	return 0;
+	return load_zones(c, e);
 }
 
 static void
@@ -355,6 +380,8 @@ ctlconf_free(struct ctl_config *c)
 	c->nodes = NULL;
 	sig_key_free(c->hub_key);
 	c->hub_key = NULL;
+	zonedir_free(c->zones);
+	c->zones = NULL;
 	c->nnodes = 0;
 	explicit_bzero(c->password, sizeof c->password);
 }

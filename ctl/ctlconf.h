@@ -6,6 +6,8 @@
  *   [receipts] log (optional file where every receipt the CLI is handed is kept)
  *   [hub]      url token_file key  (the township hub's HTTP API: nodes, rollcall,
  *              report, audit; token_file is relative to this file's directory)
+ *   [zones]    file (the zone-name CSV, docs/CTL.md "Zone names"; relative
+ *              to this file's directory; default CTL_DEFAULT_ZONES if present)
  *   [node ID]  zone pubkey [alg]        (repeatable: the enrolled nodes)
  *
  * Like the node's config, the parser is strict: unknown sections and keys are
@@ -22,11 +24,16 @@
 #include "common/envelope.h"
 #include "common/sign.h"
 #include "common/zone.h"
+#include "common/zonedir.h"
 
 #define CTL_STR_MAX 128
 #define CTL_PATH_MAX 256
 #define CTL_MAX_NODES 10000        /* a province's worth of villages */
 #define CTL_DEFAULT_CONF "/etc/cunxiang/ctl.conf"
+#ifndef CX_DATADIR
+#define CX_DATADIR "/usr/local/share"   /* the Makefile passes its DATADIR */
+#endif
+#define CTL_DEFAULT_ZONES CX_DATADIR "/cunxiang/zones.csv"   /* make install puts it there */
 
 struct ctl_node {
 	char id[NODE_ID_MAX + 1];
@@ -58,6 +65,10 @@ struct ctl_config {
 	char hub_url[CTL_PATH_MAX];    /* "" = no hub; http:// or https:// */
 	char hub_token_file[CTL_PATH_MAX];  /* resolved against the config's directory */
 	struct sig_key *hub_key;       /* owned: checks reports and the audit head; may be NULL */
+
+	/* [zones] */
+	char zones_file[CTL_PATH_MAX]; /* "" = none configured and none installed */
+	struct zonedir *zones;         /* owned; NULL: codes only, no names */
 
 	/* [node ID] */
 	int nnodes;

@@ -19,6 +19,7 @@
 #include "common/receipt.h"
 #include "common/rollcall.h"
 #include "common/zone.h"
+#include "ctl/zonecol.h"
 #include "ctl/stream_evidence.h"
 #include "ctl/tally.h"
 
@@ -231,7 +232,7 @@ row_ack(const struct rollcall_row *w)
 static void
 print_row(const struct tally *t, const struct rollcall_row *w, int width, FILE *f)
 {
-	char when[32], seq[24], why[RECEIPT_REASON_MAX + 96];
+	char when[32], seq[24], why[RECEIPT_REASON_MAX + 96], zc[ZONECOL_MAX];
 
 	fmt_time(w->answered ? w->time : 0, when, sizeof when);
 	snprintf(seq, sizeof seq, w->answered ? "%llu" : "-", (unsigned long long)w->seq);
@@ -243,8 +244,8 @@ print_row(const struct tally *t, const struct rollcall_row *w, int width, FILE *
 		    w->reason);
 	else
 		snprintf(why, sizeof why, "%s", w->reason);
-	fprintf(f, "%-*s  %-15s  %-9s  %4d  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width, w->node,
-	    w->zone[0] ? w->zone : "-", row_state(w), row_code(w), when,
+	fprintf(f, "%-*s  %s  %-9s  %4d  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width, w->node,
+	    zonecol(t->conf->zones, w->zone, zonecol_width(t->conf->zones, 15), zc), row_state(w), row_code(w), when,
 	    w->status[0] ? w->status : "-", seq, row_ack(w),
 	    !w->answered ? "-" : w->verified ? "yes" : "NO", why);
 	if (w->has_stream && w->verified) {
@@ -260,6 +261,7 @@ tally_print_text(const struct tally *t, FILE *f)
 	const struct rollcall_row *w;
 	int nrows = rollcall_nrows(t->rc), width = 4, i, n;
 	struct counts k;
+	char zc[ZONECOL_MAX];
 
 	count(t, &k);
 	fprintf(f, "warning %s: %d expected, %d confirmed, %d failed, %d silent, %d in progress",
@@ -273,8 +275,8 @@ tally_print_text(const struct tally *t, FILE *f)
 		if ((n = (int)strlen(w->node)) > width)
 			width = n;
 	if (nrows > 0)
-		fprintf(f, "%-*s  %-15s  %-9s  %4s  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width,
-		    "NODE", "ZONE", "STATE", "CODE", "TIME", "STATUS", "SEQ", "ACK", "VERIFIED",
+		fprintf(f, "%-*s  %s  %-9s  %4s  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width,
+		    "NODE", zonecol(NULL, "ZONE", zonecol_width(t->conf->zones, 15), zc), "STATE", "CODE", "TIME", "STATUS", "SEQ", "ACK", "VERIFIED",
 		    "REASON");
 	for (i = 0; (w = rollcall_row(t->rc, i)) != NULL; i++)
 		print_row(t, w, width, f);

@@ -15,6 +15,7 @@
 
 #include "common/json.h"
 #include "common/zone.h"
+#include "common/zonedir.h"
 #include "hub/api.h"
 #include "hub/nodeview.h"
 
@@ -68,8 +69,14 @@ node_json(struct hub *h, sqlite3_stmt *st, int64_t now_ms)
 {
 	struct node_view v;
 
+	const char *zname;
+	cJSON *o;
+
 	row_view(st, &v);
-	return node_view_json(&v, now_ms, h->conf->offline_grace_pct);
+	o = node_view_json(&v, now_ms, h->conf->offline_grace_pct);
+	if (o != NULL && (zname = zonedir_name(h->conf->zones, v.zone)) != NULL)
+		cJSON_AddStringToObject(o, "zone_name", zname);
+	return o;
 }
 
 int

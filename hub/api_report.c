@@ -54,7 +54,8 @@ report_load(sqlite3 *db, const char *id, const char *at, uint8_t **p, size_t *n)
 
 /* CSV or text made from the signed body (hub/report.h), never from live state. */
 static void
-report_converted(struct api_resp *r, const uint8_t *p, size_t n, int csv)
+report_converted(struct api_resp *r, const struct zonedir *zones, const uint8_t *p, size_t n,
+    int csv)
 {
 	struct envelope env;
 	struct cx_err e;
@@ -64,7 +65,8 @@ report_converted(struct api_resp *r, const uint8_t *p, size_t n, int csv)
 		api_error(r, 500, "stored report unreadable: %s", e.msg);
 		return;
 	}
-	out = csv ? report_csv(env.body, env.bodylen, &e) : report_text(env.body, env.bodylen, &e);
+	out = csv ? report_csv(env.body, env.bodylen, &e) :
+	    report_text_named(env.body, env.bodylen, zones, &e);
 	if (out == NULL) {
 		api_error(r, 500, "stored report: %s", e.msg);
 		return;
@@ -115,6 +117,6 @@ api_report(struct hub *h, const struct api_req *q, const char *id, struct api_re
 		r->ctype = "application/octet-stream";
 		return;
 	}
-	report_converted(r, p, n, strcmp(fmt, "csv") == 0);
+	report_converted(r, h->conf->zones, p, n, strcmp(fmt, "csv") == 0);
 	free(p);
 }

@@ -15,6 +15,7 @@
 
 #include "common/json.h"
 #include "common/zone.h"
+#include "common/zonedir.h"
 #include "hub/api.h"
 #include "hub/nodeview.h"
 
@@ -104,10 +105,11 @@ parent_of(const struct pair *p, size_t n, const char *zone)
 }
 
 static cJSON *
-zone_json(const struct pair *p, size_t n, size_t i, size_t end)
+zone_json(const struct zonedir *names, const struct pair *p, size_t n, size_t i, size_t end)
 {
 	int count[NC_COUNT] = { 0 };
 	cJSON *o = cJSON_CreateObject();
+	const char *name;
 	size_t k;
 
 	if (o == NULL)
@@ -115,6 +117,8 @@ zone_json(const struct pair *p, size_t n, size_t i, size_t end)
 	for (k = i; k < end; k++)
 		count[p[k].cls]++;
 	cJSON_AddStringToObject(o, "zone", p[i].zone);
+	if ((name = zonedir_name(names, p[i].zone)) != NULL)
+		cJSON_AddStringToObject(o, "name", name);
 	cJSON_AddStringToObject(o, "parent", parent_of(p, n, p[i].zone));
 	cJSON_AddStringToObject(o, "level", level_name(p[i].zone));
 	json_add_int(o, "nodes", (int64_t)(end - i));
@@ -146,7 +150,7 @@ api_zones(struct hub *h, const struct api_req *q, struct api_resp *r)
 	for (i = 0; i < c.n; i = end) {
 		for (end = i + 1; end < c.n && strcmp(c.p[end].zone, c.p[i].zone) == 0; end++)
 			;
-		if ((z = zone_json(c.p, c.n, i, end)) == NULL)
+		if ((z = zone_json(h->conf->zones, c.p, c.n, i, end)) == NULL)
 			break;
 		cJSON_AddItemToArray(arr, z);
 	}

@@ -46,6 +46,7 @@ static const struct kdef kdefs[] = {
 	{ "hub", "verify_threads", K_INT, F(verify_threads), 0, 64 },
 	{ "hub", "offline_grace", K_GRACE, F(offline_grace_pct), 100, 1000 },
 	{ "hub", "report_at_s", K_REPORTAT, F(report_at_s), 1, 86400 },
+	{ "hub", "zones", K_STR, F(zones_path), 0, 0 },
 	{ "mqtt", "host", K_STR, F(host), 0, 0 },
 	{ "mqtt", "port", K_INT, F(port), 1, 65535 },
 	{ "mqtt", "username", K_STR, F(username), 0, 0 },
@@ -430,6 +431,20 @@ check_whole(struct parser *ps)
 	check_signer(ps);
 }
 
+/* [hub] zones: the directory is read with the config, so that a broken
+ * file is a config error (cunxiang-hub -n says so) naming its line. */
+static void
+load_zones(struct parser *ps)
+{
+	struct hub_config *c = ps->c;
+	struct cx_err ze;
+
+	if (c->zones_path[0] == '\0')
+		return;
+	if ((c->zones = zonedir_load(c->zones_path, &ze)) == NULL)
+		fail(ps, kdef_line(ps, "hub", "zones"), "zones: %s", ze.msg);
+}
+
 static char *
 slurp(const char *path, size_t *len, struct cx_err *e)
 {
@@ -486,6 +501,8 @@ hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
 		fail(&ps, rc, "syntax error");
 	if (ps.src.errline < 0)
 		check_whole(&ps);
+	if (ps.src.errline < 0)
+		load_zones(&ps);
 	if (ps.src.errline >= 0) {
 		hubconf_free(c);
 		return -1;
@@ -503,6 +520,8 @@ hubconf_free(struct hub_config *c)
 	free(c->nodes);
 	c->nodes = NULL;
 	c->nnodes = 0;
+	zonedir_free(c->zones);
+	c->zones = NULL;
 }
 
 const struct hub_node *

@@ -12,6 +12,7 @@
 #include "common/err.h"
 #include "common/sign.h"
 #include "common/zone.h"
+#include "common/zonedir.h"
 
 #define HUBCONF_PATH_MAX 256
 #define HUBCONF_STR_MAX 128
@@ -39,6 +40,8 @@ struct hub_config {
 	int verify_threads;                /* signature checkers; -1 (default): online CPUs; 0 inline */
 	int offline_grace_pct;             /* offline after this % of heartbeat_s; default 150 */
 	int report_at_s[2];                /* the "T+2" and "T+10" reports; default 120, 600 */
+	char zones_path[HUBCONF_PATH_MAX]; /* zone names (docs/CTL.md "Zone names"); "" = none */
+	struct zonedir *zones;             /* owned, loaded with the config; NULL: codes only */
 	/* [mqtt] */
 	char host[HUBCONF_STR_MAX];
 	int port;

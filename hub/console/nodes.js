@@ -126,7 +126,8 @@ function zoneHeadHtml(z, open)
 	return `<button type="button" class="ztog" data-testid="zone-toggle-${code}" ` +
 	    `aria-expanded="${open}" aria-label="${esc(t(open ? 'tree.collapse' : 'tree.expand'))}">` +
 	    `${open ? '▾' : '▸'}</button>` +
-	    `<span class="zname"><b class="zcode">${code}</b> <span class="zlevel">` +
+	    `<span class="zname">${z.name ? `<b class="zlabel">${esc(z.name)}</b> ` : ''}` +
+	    `<b class="zcode">${code}</b> <span class="zlevel">` +
 	    `${esc(t('level.' + z.level, null, z.level))}</span></span>` + barHtml(z) +
 	    `<span class="zn">${esc(t('nodes.count', {n: z.nodes}))}</span>` +
 	    `<span class="zatt${z.attention ? ' on' : ''}">${esc(t('nodes.attention.n', {n: z.attention}))}</span>`;

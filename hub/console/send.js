@@ -41,7 +41,7 @@ function pickTreeHtml()
 		const ok = inScope(z.zone);
 		s += `<label class="pick lv-${esc(z.level)}${ok ? '' : ' out'}">` +
 		    `<input type="checkbox" data-testid="pick-${code}" value="${code}"${ok ? '' : ' disabled'}>` +
-		    `<b>${code}</b> <span class="zlevel">${esc(t('level.' + z.level, null, z.level))}</span> ` +
+		    `${z.name ? `<b>${esc(z.name)}</b> ` : ''}<b>${code}</b> <span class="zlevel">${esc(t('level.' + z.level, null, z.level))}</span> ` +
 		    `<small>${esc(t('nodes.count', {n: z.nodes}))}` +
 		    `${z.offline ? ' · ' + esc(t('send.offline', {n: z.offline})) : ''}</small></label>`;
 	}

@@ -253,6 +253,8 @@ def run(c, args):
     check("every node's chip shows it ok",
           c.wait(lambda: all(c.attr("node-" + n, "data-class") == "ok"
                              for n in ("v201", "v202", "v203"))))
+    check("the township shows its name beside its code (忠防镇, from the hub's zone file)",
+          "忠防镇" in c.tid("zone-430682101").text)
     check("... with the age of its last heartbeat",
           re.search(r"\d", c.tid("node-v201").text) is not None)
     c.shot("zone-tree")

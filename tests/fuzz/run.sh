@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]      (make fuzz FUZZ_SECONDS=N)
 #
-# Targets: envelope alert receipt verify config zone clip stream selftest (default: all).
+# Targets: envelope alert receipt verify config zone zonedir clip stream selftest (default: all).
 # Builds build-fuzz/fuzz_<target> from tests/fuzz/fuzz_<target>.c and the
 # project sources (common/*.c; audio/clip.c for clip), then runs each target
 # for SECONDS (FUZZ_JOBS at a time, default: the number of CPUs).  Inputs:
@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-ALL_TARGETS="envelope alert receipt verify config zone clip stream selftest"
+ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest"
 OUT=${FUZZ_OUT:-build-fuzz}
 
 die() {
@@ -200,6 +200,7 @@ seeds_of() {
 		tests/fuzz/seeds/envelope ;;
 	config) echo tests/corpus/config tests/data/config tests/fuzz/seeds/config "$OUT/seeds/config" ;;
 	zone) echo tests/fuzz/seeds/zone ;;
+	zonedir) echo tests/corpus/zonedir tests/fuzz/seeds/zonedir ;;
 	stream) echo tests/corpus/stream tests/fuzz/seeds/stream ;;
 	selftest) echo tests/fuzz/seeds/selftest ;;
 	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
@@ -211,6 +212,7 @@ maxlen_of() {
 	alert | verify) echo 8192 ;;
 	receipt | config | selftest) echo 4096 ;;
 	zone) echo 256 ;;
+	zonedir) echo 4096 ;;
 	clip) echo 8192 ;;
 	stream) echo 13000 ;;
 	esac
@@ -221,6 +223,7 @@ dict_of() {
 	envelope) echo tests/fuzz/envelope.dict ;;
 	config) echo tests/fuzz/config.dict ;;
 	zone) echo tests/fuzz/zone.dict ;;
+	zonedir) echo tests/fuzz/zonedir.dict ;;
 	stream) echo tests/fuzz/stream.dict ;;
 	esac
 }

@@ -52,7 +52,8 @@ for n in v201 v202 v203; do wait_online $n || exit 1; done
 mkdir -p "$RIG/pids"
 for n in v201 v202 v203; do echo "${NODE_PID[$n]}" > "$RIG/pids/$n"; done
 
-hub_conf "rollcall_deadline_s = 20
+hub_conf "zones = $(pwd)/firmware-config/zones-430682.csv
+rollcall_deadline_s = 20
 resend_s = 0
 report_at_s = 5,10" v201 v202 v203
 sed -i "s|^listen = off\$|listen = 127.0.0.1:$HPORT\nconsole_dir = $(pwd)/hub/console|" "$RIG/hub.conf"

@@ -265,6 +265,12 @@ setup(void **state)
 	enrol(f, 0, "village-201", "430682101201");
 	enrol(f, 1, "village-202", "430682101202");
 	enrol(f, 2, "village-301", "430682102301");
+	{
+		/* zone names (fixture): village-201's zone is listed, village-202's not */
+		static const char zcsv[] = "code,name\n430682101,忠防镇\n430682101201,东山村\n";
+		f->conf.zones = zonedir_parse("zones.csv", zcsv, sizeof zcsv - 1, &e);
+		assert_non_null(f->conf.zones);
+	}
 	write_tokens(f);
 	f->now = clock_wall_ms();
 	snprintf(db, sizeof db, "%s/hub.db", f->dir);
@@ -306,6 +312,7 @@ teardown(void **state)
 	loop_free(f->hub.loop);
 	sig_key_free(f->hub.key);
 	free(f->conf.nodes);
+	zonedir_free(f->conf.zones);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
 	if (system(cmd) != 0)
 		return -1;
@@ -594,10 +601,12 @@ test_nodes(void **state)
 	assert_false(boolean(n, "stale"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(n, "faults")), 0);
 	assert_string_equal(str(n, "name"), "Village 1");
+	assert_string_equal(str(n, "zone_name"), "东山村");
 	st = cJSON_GetObjectItem(n, "last_selftest");
 	assert_string_equal(str(st, "ref"), "selftest.1");
 	assert_true(boolean(st, "ok"));
 	n = find(j, "id", "village-202");
+	assert_null(cJSON_GetObjectItem(n, "zone_name"));   /* not in the directory */
 	assert_false(boolean(n, "online"));
 	assert_true(boolean(n, "stale"));       /* 400 s > 1.5 x 60 s */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(n, "faults")), 2);

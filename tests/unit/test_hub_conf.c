@@ -163,6 +163,9 @@ static void test_bad(void **state)
 		{ HEAD "[http]\nsecure_cookies = maybe\n", ":6: 'secure_cookies' must be auto, yes or no" },
 		{ HEAD "[http]\nsession_idle_s = 10\n", ":6: 'session_idle_s' must be a number 60..86400" },
 		{ HEAD "[http]\nsession_max_s = 9999999\n", ":6: 'session_max_s' must be a number" },
+		{ HEAD "zones = /nonexistent/zones.csv\n", ":5: zones: /nonexistent/zones.csv: No such file" },
+		{ HEAD "zones = tests/corpus/zonedir/duplicate-code.csv\n",
+		    ":5: zones: tests/corpus/zonedir/duplicate-code.csv:3: code 43 already on line 2" },
 	};
 	struct hub_config c;
 	struct cx_err e;
@@ -175,7 +178,26 @@ static void test_bad(void **state)
 			fail_msg("case %zu: got '%s', want '%s'", i, e.msg, cases[i].msg);
 		assert_null(c.nodes);
 		assert_int_equal(c.nnodes, 0);
+		assert_null(c.zones);
 	}
+	unlink(path);
+}
+
+/* [hub] zones: the shipped county's names, loaded with the config */
+static void test_zones(void **state)
+{
+	struct hub_config c;
+	struct cx_err e = { "" };
+
+	(void)state;
+	if (load(HEAD "zones = firmware-config/zones-430682.csv\n", &c, &e) != 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(zonedir_name(c.zones, "430682101"), "忠防镇");
+	hubconf_free(&c);
+	assert_null(c.zones);
+	assert_int_equal(load(HEAD, &c, &e), 0);
+	assert_null(c.zones);      /* none configured: codes only */
+	hubconf_free(&c);
 	unlink(path);
 }
 
@@ -187,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_http_keys),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_signer),
+		cmocka_unit_test(test_zones),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,8 +113,22 @@ static void test_csv_and_text(void **state)
 	assert_non_null(strstr(txt, "  failed   v-202 (430682101202): clip missing"));
 	assert_non_null(strstr(txt, "  silent   v-203 (430682101203)\n"));
 	assert_non_null(strstr(txt, "  done     v-201 (430682101201), acknowledged by a person\n"));
-	free(csv);
 	free(txt);
+	{
+		/* with a zone-name directory: the names beside the codes */
+		static const char zcsv[] = "code,name\n430682101,忠防镇\n430682101202,西湾村\n";
+		struct zonedir *zd = zonedir_parse("z.csv", zcsv, sizeof zcsv - 1, &e);
+
+		assert_non_null(zd);
+		txt = report_text_named((uint8_t *)j, strlen(j), zd, &e);
+		assert_non_null(txt);
+		assert_non_null(strstr(txt, "\nZone 430682101 忠防镇: failed; "));
+		assert_non_null(strstr(txt, "  failed   v-202 (430682101202 西湾村): clip missing"));
+		assert_non_null(strstr(txt, "  silent   v-203 (430682101203)\n"));   /* not listed */
+		free(txt);
+		zonedir_free(zd);
+	}
+	free(csv);
 	assert_null(report_csv((const uint8_t *)"{\"kind\":\"receipt\"}", 18, &e));
 	assert_null(report_text((const uint8_t *)"{", 1, &e));
 	free(j);

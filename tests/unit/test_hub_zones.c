@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/zonedir.h"
 #include "hub/api.h"
 #include "hub/hub.h"
 #include "hub/nodes.h"
@@ -208,6 +209,27 @@ test_zones_counts(void **state)
 	cJSON_Delete(j);
 }
 
+/* With the hub's zone-name file: a listed zone has its name, others none. */
+static void
+test_zone_names(void **state)
+{
+	static const char csv[] = "code,name,parent\n430682,临湘市,\n430682101,忠防镇,430682\n";
+	struct fixture *f = *state;
+	struct cx_err e;
+	cJSON *j, *zs;
+
+	f->conf.zones = zonedir_parse("test.csv", csv, sizeof csv - 1, &e);
+	assert_non_null(f->conf.zones);
+	j = get(f, api_zones, NULL);
+	zs = cJSON_GetObjectItemCaseSensitive(j, "zones");
+	assert_string_equal(str(cJSON_GetArrayItem(zs, 0), "name"), "临湘市");
+	assert_string_equal(str(cJSON_GetArrayItem(zs, 1), "name"), "忠防镇");
+	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(zs, 2), "name"));
+	cJSON_Delete(j);
+	zonedir_free(f->conf.zones);
+	f->conf.zones = NULL;
+}
+
 static void
 test_nodes_class_and_attention(void **state)
 {
@@ -256,6 +278,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_zones_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zone_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nodes_class_and_attention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ok_turns_stale, setup, teardown),
 	};
