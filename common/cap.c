@@ -722,7 +722,9 @@ map_alert(struct capctx *c, xmlNodePtr root)
 		return fail(c, root, "no <info>: an %s needs an event, a severity and an area",
 		    a->type == AT_ALERT ? "Alert" : "Update");
 	a->expires = c->o->now + c->o->default_expires_s;
-	return map_areas(c, NULL);
+	if (!c->o->zones_given)
+		return fail(c, root, "a Cancel without <info><area>: give the zones with --zone");
+	return 0;
 }
 
 int
