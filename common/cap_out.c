@@ -6,9 +6,10 @@
  * volume, the clips' SHA-256) travels as <parameter>s named "cunxiang:...";
  * what the body does not know is written as CAP's "Unknown" (urgency,
  * certainty) or "Other" (category), never invented.  References need the
- * replaced message's sender and sent time: the sent time is read from ids
- * made by cunxiangctl ("<kid>-<UTC yyyymmddHHMMSS>-<hex>"); for any other id
- * the reference goes into <note> instead.  docs/PROTOCOL.md "CAP 1.2".
+ * replaced message's sender and sent time: the sender is taken to be this
+ * one's, the sent time is read from ids made by cunxiangctl
+ * ("<kid>-<UTC yyyymmddHHMMSS>-<hex>"); for any other id it is this
+ * message's own sent time, and a <note> says so.  docs/PROTOCOL.md "CAP 1.2".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,11 +85,11 @@ add_header(xmlNodePtr root, const struct alert *a)
 		return -1;
 	if (a->type == AT_ALERT)
 		return 0;
-	if ((rt = id_time(a->ref)) < 0) {
-		snprintf(buf, sizeof buf, "replaces %s (its sent time is not known)", a->ref);
-		return add(root, "note", buf);
-	}
-	fmt_time(rt, t);
+	if ((rt = id_time(a->ref)) < 0 &&
+	    add(root, "note", "the sent time in references is this message's own: the "
+	    "replaced message's is not in the warning") != 0)
+		return -1;
+	fmt_time(rt < 0 ? a->sent : rt, t);
 	snprintf(buf, sizeof buf, "%s,%s,%s", a->sender, a->ref, t);
 	return add(root, "references", buf);
 }
