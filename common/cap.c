@@ -87,6 +87,21 @@ schema_get(struct cx_err *e)
 	return schema;
 }
 
+/* the line of the first occurrence of what in xml (1 if none) */
+static int
+line_of(const uint8_t *xml, size_t len, const char *what)
+{
+	size_t i, n = strlen(what);
+	int line = 1;
+
+	for (i = 0; i + n <= len; i++) {
+		if (memcmp(xml + i, what, n) == 0)
+			return line;
+		line += xml[i] == '\n';
+	}
+	return 1;
+}
+
 /* The document, or NULL with e set. Caller frees with xmlFreeDoc(). */
 static xmlDocPtr
 doc_read(const uint8_t *xml, size_t len, const char *file, struct cx_err *e)
@@ -115,7 +130,7 @@ doc_read(const uint8_t *xml, size_t len, const char *file, struct cx_err *e)
 	}
 	if (doc->intSubset != NULL || doc->extSubset != NULL) {
 		cx_errf(e, "%s:%d: a DOCTYPE is not allowed in a CAP alert", file,
-		    doc->intSubset ? (int)xmlGetLineNo((xmlNodePtr)doc->intSubset) : 1);
+		    line_of(xml, len, "<!DOCTYPE"));
 		xmlFreeDoc(doc);
 		return NULL;
 	}
@@ -565,7 +580,7 @@ add_zone(struct capctx *c, xmlNodePtr g, const char *value)
 	int i;
 
 	if (zone_parse(value, z, &ze) != 0)
-		return fail(c, g, "zone '%.40s': %s", value, ze.msg);
+		return fail(c, g, "%s", ze.msg);
 	for (i = 0; i < a->nzones; i++)
 		if (strcmp(a->zones[i], z) == 0)
 			return 0;
