@@ -514,8 +514,6 @@ map_times(struct capctx *c, xmlNodePtr info)
 		return -1;
 	if (rc == 1)
 		a->effective = t;
-	if (child(info, "onset"))
-		note(c, "onset dropped (effective and expires are carried)");
 	if ((rc = time_of(c, info, "expires", &t)) < 0)
 		return -1;
 	if (rc == 0) {
@@ -529,6 +527,23 @@ map_times(struct capctx *c, xmlNodePtr info)
 	if (a->expires <= a->effective)
 		return fail(c, child(info, "expires"), "not after <effective>");
 	return 0;
+}
+
+/* one note naming the <info> elements present that the body has no place for */
+static void
+dropped(struct capctx *c, xmlNodePtr info)
+{
+	static const char *const names[] = { "senderName", "audience", "responseType", "web",
+	    "contact", "parameter", "onset" };
+	char list[CAP_NOTE_MAX / 2] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (child(info, names[i]) != NULL)
+			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+			    list[0] ? ", " : "", names[i]);
+	if (list[0])
+		note(c, "dropped: %s (no place in a warning)", list);
 }
 
 static int
@@ -552,9 +567,7 @@ map_text(struct capctx *c, xmlNodePtr info)
 	if (desc[0] && instr[0])
 		strcat(a->text, "\n\n");
 	strcat(a->text, instr);
-	if (child(info, "web") || child(info, "contact") || child(info, "parameter") ||
-	    child(info, "senderName") || child(info, "audience"))
-		note(c, "senderName, audience, web, contact and parameters dropped");
+	dropped(c, info);
 	return 0;
 }
 

@@ -38,6 +38,7 @@ check "A.2 with --zone: exit 0" [ "$RC" = 0 ]
 check "A.2 body" out_is '{"v":1,"kind":"alert","id":"KSTO1055887203","sender":"KSTO@NWS.NOAA.GOV","sent":1055887200,"status":"actual","type":"alert","event":"SVR","severity":2,"expires":1055890800,"zones":["430682101201"],"title":"SEVERE THUNDERSTORM WARNING","text":"AT 254 PM PDT...NATIONAL WEATHER SERVICE DOPPLER RADAR INDICATED A SEVERE\n            THUNDERSTORM OVER SOUTH CENTRAL ALPINE COUNTY...OR ABOUT 18 MILES SOUTHEAST OF KIRKWOOD...MOVING\n            SOUTHWEST AT 5 MPH. HAIL...INTENSE RAIN AND STRONG DAMAGING WINDS ARE LIKELY WITH THIS\n            STORM.\n\nTAKE COVER IN A SUBSTANTIAL SHELTER UNTIL THE STORM PASSES.","play":[{"siren":"air-raid"}]}'
 check "A.2 notes the event code" err_has "note: event: the SAME code SVR"
 check "A.2 notes urgency" err_has "note: urgency Immediate and certainty Observed are not carried"
+check "A.2 notes what was dropped" err_has "note: dropped: senderName, responseType, contact (no place in a warning)"
 at '2026-12-02 10:00:00' --cap "$DATA/spec-a2-thunderstorm.xml" --siren air-raid --zone 430682101201
 refused "A.2 today" "spec-a2-thunderstorm.xml:20: <expires>: the alert expired"
 
