@@ -400,8 +400,12 @@ map_header(struct capctx *c, xmlNodePtr root)
 			    "[A-Za-z0-9._:-]: give --id", id);
 		memcpy(a->id, id, strlen(id) + 1);
 	}
-	if (child_text(c, root, "sender", a->sender, sizeof a->sender) < 0 ||
-	    map_status(c, root) != 0 || map_references(c, root) != 0)
+	if (child_text(c, root, "sender", a->sender, sizeof a->sender) < 0)
+		return -1;
+	if (a->sender[0] == '\0' || strpbrk(a->sender, " \t\r\n,<&") != NULL)
+		return fail(c, child(root, "sender"), "'%s': CAP wants a non-empty sender without "
+		    "spaces, commas, '<' or '&'", a->sender);
+	if (map_status(c, root) != 0 || map_references(c, root) != 0)
 		return -1;
 	a->v = ALERT_VERSION;
 	a->sent = a->effective = c->o->now;

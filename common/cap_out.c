@@ -9,7 +9,8 @@
  * replaced message's sender and sent time: the sender is taken to be this
  * one's, the sent time is read from ids made by cunxiangctl
  * ("<kid>-<UTC yyyymmddHHMMSS>-<hex>"); for any other id it is this
- * message's own sent time, and a <note> says so.  docs/PROTOCOL.md "CAP 1.2".
+ * message's own sent time, and a <note> says so.  CAP's sender has no
+ * spaces or commas: see cap_sender().  docs/PROTOCOL.md "CAP 1.2".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,14 +73,31 @@ id_time(const char *id)
 	return (int64_t)timegm(&tm);
 }
 
+/* CAP's sender has no spaces, commas, '<' or '&': those (and control
+ * bytes) become '_'; the body's own sender goes to <senderName> then. */
 static int
-add_header(xmlNodePtr root, const struct alert *a)
+cap_sender(const char *s, char out[ALERT_SENDER_MAX + 1])
+{
+	size_t i, n = strlen(s);
+	int changed = 0;
+
+	for (i = 0; i < n && i < ALERT_SENDER_MAX; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		out[i] = ch <= ' ' || ch == ',' || ch == '<' || ch == '&' || ch == 0x7f ? '_' : (char)ch;
+		changed |= out[i] != s[i];
+	}
+	out[i] = '\0';
+	return changed;
+}
+
+static int
+add_header(xmlNodePtr root, const struct alert *a, char sender[ALERT_SENDER_MAX + 1])
 {
 	char t[32], buf[ALERT_SENDER_MAX + ALERT_ID_MAX + 48];
 	int64_t rt;
 
 	fmt_time(a->sent, t);
-	if (add(root, "identifier", a->id) || add(root, "sender", a->sender) ||
+	if (add(root, "identifier", a->id) || add(root, "sender", sender) ||
 	    add(root, "sent", t) || add(root, "status", status_names[a->status]) ||
 	    add(root, "msgType", type_names[a->type]) || add(root, "scope", "Public"))
 		return -1;
@@ -90,7 +108,7 @@ add_header(xmlNodePtr root, const struct alert *a)
 	    "replaced message's is not in the warning") != 0)
 		return -1;
 	fmt_time(rt < 0 ? a->sent : rt, t);
-	snprintf(buf, sizeof buf, "%s,%s,%s", a->sender, a->ref, t);
+	snprintf(buf, sizeof buf, "%s,%s,%s", sender, a->ref, t);
 	return add(root, "references", buf);
 }
 
@@ -159,7 +177,7 @@ add_area(xmlNodePtr info, const struct alert *a)
 }
 
 static int
-add_info(xmlNodePtr root, const struct alert *a, const char *lang)
+add_info(xmlNodePtr root, const struct alert *a, const char *lang, int sender_changed)
 {
 	xmlNodePtr info = xmlNewChild(root, root->ns, BAD_CAST "info", NULL);
 	char t[32];
@@ -175,7 +193,8 @@ add_info(xmlNodePtr root, const struct alert *a, const char *lang)
 	if (add(info, "effective", t))
 		return -1;
 	fmt_time(a->expires, t);
-	if (add(info, "expires", t) || (a->title[0] && add(info, "headline", a->title)) ||
+	if (add(info, "expires", t) || (sender_changed && add(info, "senderName", a->sender)) ||
+	    (a->title[0] && add(info, "headline", a->title)) ||
 	    (a->text[0] && add(info, "description", a->text)) ||
 	    (a->type != AT_CANCEL && add_play(info, a)) || add_resources(info, a))
 		return -1;
@@ -188,8 +207,8 @@ cap_from_alert(const struct alert *a, const char *lang, struct cx_err *e)
 	xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
 	xmlNodePtr root = NULL;
 	xmlChar *mem = NULL;
-	char *out = NULL;
-	int n = 0;
+	char *out = NULL, sender[ALERT_SENDER_MAX + 1];
+	int n = 0, changed;
 
 	if ((unsigned)a->status > 2 || (unsigned)a->type > 2) {
 		cx_errf(e, "bad status or type");
@@ -201,7 +220,8 @@ cap_from_alert(const struct alert *a, const char *lang, struct cx_err *e)
 	}
 	xmlDocSetRootElement(doc, root);
 	xmlSetNs(root, xmlNewNs(root, BAD_CAST CAP_NS, NULL));
-	if (add_header(root, a) != 0 || add_info(root, a, lang) != 0) {
+	changed = cap_sender(a->sender, sender);
+	if (add_header(root, a, sender) != 0 || add_info(root, a, lang, changed) != 0) {
 		cx_errf(e, "out of memory");
 		goto out;
 	}

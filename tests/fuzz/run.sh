@@ -202,7 +202,7 @@ seeds_of() {
 	zone) echo tests/fuzz/seeds/zone ;;
 	stream) echo tests/corpus/stream tests/fuzz/seeds/stream ;;
 	selftest) echo tests/fuzz/seeds/selftest ;;
-	cap) echo tests/data/cap tests/fuzz/seeds/cap ;;
+	cap) echo tests/corpus/cap tests/data/cap tests/fuzz/seeds/cap ;;
 	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
 	esac
 }

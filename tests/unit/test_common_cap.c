@@ -259,6 +259,9 @@ refusals(void **state)
 		{ "urn:oasis:names:tc:emergency:cap:1.2", "urn:oasis:names:tc:emergency:cap:1.1",
 		  "t.xml:5: element <alert> in namespace 'urn:oasis:names:tc:emergency:cap:1.1'" },
 		{ "</alert>", "</alert", "t.xml:" },
+		{ "<sender>430682101", "<sender>430682101 township,office", "t.xml:7: <sender>: "
+		  "'430682101 township,office': CAP wants a non-empty sender without spaces, commas" },
+		{ "<sender>430682101", "<sender>", "<sender>: '': CAP wants a non-empty sender" },
 	};
 	struct cap_result r;
 	struct cx_err e;
@@ -306,6 +309,20 @@ hostile_xml(void **state)
 	free(big);
 	assert_int_equal(parse_str("", CN_NOW, 1, &r, &e), -1);
 	assert_non_null(strstr(e.msg, "t.xml"));
+}
+
+/* what the fuzzer found (tests/corpus/cap): each refused, naming the file */
+static void
+fuzz_finds(void **state)
+{
+	struct cap_result r;
+	struct cx_err e;
+
+	(void)state;
+	assert_int_equal(parse_file("tests/corpus/cap/sender-comma.xml", 1555696200, NULL, 1, &r,
+	    &e), -1);
+	assert_non_null(strstr(e.msg, "tests/corpus/cap/sender-comma.xml:1: <sender>: "
+	    "'bbrundage@dps.st,ate.nv.us': CAP wants"));
 }
 
 static void
@@ -400,6 +417,18 @@ export_and_back(void **state)
 	assert_null(strstr(xml, "<language>"));
 	assert_int_equal(cap_validate((const uint8_t *)xml, strlen(xml), "out", &e), 0);
 	free(xml);
+	/* a body's sender with spaces (PROTOCOL.md's example): '_' in <sender>, as is in <senderName> */
+	strcpy(a.sender, "430682101 township office");
+	xml = cap_from_alert(&a, NULL, &e);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "<sender>430682101_township_office</sender>"));
+	assert_non_null(strstr(xml, "<senderName>430682101 township office</senderName>"));
+	assert_non_null(strstr(xml, "<references>430682101_township_office,TRI13970876.1,"));
+	assert_int_equal(cap_validate((const uint8_t *)xml, strlen(xml), "out", &e), 0);
+	assert_int_equal(parse_str(xml, CN_NOW, 0, &r, &e), 0);
+	assert_string_equal(r.a.sender, "430682101_township_office");
+	assert_string_equal(r.a.ref, "TRI13970876.1");
+	free(xml);
 }
 
 int
@@ -412,6 +441,7 @@ main(void)
 		cmocka_unit_test(china_geocodes_and_clip),
 		cmocka_unit_test(refusals),
 		cmocka_unit_test(hostile_xml),
+		cmocka_unit_test(fuzz_finds),
 		cmocka_unit_test(real_world),
 		cmocka_unit_test(export_and_back),
 	};
