@@ -72,8 +72,9 @@ usage(FILE *f, const char *cmd)
 		fprintf(f,
 		    "usage: cunxiangctl cancel [-c ctl.conf] ID --zone Z [--zone Z...]\n"
 		    "         [--status actual|exercise|test] [--expires S] [--id ID] [--sender S]\n"
-		    "         [--wait S] [--json]\n"
-		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n");
+		    "         [--wait S] [--json] [--dry-run]\n"
+		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n"
+		    "  --dry-run prints the body that would be signed and sends nothing.\n");
 		return;
 	}
 	fprintf(f,

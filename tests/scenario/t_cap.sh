@@ -132,4 +132,12 @@ at '2026-12-02 10:05:00' --cap "$RIG/show.xml" --clip-dir "$RIG/clips" --siren a
 check "show --cap then warn --cap: the same body back" cmp -s "$RIG/out" "$RIG/body.json"
 "$CTL" show --cap "$DATA/broken-not-xml.xml" >"$RIG/out" 2>"$RIG/err"
 check "show --cap of a non-warning: exit 2" [ $? = 2 ]
+
+# --- --dry-run without --cap: the body, no key read (none.pem does not exist) ---------
+at '2026-12-02 10:05:00' --zone 430682101201 --event flood --severity 2 --siren air-raid \
+	--id w-dry-1 --title 山洪预警
+check "warn --dry-run: the body" out_is '{"v":1,"kind":"alert","id":"w-dry-1","sender":"township-101","sent":1796205900,"status":"actual","type":"alert","event":"flood","severity":2,"expires":1796209500,"zones":["430682101201"],"title":"山洪预警","play":[{"siren":"air-raid"}]}'
+faketime -f '2026-12-02 10:05:00' "$CTL" cancel -c "$CONF" w-dry-1 --zone 430682101201 --id c-1 \
+	--dry-run >"$RIG/out" 2>"$RIG/err"
+check "cancel --dry-run: the body" out_is '{"v":1,"kind":"alert","id":"c-1","sender":"township-101","sent":1796205900,"status":"actual","type":"cancel","ref":"w-dry-1","expires":1796209500,"zones":["430682101201"]}'
 finish
