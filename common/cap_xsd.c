@@ -1,7 +1,11 @@
 /*
  * cap_xsd: common/CAP-v1.2.xsd, the OASIS CAP 1.2 schema, embedded so the CLI
  * needs no file at run time.  Generated from that file; test_common_cap checks
- * that the two are byte for byte the same.  The schema is
+ * that the two are byte for byte the same.  To regenerate, replace the string
+ * below with the output of
+ *   sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$/\\n"/' common/CAP-v1.2.xsd
+ * The schema is http://docs.oasis-open.org/emergency/cap/v1.2/CAP-v1.2.xsd as
+ * published (indentation reflowed) by google/cap-library (schema/cap12.xsd),
  * Copyright OASIS Open 2010 All Rights Reserved (OASIS IPR Policy: it may be
  * copied and distributed unmodified).
  */
