@@ -20,7 +20,7 @@ SAN       ?=
 
 CC        ?= cc
 PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih speexdsp \
-             sqlite3 libmicrohttpd libsodium libcurl
+             sqlite3 libmicrohttpd libsodium libcurl libxml-2.0
 # Debian packages needed to build and test (make deps installs the missing ones).
 # Every command a test, the demo, the fuzz runner, the hw test or bench calls
 # is listed with its package in tests/deps/tools.txt; tests/deps/check.py
@@ -31,7 +31,7 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              libsqlite3-dev sqlite3 libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
-             python3-cryptography mount \
+             python3-cryptography mount libxml2-dev libxml2-utils \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
              chromium chromium-driver python3-selenium fonts-wqy-microhei
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's

@@ -37,5 +37,6 @@ int cmd_nodes(int argc, char **argv);
 int cmd_rollcall(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 #endif

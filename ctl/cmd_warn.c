@@ -26,6 +26,7 @@
 #include "common/zone.h"
 #include "ctl/args.h"
 #include "ctl/cmd.h"
+#include "ctl/capwarn.h"
 #include "ctl/ctlconf.h"
 #include "ctl/warnfields.h"
 #include "ctl/warnmsg.h"
@@ -42,6 +43,10 @@ struct wopts {
 	struct play_item play[ALERT_MAX_PLAY];
 	long repeat;                   /* 0: not given */
 	long wait_s;                   /* -1: do not wait */
+	struct capwarn_opts cap;       /* cap.path: --cap FILE */
+	const char *speech;            /* --speech VOICE (with --cap) */
+	int dry_run;
+	unsigned char seen[128];       /* options given */
 };
 
 /* Its options; warn_field_option() reads the first ones. */
@@ -51,6 +56,11 @@ static const struct option warn_longopts[] = {
 	{ "siren", required_argument, NULL, 'S' },
 	{ "repeat", required_argument, NULL, 'r' },
 	{ "wait", required_argument, NULL, 'w' },
+	{ "cap", required_argument, NULL, 'K' },
+	{ "lang", required_argument, NULL, 'L' },
+	{ "clip-dir", required_argument, NULL, 'd' },
+	{ "speech", required_argument, NULL, 'P' },
+	{ "dry-run", no_argument, NULL, 'D' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,8 +72,9 @@ usage(FILE *f, const char *cmd)
 		fprintf(f,
 		    "usage: cunxiangctl cancel [-c ctl.conf] ID --zone Z [--zone Z...]\n"
 		    "         [--status actual|exercise|test] [--expires S] [--id ID] [--sender S]\n"
-		    "         [--wait S] [--json]\n"
+		    "         [--wait S] [--json] [--dry-run]\n"
 		    "  Signs and publishes a cancel of warning ID to the alert topic of each zone.\n"
+		    "  --dry-run prints the body that would be signed and sends nothing.\n"
 		    "%s", ZONE_HELP);
 		return;
 	}
@@ -72,11 +83,19 @@ usage(FILE *f, const char *cmd)
 	    "         --severity 1-4 [--title T] [--text T] [--clip FILE.opus...] [--siren NAME...]\n"
 	    "         [--repeat 1-10] [--volume 0-100|keep|mute] [--expires S]\n"
 	    "         [--status actual|exercise|test] [--id ID] [--sender S] [--wait S] [--json]\n"
+	    "         [--dry-run]\n"
+	    "%s"
 	    "  Signs a warning%s and publishes it to the alert topic of each zone (QoS 1);\n"
 	    "  prints its id. Clips and sirens play in command-line order; a clip is named\n"
 	    "  after the file's base name and pinned by its SHA-256. --expires is seconds\n"
-	    "  from now (default 3600). --wait S follows the receipts like `receipts`.\n%s",
+	    "  from now (default 3600). --wait S follows the receipts like `receipts`.\n"
+	    "  --dry-run prints the body that would be signed and sends nothing.\n%s",
 	    cmd, strcmp(cmd, "update") == 0 ? " ID" : "",
+	    strcmp(cmd, "warn") == 0 ?
+	    "   or: cunxiangctl warn [-c ctl.conf] --cap FILE.xml [--lang L] [--clip-dir DIR]\n"
+	    "         [--zone Z...] [--event E] [--id ID] [--siren NAME...] [--clip FILE...]\n"
+	    "         [--speech VOICE] [--repeat N] [--volume V] [--expires S] [--wait S]\n"
+	    "         [--json] [--dry-run]    (a CAP 1.2 alert: docs/CTL.md)\n" : "",
 	    strcmp(cmd, "update") == 0 ? " that replaces warning ID" : "", ZONE_HELP);
 }
 
@@ -122,6 +141,7 @@ option(void *ctx, int ch, const char *arg)
 	int warn_only = strchr("estxCSrv", ch) != NULL;
 	int rc;
 
+	o->seen[ch & 0x7f] = 1;
 	if (warn_only && o->type == AT_CANCEL)
 		return args_usage_error(o->cmd, "a cancel has no event, text or play list");
 	if ((rc = warn_field_option(o->cmd, &o->f, ch, arg)) != 1)
@@ -137,14 +157,47 @@ option(void *ctx, int ch, const char *arg)
 		if (args_long(arg, 1, MAX_WAIT_S, &o->wait_s) != 0)
 			return args_usage_error(o->cmd, "--wait must be 1..%d seconds", MAX_WAIT_S);
 		return 0;
+	case 'K':
+		if (o->type != AT_ALERT)
+			return args_usage_error(o->cmd, "--cap belongs to `warn` (the CAP msgType "
+			    "makes it an update or a cancel)");
+		o->cap.path = arg;
+		return 0;
+	case 'L': o->cap.lang = arg; return 0;
+	case 'd': o->cap.clip_dir = arg; return 0;
+	case 'P': o->speech = arg; return 0;
+	case 'D': o->dry_run = 1; return 0;
 	case 'h': usage(stdout, o->cmd); return -1;
 	default: return EXIT_USAGE;   /* getopt said why */
 	}
 }
 
+/* With --cap the file says what the options would: they are refused. */
+static int
+check_cap(struct wopts *o, int argc, char **argv)
+{
+	static const char from_cap[] = "stxTn";
+	static const char *const names[] = { "severity", "title", "text", "status", "sender" };
+	int i;
+
+	if (o->cap.path == NULL) {
+		if (o->seen['L'] || o->seen['d'] || o->seen['P'])
+			return args_usage_error(o->cmd, "--lang, --clip-dir and --speech go with --cap");
+		return 0;
+	}
+	for (i = 0; from_cap[i]; i++)
+		if (o->seen[(unsigned char)from_cap[i]])
+			return args_usage_error(o->cmd, "--%s comes from the CAP file (--cap)", names[i]);
+	if (optind != argc)
+		return args_usage_error(o->cmd, "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
 static int
 check_required(struct wopts *o, int argc, char **argv)
 {
+	if (o->cap.path != NULL || o->seen['L'] || o->seen['d'] || o->seen['P'])
+		return check_cap(o, argc, argv);
 	if (o->type != AT_ALERT) {
 		if (optind >= argc)
 			return args_usage_error(o->cmd, "the id of the warning to %s is required",
@@ -168,12 +221,51 @@ check_required(struct wopts *o, int argc, char **argv)
 	return 0;
 }
 
+/* From --cap: the command line's sirens and clips, the CAP clips, then
+ * --speech; a cancel plays nothing. */
+static int
+build_cap(const struct wopts *o, int64_t now, struct alert *a)
+{
+	struct play_item cap_play[ALERT_MAX_PLAY];
+	int ncap, rc;
+
+	if ((rc = capwarn_alert(o->cmd, &o->cap, &o->f, now, a)) != 0)
+		return rc;
+	if (a->type == AT_CANCEL) {
+		if (o->nplay > 0 || o->speech != NULL || a->nplay > 0)
+			return args_usage_error(o->cmd, "the CAP alert is a Cancel: nothing plays");
+		a->repeat = 1;
+		return a->nzones > 0 ? 0 : args_usage_error(o->cmd, "the Cancel names no zone: "
+		    "give --zone");
+	}
+	ncap = a->nplay;
+	memcpy(cap_play, a->play, sizeof cap_play);
+	if (o->nplay + ncap + (o->speech != NULL) > ALERT_MAX_PLAY)
+		return args_usage_error(o->cmd, "at most %d items to play", ALERT_MAX_PLAY);
+	memcpy(a->play, o->play, sizeof a->play[0] * (size_t)o->nplay);
+	memcpy(a->play + o->nplay, cap_play, sizeof a->play[0] * (size_t)ncap);
+	a->nplay = o->nplay + ncap;
+	if (o->speech != NULL) {
+		struct play_item *p = &a->play[a->nplay++];
+		memset(p, 0, sizeof *p);
+		p->kind = PLAY_SPEECH;
+		snprintf(p->name, sizeof p->name, "%s", o->speech);
+	}
+	if (a->nplay == 0)
+		return args_usage_error(o->cmd, "nothing to play: the CAP alert has no Ogg Opus "
+		    "resource; add --siren NAME, --clip FILE or --speech VOICE");
+	a->repeat = o->repeat > 0 ? (int)o->repeat : 1;
+	return 0;
+}
+
 /* The shared fields, then what a warning, an update or a cancel adds. */
 static int
 build(const struct wopts *o, const struct ctl_config *c, int64_t now, struct alert *a)
 {
 	int rc;
 
+	if (o->cap.path != NULL)
+		return build_cap(o, now, a);
 	if ((rc = warn_fields_alert(o->cmd, &o->f, c, now, a)) != 0)
 		return rc;
 	if (o->ref != NULL)
@@ -195,15 +287,21 @@ seal(const struct wopts *o, const struct ctl_config *c, struct alert *a,
 	char *body;
 	int rc;
 
-	if (c->key_path[0] == '\0')
+	if (c->key_path[0] == '\0' && !o->dry_run)
 		return args_fail(o->cmd, EXIT_CONFIG, "%s has no [signer] key", c->path);
-	if (now < WARN_SANE_CLOCK)
+	if (now < WARN_SANE_CLOCK && !o->dry_run)   /* a dry run sends nothing */
 		return args_fail(o->cmd, EXIT_CONFIG, "the system clock is not set: nodes would "
 		    "reject the warning as expired");
 	if ((rc = build(o, c, now, a)) != 0)
 		return rc;
 	if ((body = alert_to_json(a, &e)) == NULL)
 		return args_usage_error(o->cmd, "invalid warning: %s", e.msg);
+	if (o->dry_run) {       /* the body, exactly as it would be signed */
+		printf("%s\n", body);
+		fflush(stdout);
+		free(body);
+		return -1;
+	}
 	rc = warnmsg_seal(o->cmd, c, body, payload, len);
 	free(body);
 	return rc;
@@ -297,8 +395,11 @@ run(int argc, char **argv, struct wopts *o)
 		rc = args_fail(o->cmd, EXIT_CONFIG, "out of memory");
 		goto out;
 	}
-	if ((rc = seal(o, &c, a, &payload, &len)) != 0)
+	if ((rc = seal(o, &c, a, &payload, &len)) != 0) {
+		if (rc < 0)     /* --dry-run: printed, nothing sent */
+			rc = EXIT_OK;
 		goto out;
+	}
 	if ((m = open_link(o, &c)) == NULL) {
 		rc = EXIT_BROKER;
 		goto out;

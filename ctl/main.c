@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "node-key", cmd_node_key, "print a node's public key and its ctl.conf stanza" },
 	{ "acl", cmd_acl, "print the mosquitto ACL stanza of a node (or the operator)" },
 	{ "verify", cmd_verify, "verify a saved payload and print its body" },
+	{ "show", cmd_show, "print a saved warning as a CAP 1.2 alert (show --cap FILE)" },
 	{ "selftest", cmd_selftest, "run a self-test on a node or a zone (signed command)" },
 	{ "local", cmd_local, "status, stop or acknowledge at the cunxiangd on this board (control socket)" },
 	{ "nodes", cmd_nodes, "every node at the hub: state, heartbeat age, faults, self-test" },

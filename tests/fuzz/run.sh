@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]      (make fuzz FUZZ_SECONDS=N)
 #
-# Targets: envelope alert receipt verify config zone zonedir clip stream selftest (default: all).
+# Targets: envelope alert receipt verify config zone zonedir clip stream selftest cap (default: all).
 # Builds build-fuzz/fuzz_<target> from tests/fuzz/fuzz_<target>.c and the
 # project sources (common/*.c; audio/clip.c for clip), then runs each target
 # for SECONDS (FUZZ_JOBS at a time, default: the number of CPUs).  Inputs:
@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest"
+ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest cap"
 OUT=${FUZZ_OUT:-build-fuzz}
 
 die() {
@@ -53,7 +53,7 @@ fi
 [ -n "$CC" ] && command -v "$CC" >/dev/null 2>&1 ||
 	die "clang not found (as root: apt-get install clang libclang-rt-14-dev)"
 command -v pkg-config >/dev/null 2>&1 || die "pkg-config not found (apt-get install pkg-config)"
-PKGS_COMMON="libcrypto libcjson inih libsodium"
+PKGS_COMMON="libcrypto libcjson inih libsodium libxml-2.0"
 PKGS_CLIP="opusfile opus"
 pkg-config --exists $PKGS_COMMON $PKGS_CLIP ||
 	die "missing libraries ($PKGS_COMMON $PKGS_CLIP): run make deps"
@@ -203,6 +203,7 @@ seeds_of() {
 	zonedir) echo tests/corpus/zonedir tests/fuzz/seeds/zonedir ;;
 	stream) echo tests/corpus/stream tests/fuzz/seeds/stream ;;
 	selftest) echo tests/fuzz/seeds/selftest ;;
+	cap) echo tests/corpus/cap tests/data/cap tests/fuzz/seeds/cap ;;
 	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
 	esac
 }
@@ -215,6 +216,7 @@ maxlen_of() {
 	zonedir) echo 4096 ;;
 	clip) echo 8192 ;;
 	stream) echo 13000 ;;
+	cap) echo 16384 ;;
 	esac
 }
 dict_of() {
@@ -225,6 +227,7 @@ dict_of() {
 	zone) echo tests/fuzz/zone.dict ;;
 	zonedir) echo tests/fuzz/zonedir.dict ;;
 	stream) echo tests/fuzz/stream.dict ;;
+	cap) echo tests/fuzz/cap.dict ;;
 	esac
 }
 

@@ -1,0 +1,122 @@
+/*
+ * cmd_show: a saved warning in another format.
+ *
+ *   cunxiangctl show --cap FILE [--lang L]
+ *
+ * FILE (or "-") holds a warning as published (the envelope "CX1 ...", e.g.
+ * saved with mosquitto_sub) or its bare body (what `warn --dry-run`
+ * prints).  The body is parsed by the node's own parser and printed as a
+ * CAP 1.2 alert (common/cap.h) that validates against the OASIS schema.
+ * The signature is not checked here: `cunxiangctl verify` does that.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/alert.h"
+#include "common/cap.h"
+#include "common/envelope.h"
+#include "ctl/args.h"
+#include "ctl/cmd.h"
+
+#define SHOW_MAX (ENV_BODY_MAX + ENV_HEADER_MAX)
+
+static const struct option show_longopts[] = {
+	{ "cap", required_argument, NULL, 'K' },
+	{ "lang", required_argument, NULL, 'L' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct sopts {
+	const char *file, *lang;
+};
+
+static int
+option(void *ctx, int ch, const char *arg)
+{
+	struct sopts *o = ctx;
+
+	switch (ch) {
+	case 'K': o->file = arg; return 0;
+	case 'L': o->lang = arg; return 0;
+	case 'h':
+		printf("usage: cunxiangctl show --cap FILE [--lang L]\n"
+		    "  Prints the warning in FILE (a payload as published, or a body as\n"
+		    "  `warn --dry-run` prints it; - reads standard input) as a CAP 1.2 alert.\n"
+		    "  --lang sets the <language> of its <info> (default zh-CN).\n");
+		return -1;
+	default: return EXIT_USAGE;
+	}
+}
+
+static int
+read_file(const char *path, uint8_t *buf, size_t *len)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t n;
+
+	if (fp == NULL)
+		return args_fail("show", EXIT_CONFIG, "%s: %s", path, strerror(errno));
+	n = fread(buf, 1, SHOW_MAX + 1, fp);
+	if (fp != stdin)
+		fclose(fp);
+	if (n > SHOW_MAX)
+		return args_fail("show", EXIT_CONFIG, "%s: more than %d bytes", path, SHOW_MAX);
+	*len = n;
+	return 0;
+}
+
+static int
+export(const struct sopts *o, const uint8_t *buf, size_t len)
+{
+	struct envelope env;
+	struct alert *a;
+	struct cx_err e;
+	char *xml = NULL;
+	int rc = EXIT_CONFIG;
+
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;   /* a body saved by --dry-run ends in a newline */
+	if (len >= 3 && memcmp(buf, ENV_MAGIC, 3) == 0) {
+		if (envelope_parse(buf, len, &env, &e) != 0)
+			return args_fail("show", EXIT_CONFIG, "%s: %s", o->file, e.msg);
+		buf = env.body;
+		len = env.bodylen;
+	}
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return args_fail("show", EXIT_CONFIG, "out of memory");
+	if (alert_parse(buf, len, a, &e) != 0)
+		rc = args_fail("show", EXIT_CONFIG, "%s: not a warning body: %s", o->file, e.msg);
+	else if ((xml = cap_from_alert(a, o->lang ? o->lang : "zh-CN", &e)) == NULL)
+		rc = args_fail("show", EXIT_CONFIG, "%s", e.msg);
+	else if (cap_validate((const uint8_t *)xml, strlen(xml), "(output)", &e) != 0)
+		rc = args_fail("show", EXIT_CONFIG, "the CAP written does not validate: %s", e.msg);
+	else if (fputs(xml, stdout) >= 0 && fflush(stdout) == 0)
+		rc = EXIT_OK;
+	free(xml);
+	free(a);
+	return rc;
+}
+
+int
+cmd_show(int argc, char **argv)
+{
+	struct sopts o = { NULL, NULL };
+	uint8_t *buf;
+	size_t len = 0;
+	int rc;
+
+	if ((rc = args_options(argc, argv, "h", show_longopts, option, &o)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (o.file == NULL || optind != argc)
+		return args_usage_error("show", "usage: cunxiangctl show --cap FILE [--lang L]");
+	if ((buf = malloc(SHOW_MAX + 1)) == NULL)
+		return args_fail("show", EXIT_CONFIG, "out of memory");
+	if ((rc = read_file(o.file, buf, &len)) == 0)
+		rc = export(&o, buf, len);
+	free(buf);
+	return rc;
+}
