@@ -32,9 +32,10 @@ declare -A FAKE=([q-night]="+$((NIGHT - now))" [q-day]="+$((DAY - now))"
 declare -A SENT=([q-night]=$NIGHT [q-day]=$DAY [q-untrusted]=$now)
 
 echo synced > "$RIG/synced"
-node_conf q-night "${ZONE[q-night]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nvolume_night = 60'
-node_conf q-day "${ZONE[q-day]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nvolume_drill = 50\nmax_drill_s = 1'
-node_conf q-untrusted "${ZONE[q-untrusted]}" $'[node]\nclock_sync = none'
+Q=$'\n[limits]\nquiet_hours = 22:00-06:00'     # the default, said (the rig turns it off)
+node_conf q-night "${ZONE[q-night]}" $'[node]\nclock_sync = file:'"$RIG/synced$Q"$'\nvolume_night = 60'
+node_conf q-day "${ZONE[q-day]}" $'[node]\nclock_sync = file:'"$RIG/synced$Q"$'\nvolume_drill = 50\nmax_drill_s = 1'
+node_conf q-untrusted "${ZONE[q-untrusted]}" $'[node]\nclock_sync = none'"$Q"
 broker_setup q-night q-day q-untrusted
 broker_start || exit 1
 capture_start
