@@ -254,6 +254,18 @@ hook_open(void *arg, const struct program_item *it, struct cx_err *e)
 	return streamrx_source(n->srx, e);
 }
 
+/* Its program as it will play now: the volume within the node's ceilings
+ * (n->cap_note says what was capped, for its receipts). */
+static int
+build_capped(struct node *n, const struct arb_entry *e, struct program *pg, struct cx_err *err)
+{
+	n->cap_note[0] = '\0';
+	if (build_program(n, &e->a, pg, err) == -1)
+		return -1;
+	limits_volume(n, e, pg, n->cap_note, sizeof(n->cap_note));
+	return 0;
+}
+
 /* Quiet hours began while it waited: refused now, as on arrival. */
 static int
 refused_at_start(struct node *n, struct arb_entry *e)
@@ -304,10 +316,8 @@ start_active(struct node *n)
 	n->evidence_mono = e->received_mono;
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
-	n->cap_note[0] = '\0';
-	if (build_program(n, &e->a, &pg, &err) == 0 &&
-	    (limits_volume(n, e, &pg, n->cap_note, sizeof(n->cap_note)), 1) &&
-	    stream_open(n, &pg, &err) == 0 && player_start(n->player, &pg, &err) == 0) {
+	if (build_capped(n, e, &pg, &err) == 0 && stream_open(n, &pg, &err) == 0 &&
+	    player_start(n->player, &pg, &err) == 0) {
 		if ((cap = limits_max_play_ms(n, e)) != 0)
 			loop_timer_arm(n->loop, &n->play_cap, cap);
 		announce(n, e);        /* the relay is closed: now the disk writes */
