@@ -12,6 +12,7 @@
 #include "controller/arbiter.h"
 #include "controller/ctlsock.h"
 #include "controller/health.h"
+#include "controller/limits.h"
 #include "common/loop.h"
 #include "controller/memo.h"
 #include "common/mqtt.h"
@@ -52,7 +53,7 @@ struct node {
 	int nedges;
 	int64_t started_ms;
 	int amp_silent;                    /* amplifier feedback absent after warm-up */
-	char cap_note[96];                 /* what limits.c capped for the warning playing */
+	char cap_note[LIMITS_NOTE_MAX];    /* what limits.c capped for the warning playing */
 	struct loop_timer play_cap;        /* max_drill_s: the drill playing is cut */
 };
 
