@@ -31,7 +31,7 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              libsqlite3-dev sqlite3 libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev \
              libcmocka-dev mosquitto mosquitto-clients opus-tools sox openssl espeak-ng python3 \
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
-             python3-cryptography mount libxml2-dev libxml2-utils \
+             python3-cryptography mount libxml2-dev libxml2-utils tzdata \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
              chromium chromium-driver python3-selenium fonts-wqy-microhei
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's

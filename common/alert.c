@@ -29,6 +29,31 @@
 
 static const char *const status_names[] = { "actual", "exercise", "test" };
 static const char *const type_names[] = { "alert", "update", "cancel" };
+static const char *const layer_names[] = { NULL, "chime", "routine", "test", "drill",
+	"emergency" };
+
+enum alert_layer
+alert_layer_of(enum alert_status s)
+{
+	return s == ST_ACTUAL ? AL_EMERGENCY : s == ST_EXERCISE ? AL_DRILL : AL_TEST;
+}
+
+const char *
+alert_layer_name(int layer)
+{
+	return layer >= AL_CHIME && layer <= AL_EMERGENCY ? layer_names[layer] : "?";
+}
+
+int
+alert_layer_parse(const char *s)
+{
+	int i;
+
+	for (i = AL_CHIME; i <= AL_EMERGENCY; i++)
+		if (strcmp(s, layer_names[i]) == 0)
+			return i;
+	return -1;
+}
 
 const char *
 alert_status_name(enum alert_status s)

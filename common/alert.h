@@ -47,6 +47,10 @@
 
 enum alert_status { ST_ACTUAL = 0, ST_EXERCISE = 1, ST_TEST = 2 };
 enum alert_type { AT_ALERT = 0, AT_UPDATE = 1, AT_CANCEL = 2 };
+/* The priority layers, lowest first (the order: controller/arbiter.c,
+ * docs/PROTOCOL.md "Priority"); routine programmes and the chime have no
+ * signed message kind yet. */
+enum alert_layer { AL_CHIME = 1, AL_ROUTINE = 2, AL_TEST = 3, AL_DRILL = 4, AL_EMERGENCY = 5 };
 enum play_kind { PLAY_CLIP = 0, PLAY_SIREN = 1, PLAY_STREAM = 2, PLAY_SPEECH = 3 };
 
 struct play_item {
@@ -99,6 +103,11 @@ int alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1]);
 
 const char *alert_status_name(enum alert_status s);    /* "actual" ... */
 const char *alert_type_name(enum alert_type t);        /* "alert" ... */
+/* The layer of a signed warning: actual -> emergency, exercise -> drill, test -> test. */
+enum alert_layer alert_layer_of(enum alert_status s);
+const char *alert_layer_name(int layer);  /* "emergency", "drill", ... "chime"; "?" */
+/* "emergency" ... "chime" -> the layer, or -1. */
+int alert_layer_parse(const char *s);
 int alert_status_parse(const char *s, enum alert_status *out);
 int alert_type_parse(const char *s, enum alert_type *out);
 

@@ -54,6 +54,8 @@ enum ktype {
 	K_CLOCKSYNC,  /* kernel | none | file:PATH */
 	K_ROLES,      /* comma list of input roles (config_io.c) */
 	K_ACTIVATION, /* siren:NAME | clip:NAME:SHA256HEX (config_io.c) */
+	K_QUIET,      /* HH:MM-HH:MM | off (quiet.c) */
+	K_LAYER,      /* emergency | drill | test | routine | chime */
 };
 
 struct kdef {
@@ -116,8 +118,13 @@ static const struct kdef kdefs[] = {
 	{ "limits", "replay_test", K_INT, F(replay_test), REPLAY_CAP_MIN, REPLAY_CAP_MAX, 0 },
 	{ "limits", "reject_receipts_per_min", K_INT, F(reject_receipts_per_min), 0, 1000, 0 },
 	{ "limits", "spool_max", K_INT, F(spool_max), 1, 1000000, 0 },
+	{ "limits", "quiet_hours", K_QUIET, F(quiet), 0, 0, 0 },
+	{ "limits", "volume_night", K_INT, F(volume_night), 1, 100, 0 },
+	{ "limits", "volume_drill", K_INT, F(volume_drill), 1, 100, 0 },
+	{ "limits", "max_drill_s", K_INT, F(max_drill_s), 0, 86400, 0 },
 	{ "local", "activation", K_ACTIVATION, F(local_item), 0, 0, 0 },
 	{ "local", "severity", K_INT, F(local_severity), 1, 4, 0 },
+	{ "local", "layer", K_LAYER, F(local_layer), 0, 0, 0 },
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
@@ -223,6 +230,7 @@ static int
 set_plain(struct parser *ps, const struct kdef *k, const char *v)
 {
 	char *field = (char *)ps->c + k->off;
+	struct cx_err err;
 	int64_t x;
 	int b;
 
@@ -247,6 +255,16 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 	case K_ROLES:
 	case K_ACTIVATION:
 		return set_io(ps, k, v);
+	case K_QUIET:
+		if (quiet_parse(v, &ps->c->quiet, &err) < 0)
+			return fail(ps, ps->src.lineno, "%s", err.msg);
+		return 1;
+	case K_LAYER:
+		if ((b = alert_layer_parse(v)) < 0)
+			return fail(ps, ps->src.lineno, "'%s' must be emergency, drill, test, routine "
+			    "or chime", k->name);
+		memcpy(field, &b, sizeof(b));
+		return 1;
 	case K_SIRENOUT:
 		if (strcmp(v, "relay") == 0)
 			ps->c->siren_output = SIREN_OUT_RELAY;
@@ -610,6 +628,10 @@ set_defaults(struct node_config *c)
 	c->replay_test = 1024;
 	c->reject_receipts_per_min = 10;
 	c->spool_max = 1000;
+	quiet_default(&c->quiet);
+	c->volume_night = 100;
+	c->volume_drill = 100;
+	c->local_layer = AL_EMERGENCY;
 	trust_init(&c->trust);
 }
 

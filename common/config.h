@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/config_selftest.h"
+#include "common/quiet.h"
 #include "common/err.h"
 #include "common/trust.h"
 #include "common/siren.h"
@@ -105,6 +106,11 @@ struct node_config {
 	size_t replay_test;                /* ... of tests, default 1024 */
 	uint32_t reject_receipts_per_min;  /* default 10 */
 	size_t spool_max;                  /* receipts kept on disk, default 1000 */
+	struct quiet_hours quiet;          /* quiet_hours: drills and tests refused
+	                                      (default 22:00-06:00, or off) */
+	int volume_night;                  /* ceiling inside quiet hours, 1..100, default 100 */
+	int volume_drill;                  /* ceiling for drills, 1..100, default 100 */
+	uint32_t max_drill_s;              /* a drill is cut after this, 0 = no limit (default) */
 
 	struct selftest_config selftest;   /* [selftest] */
 
@@ -112,6 +118,7 @@ struct node_config {
 	int has_local;                     /* activation set */
 	struct play_item local_item;       /* a siren or a clip (name, sha256) */
 	int local_severity;                /* 1..4, default 1: its priority */
+	int local_layer;                   /* enum alert_layer, default emergency */
 
 	struct trust trust;                /* [key KID] sections */
 	int nsirens;

@@ -8,6 +8,7 @@
 
 #include "common/config_selftest.h"
 #include "common/confval.h"
+#include "common/quiet.h"    /* quiet_hhmm: one strict HH:MM */
 
 #define DEFAULT_NIGHTLY_MIN (3 * 60)
 #define DEFAULT_FROM_MIN (8 * 60)
@@ -24,25 +25,6 @@ config_selftest_defaults(struct selftest_config *c)
 	c->audible_to_min = DEFAULT_TO_MIN;
 	c->chime_volume = DEFAULT_CHIME_VOLUME;
 	c->seen = 0;
-}
-
-static int
-digit2(const char *s)
-{
-	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
-		return -1;
-	return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-/* "HH:MM" at s (exactly 5 characters) -> minutes, or -1. */
-static int
-hhmm(const char *s)
-{
-	int h = digit2(s), m;
-
-	if (h < 0 || h > 23 || s[2] != ':' || (m = digit2(s + 3)) < 0 || m > 59)
-		return -1;
-	return h * 60 + m;
 }
 
 static int
@@ -65,15 +47,15 @@ config_selftest_key(struct selftest_config *c, const char *name, const char *v,
 			return -1;
 		if (strcmp(v, "off") == 0)
 			c->nightly_min = -1;
-		else if (strlen(v) != 5 || (c->nightly_min = hhmm(v)) < 0)
+		else if (strlen(v) != 5 || (c->nightly_min = quiet_hhmm(v)) < 0)
 			return cx_errf(e, "'nightly' must be HH:MM (local time) or off");
 		return 0;
 	}
 	if (strcmp(name, "audible_hours") == 0) {
 		if (seen_once(c, SEEN_HOURS, name, e) < 0)
 			return -1;
-		if (strlen(v) != 11 || v[5] != '-' || (c->audible_from_min = hhmm(v)) < 0 ||
-		    (c->audible_to_min = hhmm(v + 6)) < 0 ||
+		if (strlen(v) != 11 || v[5] != '-' || (c->audible_from_min = quiet_hhmm(v)) < 0 ||
+		    (c->audible_to_min = quiet_hhmm(v + 6)) < 0 ||
 		    c->audible_from_min == c->audible_to_min)
 			return cx_errf(e, "'audible_hours' must be HH:MM-HH:MM (local time, "
 			    "not empty)");

@@ -120,7 +120,7 @@ zones_parse_list(const char *csv, struct trust_key *k, struct cx_err *e)
 {
 	char item[LIST_ITEM_MAX + 1];
 	const char *p = csv;
-	int r;
+	int r, lv;
 
 	if (csv == NULL || csv[0] == '\0')
 		return cx_errf(e, "empty zone list");
@@ -129,6 +129,9 @@ zones_parse_list(const char *csv, struct trust_key *k, struct cx_err *e)
 			return cx_errf(e, "more than %d zones", TRUST_MAX_ZONES);
 		if (zone_parse(item, k->zones[k->nzones], e) < 0)
 			return -1;
+		lv = zone_level(k->zones[k->nzones]);
+		if (k->level == 0 || lv < k->level)
+			k->level = lv;
 		k->nzones++;
 	}
 	if (r < 0)

@@ -33,6 +33,9 @@ struct trust_key {
 	struct sig_key *key;       /* owned */
 	int nzones;
 	char zones[TRUST_MAX_ZONES][ZONE_MAX + 1];
+	int level;                 /* the level of government it speaks for: zone_level()
+	                              of its shortest zone, 1 province .. 6 group; the
+	                              arbiter ranks its warnings by it */
 	unsigned actions;          /* enum action bits */
 	int64_t not_before;        /* Unix seconds; 0 = no bound */
 	int64_t not_after;         /* 0 = no bound */

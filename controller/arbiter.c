@@ -4,16 +4,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/zone.h"
 #include "controller/arbiter.h"
 
-int
-alert_priority(const struct alert *a)
-{
-	int base = a->status == ST_ACTUAL ? 300 : a->status == ST_EXERCISE ? 200 : 100;
+/* Weights: each criterion outweighs every one after it (a level rank is
+ * at most 6, a severity rank at most 4). */
+#define W_LAYER 1000
+#define W_LEVEL 10
 
-	if (a->severity >= 1 && a->severity <= 4)
-		base += 5 - a->severity;
-	return base;
+int
+arb_priority(int layer, int level, int severity)
+{
+	int r = 0;
+
+	if (layer >= AL_CHIME && layer <= AL_EMERGENCY)
+		r += layer * W_LAYER;
+	if (level >= 1 && level <= ZONE_LEVELS)
+		r += (ZONE_LEVELS + 1 - level) * W_LEVEL;
+	if (severity >= 1 && severity <= 4)
+		r += 5 - severity;
+	return r;
+}
+
+int
+arb_entry_priority(const struct arb_entry *e)
+{
+	return arb_priority(e->layer ? e->layer : (int)alert_layer_of(e->a.status), e->level,
+	    e->a.severity);
 }
 
 void
@@ -33,8 +50,8 @@ arbiter_init(struct arbiter *ar)
 
 /* 1 if x may preempt y: a higher priority, or the same against a local
  * activation (it yields to a signed warning of its own priority) */
-static int
-outranks(const struct arb_entry *x, const struct arb_entry *y)
+int
+arbiter_outranks(const struct arb_entry *x, const struct arb_entry *y)
 {
 	return x->prio > y->prio || (x->prio == y->prio && y->local && !x->local);
 }
@@ -44,7 +61,7 @@ static int
 before(const struct arb_entry *x, const struct arb_entry *y)
 {
 	if (x->prio != y->prio || x->local != y->local)
-		return outranks(x, y);
+		return arbiter_outranks(x, y);
 	return x->arrival < y->arrival;
 }
 
@@ -78,14 +95,16 @@ arbiter_offer(struct arbiter *ar, struct arb_entry *e, uint64_t now,
 	int waits = e->eff_mono > now;
 
 	*preempted = *bumped = NULL;
-	e->prio = alert_priority(&e->a);
+	if (e->layer == 0)
+		e->layer = (int)alert_layer_of(e->a.status);
+	e->prio = arb_entry_priority(e);
 	if (e->arrival == 0)
 		e->arrival = ++ar->arrivals;
 	if (ar->active == NULL && !waits) {
 		ar->active = e;
 		return ARB_STARTED;
 	}
-	if (!waits && outranks(e, ar->active)) {
+	if (!waits && arbiter_outranks(e, ar->active)) {
 		*preempted = ar->active;
 		ar->active = e;
 		return ARB_STARTED;
@@ -179,7 +198,7 @@ arbiter_due(struct arbiter *ar, uint64_t now)
 		struct arb_entry *q = ar->queue[i];
 
 		if (q->eff_mono <= now && q->exp_mono > now &&
-		    (ar->active == NULL || outranks(q, ar->active)))
+		    (ar->active == NULL || arbiter_outranks(q, ar->active)))
 			return queue_take(ar, i);
 	}
 	return NULL;

@@ -3,12 +3,20 @@
  * the arbiter answers, the node acts (player, receipts).
  *
  * One warning is active at a time; others wait in a bounded queue ordered
- * by priority, then arrival.  Priority (higher wins): status actual 300,
- * exercise 200, test 100, plus 5 - severity for severity 1..4 (0 unknown
- * adds nothing).  An offer strictly above the active warning preempts it;
- * equal or lower waits, except that a local activation (the node's own
- * button, local.c) yields to a signed warning of its priority.  The full priority model (routine programmes,
- * local sources, quiet hours) extends alert_priority() and nothing else.
+ * by priority, then arrival.  The priority order, the whole of it and only
+ * here (docs/PROTOCOL.md "Priority"), compared in this order:
+ *   1. layer: emergency (status actual) > drill (exercise) > test >
+ *      routine programme > chime (enum alert_layer);
+ *   2. level of government of the signing key: province > city > county >
+ *      township > village > group (its trust-store entry's shortest zone,
+ *      trust_key.level; 0 unknown ranks below all);
+ *   3. severity: 1 red > 2 > 3 > 4 blue > 0 unknown;
+ *   4. a signed warning before a local activation (the node's own button,
+ *      local.c: its layer is [local] layer, its level the node's zone).
+ * An offer strictly above the active warning preempts it (a preempted
+ * warning is not resumed); equal or lower waits.  Quiet hours and volume
+ * ceilings are not priority: the node judges them (limits.c) before and
+ * around the arbiter.
  *
  * Time is the node's monotonic clock (milliseconds): each entry carries
  * its own timeline, eff_mono and exp_mono, mapped from its signed wall
@@ -27,7 +35,9 @@
 
 struct arb_entry {
 	struct alert a;
-	int prio;
+	int layer;                 /* enum alert_layer; 0: from a.status when offered */
+	int level;                 /* its key's zone_level() 1 province .. 6 group, 0 unknown */
+	int prio;                  /* arb_priority(), set when offered */
 	uint64_t arrival;          /* offer order */
 	int64_t received_ms;       /* wall, for receipts */
 	uint64_t received_mono;    /* monotonic ms, edge times are relative to it */
@@ -53,7 +63,13 @@ enum arb_result {
 	ARB_FULL,                  /* queue full and e is not above the lowest queued */
 };
 
-int alert_priority(const struct alert *a);
+/* The rank of (layer, level, severity), higher wins; a local activation
+ * of equal rank yields to a signed warning (arbiter_outranks). */
+int arb_priority(int layer, int level, int severity);
+/* e's rank: its layer (or the one its status gives), level, severity. */
+int arb_entry_priority(const struct arb_entry *e);
+/* 1 if x, offered while y plays, preempts it. */
+int arbiter_outranks(const struct arb_entry *x, const struct arb_entry *y);
 void arbiter_init(struct arbiter *ar);
 /* Map e's signed times onto the monotonic clock: at monotonic mono the
  * present is judged to be wall (Unix seconds), so eff_mono = mono +

@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/zone.h"
 #include "controller/local.h"
 #include "controller/node_priv.h"
 
@@ -40,6 +41,8 @@ local_entry(struct node *n)
 	a->repeat = 1;
 	a->volume = VOLUME_KEEP;
 	e->local = 1;
+	e->layer = n->cfg.local_layer;     /* where [local] layer puts it */
+	e->level = zone_level(n->cfg.zone);   /* it speaks for the node's own zone */
 	e->received_ms = ms;
 	e->received_mono = clock_mono_ms();
 	arbiter_map(e, e->received_mono, a->sent);

@@ -289,6 +289,7 @@ open_core(struct node *n, struct cx_err *e)
 	if ((n->loop = loop_new(e)) == NULL)
 		return -1;
 	loop_timer_init(&n->due, warning_due, n);
+	loop_timer_init(&n->play_cap, warning_play_cap, n);
 	loop_timer_init(&n->clock_tick, clock_tick, n);
 	wallclock_init(&n->clock, n->cfg.clock_sync, n->cfg.clock_skew_s,
 	    nodeio_clock_floor(&n->io));

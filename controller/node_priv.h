@@ -12,6 +12,7 @@
 #include "controller/arbiter.h"
 #include "controller/ctlsock.h"
 #include "controller/health.h"
+#include "controller/limits.h"
 #include "common/loop.h"
 #include "controller/memo.h"
 #include "common/mqtt.h"
@@ -52,11 +53,14 @@ struct node {
 	int nedges;
 	int64_t started_ms;
 	int amp_silent;                    /* amplifier feedback absent after warm-up */
+	char cap_note[LIMITS_NOTE_MAX];    /* what limits.c capped for the warning playing */
+	struct loop_timer play_cap;        /* max_drill_s: the drill playing is cut */
 };
 
 /* warning.c */
 extern const struct player_hooks warning_player_hooks;
 void warning_due(void *node);              /* the due timer's callback */
+void warning_play_cap(void *node);         /* the play_cap timer's: max_drill_s */
 /* Stop the warning playing and empty the queue, each reported in state st
  * with reason; returns how many. */
 int warning_stop_all(struct node *n, enum rstate st, const char *reason);
@@ -70,6 +74,10 @@ void warning_clock(struct node *n, struct verify_ctx *ctx);
 /* A verified warning's place on the monotonic timeline (arbiter_map) from
  * the time it was judged at, and whether that was on an untrusted clock. */
 void warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *ctx);
+/* warntime.c: a warning that opens with a stream starts its lead time
+ * before the stream's first presentation time (only on a synced clock). */
+void warning_stream_lead(const struct node *n, struct arb_entry *e, int synced, uint64_t mono,
+    int64_t wall_ms);
 /* The wall clock became trustworthy (synced, or a jump out of untrusted):
  * map the queued warnings again from their signed times by it; the one
  * playing plays on. */

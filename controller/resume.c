@@ -89,6 +89,7 @@ load_one(struct node *n, const char *id, struct verify_ctx *ctx, struct pend *pd
 		return -1;
 	}
 	warning_map(n, e, ctx);
+	e->level = trust_find(&n->cfg.trust, pd->kid)->level;   /* verified: it is there */
 	EVP_Digest(p, len, md, NULL, EVP_sha256(), NULL);
 	memo_recent_add(&n->memo, e->a.id, md);
 	free(p);
@@ -100,7 +101,7 @@ static int
 cmp_pend(const void *x, const void *y)
 {
 	const struct pend *a = x, *b = y;
-	int pa = alert_priority(&a->e->a), pb = alert_priority(&b->e->a);
+	int pa = arb_entry_priority(a->e), pb = arb_entry_priority(b->e);
 
 	if (pa != pb)
 		return pb - pa;

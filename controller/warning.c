@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/verify.h"
 #include "controller/node.h"
+#include "controller/limits.h"
 #include "controller/node_priv.h"
 #include "controller/selftest.h"
 
@@ -149,7 +150,7 @@ hook_started(void *arg)
 
 	check_amp_feedback(n);
 	n->started_ms = clock_wall_ms();
-	send_evidence(n, n->arb.active, RS_PLAYING, "");
+	send_evidence(n, n->arb.active, RS_PLAYING, n->cap_note);
 	report_status(n->report, "playing", n->arb.active->a.id);
 }
 
@@ -167,6 +168,9 @@ hook_finished(void *arg, int ok, const char *reason)
 	}
 	if (!ok)
 		log_warnx("warning %s failed: %s", e->a.id, reason);
+	else if (reason[0] == '\0')
+		reason = n->cap_note;      /* what it played at, if capped */
+	loop_timer_stop(n->loop, &n->play_cap);
 	n->evidence_open = 0;
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
 	stream_close(n);
@@ -184,6 +188,7 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 	char why[RECEIPT_REASON_MAX + 32];
 
 	snprintf(why, sizeof(why), "%s", reason);
+	loop_timer_stop(n->loop, &n->play_cap);
 	if (n->srx != NULL)            /* its evidence says "cut" */
 		streamrx_cut(n->srx, reason);
 	if (player_abort(n->player) == -1)
@@ -249,13 +254,60 @@ hook_open(void *arg, const struct program_item *it, struct cx_err *e)
 	return streamrx_source(n->srx, e);
 }
 
+/* Its program as it will play now: the volume within the node's ceilings
+ * (n->cap_note says what was capped, for its receipts). */
+static int
+build_capped(struct node *n, const struct arb_entry *e, struct program *pg, struct cx_err *err)
+{
+	n->cap_note[0] = '\0';
+	if (build_program(n, &e->a, pg, err) == -1)
+		return -1;
+	limits_volume(n, e, pg, n->cap_note, sizeof(n->cap_note));
+	return 0;
+}
+
+/* Quiet hours began while it waited: refused now, as on arrival. */
+static int
+refused_at_start(struct node *n, struct arb_entry *e)
+{
+	char why[RECEIPT_REASON_MAX];
+
+	if (!limits_refused(n, e, why, sizeof(why)))
+		return 0;
+	log_warnx("warning %s not started: %s", e->a.id, why);
+	arbiter_finish(&n->arb);
+	announce(n, e);
+	send_state(n, e, RS_REJECTED, why);
+	free(e);
+	return 1;
+}
+
+/* max_drill_s: the drill playing has played long enough. */
+void
+warning_play_cap(void *arg)
+{
+	struct node *n = arg;
+	struct arb_entry *e = arbiter_finish(&n->arb);
+	char why[64];
+
+	if (e == NULL)
+		return;
+	snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
+	log_info("warning %s: %s", e->a.id, why);
+	stop_active(n, e, RS_DONE, why);
+	start_next(n);
+}
+
 static int
 start_active(struct node *n)
 {
 	struct arb_entry *e = n->arb.active;
 	struct program pg;
 	struct cx_err err;
+	unsigned long cap;
 
+	if (refused_at_start(n, e))
+		return -1;
 	selftest_interrupt(n->selftest, e->a.id);   /* a warning never waits for a test */
 	n->nedges = 0;
 	n->started_ms = 0;
@@ -264,8 +316,10 @@ start_active(struct node *n)
 	n->evidence_mono = e->received_mono;
 	log_info("playing warning %s (%s, severity %d, status %s)", e->a.id, e->a.event,
 	    e->a.severity, alert_status_name(e->a.status));
-	if (build_program(n, &e->a, &pg, &err) == 0 && stream_open(n, &pg, &err) == 0 &&
+	if (build_capped(n, e, &pg, &err) == 0 && stream_open(n, &pg, &err) == 0 &&
 	    player_start(n->player, &pg, &err) == 0) {
+		if ((cap = limits_max_play_ms(n, e)) != 0)
+			loop_timer_arm(n->loop, &n->play_cap, cap);
 		announce(n, e);        /* the relay is closed: now the disk writes */
 		if (e->resumed)        /* if the node goes down again now, give up */
 			nodeio_pending_mark(&n->io, e->a.id);
@@ -524,6 +578,14 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 static void
 act(struct node *n, struct arb_entry *e, const char *kid)
 {
+	char why[RECEIPT_REASON_MAX];
+
+	if (e->a.type != AT_CANCEL && limits_refused(n, e, why, sizeof(why))) {
+		log_warnx("refused %s %s: %s", alert_status_name(e->a.status), e->a.id, why);
+		send_state(n, e, RS_REJECTED, why);
+		free(e);
+		return;
+	}
 	if (e->a.status == ST_TEST || e->a.type == AT_CANCEL)
 		announce(n, e);
 	if (e->a.status == ST_TEST) {
@@ -550,71 +612,6 @@ reject(struct node *n, enum verify_result vr, const struct alert *a, const char 
 }
 
 void
-warning_reject_receipt(struct node *n, enum verify_result vr, const char *ref,
-    const char *status, const unsigned char md[32], const char *detail)
-{
-	char why[CX_ERR_MAX + 32];
-	struct receipt r;
-	int i;
-
-	memset(&r, 0, sizeof(r));
-	r.state = RS_REJECTED;
-	r.received = clock_wall_ms();
-	snprintf(why, sizeof(why), "%s: %s", verify_result_name(vr), detail);
-	json_utf8_copy(r.reason, sizeof(r.reason), why);
-	if (ref != NULL) {
-		snprintf(r.ref, sizeof(r.ref), "%s", ref);
-		snprintf(r.status, sizeof(r.status), "%s", status);
-	}
-	for (i = 0; i < 8; i++)
-		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);
-	report_reject(n->report, &r);
-}
-
-/* While the wall clock is untrusted (behind the last time the node knew,
- * not synced: no RTC, NTP not yet) a warning is judged at max(L, its sent
- * time) (verify_judged_at): refusing every warning would be worse, and a
- * signed warning is evidence of the present; signatures, key windows and
- * the replay set still hold. */
-void
-warning_clock(struct node *n, struct verify_ctx *ctx)
-{
-	ctx->untrusted = n->clock.state == WC_UNTRUSTED;
-	ctx->unsynced = n->clock.state != WC_SYNCED;
-	ctx->now = ctx->untrusted ? wallclock_bound(&n->clock) : clock_wall();
-}
-
-/* A warning that opens with a stream starts (amplifier on, subscribed to
- * the stream) a little before its first presentation time: the warm-up,
- * or D if longer (the packets start D early), and half a second more, but
- * not a long silence before it.  Only a synced clock can say when. */
-static void
-stream_lead(const struct node *n, struct arb_entry *e, int synced, uint64_t mono,
-    int64_t wall_ms)
-{
-	const struct stream_announce *s = &e->a.stream;
-	int64_t lead, wait;
-
-	if (!e->a.has_stream || e->a.nplay == 0 || e->a.play[0].kind != PLAY_STREAM ||
-	    !synced)
-		return;
-	lead = (int64_t)(n->cfg.warmup_ms > (uint32_t)s->delay_ms ? n->cfg.warmup_ms :
-	    (uint32_t)s->delay_ms) + 500;
-	wait = s->start_ms - lead - wall_ms;
-	if (wait > 0 && mono + (uint64_t)wait > e->eff_mono)
-		e->eff_mono = mono + (uint64_t)wait;
-}
-
-/* Its place on the node's monotonic timeline, from the time it was judged at. */
-void
-warning_map(struct node *n, struct arb_entry *e, const struct verify_ctx *ctx)
-{
-	arbiter_map(e, e->received_mono, verify_judged_at(ctx, &e->a));
-	stream_lead(n, e, !ctx->unsynced, e->received_mono, e->received_ms);
-	e->untrusted = ctx->untrusted;
-}
-
-void
 warning_clock_trusted(struct node *n)
 {
 	uint64_t mono = clock_mono_ms();
@@ -627,7 +624,7 @@ warning_clock_trusted(struct node *n)
 
 	for (i = 0; i < n->arb.nqueue; i++) {
 		arbiter_map(n->arb.queue[i], mono, wall);
-		stream_lead(n, n->arb.queue[i], 1, mono, clock_wall_ms());
+		warning_stream_lead(n, n->arb.queue[i], 1, mono, clock_wall_ms());
 	}
 	while ((e = arbiter_expired(&n->arb, mono)) != NULL) {
 		log_warnx("warning %s expired by the clock now trusted", e->a.id);
@@ -715,6 +712,7 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 		return;
 	}
 	warning_map(n, e, &ctx);
+	e->level = k->level;           /* its rank among its layer (arbiter.h) */
 	memo_recent_add(&n->memo, e->a.id, md);
 	log_info("accepted %s %s %s from key %s%s%lld", alert_status_name(e->a.status),
 	    alert_type_name(e->a.type), e->a.id, kid,

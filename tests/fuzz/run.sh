@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]      (make fuzz FUZZ_SECONDS=N)
 #
-# Targets: envelope alert receipt verify config zone zonedir clip stream selftest cap (default: all).
+# Targets: envelope alert receipt verify config zone zonedir clip stream selftest cap quiet (default: all).
 # Builds build-fuzz/fuzz_<target> from tests/fuzz/fuzz_<target>.c and the
 # project sources (common/*.c; audio/clip.c for clip), then runs each target
 # for SECONDS (FUZZ_JOBS at a time, default: the number of CPUs).  Inputs:
@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest cap"
+ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest cap quiet"
 OUT=${FUZZ_OUT:-build-fuzz}
 
 die() {
@@ -204,6 +204,7 @@ seeds_of() {
 	stream) echo tests/corpus/stream tests/fuzz/seeds/stream ;;
 	selftest) echo tests/fuzz/seeds/selftest ;;
 	cap) echo tests/corpus/cap tests/data/cap tests/fuzz/seeds/cap ;;
+	quiet) echo tests/fuzz/seeds/quiet ;;
 	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
 	esac
 }
@@ -214,6 +215,7 @@ maxlen_of() {
 	receipt | config | selftest) echo 4096 ;;
 	zone) echo 256 ;;
 	zonedir) echo 4096 ;;
+	quiet) echo 64 ;;
 	clip) echo 8192 ;;
 	stream) echo 13000 ;;
 	cap) echo 16384 ;;

@@ -175,7 +175,10 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 # --- nodes ----------------------------------------------------------------
 # node_conf NAME ZONE [extra config lines]: writes $RIG/NAME.conf
 node_conf() {
-	local name=$1 zone=$2 extra=${3:-}
+	local name=$1 zone=$2 extra=${3:-} quiet=""
+	# the rig's drills and tests run at any hour: quiet hours off unless the
+	# test sets them (t_quiet.sh)
+	case $extra in *quiet_hours*) ;; *) quiet=$'[limits]\nquiet_hours = off' ;; esac
 	mkdir -p "$RIG/$name/sim" "$RIG/$name/state"
 	cat > "$RIG/$name.conf" <<CONF
 [node]
@@ -229,6 +232,7 @@ alg = sm2-sm3
 pubkey = $(pub_b64 "$RIG/county-sm2.pem")
 zones = 430682
 actions = warn,cancel,drill,test
+$quiet
 $extra
 CONF
 	# the node's ACL lines: its zone's alert topics and ancestors

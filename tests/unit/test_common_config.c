@@ -405,6 +405,71 @@ test_health_keys(void **state)
 	config_free(&c);
 }
 
+/* [limits] quiet hours, volume ceilings, max_drill_s; [local] layer. */
+static void
+test_limits_keys(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+	char buf[QUIET_TEXT_MAX];
+
+	(void)state;
+	assert_int_equal(load_str(MINIMAL, &c, &e), 0);
+	quiet_format(&c.quiet, buf, sizeof(buf));
+	assert_string_equal(buf, "22:00-06:00");
+	assert_int_equal(c.volume_night, 100);
+	assert_int_equal(c.volume_drill, 100);
+	assert_int_equal(c.max_drill_s, 0);
+	assert_int_equal(c.local_layer, AL_EMERGENCY);
+	assert_int_equal(c.trust.keys[0].level, 4);    /* zones = 430682101: a township */
+	config_free(&c);
+
+	assert_int_equal(load_str(MINIMAL "[limits]\nquiet_hours = 21:30-07:00\n"
+	    "volume_night = 60\nvolume_drill = 70\nmax_drill_s = 300\n[local]\nlayer = drill\n",
+	    &c, &e), 0);
+	quiet_format(&c.quiet, buf, sizeof(buf));
+	assert_string_equal(buf, "21:30-07:00");
+	assert_int_equal(c.volume_night, 60);
+	assert_int_equal(c.volume_drill, 70);
+	assert_int_equal(c.max_drill_s, 300);
+	assert_int_equal(c.local_layer, AL_DRILL);
+	config_free(&c);
+
+	assert_int_equal(load_str(MINIMAL "[limits]\nquiet_hours = off\n", &c, &e), 0);
+	assert_int_equal(c.quiet.from_min, -1);
+	config_free(&c);
+}
+
+static void
+test_limits_keys_refused(void **state)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "[limits]\nquiet_hours = 22:00\n",
+		  ":17: 'quiet_hours' must be HH:MM-HH:MM (local time) or off" },
+		{ "[limits]\nquiet_hours = 22:00-22:00\n", ":17: 'quiet_hours' 22:00-22:00 is empty" },
+		{ "[limits]\nquiet_hours = 25:00-06:00\n", ":17: 'quiet_hours' must be" },
+		{ "[limits]\nquiet_hours = off\nquiet_hours = off\n", ":18: duplicate key 'quiet_hours'" },
+		{ "[limits]\nvolume_night = 0\n", ":17: 'volume_night' must be an integer in 1..100" },
+		{ "[limits]\nvolume_drill = 101\n", "'volume_drill' must be an integer in 1..100" },
+		{ "[limits]\nmax_drill_s = -1\n", "'max_drill_s' must be an integer in 0..86400" },
+		{ "[local]\nlayer = siren\n", ":17: 'layer' must be emergency, drill, test, routine "
+		  "or chime" },
+	};
+	struct node_config c;
+	struct cx_err e;
+	char text[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", MINIMAL, bad[i].text);
+		e.msg[0] = '\0';
+		if (load_str(text, &c, &e) != -1)
+			fail_msg("accepted: %s", bad[i].text);
+		if (strstr(e.msg, bad[i].msg) == NULL)
+			fail_msg("'%s': want '%s'", e.msg, bad[i].msg);
+	}
+}
+
 static void
 test_health_keys_refused(void **state)
 {
@@ -558,6 +623,8 @@ main(void)
 		cmocka_unit_test(test_clock_sync),
 		cmocka_unit_test(test_stream_keys),
 		cmocka_unit_test(test_health_keys),
+		cmocka_unit_test(test_limits_keys),
+		cmocka_unit_test(test_limits_keys_refused),
 		cmocka_unit_test(test_health_keys_refused),
 		cmocka_unit_test(test_same_pubkey_two_ids),
 		cmocka_unit_test(test_corpus_rejected),

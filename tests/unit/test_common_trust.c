@@ -98,6 +98,9 @@ test_add_and_find(void **state)
 	add_ok(&t, "county:sm2.1", "sm2-sm3", sm2_pub, " 430682000000 , 43 ",
 	    "drill, test");
 	assert_int_equal(t.nkeys, 2);
+	/* the level it speaks for: its shortest zone (township 4; 43 a province, 1) */
+	assert_int_equal(t.keys[0].level, 4);
+	assert_int_equal(t.keys[1].level, 1);
 
 	assert_non_null(k = trust_find(&t, "township-101"));
 	assert_string_equal(k->kid, "township-101");

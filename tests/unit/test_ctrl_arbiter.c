@@ -1,9 +1,11 @@
 /*
  * test_ctrl_arbiter: which warning sounds (controller/arbiter.h).
  *
- * Priority is status first (actual > exercise > test), then severity
- * (1 highest, 0 unknown lowest); an offer preempts only when strictly
- * above the active warning; equal priorities keep arrival order; a full
+ * Priority is layer first (emergency > drill > test > routine > chime),
+ * then the level of government of the signing key, then severity (1
+ * highest, 0 unknown lowest), then signed before local; an offer preempts
+ * only when strictly above the active warning (every pair checked against
+ * the table); equal priorities keep arrival order; a full
  * queue bumps its lowest entry or refuses.  Entries are heap-allocated as
  * the node does it, so ASan checks who frees what.
  */
@@ -74,57 +76,46 @@ static void next_is(struct arbiter *ar, const char *id)
 
 static void test_priority_values(void **state)
 {
-	struct alert a;
+	struct arb_entry e;
 
-	memset(&a, 0, sizeof(a));
-	a.status = ST_ACTUAL;
-	a.severity = 1;
-	assert_int_equal(alert_priority(&a), 304);
-	a.severity = 4;
-	assert_int_equal(alert_priority(&a), 301);
-	a.severity = 0;
-	assert_int_equal(alert_priority(&a), 300);
-	a.severity = 5;                        /* out of range counts as unknown */
-	assert_int_equal(alert_priority(&a), 300);
-	a.severity = -1;
-	assert_int_equal(alert_priority(&a), 300);
-
-	a.status = ST_EXERCISE;
-	a.severity = 1;
-	assert_int_equal(alert_priority(&a), 204);
-	a.status = ST_TEST;
-	assert_int_equal(alert_priority(&a), 104);
-	a.severity = 0;
-	assert_int_equal(alert_priority(&a), 100);
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	/* layer 1000s, level rank (7 - level) 10s, severity rank (5 - severity) */
+	assert_int_equal(arb_priority(AL_EMERGENCY, 3, 1), 5000 + 40 + 4);
+	assert_int_equal(arb_priority(AL_EMERGENCY, 4, 4), 5000 + 30 + 1);
+	assert_int_equal(arb_priority(AL_DRILL, 0, 0), 4000);
+	assert_int_equal(arb_priority(AL_TEST, 6, 5), 3000 + 10);   /* severity 5: unknown */
+	assert_int_equal(arb_priority(AL_CHIME, 7, -1), 1000);      /* level 7: unknown */
+	assert_int_equal(arb_priority(0, 1, 1), 60 + 4);             /* no layer: below all */
+	/* without a layer set, the status gives it */
+	e.a.status = ST_EXERCISE;
+	e.a.severity = 2;
+	e.level = 4;
+	assert_int_equal(arb_entry_priority(&e), arb_priority(AL_DRILL, 4, 2));
+	e.a.status = ST_ACTUAL;
+	assert_int_equal(arb_entry_priority(&e), arb_priority(AL_EMERGENCY, 4, 2));
+	e.a.status = ST_TEST;
+	assert_int_equal(arb_entry_priority(&e), arb_priority(AL_TEST, 4, 2));
+	e.layer = AL_ROUTINE;                  /* a layer set wins over the status */
+	assert_int_equal(arb_entry_priority(&e), arb_priority(AL_ROUTINE, 4, 2));
 }
 
-/* Status dominates severity: an actual warning of unknown severity beats a red exercise. */
-static void test_status_before_severity(void **state)
+/* Layer dominates level, level dominates severity: an actual warning of
+ * unknown level and severity beats a red drill from the province; a
+ * village's red warning waits behind a county's blue one. */
+static void test_layer_level_severity(void **state)
 {
-	struct alert act, ex, tst;
-
-	memset(&act, 0, sizeof(act));
-	act.status = ST_ACTUAL;
-	act.severity = 0;
-	ex = act;
-	ex.status = ST_EXERCISE;
-	ex.severity = 1;
-	tst = ex;
-	tst.status = ST_TEST;
-	assert_true(alert_priority(&act) > alert_priority(&ex));
-	assert_true(alert_priority(&ex) > alert_priority(&tst));
-	/* within a status: 1 red > 2 > 3 > 4 blue > 0 unknown */
-	for (int s = 1; s < 4; s++) {
-		struct alert hi = act, lo = act;
-
-		hi.severity = s;
-		lo.severity = s + 1;
-		assert_true(alert_priority(&hi) > alert_priority(&lo));
-	}
-	act.severity = 4;
-	tst = act;
-	tst.severity = 0;
-	assert_true(alert_priority(&act) > alert_priority(&tst));
+	(void)state;
+	assert_true(arb_priority(AL_EMERGENCY, 0, 0) > arb_priority(AL_DRILL, 1, 1));
+	assert_true(arb_priority(AL_DRILL, 0, 0) > arb_priority(AL_TEST, 1, 1));
+	assert_true(arb_priority(AL_TEST, 0, 0) > arb_priority(AL_ROUTINE, 1, 1));
+	assert_true(arb_priority(AL_ROUTINE, 0, 0) > arb_priority(AL_CHIME, 1, 1));
+	assert_true(arb_priority(AL_EMERGENCY, 3, 4) > arb_priority(AL_EMERGENCY, 5, 1));
+	for (int lv = 1; lv < 6; lv++)
+		assert_true(arb_priority(AL_EMERGENCY, lv, 0) > arb_priority(AL_EMERGENCY, lv + 1, 1));
+	for (int s = 1; s < 4; s++)
+		assert_true(arb_priority(AL_DRILL, 4, s) > arb_priority(AL_DRILL, 4, s + 1));
+	assert_true(arb_priority(AL_DRILL, 4, 4) > arb_priority(AL_DRILL, 4, 0));
 }
 
 static void test_first_starts(void **state)
@@ -136,7 +127,8 @@ static void test_first_starts(void **state)
 	assert_null(offer(&ar, e, ARB_STARTED));
 	assert_ptr_equal(ar.active, e);
 	assert_int_equal(ar.nqueue, 0);
-	assert_int_equal(e->prio, 100);
+	assert_int_equal(e->prio, arb_priority(AL_TEST, 0, 0));
+	assert_int_equal(e->layer, AL_TEST);          /* from its status */
 	arbiter_clear(&ar);
 }
 
@@ -525,11 +517,152 @@ static void test_timeline_not_wall(void **state)
 	arbiter_clear(&ar);
 }
 
+/*
+ * The whole order, as a table (docs/PROTOCOL.md "Priority"): each column
+ * highest first, compared left to right.  An offer preempts the warning
+ * playing when it comes strictly first; otherwise it waits.
+ */
+static const int layer_order[] = { AL_EMERGENCY, AL_DRILL, AL_TEST, AL_ROUTINE, AL_CHIME };
+static const int level_order[] = { 1, 2, 3, 4, 5, 6, 0 };   /* province .. group, unknown */
+static const int sev_order[] = { 1, 2, 3, 4, 0 };           /* red .. blue, unknown */
+static const int local_order[] = { 0, 1 };                  /* signed, then local */
+#define NL (int)(sizeof(layer_order) / sizeof(layer_order[0]))
+#define NV (int)(sizeof(level_order) / sizeof(level_order[0]))
+#define NS (int)(sizeof(sev_order) / sizeof(sev_order[0]))
+#define NO (int)(sizeof(local_order) / sizeof(local_order[0]))
+#define NCOMBO (NL * NV * NS * NO)
+
+/* Combination c (0..NCOMBO-1) as an entry; c's digits are positions in the columns. */
+static struct arb_entry *mk_combo(int c)
+{
+	static const enum alert_status st_of[] = { [AL_EMERGENCY] = ST_ACTUAL,
+		[AL_DRILL] = ST_EXERCISE, [AL_TEST] = ST_TEST, [AL_ROUTINE] = ST_ACTUAL,
+		[AL_CHIME] = ST_ACTUAL };
+	int o = c % NO, s = c / NO % NS, v = c / (NO * NS) % NV, l = c / (NO * NS * NV);
+	int layer = layer_order[l];
+	char id[32];
+	struct arb_entry *e;
+
+	snprintf(id, sizeof(id), "%s.%d.%d.%s", alert_layer_name(layer), level_order[v],
+	    sev_order[s], local_order[o] ? "local" : "signed");
+	e = mk(id, st_of[layer], sev_order[s]);
+	e->layer = layer;
+	e->level = level_order[v];
+	e->local = local_order[o];
+	return e;
+}
+
+/* 1 if combination x comes strictly before y by the table (positions compared in order). */
+static int table_before(int x, int y)
+{
+	int px[4] = { x / (NO * NS * NV), x / (NO * NS) % NV, x / NO % NS, x % NO };
+	int py[4] = { y / (NO * NS * NV), y / (NO * NS) % NV, y / NO % NS, y % NO };
+
+	for (int i = 0; i < 4; i++)
+		if (px[i] != py[i])
+			return px[i] < py[i];
+	return 0;
+}
+
+/* Every pair: y plays, x is offered; x preempts y exactly when the table
+ * puts it first, else it waits in the queue (and y plays on). */
+static void test_every_pair(void **state)
+{
+	struct arbiter ar;
+	struct arb_entry *x, *y, *pre, *bumped;
+	int npre = 0, nwait = 0;
+
+	(void)state;
+	for (int yi = 0; yi < NCOMBO; yi++)
+		for (int xi = 0; xi < NCOMBO; xi++) {
+			arbiter_init(&ar);
+			y = mk_combo(yi);
+			x = mk_combo(xi);
+			assert_int_equal(arbiter_offer(&ar, y, T(NOW), &pre, &bumped), ARB_STARTED);
+			if (table_before(xi, yi)) {
+				if (arbiter_offer(&ar, x, T(NOW), &pre, &bumped) != ARB_STARTED ||
+				    pre != y)
+					fail_msg("%s should preempt %s", x->a.id, y->a.id);
+				assert_ptr_equal(ar.active, x);
+				free(pre);
+				npre++;
+			} else {
+				if (arbiter_offer(&ar, x, T(NOW), &pre, &bumped) != ARB_QUEUED)
+					fail_msg("%s should wait behind %s", x->a.id, y->a.id);
+				assert_null(pre);
+				assert_ptr_equal(ar.active, y);
+				assert_ptr_equal(ar.queue[0], x);
+				nwait++;
+			}
+			arbiter_clear(&ar);
+		}
+	/* strictly first is half of the distinct pairs */
+	assert_int_equal(npre, NCOMBO * (NCOMBO - 1) / 2);
+	assert_int_equal(nwait, NCOMBO * (NCOMBO + 1) / 2);
+}
+
+/* The rows of the PROTOCOL.md table, spelled out. */
+static void test_table_rows(void **state)
+{
+	static const struct row {
+		int l1, v1, s1, loc1;      /* playing */
+		int l2, v2, s2, loc2;      /* offered */
+		int preempts;
+	} rows[] = {
+		/* a higher layer preempts whatever its level and severity */
+		{ AL_DRILL, 1, 1, 0, AL_EMERGENCY, 5, 0, 0, 1 },
+		{ AL_TEST, 3, 1, 0, AL_DRILL, 5, 4, 0, 1 },
+		{ AL_ROUTINE, 3, 1, 0, AL_TEST, 5, 4, 0, 1 },
+		{ AL_CHIME, 3, 1, 0, AL_ROUTINE, 5, 4, 0, 1 },
+		{ AL_EMERGENCY, 5, 4, 0, AL_DRILL, 1, 1, 0, 0 },
+		/* within a layer: the county (6 digits) before the township (9) */
+		{ AL_EMERGENCY, 4, 1, 0, AL_EMERGENCY, 3, 4, 0, 1 },
+		{ AL_EMERGENCY, 3, 4, 0, AL_EMERGENCY, 4, 1, 0, 0 },
+		{ AL_DRILL, 4, 2, 0, AL_DRILL, 3, 3, 0, 1 },
+		/* then severity */
+		{ AL_EMERGENCY, 4, 2, 0, AL_EMERGENCY, 4, 1, 0, 1 },
+		{ AL_EMERGENCY, 4, 1, 0, AL_EMERGENCY, 4, 2, 0, 0 },
+		{ AL_EMERGENCY, 4, 0, 0, AL_EMERGENCY, 4, 4, 0, 1 },
+		/* equal: waits */
+		{ AL_EMERGENCY, 3, 2, 0, AL_EMERGENCY, 3, 2, 0, 0 },
+		/* the local activation (the node's own zone: village, level 5) */
+		{ AL_EMERGENCY, 5, 1, 1, AL_EMERGENCY, 5, 1, 0, 1 },
+		{ AL_EMERGENCY, 5, 1, 0, AL_EMERGENCY, 5, 1, 1, 0 },
+		{ AL_EMERGENCY, 4, 4, 0, AL_EMERGENCY, 5, 1, 1, 0 },
+		{ AL_EMERGENCY, 5, 2, 0, AL_EMERGENCY, 5, 1, 1, 1 },
+		{ AL_DRILL, 3, 1, 0, AL_EMERGENCY, 5, 4, 1, 1 },
+		/* [local] layer = drill: below every actual warning */
+		{ AL_DRILL, 5, 1, 1, AL_EMERGENCY, 6, 0, 0, 1 },
+		{ AL_EMERGENCY, 6, 0, 0, AL_DRILL, 5, 1, 1, 0 },
+	};
+	struct arbiter ar;
+	struct arb_entry *p, *o, *pre, *bumped;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+
+		arbiter_init(&ar);
+		p = mk("playing", ST_ACTUAL, r->s1);
+		p->layer = r->l1, p->level = r->v1, p->local = r->loc1;
+		o = mk("offered", ST_ACTUAL, r->s2);
+		o->layer = r->l2, o->level = r->v2, o->local = r->loc2;
+		assert_int_equal(arbiter_offer(&ar, p, T(NOW), &pre, &bumped), ARB_STARTED);
+		if (arbiter_offer(&ar, o, T(NOW), &pre, &bumped) !=
+		    (r->preempts ? ARB_STARTED : ARB_QUEUED))
+			fail_msg("row %zu: want %s", i, r->preempts ? "preempt" : "wait");
+		free(pre);
+		arbiter_clear(&ar);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_priority_values),
-		cmocka_unit_test(test_status_before_severity),
+		cmocka_unit_test(test_layer_level_severity),
+		cmocka_unit_test(test_every_pair),
+		cmocka_unit_test(test_table_rows),
 		cmocka_unit_test(test_first_starts),
 		cmocka_unit_test(test_strictly_higher_preempts),
 		cmocka_unit_test(test_local_yields),
