@@ -4,7 +4,9 @@
  *   sinput_open_file   a WAV file (any rate and channel count: averaged to
  *                      mono, resampled) or an Ogg Opus file (libopusfile),
  *                      told apart by their first bytes
- *   sinput_open_text   text spoken by espeak-ng (audio/speech.h)
+ *   sinput_open_text   text spoken by espeak-ng (audio/speech.h), all of it
+ *                      into memory before it returns (a busy CPU cannot
+ *                      make the stream fall behind)
  *   sinput_open_alsa   an ALSA capture device (a microphone), non-blocking
  *
  * sinput_read(): frames (1..n), 0 at the end, SOURCE_STARVED when nothing
