@@ -67,6 +67,8 @@ struct schedule {
 	struct sched_prog prog[SCHED_MAX_PROG];
 };
 
+/* 1 if body is a JSON object whose "kind" is "schedule" (nothing else judged). */
+int schedule_is_body(const uint8_t *body, size_t len);
 int schedule_parse(const uint8_t *json, size_t len, struct schedule *s, struct cx_err *e);
 /* Compact JSON (caller frees), or NULL; validates like schedule_parse(). */
 char *schedule_to_json(const struct schedule *s, struct cx_err *e);
