@@ -46,6 +46,7 @@ struct arb_entry {
 	uint64_t eff_mono;         /* monotonic ms: its effective time, on this node's timeline */
 	uint64_t exp_mono;         /* monotonic ms: it expires */
 	int untrusted;             /* judged on an untrusted clock: its receipts say so */
+	unsigned max_s;            /* a routine programme's max_s (routine.c), 0 otherwise */
 	int local;                 /* made by the node (local button): below a signed warning of
 	                              the same priority, its receipts say origin local */
 };

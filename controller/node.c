@@ -23,6 +23,7 @@
 #include "common/verify.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
+#include "controller/routine.h"
 #include "controller/selftest.h"
 #include "controller/local.h"
 #include "controller/route.h"
@@ -304,7 +305,8 @@ open_core(struct node *n, struct cx_err *e)
 	nodeio_player_cfg(&n->cfg, &pc);
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
 	    &pc, &selftest_player_hooks, n);
-	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL)
+	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL ||
+	    (n->routine = routine_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
 	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1 ||
 	    open_health(n, e) == -1)
@@ -407,6 +409,8 @@ node_close(struct node *n)
 		warning_stop_all(n, RS_FAILED, "node stopped");
 	selftest_free(n->selftest);        /* a test running reports "node stopped" */
 	n->selftest = NULL;
+	routine_free(n->routine);
+	n->routine = NULL;
 	arbiter_clear(&n->arb);
 	ctlsock_close(n->ctl);
 	health_free(n->health);

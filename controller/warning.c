@@ -19,6 +19,7 @@
 #include "controller/node.h"
 #include "controller/limits.h"
 #include "controller/node_priv.h"
+#include "controller/routine.h"
 #include "controller/selftest.h"
 
 static void start_next(struct node *n);
@@ -30,7 +31,8 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
-	snprintf(r->status, sizeof(r->status), "%s", alert_status_name(e->a.status));
+	snprintf(r->status, sizeof(r->status), "%s", e->layer == AL_ROUTINE ? "" :
+	    alert_status_name(e->a.status));
 	json_utf8_copy(r->reason, sizeof(r->reason), reason);
 	r->state = st;
 	r->received = e->received_ms;
@@ -292,7 +294,10 @@ warning_play_cap(void *arg)
 
 	if (e == NULL)
 		return;
-	snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
+	if (e->layer == AL_ROUTINE)
+		snprintf(why, sizeof(why), "cut at max_s %u", e->max_s);
+	else
+		snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
 	log_info("warning %s: %s", e->a.id, why);
 	stop_active(n, e, RS_DONE, why);
 	start_next(n);
@@ -689,6 +694,11 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	if (vr == VR_OK && selftest_is_cmd(env.body, env.bodylen)) {
 		free(e);                   /* a self-test command: its own path */
 		selftest_on_payload(n->selftest, &ctx, k, &env, kid, md);
+		return;
+	}
+	if (vr == VR_OK && schedule_is_body(env.body, env.bodylen)) {
+		free(e);                   /* a schedule: routine.c */
+		routine_on_payload(n->routine, &ctx, k, &env, kid, md, p, len);
 		return;
 	}
 	if (vr == VR_OK)

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Routine programme schedules (docs/PROTOCOL.md section 15).  Real broker,
+# real nodes on sim GPIO; each node's wall clock faked with libfaketime (an
+# offset, monotonic left real), local time Asia/Shanghai.  Schedules are
+# signed with openssl by a key allowed only "schedule".
+#   day:   09:59:50 local.  A schedule is held (done receipt); a warning key
+#          cannot send one (action-scope); its 10:00 programme plays at 10:00
+#          by the node's clock, ref ID:news:YYYYMMDD, status ""; a drill
+#          preempts it; a stale schedule is refused; a withdrawal empties
+#          the store; after a restart the node holds what its disk held.
+#   night: 00:06:50 local, quiet hours 22:00-06:00 (the incidents: a
+#          programme at 00:07, a run of routine items from midnight).  Every
+#          programme is refused in a rejected receipt naming the rule, and
+#          no relay closes.
+. "$(dirname "$0")/lib.sh"
+
+FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+[ -r "$FT_LIB" ] || { echo "libfaketime missing (apt-get install libfaketime)"; exit 1; }
+export TZ=Asia/Shanghai
+
+make_keys
+openssl genpkey -algorithm ED25519 -out "$RIG/sched.pem" 2>/dev/null
+make_clip long.opus 6.0 600
+make_clip short.opus 0.5 900
+LONG="[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]"
+SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
+declare -A ZONE=([s-day]=430682101231 [s-night]=430682101232)
+NODES="s-day s-night"
+now=$(date +%s)
+DAYT=$(date -d 'tomorrow 09:59:50' +%s)
+NIGHT=$(date -d 'tomorrow 00:06:50' +%s)
+declare -A OFF=([s-day]=$((DAYT - now)) [s-night]=$((NIGHT - now)))
+KEY=$'\n[key sched-101]\nalg = ed25519\npubkey = '"$(pub_b64 "$RIG/sched.pem")"$'\nzones = 430682101\nactions = schedule'
+echo synced > "$RIG/synced"
+node_conf s-day "${ZONE[s-day]}" $'[node]\nclock_sync = file:'"$RIG/synced$KEY"
+node_conf s-night "${ZONE[s-night]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nquiet_hours = 22:00-06:00'"$KEY"
+broker_setup $NODES
+broker_start || exit 1
+capture_start
+start() {
+	NODE_WRAPPER="env LD_PRELOAD=$FT_LIB FAKETIME=+${OFF[$1]} FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=$TZ" \
+		node_start "$1"
+}
+for n in $NODES; do start "$n"; done
+for n in $NODES; do wait_online "$n" || exit 1; done
+
+fake_now() { echo $(( $(date +%s) + OFF[$1] )); }
+# sched NODE ID PROGRAMMES_JSON [KEYPEM KID] [SENT]: signed, published to the node's zone
+sched() {
+	local n=$1 id=$2 progs=$3 pem=${4:-$RIG/sched.pem} kid=${5:-sched-101} sent=${6:-$(fake_now "$1")}
+	printf '{"v":1,"kind":"schedule","id":"%s","sender":"township 101","sent":%s,"valid_until":%s,"zones":["%s"],"programmes":%s}' \
+		"$id" "$sent" $((sent + 30 * 86400)) "${ZONE[$n]}" "$progs" > "$RIG/$id.json"
+	sign_body "$pem" ed25519 "$kid" "$RIG/$id.json" "$RIG/$id.msg"
+	publish "$RIG/$id.msg" "${ZONE[$n]}"
+}
+amp_closed() { edges "$1" | awk '$2 == "AMP_EN" && $3 == 1' | wc -l; }
+DATE=$(date -d "@$((DAYT + 60))" +%Y%m%d)
+NDATE=$(date -d "@$((NIGHT + 60))" +%Y%m%d)
+
+ALL='["mon","tue","wed","thu","fri","sat","sun"]'
+# night: sent first, while it is 00:06:5x there
+P='{"name":"%s","days":'$ALL',"at":"%s","play":'$LONG',"max_s":300}'
+progs="[$(printf "$P" midnight 00:07),$(printf "$P" item1 00:07),$(printf "$P" item2 00:07),$(printf "$P" item3 00:07)]"
+sched s-night n-$now "$progs"
+
+# --- day ------------------------------------------------------------------------
+sched s-day bad-$now "[{\"name\":\"news\",\"days\":[\"mon\"],\"at\":\"10:00\",\"play\":$LONG,\"max_s\":60}]" \
+	"$RIG/township.pem" "$TOWNSHIP_KID"
+check "a warning key cannot send a schedule" wait_receipt s-day bad-$now rejected
+check "... action-scope" reason_has s-day bad-$now rejected "action-scope"
+sched s-day w-$now "[{\"name\":\"news\",\"days\":$ALL,\"at\":\"10:00\",\"play\":$LONG,\"volume\":80,\"max_s\":600}]"
+check "day: the schedule is held" wait_receipt s-day w-$now done
+check "... its receipt says when its programme is next due" \
+    reason_has s-day w-$now done "schedule held: 1 programmes, next news at $(date -d "@$((DAYT + 60))" +%F) 10:00"
+check "... stored on the node's disk" [ -s "$RIG/s-day/state/schedules/s-w-$now.cx" ]
+REF=w-$now:news:$DATE
+check "day: the programme plays at 10:00 by the node's clock" wait_receipt s-day "$REF" playing
+check "... its receipts carry status \"\"" [ "$(receipt_get s-day "$REF" playing 'repr(r["status"])')" = "''" ]
+check "... started at 10:00 on the node's local clock" \
+    grep -q "$(date -d "@$((DAYT + 60))" +%F) 10:00:0.*routine programme $REF due" "$RIG/s-day.log"
+check "... the amplifier relay closed" [ "$(amp_closed s-day)" = 1 ]
+body drill-$now "[\"${ZONE[s-day]}\"]" "$SHORT" "" "$(fake_now s-day)" $(( $(fake_now s-day) + 3600 )) |
+	sed 's/"status":"actual"/"status":"exercise"/' > "$RIG/drill-$now.json"
+sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/drill-$now.json" "$RIG/drill-$now.msg"
+publish "$RIG/drill-$now.msg" "${ZONE[s-day]}"
+check "day: a drill preempts the routine programme" wait_receipt s-day "$REF" preempted
+check "... the drill plays to its end" wait_receipt s-day drill-$now done
+sched s-day old-$now "[{\"name\":\"x\",\"days\":$ALL,\"at\":\"11:00\",\"play\":$LONG,\"max_s\":60}]" \
+	"" "" $(( $(fake_now s-day) - 600 ))
+check "day: an older schedule of the same key and zones is refused" wait_receipt s-day old-$now rejected
+check "... stale, naming the one held" reason_has s-day old-$now rejected "stale: schedule w-$now"
+
+# restart: the node holds what its disk held
+node_stop s-day
+start s-day
+check "day: after a restart the schedule is held again" \
+    wait_for 30 grep -q "schedules: 1 held, 1 programmes" "$RIG/s-day.log"
+wait_online s-day || exit 1
+sched s-day wd-$now "[]"
+check "day: a withdrawal is confirmed" wait_receipt s-day wd-$now done
+check "... naming the schedule withdrawn" reason_has s-day wd-$now done "withdrew schedule w-$now"
+check "... its file is gone" [ ! -e "$RIG/s-day/state/schedules/s-w-$now.cx" ]
+
+# --- night: the two incidents (the schedule was sent at 00:06:5x) ----------------
+check "night: the schedule is held" wait_receipt s-night n-$now done
+for p in midnight item1 item2 item3; do
+	check "night: programme $p at 00:07 is refused" wait_receipt s-night "n-$now:$p:$NDATE" rejected
+	check "... naming the rule" \
+	    [ "$(receipt_get s-night "n-$now:$p:$NDATE" rejected 'r["reason"]')" = "quiet-hours 22:00-06:00" ]
+	check "... never playing" no_receipt s-night "n-$now:$p:$NDATE" playing
+done
+check "night: no relay has closed" [ "$(amp_closed s-night)" = 0 ]
+check "night: nothing sounded" no_audio s-night
+finish
