@@ -23,7 +23,47 @@ struct routine {
 	struct loop_timer tick;
 	int64_t last;              /* programmes due before this (wall s) are behind us */
 	int untrusted_said;        /* the untrusted clock was reported */
+	int day;                   /* local yyyymmdd that day_ms counts, 0 none */
+	int64_t day_ms;            /* routine programmes played that day */
 };
+
+static int
+local_day(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+void
+routine_played(struct routine *r, int64_t ms)
+{
+	int d = local_day(clock_wall());
+
+	if (r == NULL || ms <= 0)
+		return;
+	if (d != r->day) {
+		r->day = d;
+		r->day_ms = 0;
+	}
+	r->day_ms += ms;
+}
+
+/* Seconds e may still play today under max_routine_day_s, -1 = no limit. */
+static int64_t
+day_left_s(struct routine *r)
+{
+	uint32_t max = r->n->cfg.max_routine_day_s;
+
+	if (max == 0)
+		return -1;
+	if (local_day(clock_wall()) != r->day)
+		return max;
+	return r->day_ms >= (int64_t)max * 1000 ? 0 : ((int64_t)max * 1000 - r->day_ms) / 1000;
+}
 
 static void on_tick(void *arg);
 
@@ -161,12 +201,28 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	struct sched_held *h = r->st.held[hi];
 	struct arb_entry *e = make_entry(r, h, &h->s.prog[pi], due);
 	char why[RECEIPT_REASON_MAX];
+	int64_t left;
 
 	if (e == NULL) {
 		log_warnx("schedule %s: programme %s: cannot be made", h->s.id, h->s.prog[pi].name);
 		return;
 	}
-	if (limits_refused(r->n, e, why, sizeof(why))) {
+	left = day_left_s(r);
+	if (left == 0) {
+		snprintf(why, sizeof(why), "max_routine_day_s %u used",
+		    (unsigned)r->n->cfg.max_routine_day_s);
+	} else if (!limits_refused(r->n, e, why, sizeof(why))) {
+		why[0] = '\0';
+		if (r->n->cfg.max_routine_s != 0 && e->max_s > r->n->cfg.max_routine_s) {
+			e->max_s = r->n->cfg.max_routine_s;
+			e->max_rule = "max_routine_s";
+		}
+		if (left > 0 && e->max_s > (uint64_t)left) {
+			e->max_s = (unsigned)left;
+			e->max_rule = "max_routine_day_s";
+		}
+	}
+	if (why[0] != '\0') {
 		log_warnx("refused routine programme %s: %s", e->a.id, why);
 		warning_report(r->n, e, RS_REJECTED, why);
 		free(e);

@@ -7,7 +7,9 @@
  * warning of the routine layer (arbiter.h): the arbiter lets any warning,
  * drill or test preempt it, limits.c refuses it in quiet hours (and while
  * local time is unknown) with a rejected receipt naming the rule, caps its
- * volume, and cuts it at its max_s.
+ * volume, and cuts it at its max_s, or the node's [limits] max_routine_s,
+ * or what is left of max_routine_day_s (counted per local day from what
+ * played; once used up, programmes are refused "max_routine_day_s N used").
  *
  * A programme's receipts carry ref "ID:NAME:YYYYMMDD" (schedule.h) and an
  * empty status; a schedule's own receipt ("done": held, replaced,
@@ -39,6 +41,9 @@ void routine_free(struct routine *r);
 void routine_on_payload(struct routine *r, const struct verify_ctx *ctx,
     const struct trust_key *k, const struct envelope *env, const char *kid,
     const unsigned char md[32], const uint8_t *p, size_t len);
+/* A routine programme played ms milliseconds (it ended, was cut or
+ * preempted): counted against [limits] max_routine_day_s. */
+void routine_played(struct routine *r, int64_t ms);
 /* Schedules and programmes held, for the status and logs. */
 int routine_count(const struct routine *r, int *programmes);
 

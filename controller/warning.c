@@ -42,6 +42,14 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 		snprintf(r->origin, sizeof(r->origin), "local");
 }
 
+/* A routine programme stops playing: what it played counts for the day. */
+static void
+routine_ended(struct node *n, const struct arb_entry *e)
+{
+	if (e->layer == AL_ROUTINE && n->started_ms != 0)
+		routine_played(n->routine, clock_wall_ms() - n->started_ms);
+}
+
 /* Every receipt about a warning goes through here: a final one also
  * forgets the warning's pending copy. */
 static void
@@ -174,6 +182,7 @@ hook_finished(void *arg, int ok, const char *reason)
 		reason = n->cap_note;      /* what it played at, if capped */
 	loop_timer_stop(n->loop, &n->play_cap);
 	n->evidence_open = 0;
+	routine_ended(n, e);
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
 	stream_close(n);
 	free(e);
@@ -196,6 +205,7 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 	if (player_abort(n->player) == -1)
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
+	routine_ended(n, e);
 	fill_evidence(n, e, st, why, r);
 	stream_close(n);
 	free(e);
@@ -295,7 +305,8 @@ warning_play_cap(void *arg)
 	if (e == NULL)
 		return;
 	if (e->layer == AL_ROUTINE)
-		snprintf(why, sizeof(why), "cut at max_s %u", e->max_s);
+		snprintf(why, sizeof(why), "cut at %s %u", e->max_rule ? e->max_rule : "max_s",
+		    e->max_s);
 	else
 		snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
 	log_info("warning %s: %s", e->a.id, why);

@@ -8,6 +8,8 @@
 #          by the node's clock, ref ID:news:YYYYMMDD, status ""; a drill
 #          preempts it; a stale schedule is refused; a withdrawal empties
 #          the store; after a restart the node holds what its disk held.
+#   limits: 09:59:50 local, max_routine_s 1, max_routine_day_s 1: the 10:00
+#          programme is cut at 1 s, the 10:01 one refused (the day's used).
 #   night: 00:06:50 local, quiet hours 22:00-06:00 (the incidents: a
 #          programme at 00:07, a run of routine items from midnight).  Every
 #          programme is refused in a rejected receipt naming the rule, and
@@ -24,16 +26,17 @@ make_clip long.opus 6.0 600
 make_clip short.opus 0.5 900
 LONG="[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]"
 SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
-declare -A ZONE=([s-day]=430682101231 [s-night]=430682101232)
-NODES="s-day s-night"
+declare -A ZONE=([s-day]=430682101231 [s-night]=430682101232 [s-cap]=430682101233)
+NODES="s-day s-night s-cap"
 now=$(date +%s)
 DAYT=$(date -d 'tomorrow 09:59:50' +%s)
 NIGHT=$(date -d 'tomorrow 00:06:50' +%s)
-declare -A OFF=([s-day]=$((DAYT - now)) [s-night]=$((NIGHT - now)))
+declare -A OFF=([s-day]=$((DAYT - now)) [s-night]=$((NIGHT - now)) [s-cap]=$((DAYT - now)))
 KEY=$'\n[key sched-101]\nalg = ed25519\npubkey = '"$(pub_b64 "$RIG/sched.pem")"$'\nzones = 430682101\nactions = schedule'
 echo synced > "$RIG/synced"
 node_conf s-day "${ZONE[s-day]}" $'[node]\nclock_sync = file:'"$RIG/synced$KEY"
 node_conf s-night "${ZONE[s-night]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nquiet_hours = 22:00-06:00'"$KEY"
+node_conf s-cap "${ZONE[s-cap]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nquiet_hours = off\nmax_routine_s = 1\nmax_routine_day_s = 1'"$KEY"
 broker_setup $NODES
 broker_start || exit 1
 capture_start
@@ -62,6 +65,8 @@ ALL='["mon","tue","wed","thu","fri","sat","sun"]'
 P='{"name":"%s","days":'$ALL',"at":"%s","play":'$LONG',"max_s":300}'
 progs="[$(printf "$P" midnight 00:07),$(printf "$P" item1 00:07),$(printf "$P" item2 00:07),$(printf "$P" item3 00:07)]"
 sched s-night n-$now "$progs"
+# limits: sent first too, while it is 09:59:5x there
+sched s-cap c-$now "[$(printf "$P" a 10:00),$(printf "$P" c 10:01)]"
 
 # --- day ------------------------------------------------------------------------
 sched s-day bad-$now "[{\"name\":\"news\",\"days\":[\"mon\"],\"at\":\"10:00\",\"play\":$LONG,\"max_s\":60}]" \
@@ -111,4 +116,13 @@ for p in midnight item1 item2 item3; do
 done
 check "night: no relay has closed" [ "$(amp_closed s-night)" = 0 ]
 check "night: nothing sounded" no_audio s-night
+
+# --- limits: max_routine_s 1, max_routine_day_s 1 ------------------------------------
+check "limits: programme a plays at 10:00" wait_receipt s-cap "c-$now:a:$DATE" playing
+check "... cut by the node's max_routine_s" wait_receipt s-cap "c-$now:a:$DATE" done
+check "... the receipt says so" reason_has s-cap "c-$now:a:$DATE" done "cut at max_routine_s 1"
+check "limits: programme c at 10:01 is refused, the day's routine time used" \
+    wait_receipt s-cap "c-$now:c:$DATE" rejected 120
+check "... naming the rule" reason_has s-cap "c-$now:c:$DATE" rejected "max_routine_day_s 1 used"
+check "... one relay closure in all" [ "$(amp_closed s-cap)" = 1 ]
 finish
