@@ -275,6 +275,7 @@ build_capped(struct node *n, const struct arb_entry *e, struct program *pg, stru
 	if (build_program(n, &e->a, pg, err) == -1)
 		return -1;
 	limits_volume(n, e, pg, n->cap_note, sizeof(n->cap_note));
+	pg->skip_frames = e->resume_frames;
 	return 0;
 }
 
@@ -399,25 +400,51 @@ schedule_due(struct node *n)
 	loop_timer_arm(n->loop, &n->due, t - now);
 }
 
+/* A routine programme being preempted: a copy that resumes where it
+ * stopped, with what is left of its max_s, or NULL (nothing left, no
+ * sound yet counted, out of memory). */
+static struct arb_entry *
+routine_again(struct node *n, const struct arb_entry *pre)
+{
+	struct player_stats ps;
+	struct arb_entry *c;
+	uint64_t played_s;
+
+	if (pre->layer != AL_ROUTINE || n->started_ms == 0)
+		return NULL;
+	player_get_stats(n->player, &ps);
+	played_s = ps.frames / SINK_RATE;
+	if (played_s >= pre->max_s || (c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	*c = *pre;
+	c->resume_frames += ps.frames;
+	c->max_s -= (unsigned)played_s;
+	return c;
+}
+
 /* Arbitration for a warning that passed every check. */
 static void
 place(struct node *n, struct arb_entry *e)
 {
-	struct arb_entry *pre, *bumped;
+	struct arb_entry *pre, *bumped, *again;
 	char why[RECEIPT_REASON_MAX];
 	uint64_t now = clock_mono_ms();
 	struct receipt rpre;
 
 	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
 	case ARB_STARTED:
+		again = pre != NULL ? routine_again(n, pre) : NULL;
 		if (pre != NULL) {
-			snprintf(why, sizeof(why), "preempted by %s", e->a.id);
+			snprintf(why, sizeof(why), "preempted by %s%s", e->a.id,
+			    again != NULL ? "; resumes when it is over" : "");
 			stop_collect(n, pre, RS_PREEMPTED, why, &rpre);
 		}
 		if (start_active(n) == -1)
 			start_next(n);
 		if (pre != NULL)           /* after the new warning's relay closed */
 			send_receipt(n, &rpre);
+		if (again != NULL)
+			place(n, again);       /* waits behind it */
 		break;
 	case ARB_QUEUED:
 		announce(n, e);

@@ -6,7 +6,8 @@
 #   day:   09:59:50 local.  A schedule is held (done receipt); a warning key
 #          cannot send one (action-scope); its 10:00 programme plays at 10:00
 #          by the node's clock, ref ID:news:YYYYMMDD, status ""; a drill
-#          preempts it; a stale schedule is refused; a withdrawal empties
+#          preempts it, and it resumes where it stopped once the drill is
+#          over; a stale schedule is refused; a withdrawal empties
 #          the store; after a restart the node holds what its disk held.
 #   limits: 09:59:50 local, max_routine_s 1, max_routine_day_s 1: the 10:00
 #          programme is cut at 1 s, the 10:01 one refused (the day's used).
@@ -89,7 +90,15 @@ body drill-$now "[\"${ZONE[s-day]}\"]" "$SHORT" "" "$(fake_now s-day)" $(( $(fak
 sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/drill-$now.json" "$RIG/drill-$now.msg"
 publish "$RIG/drill-$now.msg" "${ZONE[s-day]}"
 check "day: a drill preempts the routine programme" wait_receipt s-day "$REF" preempted
+check "... which says it will resume" reason_has s-day "$REF" preempted "preempted by drill-$now; resumes when it is over"
+check "... and waits behind the drill" reason_has s-day "$REF" queued "behind drill-$now"
 check "... the drill plays to its end" wait_receipt s-day drill-$now done
+check "day: the programme resumes and plays to its end" wait_receipt s-day "$REF" done
+pre=$(receipt_get s-day "$REF" preempted 'r["frames"]')
+post=$(receipt_get s-day "$REF" done 'r["frames"]')
+check "... where it stopped: $pre frames before, $post after, the 6 s clip once ($((pre + post)))" \
+    [ "${pre:-0}" -gt 0 ] && [ "${post:-0}" -gt 0 ] && [ $((pre + post)) -le $((6 * 48000 + 48000)) ] &&
+    [ "$post" -lt $((6 * 48000 - 4800)) ]
 sched s-day old-$now "[{\"name\":\"x\",\"days\":$ALL,\"at\":\"11:00\",\"play\":$LONG,\"max_s\":60}]" \
 	"" "" $(( $(fake_now s-day) - 600 ))
 check "day: an older schedule of the same key and zones is refused" wait_receipt s-day old-$now rejected
