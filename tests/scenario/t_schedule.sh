@@ -110,9 +110,22 @@ start s-day
 check "day: after a restart the schedule is held again" \
     wait_for 30 grep -q "schedules: 1 held, 1 programmes" "$RIG/s-day.log"
 wait_online s-day || exit 1
-sched s-day wd-$now "[]"
-check "day: a withdrawal is confirmed" wait_receipt s-day wd-$now done
-check "... naming the schedule withdrawn" reason_has s-day wd-$now done "withdrew schedule w-$now"
+# cunxiangctl schedule, signing with the schedule key
+ctl_conf
+sed -i -e "s|^key = .*|key = $RIG/sched.pem|" -e "s|^kid = .*|kid = sched-101|" "$RIG/ctl.conf"
+printf '{"valid_until":%s,"zones":["%s"],"programmes":[{"name":"x","days":["mon"],"at":"25:00","play":%s,"max_s":60}]}' \
+	$(( $(fake_now s-day) + 86400 )) "${ZONE[s-day]}" "$LONG" > "$RIG/bad.json"
+out=$(ctl schedule send -c "$RIG/ctl.conf" "$RIG/bad.json" 2>&1); rc=$?
+check "ctl: a bad schedule file is refused (exit 2), naming the file and member" \
+    [ $rc = 2 ] && [[ $out == *"bad.json: not a valid schedule: 'programmes'[0]: 'at' must be HH:MM"* ]]
+out=$(ctl schedule withdraw -c "$RIG/ctl.conf" --dry-run --zone "${ZONE[s-day]}")
+check "ctl: withdraw --dry-run prints the body, no programmes" \
+    python3 -c 'import json,sys; b=json.loads(sys.argv[1]); sys.exit(not (b["kind"]=="schedule" and b["programmes"]==[] and b["zones"]==[sys.argv[2]] and b["sender"]=="sched-101"))' "$out" "${ZONE[s-day]}"
+# signed at the node's (faked) time: a withdrawal must be later than what it withdraws
+WD=$(env LD_PRELOAD=$FT_LIB FAKETIME=+${OFF[s-day]} "$CTL" schedule withdraw -c "$RIG/ctl.conf" --zone "${ZONE[s-day]}")
+check "ctl: schedule withdraw prints its id" [ -n "$WD" ]
+check "day: the withdrawal is confirmed" wait_receipt s-day "$WD" done
+check "... naming the schedule withdrawn" reason_has s-day "$WD" done "withdrew schedule w-$now"
 check "... its file is gone" [ ! -e "$RIG/s-day/state/schedules/s-w-$now.cx" ]
 
 # --- night: the two incidents (the schedule was sent at 00:06:5x) ----------------
