@@ -120,10 +120,15 @@ local_status(void *arg, char *out, size_t outsz)
 {
 	struct node *n = arg;
 
+	size_t len;
+
 	snprintf(out, outsz, "{\"node\":\"%s\",\"zone\":\"%s\",\"state\":\"%s\","
-	    "\"active\":\"%s\",\"queued\":%d,\"online\":%s}", n->cfg.id, n->cfg.zone,
+	    "\"active\":\"%s\",\"queued\":%d,\"online\":%s,", n->cfg.id, n->cfg.zone,
 	    n->arb.active ? "playing" : "idle", n->arb.active ? n->arb.active->a.id : "",
 	    n->arb.nqueue, mqtt_connected(n->mqtt) ? "true" : "false");
+	routine_status(n->routine, out, outsz);
+	len = strlen(out);
+	snprintf(out + len, outsz - len, "}");
 }
 
 /* A person at the node stops everything: the warning playing and the queue. */

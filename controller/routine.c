@@ -361,3 +361,26 @@ routine_on_payload(struct routine *r, const struct verify_ctx *ctx, const struct
 	sched_receipt(r, s.id, o <= SO_NOTHING ? RS_DONE : RS_REJECTED, why, md);
 	loop_timer_arm(r->n->loop, &r->tick, 0);    /* the next programme may have changed */
 }
+
+void
+routine_status(const struct routine *r, char *out, size_t outsz)
+{
+	size_t len = strlen(out);
+	char ref[SCHED_REF_MAX + 1];
+	int64_t due;
+	int i, hi, pi;
+
+#define APPEND(...) do { if (len < outsz) len += (size_t)snprintf(out + len, outsz - len, __VA_ARGS__); } while (0)
+	APPEND("\"schedules\":[");
+	for (i = 0; r != NULL && i < r->st.n; i++)
+		APPEND("%s{\"id\":\"%s\",\"key\":\"%s\",\"programmes\":%d,\"valid_until\":%lld}",
+		    i ? "," : "", r->st.held[i]->s.id, r->st.held[i]->kid, r->st.held[i]->s.nprog,
+		    (long long)r->st.held[i]->s.valid_until);
+	if (r != NULL && schedstore_next(&r->st, clock_wall(), &hi, &pi, &due) == 0 &&
+	    schedule_ref(&r->st.held[hi]->s, &r->st.held[hi]->s.prog[pi], due, ref,
+	    sizeof(ref)) == 0)
+		APPEND("],\"next\":{\"ref\":\"%s\",\"at\":%lld}", ref, (long long)due);
+	else
+		APPEND("],\"next\":null");
+#undef APPEND
+}

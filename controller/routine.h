@@ -44,6 +44,10 @@ void routine_on_payload(struct routine *r, const struct verify_ctx *ctx,
 /* A routine programme played ms milliseconds (it ended, was cut or
  * preempted): counted against [limits] max_routine_day_s. */
 void routine_played(struct routine *r, int64_t ms);
+/* What it holds, for `cunxiangctl local status`: a JSON member
+ * "schedules":[{"id","key","programmes","valid_until"}...],"next":
+ * {"ref","at"} or null, into out (appended). */
+void routine_status(const struct routine *r, char *out, size_t outsz);
 /* Schedules and programmes held, for the status and logs. */
 int routine_count(const struct routine *r, int *programmes);
 

@@ -110,6 +110,9 @@ start s-day
 check "day: after a restart the schedule is held again" \
     wait_for 30 grep -q "schedules: 1 held, 1 programmes" "$RIG/s-day.log"
 wait_online s-day || exit 1
+st=$("$CTL" local -c "$RIG/s-day.conf" status)
+check "day: local status lists the schedule held and the next programme" \
+    python3 -c 'import json,sys; b=json.loads(sys.argv[1]); s=b["schedules"]; sys.exit(not (len(s)==1 and s[0]["id"]==sys.argv[2] and s[0]["key"]=="sched-101" and s[0]["programmes"]==1 and b["next"]["ref"].startswith(sys.argv[2]+":news:")))' "$st" "w-$now"
 # cunxiangctl schedule, signing with the schedule key
 ctl_conf
 sed -i -e "s|^key = .*|key = $RIG/sched.pem|" -e "s|^kid = .*|kid = sched-101|" "$RIG/ctl.conf"
