@@ -15,6 +15,8 @@
 #          programme at 00:07, a run of routine items from midnight).  Every
 #          programme is refused in a rejected receipt naming the rule, and
 #          no relay closes.
+#   untrusted: 1970, no time source: the schedule is held, its programmes
+#          held back, said once in a rejected receipt; no relay closes.
 . "$(dirname "$0")/lib.sh"
 
 FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
@@ -27,28 +29,33 @@ make_clip long.opus 6.0 600
 make_clip short.opus 0.5 900
 LONG="[{\"clip\":\"long.opus\",\"sha256\":\"$(sha "$RIG/clips/long.opus")\"}]"
 SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
-declare -A ZONE=([s-day]=430682101231 [s-night]=430682101232 [s-cap]=430682101233)
-NODES="s-day s-night s-cap"
+declare -A ZONE=([s-day]=430682101231 [s-night]=430682101232 [s-cap]=430682101233
+	[s-untr]=430682101234)
+NODES="s-day s-night s-cap s-untr"
 now=$(date +%s)
 DAYT=$(date -d 'tomorrow 09:59:50' +%s)
 NIGHT=$(date -d 'tomorrow 00:06:50' +%s)
-declare -A OFF=([s-day]=$((DAYT - now)) [s-night]=$((NIGHT - now)) [s-cap]=$((DAYT - now)))
+declare -A OFF=([s-day]=$((DAYT - now)) [s-night]=$((NIGHT - now)) [s-cap]=$((DAYT - now))
+	[s-untr]=-$((now - 300)))   # s-untr: 1970, no time source
 KEY=$'\n[key sched-101]\nalg = ed25519\npubkey = '"$(pub_b64 "$RIG/sched.pem")"$'\nzones = 430682101\nactions = schedule'
 echo synced > "$RIG/synced"
 node_conf s-day "${ZONE[s-day]}" $'[node]\nclock_sync = file:'"$RIG/synced$KEY"
 node_conf s-night "${ZONE[s-night]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nquiet_hours = 22:00-06:00'"$KEY"
 node_conf s-cap "${ZONE[s-cap]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nquiet_hours = off\nmax_routine_s = 1\nmax_routine_day_s = 1'"$KEY"
+node_conf s-untr "${ZONE[s-untr]}" $'[node]\nclock_sync = none'"$KEY"
 broker_setup $NODES
 broker_start || exit 1
 capture_start
 start() {
-	NODE_WRAPPER="env LD_PRELOAD=$FT_LIB FAKETIME=+${OFF[$1]} FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=$TZ" \
+	local o=${OFF[$1]}
+	[ "${o:0:1}" = - ] || o=+$o
+	NODE_WRAPPER="env LD_PRELOAD=$FT_LIB FAKETIME=$o FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=$TZ" \
 		node_start "$1"
 }
 for n in $NODES; do start "$n"; done
 for n in $NODES; do wait_online "$n" || exit 1; done
 
-fake_now() { echo $(( $(date +%s) + OFF[$1] )); }
+fake_now() { echo $(( $(date +%s) + ${OFF[$1]} )); }
 # sched NODE ID PROGRAMMES_JSON [KEYPEM KID] [SENT]: signed, published to the node's zone
 sched() {
 	local n=$1 id=$2 progs=$3 pem=${4:-$RIG/sched.pem} kid=${5:-sched-101} sent=${6:-$(fake_now "$1")}
@@ -150,4 +157,13 @@ check "limits: programme c at 10:01 is refused, the day's routine time used" \
     wait_receipt s-cap "c-$now:c:$DATE" rejected 120
 check "... naming the rule" reason_has s-cap "c-$now:c:$DATE" rejected "max_routine_day_s 1 used"
 check "... one relay closure in all" [ "$(amp_closed s-cap)" = 1 ]
+
+# --- untrusted wall clock (1970): no routine programme plays, said once ------------------
+check "untrusted: the node's clock is untrusted" grep -q "untrusted" "$RIG/s-untr.log"
+sched s-untr u-$now "[$(printf "$P" every 00:00)]" "" "" "$now"
+check "untrusted: the schedule is held" wait_receipt s-untr u-$now done
+check "... and its programmes held back, said in a receipt" wait_receipt s-untr u-$now rejected
+check "... naming why" reason_has s-untr u-$now rejected \
+    "routine programmes held back: local time unknown (wall clock untrusted)"
+check "... no relay has closed" [ "$(amp_closed s-untr)" = 0 ]
 finish
