@@ -12,8 +12,10 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/verify.h"
+#include "audio/sink.h"
 #include "controller/limits.h"
 #include "controller/node_priv.h"
+#include "controller/player.h"
 #include "controller/routine.h"
 #include "controller/schedstore.h"
 
@@ -384,3 +386,34 @@ routine_status(const struct routine *r, char *out, size_t outsz)
 		APPEND("],\"next\":null");
 #undef APPEND
 }
+
+/* A routine programme stops playing: what it played counts for the day. */
+void
+routine_stopped(struct node *n, const struct arb_entry *e)
+{
+	if (e->layer == AL_ROUTINE && n->started_ms != 0)
+		routine_played(n->routine, clock_wall_ms() - n->started_ms);
+}
+
+/* A routine programme being preempted: a copy that resumes where it
+ * stopped, with what is left of its max_s, or NULL (nothing left, no
+ * sound yet counted, out of memory). */
+struct arb_entry *
+routine_resumable(struct node *n, const struct arb_entry *pre)
+{
+	struct player_stats ps;
+	struct arb_entry *c;
+	uint64_t played_s;
+
+	if (pre->layer != AL_ROUTINE || n->started_ms == 0)
+		return NULL;
+	player_get_stats(n->player, &ps);
+	played_s = ps.frames / SINK_RATE;
+	if (played_s >= pre->max_s || (c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	*c = *pre;
+	c->resume_frames += ps.frames;
+	c->max_s -= (unsigned)played_s;
+	return c;
+}
+

@@ -48,6 +48,13 @@ void routine_played(struct routine *r, int64_t ms);
  * "schedules":[{"id","key","programmes","valid_until"}...],"next":
  * {"ref","at"} or null, into out (appended). */
 void routine_status(const struct routine *r, char *out, size_t outsz);
+struct arb_entry;
+/* e, of the routine layer, stops playing (ended, cut, preempted): what it
+ * played counts for the day.  Any other e: nothing. */
+void routine_stopped(struct node *n, const struct arb_entry *e);
+/* pre, being preempted: if a routine programme with time left of its
+ * max_s, a copy (heap) that resumes where it stopped; else NULL. */
+struct arb_entry *routine_resumable(struct node *n, const struct arb_entry *pre);
 /* Schedules and programmes held, for the status and logs. */
 int routine_count(const struct routine *r, int *programmes);
 

@@ -42,14 +42,6 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 		snprintf(r->origin, sizeof(r->origin), "local");
 }
 
-/* A routine programme stops playing: what it played counts for the day. */
-static void
-routine_ended(struct node *n, const struct arb_entry *e)
-{
-	if (e->layer == AL_ROUTINE && n->started_ms != 0)
-		routine_played(n->routine, clock_wall_ms() - n->started_ms);
-}
-
 /* Every receipt about a warning goes through here: a final one also
  * forgets the warning's pending copy. */
 static void
@@ -182,7 +174,7 @@ hook_finished(void *arg, int ok, const char *reason)
 		reason = n->cap_note;      /* what it played at, if capped */
 	loop_timer_stop(n->loop, &n->play_cap);
 	n->evidence_open = 0;
-	routine_ended(n, e);
+	routine_stopped(n, e);
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
 	stream_close(n);
 	free(e);
@@ -205,7 +197,7 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 	if (player_abort(n->player) == -1)
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
-	routine_ended(n, e);
+	routine_stopped(n, e);
 	fill_evidence(n, e, st, why, r);
 	stream_close(n);
 	free(e);
@@ -400,28 +392,6 @@ schedule_due(struct node *n)
 	loop_timer_arm(n->loop, &n->due, t - now);
 }
 
-/* A routine programme being preempted: a copy that resumes where it
- * stopped, with what is left of its max_s, or NULL (nothing left, no
- * sound yet counted, out of memory). */
-static struct arb_entry *
-routine_again(struct node *n, const struct arb_entry *pre)
-{
-	struct player_stats ps;
-	struct arb_entry *c;
-	uint64_t played_s;
-
-	if (pre->layer != AL_ROUTINE || n->started_ms == 0)
-		return NULL;
-	player_get_stats(n->player, &ps);
-	played_s = ps.frames / SINK_RATE;
-	if (played_s >= pre->max_s || (c = malloc(sizeof(*c))) == NULL)
-		return NULL;
-	*c = *pre;
-	c->resume_frames += ps.frames;
-	c->max_s -= (unsigned)played_s;
-	return c;
-}
-
 /* Arbitration for a warning that passed every check. */
 static void
 place(struct node *n, struct arb_entry *e)
@@ -433,7 +403,7 @@ place(struct node *n, struct arb_entry *e)
 
 	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
 	case ARB_STARTED:
-		again = pre != NULL ? routine_again(n, pre) : NULL;
+		again = pre != NULL ? routine_resumable(n, pre) : NULL;
 		if (pre != NULL) {
 			snprintf(why, sizeof(why), "preempted by %s%s", e->a.id,
 			    again != NULL ? "; resumes when it is over" : "");
