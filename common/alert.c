@@ -102,8 +102,8 @@ bounded(const char *s, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
-static int
-clip_name_valid(const char *s)
+int
+alert_clip_name_valid(const char *s)
 {
 	size_t i, n;
 
@@ -191,7 +191,7 @@ check_item(const struct play_item *p, struct cx_err *e)
 {
 	switch (p->kind) {
 	case PLAY_CLIP:
-		return clip_name_valid(p->name) ? 0 : cx_errf(e, "bad clip name");
+		return alert_clip_name_valid(p->name) ? 0 : cx_errf(e, "bad clip name");
 	case PLAY_SIREN:
 		return siren_name_ok(p->name) ? 0 : cx_errf(e, "bad siren name");
 	case PLAY_SPEECH:
@@ -360,7 +360,7 @@ parse_clip(const cJSON *it, struct play_item *p, struct cx_err *e)
 
 	if (json_get_str(it, "clip", p->name, sizeof(p->name), e) < 0)
 		return -1;
-	if (!clip_name_valid(p->name))
+	if (!alert_clip_name_valid(p->name))
 		return cx_errf(e, "'clip' must be 1-%d of [A-Za-z0-9._-], not starting with '.'",
 		    CLIP_NAME_MAX);
 	if (json_need_str(it, "sha256", hex, sizeof(hex), e) < 0)

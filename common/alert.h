@@ -101,6 +101,9 @@ char *alert_to_json(const struct alert *a, struct cx_err *e);
  * bytes), as cunxiangctl and the hub make them; 0 / -1 (no randomness). */
 int alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1]);
 
+/* 1 if s is a clip name: 1-64 of [A-Za-z0-9._-], not starting with '.'. */
+int alert_clip_name_valid(const char *s);
+
 const char *alert_status_name(enum alert_status s);    /* "actual" ... */
 const char *alert_type_name(enum alert_type t);        /* "alert" ... */
 /* The layer of a signed warning: actual -> emergency, exercise -> drill, test -> test. */

@@ -122,6 +122,8 @@ static const struct kdef kdefs[] = {
 	{ "limits", "volume_night", K_INT, F(volume_night), 1, 100, 0 },
 	{ "limits", "volume_drill", K_INT, F(volume_drill), 1, 100, 0 },
 	{ "limits", "max_drill_s", K_INT, F(max_drill_s), 0, 86400, 0 },
+	{ "limits", "max_routine_s", K_INT, F(max_routine_s), 0, 86400, 0 },
+	{ "limits", "max_routine_day_s", K_INT, F(max_routine_day_s), 0, 86400, 0 },
 	{ "local", "activation", K_ACTIVATION, F(local_item), 0, 0, 0 },
 	{ "local", "severity", K_INT, F(local_severity), 1, 4, 0 },
 	{ "local", "layer", K_LAYER, F(local_layer), 0, 0, 0 },

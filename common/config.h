@@ -111,6 +111,8 @@ struct node_config {
 	int volume_night;                  /* ceiling inside quiet hours, 1..100, default 100 */
 	int volume_drill;                  /* ceiling for drills, 1..100, default 100 */
 	uint32_t max_drill_s;              /* a drill is cut after this, 0 = no limit (default) */
+	uint32_t max_routine_s;            /* a routine programme is cut after this, 0 = none */
+	uint32_t max_routine_day_s;        /* routine programmes per local day, 0 = no limit */
 
 	struct selftest_config selftest;   /* [selftest] */
 

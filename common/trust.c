@@ -24,6 +24,7 @@ static const struct {
 	{ ACT_CANCEL, "cancel" },
 	{ ACT_DRILL, "drill" },
 	{ ACT_TEST, "test" },
+	{ ACT_SCHEDULE, "schedule" },
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -78,7 +79,7 @@ action_parse_list(const char *csv, unsigned *mask, struct cx_err *e)
 			if (strcmp(item, actions[i].name) == 0)
 				break;
 		if (i == NACTIONS)
-			return cx_errf(e, "unknown action \"%s\" (want warn, cancel, drill, test)",
+			return cx_errf(e, "unknown action \"%s\" (want warn, cancel, drill, test, schedule)",
 			    item);
 		m |= actions[i].bit;
 	}

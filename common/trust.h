@@ -5,7 +5,8 @@
  * covers every target zone and the message's action.
  *
  * Actions: warn (status actual, type alert/update), cancel (type cancel),
- * drill (status exercise), test (status test).
+ * drill (status exercise), test (status test), schedule (a routine
+ * programme schedule, common/schedule.h).
  */
 #ifndef CX_TRUST_H
 #define CX_TRUST_H
@@ -23,6 +24,7 @@ enum action {
 	ACT_CANCEL = 1 << 1,
 	ACT_DRILL = 1 << 2,
 	ACT_TEST = 1 << 3,
+	ACT_SCHEDULE = 1 << 4,
 };
 #define TRUST_MAX_KEYS 32
 #define TRUST_MAX_ZONES 16

@@ -185,6 +185,22 @@ verify_alert_body(const struct verify_ctx *ctx, const struct trust_key *k,
 }
 
 enum verify_result
+verify_schedule_body(const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, struct schedule *s, struct cx_err *detail)
+{
+	struct verify_ctx c = *ctx;
+	enum verify_result r;
+
+	if (schedule_parse(env->body, env->bodylen, s, detail) < 0)
+		return VR_BAD_BODY;
+	if ((r = verify_scope(ctx, k, (const char (*)[ZONE_MAX + 1])s->zones, s->nzones,
+	    ACT_SCHEDULE, detail)) != VR_OK)
+		return r;
+	c.max_lifetime = SCHED_SPAN_MAX;
+	return verify_time(&c, k, s->id, s->sent, s->valid_until, detail);
+}
+
+enum verify_result
 verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
     struct alert *a, char *kid, struct cx_err *detail)
 {

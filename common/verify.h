@@ -23,6 +23,7 @@
 #include "common/envelope.h"
 #include "common/trust.h"
 #include "common/replay.h"
+#include "common/schedule.h"
 
 enum verify_result {
 	VR_OK = 0,
@@ -72,6 +73,12 @@ enum verify_result verify_envelope(const struct verify_ctx *ctx, const uint8_t *
  * (env->body) -> addressed to us -> zone scope -> action -> time -> replay. */
 enum verify_result verify_alert_body(const struct verify_ctx *ctx, const struct trust_key *k,
     const struct envelope *env, struct alert *a, struct cx_err *detail);
+/* The same for a schedule body (docs/PROTOCOL.md section 15): the body ->
+ * addressed to us -> zone scope -> action "schedule" -> time, with
+ * valid_until as its expiry and SCHED_SPAN_MAX (not the warning lifetime)
+ * as the longest valid_until - sent -> replay of its id. */
+enum verify_result verify_schedule_body(const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, struct schedule *s, struct cx_err *detail);
 /* The steps every signed command shares, for bodies other than warnings
  * (common/selftest.c): addressed to this node's zone (else VR_NOT_FOR_US),
  * every zone within the key's scope, the action act (enum action) held. */

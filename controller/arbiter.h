@@ -46,6 +46,9 @@ struct arb_entry {
 	uint64_t eff_mono;         /* monotonic ms: its effective time, on this node's timeline */
 	uint64_t exp_mono;         /* monotonic ms: it expires */
 	int untrusted;             /* judged on an untrusted clock: its receipts say so */
+	unsigned max_s;            /* a routine programme's max_s (routine.c), 0 otherwise */
+	uint64_t resume_frames;    /* a preempted routine programme: frames already played */
+	const char *max_rule;      /* the rule that set max_s ("max_routine_s"), NULL: its own */
 	int local;                 /* made by the node (local button): below a signed warning of
 	                              the same priority, its receipts say origin local */
 };

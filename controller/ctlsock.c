@@ -45,7 +45,7 @@ drop_client(struct ctlsock *c, int fd)
 static void
 answer(struct ctlsock *c, int fd, const char *req)
 {
-	char out[512];
+	char out[4096];
 
 	out[0] = '\0';
 	if (strcmp(req, "status") == 0)

@@ -65,6 +65,8 @@ limits_volume(struct node *n, const struct arb_entry *e, struct program *pg, cha
 unsigned long
 limits_max_play_ms(const struct node *n, const struct arb_entry *e)
 {
+	if (layer_of(e) == AL_ROUTINE)
+		return (unsigned long)e->max_s * 1000ul;
 	if (layer_of(e) != AL_DRILL || n->cfg.max_drill_s == 0)
 		return 0;
 	return (unsigned long)n->cfg.max_drill_s * 1000ul;

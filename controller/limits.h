@@ -29,7 +29,8 @@ int limits_refused(struct node *n, const struct arb_entry *e, char *why, size_t 
  * 60 (volume_night)", LIMITS_NOTE_MAX bytes). */
 void limits_volume(struct node *n, const struct arb_entry *e, struct program *pg, char *note,
     size_t notesz);
-/* Milliseconds e may play (max_drill_s for a drill), 0 = no limit. */
+/* Milliseconds e may play (max_drill_s for a drill, its max_s for a
+ * routine programme), 0 = no limit. */
 unsigned long limits_max_play_ms(const struct node *n, const struct arb_entry *e);
 
 #endif

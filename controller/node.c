@@ -23,6 +23,7 @@
 #include "common/verify.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
+#include "controller/routine.h"
 #include "controller/selftest.h"
 #include "controller/local.h"
 #include "controller/route.h"
@@ -119,10 +120,15 @@ local_status(void *arg, char *out, size_t outsz)
 {
 	struct node *n = arg;
 
+	size_t len;
+
 	snprintf(out, outsz, "{\"node\":\"%s\",\"zone\":\"%s\",\"state\":\"%s\","
-	    "\"active\":\"%s\",\"queued\":%d,\"online\":%s}", n->cfg.id, n->cfg.zone,
+	    "\"active\":\"%s\",\"queued\":%d,\"online\":%s,", n->cfg.id, n->cfg.zone,
 	    n->arb.active ? "playing" : "idle", n->arb.active ? n->arb.active->a.id : "",
 	    n->arb.nqueue, mqtt_connected(n->mqtt) ? "true" : "false");
+	routine_status(n->routine, out, outsz);
+	len = strlen(out);
+	snprintf(out + len, outsz - len, "}");
 }
 
 /* A person at the node stops everything: the warning playing and the queue. */
@@ -304,7 +310,8 @@ open_core(struct node *n, struct cx_err *e)
 	nodeio_player_cfg(&n->cfg, &pc);
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
 	    &pc, &selftest_player_hooks, n);
-	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL)
+	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL ||
+	    (n->routine = routine_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
 	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1 ||
 	    open_health(n, e) == -1)
@@ -407,6 +414,8 @@ node_close(struct node *n)
 		warning_stop_all(n, RS_FAILED, "node stopped");
 	selftest_free(n->selftest);        /* a test running reports "node stopped" */
 	n->selftest = NULL;
+	routine_free(n->routine);
+	n->routine = NULL;
 	arbiter_clear(&n->arb);
 	ctlsock_close(n->ctl);
 	health_free(n->health);

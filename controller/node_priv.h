@@ -33,6 +33,7 @@ struct node {
 	struct report *report;
 	struct ctlsock *ctl;
 	struct selftest *selftest;         /* the self-test runner (selftest.h) */
+	struct routine *routine;           /* schedules and routine programmes (routine.h) */
 	struct health *health;             /* inputs, faults, heartbeat */
 	struct arbiter arb;
 	struct memo memo;

@@ -337,6 +337,15 @@ refill(struct player *p)
 		if (n == SOURCE_STARVED)
 			return starved(p);
 		p->starved = 0;
+		if (n > 0 && p->prog.skip_frames > 0) {     /* resuming: played before */
+			uint64_t d = (uint64_t)n < p->prog.skip_frames ? (uint64_t)n :
+			    p->prog.skip_frames;
+			p->prog.skip_frames -= d;
+			n -= (long)d;
+			if (n == 0)
+				continue;
+			memmove(p->buf, p->buf + d, (size_t)n * sizeof(p->buf[0]));
+		}
 		if (n > 0)
 			break;
 		rc = n < 0 ? -1 : source_end(p->src, &e);

@@ -55,6 +55,8 @@ struct program {
 	char text[ALERT_TEXT_MAX + 1];     /* what a speech item speaks */
 	int has_stream;
 	struct program_stream stream;
+	uint64_t skip_frames;              /* frames of the play list not played again: a
+	                                      preempted routine programme resumes there */
 	int nmain;                         /* item[0 .. nmain): the play list */
 	int n;                             /* all items, fallbacks after the play list */
 	struct program_item item[PROGRAM_MAX];

@@ -19,6 +19,7 @@
 #include "controller/node.h"
 #include "controller/limits.h"
 #include "controller/node_priv.h"
+#include "controller/routine.h"
 #include "controller/selftest.h"
 
 static void start_next(struct node *n);
@@ -30,7 +31,8 @@ receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const 
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
-	snprintf(r->status, sizeof(r->status), "%s", alert_status_name(e->a.status));
+	snprintf(r->status, sizeof(r->status), "%s", e->layer == AL_ROUTINE ? "" :
+	    alert_status_name(e->a.status));
 	json_utf8_copy(r->reason, sizeof(r->reason), reason);
 	r->state = st;
 	r->received = e->received_ms;
@@ -172,6 +174,7 @@ hook_finished(void *arg, int ok, const char *reason)
 		reason = n->cap_note;      /* what it played at, if capped */
 	loop_timer_stop(n->loop, &n->play_cap);
 	n->evidence_open = 0;
+	routine_stopped(n, e);
 	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
 	stream_close(n);
 	free(e);
@@ -194,6 +197,7 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 	if (player_abort(n->player) == -1)
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
+	routine_stopped(n, e);
 	fill_evidence(n, e, st, why, r);
 	stream_close(n);
 	free(e);
@@ -263,6 +267,7 @@ build_capped(struct node *n, const struct arb_entry *e, struct program *pg, stru
 	if (build_program(n, &e->a, pg, err) == -1)
 		return -1;
 	limits_volume(n, e, pg, n->cap_note, sizeof(n->cap_note));
+	pg->skip_frames = e->resume_frames;
 	return 0;
 }
 
@@ -292,7 +297,11 @@ warning_play_cap(void *arg)
 
 	if (e == NULL)
 		return;
-	snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
+	if (e->layer == AL_ROUTINE)
+		snprintf(why, sizeof(why), "cut at %s %u", e->max_rule ? e->max_rule : "max_s",
+		    e->max_s);
+	else
+		snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
 	log_info("warning %s: %s", e->a.id, why);
 	stop_active(n, e, RS_DONE, why);
 	start_next(n);
@@ -387,21 +396,25 @@ schedule_due(struct node *n)
 static void
 place(struct node *n, struct arb_entry *e)
 {
-	struct arb_entry *pre, *bumped;
+	struct arb_entry *pre, *bumped, *again;
 	char why[RECEIPT_REASON_MAX];
 	uint64_t now = clock_mono_ms();
 	struct receipt rpre;
 
 	switch (arbiter_offer(&n->arb, e, now, &pre, &bumped)) {
 	case ARB_STARTED:
+		again = pre != NULL ? routine_resumable(n, pre) : NULL;
 		if (pre != NULL) {
-			snprintf(why, sizeof(why), "preempted by %s", e->a.id);
+			snprintf(why, sizeof(why), "preempted by %s%s", e->a.id,
+			    again != NULL ? "; resumes when it is over" : "");
 			stop_collect(n, pre, RS_PREEMPTED, why, &rpre);
 		}
 		if (start_active(n) == -1)
 			start_next(n);
 		if (pre != NULL)           /* after the new warning's relay closed */
 			send_receipt(n, &rpre);
+		if (again != NULL)
+			place(n, again);       /* waits behind it */
 		break;
 	case ARB_QUEUED:
 		announce(n, e);
@@ -689,6 +702,11 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	if (vr == VR_OK && selftest_is_cmd(env.body, env.bodylen)) {
 		free(e);                   /* a self-test command: its own path */
 		selftest_on_payload(n->selftest, &ctx, k, &env, kid, md);
+		return;
+	}
+	if (vr == VR_OK && schedule_is_body(env.body, env.bodylen)) {
+		free(e);                   /* a schedule: routine.c */
+		routine_on_payload(n->routine, &ctx, k, &env, kid, md, p, len);
 		return;
 	}
 	if (vr == VR_OK)

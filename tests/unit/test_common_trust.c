@@ -245,6 +245,9 @@ test_actions(void **state)
 	assert_int_equal(m, ACT_WARN | ACT_CANCEL | ACT_DRILL | ACT_TEST);
 	assert_int_equal(action_parse_list("test,test", &m, &e), 0);
 	assert_int_equal(m, ACT_TEST);
+	assert_int_equal(action_parse_list("schedule", &m, &e), 0);
+	assert_int_equal(m, ACT_SCHEDULE);
+	assert_string_equal(action_name(ACT_SCHEDULE), "schedule");
 	m = 99;
 	assert_int_equal(action_parse_list("warn,all", &m, &e), -1);
 	assert_int_equal(m, 99);       /* untouched on failure */

@@ -26,7 +26,7 @@
 #define LIFETIME (7 * 86400)
 
 enum { K_TOWNSHIP, K_COUNTY_SM2, K_OTHER_TOWNSHIP, K_DRILL_ONLY, K_EXPIRED, K_NOT_YET,
-	K_STRANGER, K_STRANGER_SM2, NKEYS };
+	K_STRANGER, K_STRANGER_SM2, K_SCHED, NKEYS };
 
 static struct sig_key *keys[NKEYS];
 static struct trust trust;
@@ -63,7 +63,8 @@ group_setup(void **state)
 	    | add_key(K_EXPIRED, "old-key", SIG_ED25519, "43", "warn", NOW - 1000, NOW - 1)
 	    | add_key(K_NOT_YET, "new-key", SIG_ED25519, "43", "warn", NOW + 1, 0)
 	    | add_key(K_STRANGER, NULL, SIG_ED25519, NULL, NULL, 0, 0)
-	    | add_key(K_STRANGER_SM2, NULL, SIG_SM2_SM3, NULL, NULL, 0, 0);
+	    | add_key(K_STRANGER_SM2, NULL, SIG_SM2_SM3, NULL, NULL, 0, 0)
+	    | add_key(K_SCHED, "township-101.sched", SIG_ED25519, "430682101", "schedule", 0, 0);
 }
 
 static int
@@ -634,6 +635,60 @@ test_envelope_failures(void **state)
 	assert_true(e.msg[0] != '\0');
 }
 
+/* A schedule body sealed with keys[k] under kid, through the envelope and
+ * verify_schedule_body(). */
+static enum verify_result
+run_sched(const struct verify_ctx *c, int k, const char *kid, int64_t sent, int64_t until,
+    const char *zone, struct cx_err *e)
+{
+	char body[1024], kid_out[ENV_KID_MAX + 1];
+	static struct schedule s;
+	const struct trust_key *key;
+	struct envelope env;
+	uint8_t *payload;
+	size_t len;
+	enum verify_result r;
+	int n = snprintf(body, sizeof(body), "{\"v\":1,\"kind\":\"schedule\",\"id\":\"s-1\","
+	    "\"sender\":\"t\",\"sent\":%lld,\"valid_until\":%lld,\"zones\":[\"%s\"],"
+	    "\"programmes\":[]}", (long long)sent, (long long)until, zone);
+
+	if (envelope_seal(keys[k], kid, (const uint8_t *)body, (size_t)n, &payload, &len, e) < 0)
+		fail_msg("seal: %s", e->msg);
+	assert_true(schedule_is_body(payload + (len - (size_t)n), (size_t)n));
+	r = verify_envelope(c, payload, len, &env, &key, kid_out, e);
+	if (r == VR_OK)
+		r = verify_schedule_body(c, key, &env, &s, e);
+	free(payload);
+	return r;
+}
+
+static void
+test_schedule(void **state)
+{
+	struct verify_ctx c = ctx_default();
+	struct cx_err e = { "" };
+
+	(void)state;
+	/* valid for 300 days: far beyond a warning's lifetime, within a schedule's */
+	assert_int_equal(run_sched(&c, K_SCHED, "township-101.sched", NOW - 10, NOW + 300 * 86400,
+	    "430682101", &e), VR_OK);
+	assert_int_equal(run_sched(&c, K_SCHED, "township-101.sched", NOW - 10, NOW + 401 * 86400,
+	    "430682101", &e), VR_BAD_BODY);
+	/* the warning key lacks the action */
+	assert_int_equal(run_sched(&c, K_TOWNSHIP, "township-101", NOW - 10, NOW + 3600,
+	    "430682101", &e), VR_ACTION_SCOPE);
+	assert_non_null(strstr(e.msg, "may not schedule"));
+	assert_int_equal(run_sched(&c, K_SCHED, "township-101.sched", NOW - 10, NOW + 3600,
+	    "430682102", &e), VR_NOT_FOR_US);
+	assert_int_equal(run_sched(&c, K_SCHED, "township-101.sched", NOW - 10, NOW + 3600,
+	    "430682", &e), VR_ZONE_SCOPE);
+	assert_int_equal(run_sched(&c, K_SCHED, "township-101.sched", NOW - 7200, NOW - 1,
+	    "430682101", &e), VR_EXPIRED);
+	assert_int_equal(run_sched(&c, K_SCHED, "township-101.sched", NOW + 3600, NOW + 7200,
+	    "430682101", &e), VR_FUTURE);
+	assert_false(schedule_is_body((const uint8_t *)"{\"kind\":\"alert\"}", 16));
+}
+
 int
 main(void)
 {
@@ -650,6 +705,7 @@ main(void)
 		cmocka_unit_test(test_replay_persistent),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_schedule),
 		cmocka_unit_test(test_envelope_any_body),
 		cmocka_unit_test(test_envelope_failures),
 	};

@@ -104,6 +104,31 @@ static void test_clip_then_siren(void **state)
 	assert_int_equal(f->ok, 1);
 }
 
+/* Resuming (skip_frames, a preempted routine programme): the frames
+ * already played are not played again, across items: of two 1 s clips,
+ * skipping 1.3 s plays the last 0.7 s of the second. */
+static void test_resume_skips_played_frames(void **state)
+{
+	struct fx *f = *state;
+	struct cx_err e = { "" };
+	static struct program pg;
+	struct alert a;
+
+	if (!have_clip)
+		skip();
+	rig_open(f);
+	alert_init(&a, ST_EXERCISE);
+	add(&a, "one.opus", clip_sum);
+	add(&a, "one.opus", clip_sum);
+	if (program_build(&pg, &a, &f->cfg, &e) == -1)
+		fail_msg("%s", e.msg);
+	pg.skip_frames = 1300 * FPMS;
+	start_prog(f, &pg);
+	run_until_idle(f, 6000);
+	assert_int_equal(frames(f), 700 * FPMS);
+	assert_int_equal(f->ok, 1);
+}
+
 /* Exercise: clips play, sirens are skipped unless drill_siren. */
 static void test_exercise_skips_sirens(void **state)
 {
@@ -370,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_siren_relay_timeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_stopped_after_last_sample, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repeat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resume_skips_played_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clip_then_siren, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exercise_skips_sirens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exercise_drill_siren, setup, teardown),

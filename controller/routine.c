@@ -1,0 +1,419 @@
+/*
+ * routine: schedules in, programmes out (routine.h).  A due programme is
+ * made into a warning of the routine layer (struct arb_entry, layer
+ * AL_ROUTINE, its clips, volume and max_s) and goes the way every warning
+ * goes from there (warning.c): limits, arbiter, player, receipts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/verify.h"
+#include "audio/sink.h"
+#include "controller/limits.h"
+#include "controller/node_priv.h"
+#include "controller/player.h"
+#include "controller/routine.h"
+#include "controller/schedstore.h"
+
+struct routine {
+	struct node *n;
+	struct schedstore st;
+	struct loop_timer tick;
+	int64_t last;              /* programmes due before this (wall s) are behind us */
+	int untrusted_said;        /* the untrusted clock was reported */
+	int day;                   /* local yyyymmdd that day_ms counts, 0 none */
+	int64_t day_ms;            /* routine programmes played that day */
+};
+
+static int
+local_day(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+void
+routine_played(struct routine *r, int64_t ms)
+{
+	int d = local_day(clock_wall());
+
+	if (r == NULL || ms <= 0)
+		return;
+	if (d != r->day) {
+		r->day = d;
+		r->day_ms = 0;
+	}
+	r->day_ms += ms;
+}
+
+/* Seconds e may still play today under max_routine_day_s, -1 = no limit. */
+static int64_t
+day_left_s(struct routine *r)
+{
+	uint32_t max = r->n->cfg.max_routine_day_s;
+
+	if (max == 0)
+		return -1;
+	if (local_day(clock_wall()) != r->day)
+		return max;
+	return r->day_ms >= (int64_t)max * 1000 ? 0 : ((int64_t)max * 1000 - r->day_ms) / 1000;
+}
+
+static void on_tick(void *arg);
+
+/* A schedule's own receipt: ref its id, status "". */
+static void
+sched_receipt(struct routine *r, const char *id, enum rstate st, const char *reason,
+    const unsigned char md[32])
+{
+	struct receipt rc;
+	int i;
+
+	memset(&rc, 0, sizeof(rc));
+	snprintf(rc.ref, sizeof(rc.ref), "%s", id);
+	json_utf8_copy(rc.reason, sizeof(rc.reason), reason);
+	rc.state = st;
+	rc.received = clock_wall_ms();
+	for (i = 0; md != NULL && i < 8; i++)
+		snprintf(rc.digest + 2 * i, 3, "%02x", md[i]);
+	report_send(r->n->report, &rc);
+}
+
+static int
+check_file(void *arg, const uint8_t *p, size_t len, struct schedule *s, char *kid,
+    struct cx_err *why)
+{
+	struct routine *r = arg;
+	struct node *n = r->n;
+	struct verify_ctx ctx = {
+		.trust = &n->cfg.trust, .replay = NULL, .node_zone = n->cfg.zone,
+		.skew = n->cfg.clock_skew_s, .max_lifetime = n->cfg.max_lifetime_s,
+		.max_len = n->cfg.max_message,
+	};
+	const struct trust_key *k;
+	struct envelope env;
+	enum verify_result vr;
+
+	warning_clock(n, &ctx);
+	vr = verify_envelope(&ctx, p, len, &env, &k, kid, why);
+	if (vr == VR_OK)
+		vr = verify_schedule_body(&ctx, k, &env, s, why);
+	if (vr != VR_OK)
+		return cx_err_prefix(why, "%s", verify_result_name(vr));
+	return 0;
+}
+
+static void
+bad_file(void *arg, const char *name, const char *why)
+{
+	(void)arg;
+	log_warnx("schedule file %s dropped: %s", name, why);
+}
+
+struct routine *
+routine_new(struct node *n)
+{
+	struct routine *r = calloc(1, sizeof(*r));
+	char dir[SCHEDSTORE_PATH_MAX];
+
+	if (r == NULL)
+		return NULL;
+	r->n = n;
+	snprintf(dir, sizeof(dir), "%.480s/schedules", n->cfg.state_dir);
+	schedstore_init(&r->st, dir);
+	if (r->st.fault[0])
+		log_warnx("schedules: %s (kept in memory only)", r->st.fault);
+	schedstore_load(&r->st, check_file, r, bad_file);
+	if (r->st.n > 0)
+		log_info("schedules: %d held, %d programmes", r->st.n, schedstore_programmes(&r->st));
+	loop_timer_init(&r->tick, on_tick, r);
+	r->last = clock_wall();
+	loop_timer_arm(n->loop, &r->tick, 0);
+	return r;
+}
+
+void
+routine_free(struct routine *r)
+{
+	if (r == NULL)
+		return;
+	loop_timer_stop(r->n->loop, &r->tick);
+	schedstore_free(&r->st);
+	free(r);
+}
+
+int
+routine_count(const struct routine *r, int *programmes)
+{
+	if (programmes != NULL)
+		*programmes = r != NULL ? schedstore_programmes(&r->st) : 0;
+	return r != NULL ? r->st.n : 0;
+}
+
+/* Programme pi of held schedule hi, due at `due`, as a routine warning. */
+static struct arb_entry *
+make_entry(struct routine *r, const struct sched_held *h, const struct sched_prog *p,
+    int64_t due)
+{
+	const struct trust_key *k = trust_find(&r->n->cfg.trust, h->kid);
+	struct arb_entry *e = calloc(1, sizeof(*e));
+	struct alert *a;
+
+	if (e == NULL)
+		return NULL;
+	a = &e->a;
+	a->v = ALERT_VERSION;
+	if (schedule_ref(&h->s, p, due, a->id, sizeof(a->id)) < 0) {
+		free(e);
+		return NULL;
+	}
+	snprintf(a->sender, sizeof(a->sender), "%s", h->s.sender);
+	snprintf(a->event, sizeof(a->event), "routine");
+	a->sent = h->s.sent;
+	a->effective = due;
+	a->expires = due + p->max_s + ROUTINE_LATE_S;
+	a->status = ST_EXERCISE;   /* no siren; its receipts say status "" (layer routine) */
+	a->type = AT_ALERT;
+	a->nzones = h->s.nzones;
+	memcpy(a->zones, h->s.zones, sizeof(a->zones[0]) * (size_t)h->s.nzones);
+	a->nplay = p->nplay;
+	memcpy(a->play, p->play, sizeof(a->play[0]) * (size_t)p->nplay);
+	a->repeat = 1;
+	a->volume = p->volume;
+	e->layer = AL_ROUTINE;
+	e->level = k != NULL ? k->level : 0;
+	e->max_s = (unsigned)p->max_s;
+	e->received_ms = clock_wall_ms();
+	e->received_mono = clock_mono_ms();
+	arbiter_map(e, e->received_mono, clock_wall());
+	return e;
+}
+
+static void
+fire(struct routine *r, int hi, int pi, int64_t due)
+{
+	struct sched_held *h = r->st.held[hi];
+	struct arb_entry *e = make_entry(r, h, &h->s.prog[pi], due);
+	char why[RECEIPT_REASON_MAX];
+	int64_t left;
+
+	if (e == NULL) {
+		log_warnx("schedule %s: programme %s: cannot be made", h->s.id, h->s.prog[pi].name);
+		return;
+	}
+	left = day_left_s(r);
+	if (left == 0) {
+		snprintf(why, sizeof(why), "max_routine_day_s %u used",
+		    (unsigned)r->n->cfg.max_routine_day_s);
+	} else if (!limits_refused(r->n, e, why, sizeof(why))) {
+		why[0] = '\0';
+		if (r->n->cfg.max_routine_s != 0 && e->max_s > r->n->cfg.max_routine_s) {
+			e->max_s = r->n->cfg.max_routine_s;
+			e->max_rule = "max_routine_s";
+		}
+		if (left > 0 && e->max_s > (uint64_t)left) {
+			e->max_s = (unsigned)left;
+			e->max_rule = "max_routine_day_s";
+		}
+	}
+	if (why[0] != '\0') {
+		log_warnx("refused routine programme %s: %s", e->a.id, why);
+		warning_report(r->n, e, RS_REJECTED, why);
+		free(e);
+		return;
+	}
+	log_info("routine programme %s due", e->a.id);
+	warning_offer_resumed(r->n, e, h->kid);
+}
+
+/* Every programme held that is due at t: started, or skipped if too late. */
+static void
+due_at(struct routine *r, int64_t t, int64_t now)
+{
+	int64_t d;
+	int i, j;
+
+	for (i = 0; i < r->st.n; i++)
+		for (j = 0; j < r->st.held[i]->s.nprog; j++) {
+			const struct sched_held *h = r->st.held[i];
+			if (schedule_next_due(&h->s, &h->s.prog[j], t, &d) < 0 || d != t)
+				continue;
+			if (now - t > ROUTINE_LATE_S)
+				log_warnx("schedule %s: programme %s due at %lld skipped (now %lld)",
+				    h->s.id, h->s.prog[j].name, (long long)t, (long long)now);
+			else
+				fire(r, i, j, t);
+		}
+}
+
+static void
+on_tick(void *arg)
+{
+	struct routine *r = arg;
+	int64_t now = clock_wall(), due, wait;
+	int hi, pi;
+
+	schedstore_expire(&r->st, now);
+	if (now < r->last)
+		r->last = now;             /* the clock went back: from here on */
+	if (r->n->clock.state == WC_UNTRUSTED) {
+		if (r->st.n > 0 && !r->untrusted_said) {
+			sched_receipt(r, r->st.held[0]->s.id, RS_REJECTED, "routine programmes "
+			    "held back: local time unknown (wall clock untrusted)", NULL);
+			r->untrusted_said = 1;
+		}
+		r->last = now;
+		loop_timer_arm(r->n->loop, &r->tick, ROUTINE_TICK_MS);
+		return;
+	}
+	r->untrusted_said = 0;
+	while (schedstore_next(&r->st, r->last, &hi, &pi, &due) == 0 && due <= now) {
+		due_at(r, due, now);       /* every programme due then, not only the first */
+		r->last = due + 1;
+	}
+	r->last = now > r->last ? now : r->last;
+	wait = ROUTINE_TICK_MS;
+	if (schedstore_next(&r->st, r->last, &hi, &pi, &due) == 0 && (due - now) * 1000 < wait)
+		wait = (due - now) * 1000 + 50;
+	loop_timer_arm(r->n->loop, &r->tick, (uint64_t)(wait > 0 ? wait : 0));
+}
+
+static void
+held_reason(struct routine *r, const struct schedule *s, enum sched_outcome o,
+    const char *old, char *why, size_t sz)
+{
+	int hi, pi;
+	int64_t due;
+	char when[96] = "none";
+	time_t t;
+	struct tm tm;
+
+	if (schedstore_next(&r->st, clock_wall(), &hi, &pi, &due) == 0 &&
+	    strcmp(r->st.held[hi]->s.id, s->id) == 0) {
+		t = (time_t)due;
+		if (localtime_r(&t, &tm) != NULL)
+			snprintf(when, sizeof(when), "%s at %04d-%02d-%02d %02d:%02d",
+			    r->st.held[hi]->s.prog[pi].name, tm.tm_year + 1900, tm.tm_mon + 1,
+			    tm.tm_mday, tm.tm_hour, tm.tm_min);
+	}
+	snprintf(why, sz, "schedule held: %d programmes%s%s, next %s%s", s->nprog,
+	    o == SO_REPLACED ? ", replaces " : "", o == SO_REPLACED ? old : "", when,
+	    r->st.fault[0] ? "; kept in memory only (state disk)" : "");
+}
+
+void
+routine_on_payload(struct routine *r, const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, const char *kid, const unsigned char md[32], const uint8_t *p,
+    size_t len)
+{
+	static struct schedule s;
+	char why[RECEIPT_REASON_MAX], old[SCHED_ID_MAX + 1];
+	struct cx_err d = { "" };
+	enum verify_result vr = verify_schedule_body(ctx, k, env, &s, &d);
+	enum sched_outcome o;
+
+	if (vr == VR_NOT_FOR_US)
+		return;
+	if (vr == VR_REPLAY && replay_copy(r->n->io.replay, s.id, md))
+		return;                    /* another copy: already acted on */
+	if (vr == VR_OK && replay_add_md(r->n->io.replay, s.id, ST_TEST, md,
+	    s.valid_until + r->n->cfg.clock_skew_s, ctx->now, &d) < 0
+	    && !replay_seen(r->n->io.replay, s.id))
+		vr = VR_REPLAY;
+	if (vr != VR_OK) {
+		log_warnx("rejected schedule (key %s): %s: %s", kid, verify_result_name(vr), d.msg);
+		warning_reject_receipt(r->n, vr, vr >= VR_ZONE_SCOPE ? s.id : NULL, "", md, d.msg);
+		return;
+	}
+	o = schedstore_offer(&r->st, &s, kid, p, len, old);
+	switch (o) {
+	case SO_HELD:
+	case SO_REPLACED:
+		held_reason(r, &s, o, old, why, sizeof(why));
+		break;
+	case SO_WITHDRAWN:
+		snprintf(why, sizeof(why), "withdrew schedule %s", old);
+		break;
+	case SO_NOTHING:
+		snprintf(why, sizeof(why), "nothing to withdraw");
+		break;
+	case SO_SAME:
+		return;
+	case SO_STALE:
+		snprintf(why, sizeof(why), "stale: schedule %s of this key and zones is not older", old);
+		break;
+	case SO_FULL:
+		snprintf(why, sizeof(why), "full: %d schedules held", SCHEDSTORE_MAX);
+		break;
+	case SO_ERROR:
+		snprintf(why, sizeof(why), "out of memory");
+		break;
+	}
+	if (r->st.fault[0])
+		log_warnx("schedules: %s", r->st.fault);
+	log_info("schedule %s from key %s: %s: %s", s.id, kid, sched_outcome_name(o), why);
+	sched_receipt(r, s.id, o <= SO_NOTHING ? RS_DONE : RS_REJECTED, why, md);
+	loop_timer_arm(r->n->loop, &r->tick, 0);    /* the next programme may have changed */
+}
+
+void
+routine_status(const struct routine *r, char *out, size_t outsz)
+{
+	size_t len = strlen(out);
+	char ref[SCHED_REF_MAX + 1];
+	int64_t due;
+	int i, hi, pi;
+
+#define APPEND(...) do { if (len < outsz) len += (size_t)snprintf(out + len, outsz - len, __VA_ARGS__); } while (0)
+	APPEND("\"schedules\":[");
+	for (i = 0; r != NULL && i < r->st.n; i++)
+		APPEND("%s{\"id\":\"%s\",\"key\":\"%s\",\"programmes\":%d,\"valid_until\":%lld}",
+		    i ? "," : "", r->st.held[i]->s.id, r->st.held[i]->kid, r->st.held[i]->s.nprog,
+		    (long long)r->st.held[i]->s.valid_until);
+	if (r != NULL && schedstore_next(&r->st, clock_wall(), &hi, &pi, &due) == 0 &&
+	    schedule_ref(&r->st.held[hi]->s, &r->st.held[hi]->s.prog[pi], due, ref,
+	    sizeof(ref)) == 0)
+		APPEND("],\"next\":{\"ref\":\"%s\",\"at\":%lld}", ref, (long long)due);
+	else
+		APPEND("],\"next\":null");
+#undef APPEND
+}
+
+/* A routine programme stops playing: what it played counts for the day. */
+void
+routine_stopped(struct node *n, const struct arb_entry *e)
+{
+	if (e->layer == AL_ROUTINE && n->started_ms != 0)
+		routine_played(n->routine, clock_wall_ms() - n->started_ms);
+}
+
+/* A routine programme being preempted: a copy that resumes where it
+ * stopped, with what is left of its max_s, or NULL (nothing left, no
+ * sound yet counted, out of memory). */
+struct arb_entry *
+routine_resumable(struct node *n, const struct arb_entry *pre)
+{
+	struct player_stats ps;
+	struct arb_entry *c;
+	uint64_t played_s;
+
+	if (pre->layer != AL_ROUTINE || n->started_ms == 0)
+		return NULL;
+	player_get_stats(n->player, &ps);
+	played_s = ps.frames / SINK_RATE;
+	if (played_s >= pre->max_s || (c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	*c = *pre;
+	c->resume_frames += ps.frames;
+	c->max_s -= (unsigned)played_s;
+	return c;
+}
+
