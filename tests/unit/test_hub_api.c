@@ -34,6 +34,7 @@
 #include "common/envelope.h"
 #include "common/loop.h"
 #include "common/receipt.h"
+#include "tests/unit/hubtest.h"
 #include "hub/api.h"
 #include "hub/http.h"
 #include "hub/hub.h"
@@ -176,44 +177,6 @@ get_json(struct fixture *f, const char *path, long want)
 	return j;
 }
 
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(j));
-	return j->valuestring;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsNumber(j));
-	return j->valuedouble;
-}
-
-static int
-boolean(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsBool(j));
-	return cJSON_IsTrue(j);
-}
-
-static void
-sha_hex(const char *s, char out[65])
-{
-	unsigned char h[32];
-	unsigned int n, i;
-
-	EVP_Digest(s, strlen(s), h, &n, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", h[i]);
-}
-
 static void
 write_tokens(struct fixture *f)
 {
@@ -221,8 +184,8 @@ write_tokens(struct fixture *f)
 	FILE *fp;
 
 	snprintf(f->conf.http_tokens, sizeof f->conf.http_tokens, "%s/tokens", f->dir);
-	sha_hex("view-secret", v);
-	sha_hex("maint-secret", m);
+	ht_sha_hex("view-secret", v);
+	ht_sha_hex("maint-secret", m);
 	fp = fopen(f->conf.http_tokens, "w");
 	assert_non_null(fp);
 	fprintf(fp, "viewer console %s\nmaintainer li.wei %s\n", v, m);
@@ -232,12 +195,8 @@ write_tokens(struct fixture *f)
 static void
 enrol(struct fixture *f, int i, const char *id, const char *zone)
 {
-	struct hub_node *n = &f->conf.nodes[i];
-
-	snprintf(n->id, sizeof n->id, "%s", id);
-	snprintf(n->zone, sizeof n->zone, "%s", zone);
-	snprintf(n->key_b64, sizeof n->key_b64, "MCowBQYDK2VwAyEAkGEWPJPMlfe4m/24UpT1Lc8tfqogBWFP8sw++Op124o=");
-	snprintf(n->name, sizeof n->name, "Village %d", i + 1);
+	ht_enrol(&f->conf, i, id, zone);
+	snprintf(f->conf.nodes[i].name, sizeof f->conf.nodes[i].name, "Village %d", i + 1);
 }
 
 static void fill(struct fixture *f);
@@ -495,8 +454,8 @@ test_health_open(void **state)
 	call(f, &c, "GET", "/api/health", NULL, NULL);
 	assert_int_equal(c.status, 200);
 	j = cJSON_Parse(c.resp);
-	assert_true(boolean(j, "ok"));
-	assert_int_equal((int)num(j, "nodes"), 3);
+	assert_true(ht_bool(j, "ok"));
+	assert_int_equal((int)ht_num(j, "nodes"), 3);
 	assert_non_null(strstr(c.hdrs, "Cache-Control: no-store"));
 	assert_non_null(strstr(c.hdrs, "X-Content-Type-Options: nosniff"));
 	assert_non_null(strstr(c.hdrs, "Content-Type: application/json"));
@@ -579,7 +538,7 @@ find(const cJSON *arr, const char *key, const char *value)
 	const cJSON *o;
 
 	cJSON_ArrayForEach(o, arr)
-		if (strcmp(str(o, key), value) == 0)
+		if (strcmp(ht_str(o, key), value) == 0)
 			return o;
 	fail_msg("no %s = %s", key, value);
 	return NULL;
@@ -595,27 +554,27 @@ test_nodes(void **state)
 	j = get_json(f, "/api/nodes", 200);
 	assert_int_equal(cJSON_GetArraySize(j), 3);
 	n = find(j, "id", "village-201");
-	assert_true(boolean(n, "online"));
-	assert_string_equal(str(n, "state"), "idle");
-	assert_true(num(n, "age_s") >= 12 && num(n, "age_s") < 12 + NOW_SLACK_MS / 1000);
-	assert_false(boolean(n, "stale"));
+	assert_true(ht_bool(n, "online"));
+	assert_string_equal(ht_str(n, "state"), "idle");
+	assert_true(ht_num(n, "age_s") >= 12 && ht_num(n, "age_s") < 12 + NOW_SLACK_MS / 1000);
+	assert_false(ht_bool(n, "stale"));
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(n, "faults")), 0);
-	assert_string_equal(str(n, "name"), "Village 1");
-	assert_string_equal(str(n, "zone_name"), "东山村");
+	assert_string_equal(ht_str(n, "name"), "Village 1");
+	assert_string_equal(ht_str(n, "zone_name"), "东山村");
 	st = cJSON_GetObjectItem(n, "last_selftest");
-	assert_string_equal(str(st, "ref"), "selftest.1");
-	assert_true(boolean(st, "ok"));
+	assert_string_equal(ht_str(st, "ref"), "selftest.1");
+	assert_true(ht_bool(st, "ok"));
 	n = find(j, "id", "village-202");
 	assert_null(cJSON_GetObjectItem(n, "zone_name"));   /* not in the directory */
-	assert_false(boolean(n, "online"));
-	assert_true(boolean(n, "stale"));       /* 400 s > 1.5 x 60 s */
+	assert_false(ht_bool(n, "online"));
+	assert_true(ht_bool(n, "stale"));       /* 400 s > 1.5 x 60 s */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(n, "faults")), 2);
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(n, "faults"), 0)->valuestring,
 	    "mains-lost");
-	assert_false(boolean(cJSON_GetObjectItem(n, "last_selftest"), "ok"));
+	assert_false(ht_bool(cJSON_GetObjectItem(n, "last_selftest"), "ok"));
 	n = find(j, "id", "village-301");          /* never heard: unknown, stale, no age */
-	assert_string_equal(str(n, "state"), "unknown");
-	assert_true(boolean(n, "stale"));
+	assert_string_equal(ht_str(n, "state"), "unknown");
+	assert_true(ht_bool(n, "stale"));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(n, "age_s")));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(n, "last_selftest")));
 	cJSON_Delete(j);
@@ -636,41 +595,41 @@ test_node_detail(void **state)
 	cJSON *j;
 
 	j = get_json(f, "/api/nodes/village-201", 200);
-	assert_string_equal(str(cJSON_GetObjectItem(j, "status"), "state"), "idle");
+	assert_string_equal(ht_str(cJSON_GetObjectItem(j, "status"), "state"), "idle");
 	tests = cJSON_GetObjectItem(j, "selftests");
 	assert_int_equal(cJSON_GetArraySize(tests), 1);
-	assert_string_equal(str(cJSON_GetArrayItem(tests, 0), "mode"), "silent");
-	assert_string_equal(str(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(tests,
+	assert_string_equal(ht_str(cJSON_GetArrayItem(tests, 0), "mode"), "silent");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(cJSON_GetObjectItem(cJSON_GetArrayItem(tests,
 	    0), "checks"), 0), "name"), "storage");
 	/* faults_history: the amplifier fault, cleared, and again (lasting), newest first */
 	fh = cJSON_GetObjectItem(j, "faults_history");
 	assert_int_equal(cJSON_GetArraySize(fh), 2);
-	assert_string_equal(str(cJSON_GetArrayItem(fh, 0), "fault"), "amp");
-	assert_true(num(cJSON_GetArrayItem(fh, 0), "began_ms") == (double)(f->now - 100000));
+	assert_string_equal(ht_str(cJSON_GetArrayItem(fh, 0), "fault"), "amp");
+	assert_true(ht_num(cJSON_GetArrayItem(fh, 0), "began_ms") == (double)(f->now - 100000));
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(fh, 0), "cleared_ms")));
-	assert_true(num(cJSON_GetArrayItem(fh, 1), "began_ms") == (double)(f->now - 300000));
-	assert_true(num(cJSON_GetArrayItem(fh, 1), "cleared_ms") == (double)(f->now - 200000));
+	assert_true(ht_num(cJSON_GetArrayItem(fh, 1), "began_ms") == (double)(f->now - 300000));
+	assert_true(ht_num(cJSON_GetArrayItem(fh, 1), "cleared_ms") == (double)(f->now - 200000));
 	/* no supervision in this fixture: no heartbeats received since start */
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "heartbeats")), 0);
 	w = find(cJSON_GetObjectItem(j, "warnings"), "id", "W1");
-	assert_string_equal(str(w, "class"), "done");
-	assert_string_equal(str(w, "state"), "done");      /* the final receipt, not "received" */
-	assert_string_equal(str(cJSON_GetObjectItem(w, "evidence"), "state"), "done");
+	assert_string_equal(ht_str(w, "class"), "done");
+	assert_string_equal(ht_str(w, "state"), "done");      /* the final receipt, not "received" */
+	assert_string_equal(ht_str(cJSON_GetObjectItem(w, "evidence"), "state"), "done");
 	cJSON_Delete(j);
 	j = get_json(f, "/api/nodes/village-301", 200);
 	w = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "warnings"), 0);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "warnings")), 1);
-	assert_string_equal(str(w, "id"), "W1");
-	assert_string_equal(str(w, "title"), "山洪预警");
-	assert_string_equal(str(w, "class"), "failed");
-	assert_string_equal(str(w, "reason"), "clip missing: siren.opus");
-	assert_false(boolean(w, "acknowledged"));
+	assert_string_equal(ht_str(w, "id"), "W1");
+	assert_string_equal(ht_str(w, "title"), "山洪预警");
+	assert_string_equal(ht_str(w, "class"), "failed");
+	assert_string_equal(ht_str(w, "reason"), "clip missing: siren.opus");
+	assert_false(ht_bool(w, "acknowledged"));
 	cJSON_Delete(j);
 	j = get_json(f, "/api/nodes/village-202", 200);
 	ev = cJSON_GetObjectItem(j, "events");
 	assert_int_equal(cJSON_GetArraySize(ev), 2);
-	assert_string_equal(str(cJSON_GetArrayItem(ev, 0), "kind"), "offline");   /* newest first */
-	assert_string_equal(str(cJSON_GetArrayItem(ev, 1), "detail"), "mains-lost");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(ev, 0), "kind"), "offline");   /* newest first */
+	assert_string_equal(ht_str(cJSON_GetArrayItem(ev, 1), "detail"), "mains-lost");
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "status")));
 	cJSON_Delete(j);
 	j = get_json(f, "/api/nodes/village-999", 404);
@@ -694,24 +653,24 @@ test_audit(void **state)
 	recs = cJSON_GetObjectItem(j, "records");
 	head = cJSON_GetObjectItem(j, "head");
 	assert_int_equal(cJSON_GetArraySize(recs), 3);
-	assert_int_equal((int)num(head, "seq"), 3);
-	assert_false(boolean(j, "more"));
+	assert_int_equal((int)ht_num(head, "seq"), 3);
+	assert_false(ht_bool(j, "more"));
 	for (i = 0; i < 3; i++) {
 		const cJSON *o = cJSON_GetArrayItem(recs, i);
 
 		memset(&r[i], 0, sizeof r[i]);
-		r[i].seq = (uint64_t)num(o, "seq");
-		r[i].time_ms = (int64_t)num(o, "time_ms");
-		r[i].actor = str(o, "actor");
-		r[i].action = str(o, "action");
-		r[i].subject = str(o, "subject");
-		r[i].detail = str(o, "detail");
-		snprintf(r[i].prev, sizeof r[i].prev, "%s", str(o, "prev"));
-		snprintf(r[i].hash, sizeof r[i].hash, "%s", str(o, "hash"));
+		r[i].seq = (uint64_t)ht_num(o, "seq");
+		r[i].time_ms = (int64_t)ht_num(o, "time_ms");
+		r[i].actor = ht_str(o, "actor");
+		r[i].action = ht_str(o, "action");
+		r[i].subject = ht_str(o, "subject");
+		r[i].detail = ht_str(o, "detail");
+		snprintf(r[i].prev, sizeof r[i].prev, "%s", ht_str(o, "prev"));
+		snprintf(r[i].hash, sizeof r[i].hash, "%s", ht_str(o, "hash"));
 	}
 	/* what the API hands out verifies, and the head is the hub's signed file */
-	assert_int_equal(audit_verify(r, 3, 3, str(head, "hash"), why, sizeof why), 0);
-	assert_int_equal(b64_decode(str(head, "signed"), strlen(str(head, "signed")), buf,
+	assert_int_equal(audit_verify(r, 3, 3, ht_str(head, "hash"), why, sizeof why), 0);
+	assert_int_equal(b64_decode(ht_str(head, "signed"), strlen(ht_str(head, "signed")), buf,
 	    sizeof buf, &n), 0);
 	assert_int_equal(envelope_parse(buf, n, &env, NULL), 0);
 	assert_int_equal(envelope_verify(&env, f->hub.key), 0);
@@ -723,21 +682,21 @@ test_audit(void **state)
 	/* the console's check of the whole chain: intact, then a record changed behind the
 	 * hub's back is found */
 	j = get_json(f, "/api/audit/verify", 200);
-	assert_true(boolean(j, "ok"));
-	assert_int_equal((int)num(j, "records"), 3);
-	assert_int_equal((int)num(j, "head_seq"), 3);
-	assert_string_equal(str(j, "problem"), "");
+	assert_true(ht_bool(j, "ok"));
+	assert_int_equal((int)ht_num(j, "records"), 3);
+	assert_int_equal((int)ht_num(j, "head_seq"), 3);
+	assert_string_equal(ht_str(j, "problem"), "");
 	cJSON_Delete(j);
 	assert_int_equal(sqlite3_exec(store_db(f->hub.store), "UPDATE audit SET detail = 'zone=43'"
 	    " WHERE seq = 2", NULL, NULL, NULL), SQLITE_OK);
 	j = get_json(f, "/api/audit/verify", 200);
-	assert_false(boolean(j, "ok"));
-	assert_true(strlen(str(j, "problem")) > 0);
+	assert_false(ht_bool(j, "ok"));
+	assert_true(strlen(ht_str(j, "problem")) > 0);
 	cJSON_Delete(j);
 	assert_int_equal(sqlite3_exec(store_db(f->hub.store), "UPDATE audit SET detail ="
 	    " 'zone=430682101201' WHERE seq = 2", NULL, NULL, NULL), SQLITE_OK);  /* as it was */
 	j = get_json(f, "/api/audit/verify", 200);
-	assert_true(boolean(j, "ok"));
+	assert_true(ht_bool(j, "ok"));
 	cJSON_Delete(j);
 }
 
@@ -748,8 +707,8 @@ test_quarantine(void **state)
 	cJSON *j = get_json(f, "/api/quarantine", 200);
 
 	assert_int_equal(cJSON_GetArraySize(j), 1);
-	assert_string_equal(str(cJSON_GetArrayItem(j, 0), "problem"), "bad signature");
-	assert_string_equal(str(cJSON_GetArrayItem(j, 0), "topic"), "cx/node/village-201/receipt");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(j, 0), "problem"), "bad signature");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(j, 0), "topic"), "cx/node/village-201/receipt");
 	cJSON_Delete(j);
 }
 
@@ -763,44 +722,44 @@ test_warnings(void **state)
 	j = get_json(f, "/api/warnings", 200);
 	assert_int_equal(cJSON_GetArraySize(j), 2);
 	w = cJSON_GetArrayItem(j, 0);             /* newest first */
-	assert_string_equal(str(w, "id"), "W2");
-	assert_string_equal(str(w, "verdict"), "ok");
-	assert_string_equal(str(w, "summary"), "roll-call");
+	assert_string_equal(ht_str(w, "id"), "W2");
+	assert_string_equal(ht_str(w, "verdict"), "ok");
+	assert_string_equal(ht_str(w, "summary"), "roll-call");
 	w = cJSON_GetArrayItem(j, 1);
-	assert_string_equal(str(w, "id"), "W1");
-	assert_string_equal(str(w, "title"), "山洪预警");
+	assert_string_equal(ht_str(w, "id"), "W1");
+	assert_string_equal(ht_str(w, "title"), "山洪预警");
 	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(w, "zones"), 0)->valuestring, "430682");
 	/* past its deadline and final report: from its newest signed report */
-	assert_string_equal(str(w, "verdict"), "failed");
-	assert_string_equal(str(w, "summary"), "report T+2");
-	assert_int_equal((int)num(cJSON_GetObjectItem(w, "counts"), "done"), 1);
-	assert_int_equal((int)num(cJSON_GetObjectItem(w, "counts"), "failed"), 1);
+	assert_string_equal(ht_str(w, "verdict"), "failed");
+	assert_string_equal(ht_str(w, "summary"), "report T+2");
+	assert_int_equal((int)ht_num(cJSON_GetObjectItem(w, "counts"), "done"), 1);
+	assert_int_equal((int)ht_num(cJSON_GetObjectItem(w, "counts"), "failed"), 1);
 	cJSON_Delete(j);
 	j = get_json(f, "/api/warnings?limit=1", 200);
 	assert_int_equal(cJSON_GetArraySize(j), 1);
 	cJSON_Delete(j);
 
 	j = get_json(f, "/api/warnings/W1", 200);
-	assert_string_equal(str(j, "verdict"), "failed");
-	assert_true(boolean(j, "deadline_passed"));
+	assert_string_equal(ht_str(j, "verdict"), "failed");
+	assert_true(ht_bool(j, "deadline_passed"));
 	c = cJSON_GetObjectItem(j, "counts");
-	assert_int_equal((int)num(c, "expected"), 3);
-	assert_int_equal((int)num(c, "done"), 1);
-	assert_int_equal((int)num(c, "failed"), 1);
-	assert_int_equal((int)num(c, "offline"), 1);
+	assert_int_equal((int)ht_num(c, "expected"), 3);
+	assert_int_equal((int)ht_num(c, "done"), 1);
+	assert_int_equal((int)ht_num(c, "failed"), 1);
+	assert_int_equal((int)ht_num(c, "offline"), 1);
 	z = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "zones"), 0);
-	assert_string_equal(str(z, "zone"), "430682");
-	assert_string_equal(str(z, "verdict"), "failed");
+	assert_string_equal(ht_str(z, "zone"), "430682");
+	assert_string_equal(ht_str(z, "verdict"), "failed");
 	/* what needs someone first: failed, then offline, then done */
 	nodes = cJSON_GetObjectItem(j, "nodes");
 	assert_int_equal(cJSON_GetArraySize(nodes), 3);
-	assert_string_equal(str(cJSON_GetArrayItem(nodes, 0), "node"), "village-301");
-	assert_string_equal(str(cJSON_GetArrayItem(nodes, 0), "class"), "failed");
-	assert_string_equal(str(cJSON_GetArrayItem(nodes, 0), "reason"), "clip missing: siren.opus");
-	assert_string_equal(str(cJSON_GetArrayItem(nodes, 1), "class"), "offline");
-	assert_string_equal(str(cJSON_GetArrayItem(nodes, 2), "node"), "village-201");
-	assert_string_equal(str(cJSON_GetArrayItem(nodes, 2), "class"), "done");
-	assert_int_equal((int)num(cJSON_GetArrayItem(nodes, 2), "seq"), 8);
+	assert_string_equal(ht_str(cJSON_GetArrayItem(nodes, 0), "node"), "village-301");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(nodes, 0), "class"), "failed");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(nodes, 0), "reason"), "clip missing: siren.opus");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(nodes, 1), "class"), "offline");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(nodes, 2), "node"), "village-201");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(nodes, 2), "class"), "done");
+	assert_int_equal((int)ht_num(cJSON_GetArrayItem(nodes, 2), "seq"), 8);
 	cJSON_Delete(j);
 	cJSON_Delete(get_json(f, "/api/warnings/W404", 404));
 }

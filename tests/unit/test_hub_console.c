@@ -37,6 +37,7 @@
 
 #include "common/clock.h"
 #include "common/loop.h"
+#include "tests/unit/hubtest.h"
 #include "hub/accounts.h"
 #include "hub/api.h"
 #include "hub/http.h"
@@ -296,24 +297,9 @@ static void
 write_file(const char *dir, const char *name, const char *text)
 {
 	char path[192];
-	FILE *fp;
 
 	snprintf(path, sizeof path, "%s/%s", dir, name);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static void
-sha_hex(const char *s, char out[65])
-{
-	unsigned char h[32];
-	unsigned int n, i;
-
-	EVP_Digest(s, strlen(s), h, &n, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", h[i]);
+	ht_write_file(path, text);
 }
 
 static void
@@ -351,7 +337,7 @@ setup_with(void **state, int tls)
 	write_file(f->conf.console_dir, ".secret", "not served\n");
 	write_file(f->conf.console_dir, "bad name.js", "not served\n");
 	snprintf(f->conf.http_tokens, sizeof f->conf.http_tokens, "%s/tokens", f->dir);
-	sha_hex("view-secret", hex);
+	ht_sha_hex("view-secret", hex);
 	snprintf(path, sizeof path, "viewer console %s\n", hex);
 	write_file(f->dir, "tokens", path);
 	if (tls)

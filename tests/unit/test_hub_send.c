@@ -25,6 +25,7 @@
 
 #include "common/clock.h"
 #include "common/envelope.h"
+#include "tests/unit/hubtest.h"
 #include "hub/api.h"
 #include "hub/confirm.h"
 #include "hub/hub.h"
@@ -43,29 +44,8 @@ struct fixture {
 };
 
 static void
-enrol(struct fixture *f, int i, const char *id, const char *zone)
-{
-	struct hub_node *n = &f->conf.nodes[i];
-
-	snprintf(n->id, sizeof n->id, "%s", id);
-	snprintf(n->zone, sizeof n->zone, "%s", zone);
-	snprintf(n->key_b64, sizeof n->key_b64,
-	    "MCowBQYDK2VwAyEAkGEWPJPMlfe4m/24UpT1Lc8tfqogBWFP8sw++Op124o=");
-}
-
-static void
 changed(void *arg, const char *node, const char *what)
 {
-}
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
 }
 
 static int
@@ -85,9 +65,9 @@ setup(void **state)
 	f->conf.offline_grace_pct = 150;
 	f->conf.nnodes = 3;
 	f->conf.nodes = calloc(3, sizeof *f->conf.nodes);
-	enrol(f, 0, "village-201", "430682101201");
-	enrol(f, 1, "village-202", "430682101202");
-	enrol(f, 2, "village-301", "430682102301");
+	ht_enrol(&f->conf, 0, "village-201", "430682101201");
+	ht_enrol(&f->conf, 1, "village-202", "430682101202");
+	ht_enrol(&f->conf, 2, "village-301", "430682102301");
 	/* the township key: drills, tests and cancels in township 430682101 only */
 	k = sig_key_generate(SIG_ED25519, &e);
 	assert_non_null(k);
@@ -99,7 +79,7 @@ setup(void **state)
 	snprintf(f->conf.signer_actions, sizeof f->conf.signer_actions, "warn,drill,cancel");
 	snprintf(f->conf.signer_clip_dir, sizeof f->conf.signer_clip_dir, "%s", f->dir);
 	snprintf(path, sizeof path, "%s/SHA256SUMS", f->dir);
-	write_file(path, CLIP_SHA "  flood.opus\n");
+	ht_write_file(path, CLIP_SHA "  flood.opus\n");
 	f->now = clock_wall_ms();
 	f->hub.conf = &f->conf;
 	f->hub.loop = loop_new(&e);
@@ -163,25 +143,6 @@ post(struct fixture *f, int preview, const char *who, const char *body, int64_t 
 	return j;
 }
 
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsString(j))
-		fail_msg("no string '%s' in %s", k, cJSON_PrintUnformatted(o));
-	return j->valuestring;
-}
-
-static double
-num(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsNumber(j));
-	return j->valuedouble;
-}
-
 /* FIELDS with a token (or none) spliced in before the closing brace. */
 static char *
 with(const char *fields, const char *k1, const char *t1, const char *k2, const char *t2)
@@ -233,23 +194,23 @@ test_preview(void **state)
 	assert_int_equal(st, 200);
 	b = cJSON_GetObjectItemCaseSensitive(j, "body");
 	assert_null(cJSON_GetObjectItemCaseSensitive(b, "id"));
-	assert_string_equal(str(b, "sender"), "township-1/li.wei");
-	assert_string_equal(str(b, "status"), "exercise");
-	assert_string_equal(str(b, "title"), "山洪演练");
+	assert_string_equal(ht_str(b, "sender"), "township-1/li.wei");
+	assert_string_equal(ht_str(b, "status"), "exercise");
+	assert_string_equal(ht_str(b, "title"), "山洪演练");
 	play = cJSON_GetObjectItemCaseSensitive(b, "play");
 	assert_int_equal(cJSON_GetArraySize(play), 3);
-	assert_string_equal(str(cJSON_GetArrayItem(play, 0), "clip"), "flood.opus");
-	assert_string_equal(str(cJSON_GetArrayItem(play, 0), "sha256"), CLIP_SHA);
-	assert_string_equal(str(cJSON_GetArrayItem(play, 1), "siren"), "air-raid");
-	assert_string_equal(str(cJSON_GetArrayItem(play, 2), "speech"), "cmn");
-	assert_int_equal(num(j, "nodes"), 2);
-	assert_int_equal(num(j, "offline"), 2);       /* never heard from */
+	assert_string_equal(ht_str(cJSON_GetArrayItem(play, 0), "clip"), "flood.opus");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(play, 0), "sha256"), CLIP_SHA);
+	assert_string_equal(ht_str(cJSON_GetArrayItem(play, 1), "siren"), "air-raid");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(play, 2), "speech"), "cmn");
+	assert_int_equal(ht_num(j, "nodes"), 2);
+	assert_int_equal(ht_num(j, "offline"), 2);       /* never heard from */
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "actual")));
 	z = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "zones"), 0);
-	assert_string_equal(str(z, "zone"), "430682101");
-	assert_int_equal(num(z, "nodes"), 2);
-	assert_true(strlen(str(j, "confirm")) > 40);
-	assert_true(num(j, "expires_ms") == (double)(f->now + CONFIRM_TTL_MS));
+	assert_string_equal(ht_str(z, "zone"), "430682101");
+	assert_int_equal(ht_num(z, "nodes"), 2);
+	assert_true(strlen(ht_str(j, "confirm")) > 40);
+	assert_true(ht_num(j, "expires_ms") == (double)(f->now + CONFIRM_TTL_MS));
 	cJSON_Delete(j);
 }
 
@@ -263,7 +224,7 @@ token(struct fixture *f, const char *who, const char *fields, int64_t now)
 
 	if (st != 200)
 		fail_msg("preview: %d %s", st, cJSON_PrintUnformatted(j));
-	t = strdup(str(j, "confirm"));
+	t = strdup(ht_str(j, "confirm"));
 	cJSON_Delete(j);
 	return t;
 }
@@ -278,7 +239,7 @@ expect(struct fixture *f, const char *who, const char *body, int64_t now, int wa
 	if (st != want)
 		fail_msg("send: %d, want %d: %s", st, want, cJSON_PrintUnformatted(j));
 	if (need != NULL)
-		assert_string_equal(str(j, "need"), need);
+		assert_string_equal(ht_str(j, "need"), need);
 	cJSON_Delete(j);
 }
 
@@ -354,9 +315,9 @@ test_actual_needs_second(void **state)
 	b = with(actual, "confirm", t, NULL, NULL);
 	j = post(f, 0, "li.wei", b, f->now, &st);
 	assert_int_equal(st, 409);
-	assert_string_equal(str(j, "need"), "actual");
-	assert_int_equal(num(j, "nodes"), 2);
-	ta = strdup(str(j, "confirm_actual"));
+	assert_string_equal(ht_str(j, "need"), "actual");
+	assert_int_equal(ht_num(j, "nodes"), 2);
+	ta = strdup(ht_str(j, "confirm_actual"));
 	assert_string_not_equal(ta, t);
 	cJSON_Delete(j);
 	free(b);
@@ -416,10 +377,10 @@ test_cancel_one_token(void **state)
 	j = post(f, 1, "li.wei", cancel, f->now, &st);
 	assert_int_equal(st, 200);
 	body = cJSON_GetObjectItemCaseSensitive(j, "body");
-	assert_string_equal(str(body, "status"), "actual");     /* the original's */
-	assert_string_equal(str(body, "ref"), "W-actual");
+	assert_string_equal(ht_str(body, "status"), "actual");     /* the original's */
+	assert_string_equal(ht_str(body, "ref"), "W-actual");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "actual")));
-	t = strdup(str(j, "confirm"));
+	t = strdup(ht_str(j, "confirm"));
 	cJSON_Delete(j);
 	b = with(cancel, "confirm", t, NULL, NULL);
 	expect(f, "li.wei", b, f->now, 503, NULL);    /* no second token asked */
@@ -428,7 +389,7 @@ test_cancel_one_token(void **state)
 	/* a ref the hub never saw */
 	j = post(f, 1, "li.wei", "{\"type\":\"cancel\",\"ref\":\"W-none\"}", f->now, &st);
 	assert_int_equal(st, 400);
-	assert_non_null(strstr(str(j, "error"), "ref"));
+	assert_non_null(strstr(ht_str(j, "error"), "ref"));
 	cJSON_Delete(j);
 }
 
@@ -446,7 +407,7 @@ test_scope_refused(void **state)
 	memcpy(strstr(body, "430682101"), "430682102", 9);
 	j = post(f, 1, "li.wei", body, f->now, &st);
 	assert_int_equal(st, 403);
-	assert_non_null(strstr(str(j, "error"), "zone-scope"));
+	assert_non_null(strstr(ht_str(j, "error"), "zone-scope"));
 	cJSON_Delete(j);
 	j = post(f, 0, "li.wei", body, f->now, &st);
 	assert_int_equal(st, 403);
@@ -456,7 +417,7 @@ test_scope_refused(void **state)
 	memcpy(strstr(body, "\"exercise\""), "\"test\"    ", 10);
 	j = post(f, 1, "li.wei", body, f->now, &st);
 	assert_int_equal(st, 403);
-	assert_non_null(strstr(str(j, "error"), "action-scope"));
+	assert_non_null(strstr(ht_str(j, "error"), "action-scope"));
 	cJSON_Delete(j);
 	assert_int_equal(audit_records(f), before);
 }
@@ -492,7 +453,7 @@ test_bad_fields(void **state)
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		cJSON *j = post(f, 1, "li.wei", cases[i].body, f->now, &st);
 
-		if (st != 400 || strstr(str(j, "error"), cases[i].word) == NULL)
+		if (st != 400 || strstr(ht_str(j, "error"), cases[i].word) == NULL)
 			fail_msg("%s: %d %s (want 400 naming '%s')", cases[i].body, st,
 			    cJSON_PrintUnformatted(j), cases[i].word);
 		cJSON_Delete(j);

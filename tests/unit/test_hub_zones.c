@@ -21,6 +21,7 @@
 
 #include "common/clock.h"
 #include "common/zonedir.h"
+#include "tests/unit/hubtest.h"
 #include "hub/api.h"
 #include "hub/hub.h"
 #include "hub/nodes.h"
@@ -151,41 +152,22 @@ get(struct fixture *f, void (*fn)(struct hub *, const struct api_req *, struct a
 	return j;
 }
 
-static int
-num(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (!cJSON_IsNumber(j))
-		fail_msg("no number '%s' in %s", k, cJSON_PrintUnformatted(o));
-	return j->valueint;
-}
-
-static const char *
-str(const cJSON *o, const char *k)
-{
-	const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	assert_true(cJSON_IsString(j));
-	return j->valuestring;
-}
-
 /* zone, parent, level, nodes, ok, playing, fault, offline, stale, unknown, attention */
 static void
 check_zone(const cJSON *z, const char *zone, const char *parent, const char *level,
     const int n[8])
 {
-	assert_string_equal(str(z, "zone"), zone);
-	assert_string_equal(str(z, "parent"), parent);
-	assert_string_equal(str(z, "level"), level);
-	assert_int_equal(num(z, "nodes"), n[0]);
-	assert_int_equal(num(z, "ok"), n[1]);
-	assert_int_equal(num(z, "playing"), n[2]);
-	assert_int_equal(num(z, "fault"), n[3]);
-	assert_int_equal(num(z, "offline"), n[4]);
-	assert_int_equal(num(z, "stale"), n[5]);
-	assert_int_equal(num(z, "unknown"), n[6]);
-	assert_int_equal(num(z, "attention"), n[7]);
+	assert_string_equal(ht_str(z, "zone"), zone);
+	assert_string_equal(ht_str(z, "parent"), parent);
+	assert_string_equal(ht_str(z, "level"), level);
+	assert_int_equal(ht_num(z, "nodes"), n[0]);
+	assert_int_equal(ht_num(z, "ok"), n[1]);
+	assert_int_equal(ht_num(z, "playing"), n[2]);
+	assert_int_equal(ht_num(z, "fault"), n[3]);
+	assert_int_equal(ht_num(z, "offline"), n[4]);
+	assert_int_equal(ht_num(z, "stale"), n[5]);
+	assert_int_equal(ht_num(z, "unknown"), n[6]);
+	assert_int_equal(ht_num(z, "attention"), n[7]);
 }
 
 static void
@@ -198,7 +180,7 @@ test_zones_counts(void **state)
 	    v201[] = { 2, 1, 1, 0, 0, 0, 0, 0 }, v202[] = { 2, 0, 0, 1, 1, 0, 0, 2 },
 	    t102[] = { 2, 0, 0, 0, 0, 1, 1, 2 }, v301[] = { 2, 0, 0, 0, 0, 1, 1, 2 };
 
-	assert_int_equal(num(j, "total"), 6);
+	assert_int_equal(ht_num(j, "total"), 6);
 	assert_int_equal(cJSON_GetArraySize(zs), 6);       /* 43 and 4306 left out */
 	check_zone(cJSON_GetArrayItem(zs, 0), "430682", "", "county", county);
 	check_zone(cJSON_GetArrayItem(zs, 1), "430682101", "430682", "township", t101);
@@ -222,8 +204,8 @@ test_zone_names(void **state)
 	assert_non_null(f->conf.zones);
 	j = get(f, api_zones, NULL);
 	zs = cJSON_GetObjectItemCaseSensitive(j, "zones");
-	assert_string_equal(str(cJSON_GetArrayItem(zs, 0), "name"), "临湘市");
-	assert_string_equal(str(cJSON_GetArrayItem(zs, 1), "name"), "忠防镇");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(zs, 0), "name"), "临湘市");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(zs, 1), "name"), "忠防镇");
 	assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(zs, 2), "name"));
 	cJSON_Delete(j);
 	zonedir_free(f->conf.zones);
@@ -242,16 +224,16 @@ test_nodes_class_and_attention(void **state)
 
 	assert_int_equal(cJSON_GetArraySize(j), 6);
 	for (i = 0; i < 6; i++) {
-		assert_string_equal(str(cJSON_GetArrayItem(j, (int)i), "id"), want[i][0]);
-		assert_string_equal(str(cJSON_GetArrayItem(j, (int)i), "class"), want[i][1]);
+		assert_string_equal(ht_str(cJSON_GetArrayItem(j, (int)i), "id"), want[i][0]);
+		assert_string_equal(ht_str(cJSON_GetArrayItem(j, (int)i), "class"), want[i][1]);
 	}
 	cJSON_Delete(j);
 	a = get(f, api_nodes, "1");
 	assert_int_equal(cJSON_GetArraySize(a), 4);
-	assert_string_equal(str(cJSON_GetArrayItem(a, 0), "id"), "v-fault");
-	assert_string_equal(str(cJSON_GetArrayItem(a, 1), "id"), "v-new");
-	assert_string_equal(str(cJSON_GetArrayItem(a, 2), "id"), "v-off");
-	assert_string_equal(str(cJSON_GetArrayItem(a, 3), "id"), "v-stale");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(a, 0), "id"), "v-fault");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(a, 1), "id"), "v-new");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(a, 2), "id"), "v-off");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(a, 3), "id"), "v-stale");
 	cJSON_Delete(a);
 }
 
@@ -265,11 +247,11 @@ test_ok_turns_stale(void **state)
 	 * before supervision's timer has run to say offline */
 	clock_advance(90000);
 	j = get(f, api_nodes, NULL);
-	assert_string_equal(str(cJSON_GetArrayItem(j, 3), "class"), "ok");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(j, 3), "class"), "ok");
 	cJSON_Delete(j);
 	clock_advance(1000);
 	j = get(f, api_nodes, NULL);
-	assert_string_equal(str(cJSON_GetArrayItem(j, 3), "class"), "stale");
+	assert_string_equal(ht_str(cJSON_GetArrayItem(j, 3), "class"), "stale");
 	cJSON_Delete(j);
 }
 
