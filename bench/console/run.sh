@@ -40,27 +40,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
 RIG=$(mktemp -d /tmp/cx-console-bench.XXXXXX)
 chmod 755 "$RIG"
-declare -A PID=()
-cleanup() {
-	local p
-	for p in swarm hub broker; do
-		[ -n "${PID[$p]:-}" ] || continue
-		kill -TERM "${PID[$p]}" 2>/dev/null
-		wait "${PID[$p]}" 2>/dev/null
-	done
-	if [ "${KEEP_RIG:-0}" = 1 ]; then echo "rig kept: $RIG"; else rm -rf "$RIG"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-say() { printf '== %s\n' "$*"; }
-wait_for() {   # wait_for SECONDS COMMAND...
-	local t=$1 i; shift
-	for ((i = 0; i < t * 20; i++)); do "$@" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
-free_port() {
-	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
+BENCH=bench/console
+. bench/lib.sh
 count() { sqlite3 -readonly -batch -noheader "$RIG/hub/hub.db" "$1" 2>/dev/null; }
 
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -68,22 +49,8 @@ say "machine: $(nproc) cores, $CPU, kernel $(uname -r), Debian $(cat /etc/debian
 say "chromium: $(chromium --version 2>/dev/null | head -1)"
 git rev-parse --git-dir >/dev/null 2>&1 && say "source: commit $(git rev-parse --short HEAD)"
 
-PORT=$(free_port)
+swarm_broker
 HPORT=$(free_port)
-cat > "$RIG/broker.conf" <<CONF
-listener $PORT 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_packet_size 69632
-max_connections -1
-max_queued_messages 100000
-max_inflight_messages 1000
-persistence false
-CONF
-mosquitto -c "$RIG/broker.conf" > "$RIG/broker.out" 2>&1 &
-PID[broker]=$!
-wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" ||
-	{ echo "bench/console: the broker did not start"; exit 1; }
 
 say "keys and enrolment for $N nodes"
 mkdir -p "$RIG/swarm" "$RIG/hub"

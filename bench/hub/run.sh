@@ -60,30 +60,10 @@ RIG=$(mktemp -d /tmp/cx-hub-bench.XXXXXX)
 chmod 755 "$RIG"
 RES=$RIG/results
 : > "$RES"
-declare -A PID=()
-cleanup() {
-	local p
-	for p in swarm hub broker; do
-		[ -n "${PID[$p]:-}" ] || continue
-		kill -TERM "${PID[$p]}" 2>/dev/null
-		wait "${PID[$p]}" 2>/dev/null
-	done
-	if [ "${KEEP_RIG:-0}" = 1 ]; then echo "rig kept: $RIG"; else rm -rf "$RIG"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-say() { printf '== %s\n' "$*"; }
+BENCH=bench/hub
+. bench/lib.sh
 note() { echo "$*" >> "$RES"; }
 collect() { tee -a "$RIG/bench.out" | grep '^R ' | cut -c3- >> "$RES"; }
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_for() {   # wait_for SECONDS COMMAND...
-	local t=$1 i; shift
-	for ((i = 0; i < t * 20; i++)); do "$@" 2>/dev/null && return 0; sleep 0.05; done
-	return 1
-}
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 now_ms() { date +%s%3N; }
 
@@ -104,25 +84,10 @@ say "Ed25519 verification, one thread, ${VERIFY_S} CPU s per case"
 "$VERIFY" -t "$VERIFY_S" -m ed25519 | collect
 
 # ---- the broker ---------------------------------------------------------------------
-PORT=$(free_port)
-cat > "$RIG/broker.conf" <<CONF
-listener $PORT 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_packet_size 69632
-max_connections -1
-max_queued_messages 100000
-max_inflight_messages 1000
-persistence false
-log_dest file $RIG/broker.log
-log_type error
-log_type warning
-CONF
 touch "$RIG/broker.log"; chmod 666 "$RIG/broker.log"
-mosquitto -c "$RIG/broker.conf" > "$RIG/broker.out" 2>&1 &
-PID[broker]=$!
-wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT" ||
-	{ echo "bench/hub: the broker did not start"; cat "$RIG/broker.out"; exit 1; }
+swarm_broker "log_dest file $RIG/broker.log
+log_type error
+log_type warning"
 
 # ---- 2. the bare broker --------------------------------------------------------------
 say "bare broker: one QoS 1 message to $N subscribers and a reply from each, $ROUNDS rounds"
