@@ -9,6 +9,9 @@
 #                   web console rendering them in Chromium (make bench-console)
 #   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
 
+# the release (-V of every program, the node's status, the hub's /api/health);
+# debian/changelog's upstream version must be the same
+VERSION   ?= 0.1.0
 PREFIX    ?= /usr/local
 SYSCONFDIR ?= /etc
 BINDIR    ?= $(PREFIX)/bin
@@ -54,6 +57,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS    += $(PKG_CFLAGS)
+$(BUILD)/common/version.o: CFLAGS += -DCX_VERSION='"$(VERSION)"'
 # cunxiangctl's default zone-name file is the copy make install puts in DATADIR
 $(BUILD)/ctl/ctlconf.o: CFLAGS += -DCX_DATADIR='"$(DATADIR)"'
 LDLIBS    += $(PKG_LIBS) -lm
