@@ -36,7 +36,7 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount libxml2-dev libxml2-utils tzdata \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei
+             chromium chromium-driver python3-selenium fonts-wqy-microhei mandoc
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.
