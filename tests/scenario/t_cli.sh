@@ -15,6 +15,10 @@
 HUBD=$BUILD/cunxiang-hub
 VERSION=$(sed -n 's/^VERSION *?= *//p' Makefile)
 check "the Makefile has a VERSION ($VERSION)" [ -n "$VERSION" ]
+if [ -f debian/changelog ]; then
+	deb=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+	check "debian/changelog's upstream version ($deb) is the Makefile's" [ "${deb%-*}" = "$VERSION" ]
+fi
 ESC=$'\033'
 noesc() { ! grep -q "$ESC" "$1"; }
 

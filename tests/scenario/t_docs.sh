@@ -66,4 +66,10 @@ sed -i "s|^state_dir = .*|state_dir = $RIG/hub|; s|^key = .*|key = $RIG/hub.key|
 out=$("$BUILD/cunxiang-hub" -n -c "$RIG/hub.conf" 2>&1)
 check "cunxiang-hub.conf(5)'s example passes cunxiang-hub -n: $out" grep -q "configuration OK" <<<"$out"
 
+example man/cunxiang-ctl.conf.5 > "$RIG/ctl.conf"
+sed -i "s|^password_file = .*|password_file = $RIG/mqtt.pass|" "$RIG/ctl.conf"
+out=$("$CTL" acl --ctl "$RIG/ctl.conf" 2>&1)
+check "cunxiang-ctl.conf(5)'s example loads (cunxiangctl acl --ctl): $(echo "$out" | head -1)" \
+	grep -q "^user township-430682101" <<<"$out"
+
 finish
