@@ -9,6 +9,9 @@
 #                   web console rendering them in Chromium (make bench-console)
 #   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
 
+# the release (-V of every program, the node's status, the hub's /api/health);
+# debian/changelog's upstream version must be the same
+VERSION   ?= 0.1.0
 PREFIX    ?= /usr/local
 SYSCONFDIR ?= /etc
 BINDIR    ?= $(PREFIX)/bin
@@ -33,7 +36,7 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount libxml2-dev libxml2-utils tzdata \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei
+             chromium chromium-driver python3-selenium fonts-wqy-microhei mandoc
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.
@@ -54,6 +57,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 CFLAGS    += $(PKG_CFLAGS)
+$(BUILD)/common/version.o: CFLAGS += -DCX_VERSION='"$(VERSION)"'
 # cunxiangctl's default zone-name file is the copy make install puts in DATADIR
 $(BUILD)/ctl/ctlconf.o: CFLAGS += -DCX_DATADIR='"$(DATADIR)"'
 LDLIBS    += $(PKG_LIBS) -lm

@@ -3,10 +3,12 @@
  *
  *   cunxiangd [-d] [-v] -c FILE     run (foreground; -d logs to stderr, else syslog)
  *   cunxiangd -n -c FILE            check the configuration and exit
+ *   cunxiangd -h | -V               help, version (to stdout)
  *
- * Exit status: 0 clean stop or configuration OK, 1 usage or configuration
- * error, 2 run-time failure.
+ * Exit status: 0 clean stop, configuration OK, help or version; 1 usage or
+ * configuration error; 2 run-time failure.  See man/cunxiangd.8.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -15,13 +17,28 @@
 
 #include "common/config.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "controller/node.h"
 
+/* Help to stdout (exit 0) when asked for, else to stderr (exit 1). */
 static void
-usage(void)
+usage(int asked)
 {
-	fprintf(stderr, "usage: cunxiangd [-dnv] -c config\n");
-	exit(1);
+	FILE *f = asked ? stdout : stderr;
+
+	fprintf(f, "usage: cunxiangd [-dnv] -c config\n"
+	    "       cunxiangd -h | -V\n");
+	if (asked)
+		fprintf(f, "\n"
+		    "  -c, --config FILE  the node's configuration (cunxiang-node.conf(5))\n"
+		    "  -d, --debug        log to stderr, not syslog (run in the foreground)\n"
+		    "  -n, --check        check the configuration, print \"configuration OK\", exit\n"
+		    "  -v, --verbose      log debug messages too\n"
+		    "  -h, --help         this help\n"
+		    "  -V, --version      the version\n"
+		    "\nExit status: 0 stopped cleanly or configuration OK, 1 usage or\n"
+		    "configuration error, 2 run-time failure.  See cunxiangd(8).\n");
+	exit(asked ? 0 : 1);
 }
 
 static int
@@ -44,22 +61,29 @@ check_config(const char *path)
 int
 main(int argc, char *argv[])
 {
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' }, { "debug", no_argument, NULL, 'd' },
+		{ "check", no_argument, NULL, 'n' }, { "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' }, { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 } };
 	const char *conf = NULL;
 	int ch, check = 0, debug = 0, verbose = 0, rc;
 	struct node *n;
 	struct cx_err e;
 
-	while ((ch = getopt(argc, argv, "c:dnv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dnvhV", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': debug = 1; break;
 		case 'n': check = 1; break;
 		case 'v': verbose++; break;
-		default: usage();
+		case 'h': usage(1); break;
+		case 'V': cx_version_print(stdout, "cunxiangd"); return 0;
+		default: usage(0);
 		}
 	}
 	if (conf == NULL || optind != argc)
-		usage();
+		usage(0);
 	if (check)
 		return check_config(conf);
 	log_init("cunxiangd", !debug, verbose);

@@ -8,11 +8,11 @@
 #include "common/clock.h"
 #include "common/envelope.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/zone.h"
 #include "controller/report.h"
 
 #define INFLIGHT_MAX 1024
-#define VERSION "0.1.0"
 
 struct inflight {
 	int mid;
@@ -343,7 +343,7 @@ status_payload(struct report *r, int online, const char *state, const char *acti
 	snprintf(st.zone, sizeof(st.zone), "%s", r->o.zone);
 	snprintf(st.state, sizeof(st.state), "%s", state);
 	snprintf(st.active, sizeof(st.active), "%s", active);
-	snprintf(st.version, sizeof(st.version), "%s", VERSION);
+	snprintf(st.version, sizeof(st.version), "%s", cx_version());
 	st.online = online;
 	st.time = clock_wall_ms();
 	st.seq = r->last_seq;

@@ -24,6 +24,7 @@
 #include "ctl/args.h"
 #include "ctl/cmd.h"
 #include "ctl/hubcmd.h"
+#include "ctl/term.h"
 
 #define CMD "rollcall"
 #define DEFAULT_TIMEOUT_S 600
@@ -203,7 +204,7 @@ static int
 follow(struct hubc *h, const struct copts *o, const char *path)
 {
 	uint64_t until = clock_mono_ms() + (uint64_t)o->timeout_s * 1000;
-	int live = !o->once && !o->json && isatty(STDOUT_FILENO);
+	int live = !o->once && !o->json && term_controls(STDOUT_FILENO);
 	struct cx_err e;
 	cJSON *w = NULL;
 	int status, rc;

@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/version.h"
 #include "ctl/cmd.h"
-
-#define CTL_VERSION "0.1.0"
 
 struct command {
 	const char *name;
@@ -45,7 +44,9 @@ help(FILE *f)
 {
 	const struct command *c;
 
-	fprintf(f, "usage: cunxiangctl COMMAND [options]   (cunxiangctl COMMAND -h for more)\n\n");
+	fprintf(f, "usage: cunxiangctl COMMAND [options]   (cunxiangctl COMMAND -h for more)\n"
+	    "       cunxiangctl -h | --help | help [COMMAND]\n"
+	    "       cunxiangctl -V | --version\n\n");
 	for (c = commands; c->name != NULL; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fprintf(f, "\n"
@@ -61,11 +62,36 @@ help(FILE *f)
 	    "  6  every expected node answered, some had not finished by the deadline\n");
 }
 
-int
-main(int argc, char **argv)
+static int
+usage_error(const char *msg)
+{
+	fprintf(stderr, "cunxiangctl: %s\n", msg);
+	help(stderr);
+	return EXIT_USAGE;
+}
+
+/* Run the command named cmd with argv (argv[0] is its name). */
+static int
+run(const char *cmd, int argc, char **argv)
 {
 	const struct command *c;
 	static char name[64];
+	char msg[128];
+
+	for (c = commands; c->name != NULL; c++)
+		if (strcmp(cmd, c->name) == 0) {
+			/* getopt prefixes its messages with argv[0] */
+			snprintf(name, sizeof name, "cunxiangctl %s", c->name);
+			argv[0] = name;
+			return c->run(argc, argv);
+		}
+	snprintf(msg, sizeof msg, "unknown command '%.64s'", cmd);
+	return usage_error(msg);
+}
+
+int
+main(int argc, char **argv)
+{
 
 	log_init("cunxiangctl", 0, 0);
 	signal(SIGPIPE, SIG_IGN);   /* a broker that hangs up is an error, not a kill */
@@ -73,23 +99,18 @@ main(int argc, char **argv)
 		help(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0) {
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    (strcmp(argv[1], "help") == 0 && argc == 2)) {
 		help(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("cunxiangctl %s (protocol 1)\n", CTL_VERSION);
+	if (strcmp(argv[1], "help") == 0)          /* help COMMAND: COMMAND --help */
+		return argc == 3 ? run(argv[2], 2, (char *[]){ argv[2], "--help", NULL }) :
+		    usage_error("help takes one command");
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		cx_version_print(stdout, "cunxiangctl");
 		return EXIT_OK;
 	}
-	for (c = commands; c->name != NULL; c++)
-		if (strcmp(argv[1], c->name) == 0) {
-			/* getopt prefixes its messages with argv[0] */
-			snprintf(name, sizeof name, "cunxiangctl %s", c->name);
-			argv[1] = name;
-			return c->run(argc - 1, argv + 1);
-		}
-	fprintf(stderr, "cunxiangctl: unknown command '%s'\n", argv[1]);
-	help(stderr);
-	return EXIT_USAGE;
+	return run(argv[1], argc - 1, argv + 1);
 }

@@ -18,11 +18,11 @@
 #include "common/b64.h"
 #include "common/envelope.h"
 #include "common/json.h"
+#include "common/version.h"
 #include "common/zone.h"
 #include "hub/api.h"
 #include "hub/hubaudit.h"
 
-#define HUB_API_VERSION "0.1.0"
 #define AUDIT_PAGE_MAX 5000            /* records per answer; "more" says there are others */
 #define QUARANTINE_LAST 100
 
@@ -273,7 +273,7 @@ health(struct hub *h, const struct api_req *q, const char *id, const char *who,
 	cJSON *o = cJSON_CreateObject();
 
 	if (o == NULL || cJSON_AddBoolToObject(o, "ok", 1) == NULL ||
-	    cJSON_AddStringToObject(o, "version", HUB_API_VERSION) == NULL ||
+	    cJSON_AddStringToObject(o, "version", cx_version()) == NULL ||
 	    cJSON_AddStringToObject(o, "hub", h->conf->id) == NULL ||
 	    json_add_int(o, "nodes", h->conf->nnodes) != 0) {
 		cJSON_Delete(o);

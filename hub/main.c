@@ -9,8 +9,11 @@
  *       | --account-disable NAME | --accounts
  *                                         the console's accounts (hub/acctcmd.h)
  *
- * Exit status: 0 clean stop, configuration OK or audit intact; 1 usage or
- * configuration error; 2 run-time failure; 4 audit chain broken.
+ *   cunxiang-hub -h | -V                  help, version (to stdout)
+ *
+ * Exit status: 0 clean stop, configuration OK, audit intact, help or
+ * version; 1 usage or configuration error; 2 run-time failure; 4 audit
+ * chain broken.  See man/cunxiang-hub.8.
  *
  * One thread, one poll loop: the broker link, supervision timers,
  * roll-call timers and the HTTP API are all callbacks of it.  SIGTERM and
@@ -30,6 +33,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "hub/acctcmd.h"
 #include "hub/http.h"
 #include "hub/hubaudit.h"
@@ -55,13 +59,32 @@ struct hubd {
 	int sigfd;
 };
 
+/* Help to stdout (exit 0) when asked for, else to stderr (exit 1). */
 static void
-usage(void)
+usage(int asked)
 {
-	fprintf(stderr, "usage: cunxiang-hub [-dfnv] -c config [--audit-verify]\n"
+	FILE *f = asked ? stdout : stderr;
+
+	fprintf(f, "usage: cunxiang-hub [-dfnv] -c config [--audit-verify]\n"
 	    "       cunxiang-hub -c config --account-add NAME --role ROLE | --account-passwd NAME\n"
-	    "                    | --account-disable NAME | --accounts\n");
-	exit(1);
+	    "                    | --account-disable NAME | --accounts\n"
+	    "       cunxiang-hub -h | -V\n");
+	if (asked)
+		fprintf(f, "\n"
+		    "  -c, --config FILE       the hub's configuration (cunxiang-hub.conf(5))\n"
+		    "  -d, -f, --debug         log to stderr, not syslog (run in the foreground)\n"
+		    "  -n, --check             check the configuration and exit\n"
+		    "  -v, --verbose           log debug messages too\n"
+		    "  --audit-verify          check the audit chain against its signed head, exit\n"
+		    "  --account-add NAME --role ROLE, --account-passwd NAME,\n"
+		    "  --account-disable NAME, --accounts\n"
+		    "                          manage the web console's accounts, exit\n"
+		    "  -h, --help              this help\n"
+		    "  -V, --version           the version\n"
+		    "\nExit status: 0 stopped cleanly, configuration OK or audit intact; 1 usage\n"
+		    "or configuration error; 2 run-time failure; 4 audit chain broken.\n"
+		    "See cunxiang-hub(8).\n");
+	exit(asked ? 0 : 1);
 }
 
 static int
@@ -316,13 +339,16 @@ main(int argc, char *argv[])
 		{ "account-passwd", required_argument, NULL, 1000 + ACCTCMD_PASSWD },
 		{ "account-disable", required_argument, NULL, 1000 + ACCTCMD_DISABLE },
 		{ "accounts", no_argument, NULL, 1000 + ACCTCMD_LIST },
-		{ "role", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 } };
+		{ "role", required_argument, NULL, 'R' }, { "config", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'd' }, { "check", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	const char *conf = NULL, *acct = NULL, *role = NULL;
 	int ch, check = 0, debug = 0, verbose = 0, verify = 0, rc, acmd = -1;
 	struct hubd *d;
 	struct cx_err e = { "" };
 
-	while ((ch = getopt_long(argc, argv, "c:dfnv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfnvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': case 'f': debug = 1; break;
@@ -330,24 +356,26 @@ main(int argc, char *argv[])
 		case 'v': verbose++; break;
 		case 'A': verify = 1; break;
 		case 'R': role = optarg; break;
+		case 'h': usage(1); break;
+		case 'V': cx_version_print(stdout, "cunxiang-hub"); return 0;
 		case 1000 + ACCTCMD_ADD: case 1000 + ACCTCMD_PASSWD: case 1000 + ACCTCMD_DISABLE:
 		case 1000 + ACCTCMD_LIST:
 			if (acmd >= 0)
-				usage();
+				usage(0);
 			acmd = ch - 1000;
 			acct = optarg;
 			break;
-		default: usage();
+		default: usage(0);
 		}
 	}
 	if (conf == NULL || optind != argc)
-		usage();
+		usage(0);
 	if (check)
 		return check_config(conf);
 	if (verify)
 		return run_audit_verify(conf);
 	if ((role != NULL) != (acmd == ACCTCMD_ADD))
-		usage();
+		usage(0);
 	if (acmd >= 0)
 		return acctcmd_run(conf, (enum acctcmd)acmd, acct, role);
 	log_init("cunxiang-hub", !debug, verbose);
