@@ -59,9 +59,8 @@ prog_name_valid(const char *s)
 	return 1;
 }
 
-/* The members a schedule shares with other signed bodies (bodyhead.h). */
-static void
-head_of(const struct schedule *s, struct body_head *h)
+void
+schedule_head(const struct schedule *s, struct body_head *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->v = s->v;
@@ -74,8 +73,8 @@ head_of(const struct schedule *s, struct body_head *h)
 	memcpy(h->zones, s->zones, sizeof(h->zones));
 }
 
-static void
-head_to(const struct body_head *h, struct schedule *s)
+void
+schedule_set_head(struct schedule *s, const struct body_head *h)
 {
 	s->v = h->v;
 	memcpy(s->id, h->id, sizeof(s->id));
@@ -122,7 +121,7 @@ schedule_check(const struct schedule *s, struct cx_err *e)
 	struct body_head h;
 	int i;
 
-	head_of(s, &h);
+	schedule_head(s, &h);
 	if (body_head_check(&h, SCHED_VERSION, SCHED_SPAN_MAX, e) < 0)
 		return -1;
 	if (s->nprog < 0 || s->nprog > SCHED_MAX_PROG)
@@ -234,7 +233,7 @@ parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 	memset(&h, 0, sizeof(h));
 	if (body_head_parse(d, "schedule", SCHED_VERSION, &h, e) < 0)
 		return -1;
-	head_to(&h, s);
+	schedule_set_head(s, &h);
 	arr = cJSON_GetObjectItemCaseSensitive(d->root, "programmes");
 	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > SCHED_MAX_PROG)
 		return cx_errf(e, "'programmes' must be an array of 0-%d programmes",
@@ -321,7 +320,7 @@ build(const struct schedule *s)
 
 	if (root == NULL)
 		return NULL;
-	head_of(s, &h);
+	schedule_head(s, &h);
 	ok = body_head_build(root, "schedule", &h) == 0
 	    && (progs = cJSON_AddArrayToObject(root, "programmes")) != NULL;
 	for (i = 0; ok && i < s->nprog; i++)
@@ -355,8 +354,8 @@ schedule_same_zones(const struct schedule *a, const struct schedule *b)
 {
 	struct body_head x, y;
 
-	head_of(a, &x);
-	head_of(b, &y);
+	schedule_head(a, &x);
+	schedule_head(b, &y);
 	return body_head_same_zones(&x, &y);
 }
 
@@ -366,8 +365,8 @@ schedule_judge(const struct schedule *held, const char *held_kid, const struct s
 {
 	struct body_head x, y;
 
-	head_of(held, &x);
-	head_of(s, &y);
+	schedule_head(held, &x);
+	schedule_head(s, &y);
 	return (enum sched_verdict)body_head_judge(&x, held_kid, &y, kid);
 }
 
