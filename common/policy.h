@@ -34,7 +34,7 @@
 #define POLICY_VERSION 1
 #define POLICY_SPAN_MAX (400LL * 86400)  /* valid_until - valid_from */
 #define POLICY_MAX_S 86400               /* max_*_s: 1..1 day */
-#define POLICY_SRC_MAX 96                /* "policy <id> from <kid>" */
+#define POLICY_SRC_MAX 120               /* "policy <id> from <kid>" */
 #define EFF_MAX_QUIET 12                 /* windows combined: node.conf + policies */
 
 enum pol_knob {
