@@ -148,3 +148,18 @@ body_head_judge(const struct body_head *held, const char *held_kid, const struct
 		return BODY_SAME;
 	return h->sent > held->sent ? BODY_REPLACES : BODY_STALE;
 }
+
+int
+body_is_kind(const uint8_t *body, size_t len, const char *kind)
+{
+	struct json_doc d;
+	char k[16];
+	int is = 0;
+
+	if (json_doc_parse(body, len, &d, NULL) < 0)
+		return 0;
+	if (json_get_str(d.root, "kind", k, sizeof(k), NULL) == 1)
+		is = strcmp(k, kind) == 0;
+	json_doc_free(&d);
+	return is;
+}

@@ -10,6 +10,7 @@
 #ifndef CX_BODYHEAD_H
 #define CX_BODYHEAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "common/alert.h"
 #include "common/err.h"
@@ -30,6 +31,9 @@ struct body_head {
 	char zones[ALERT_MAX_ZONES][ZONE_MAX + 1];   /* normalised */
 };
 
+/* 1 if body is a JSON object whose "kind" is kind (nothing else judged):
+ * how a node routes a verified envelope. */
+int body_is_kind(const uint8_t *body, size_t len, const char *kind);
 /* The members of root into h; `kind` must be the body's kind, `v` the
  * version wanted.  0, or -1 with why (checks only what parsing needs). */
 int body_head_parse(const struct json_doc *d, const char *kind, int v, struct body_head *h,

@@ -109,16 +109,7 @@ policy_check(const struct policy *p, struct cx_err *e)
 int
 policy_is_body(const uint8_t *body, size_t len)
 {
-	struct json_doc d;
-	char kind[12];
-	int is = 0;
-
-	if (json_doc_parse(body, len, &d, NULL) < 0)
-		return 0;
-	if (json_get_str(d.root, "kind", kind, sizeof(kind), NULL) == 1)
-		is = strcmp(kind, "policy") == 0;
-	json_doc_free(&d);
-	return is;
+	return body_is_kind(body, len, "policy");
 }
 
 int

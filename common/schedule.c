@@ -249,16 +249,7 @@ parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 int
 schedule_is_body(const uint8_t *body, size_t len)
 {
-	struct json_doc d;
-	char kind[12];
-	int is = 0;
-
-	if (json_doc_parse(body, len, &d, NULL) < 0)
-		return 0;
-	if (json_get_str(d.root, "kind", kind, sizeof(kind), NULL) == 1)
-		is = strcmp(kind, "schedule") == 0;
-	json_doc_free(&d);
-	return is;
+	return body_is_kind(body, len, "schedule");
 }
 
 int

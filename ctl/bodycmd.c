@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "common/clock.h"
 #include "common/json.h"
@@ -54,18 +52,16 @@ option(void *ctx, int ch, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* alert_make_id() with the kid cut to 16 bytes: 16 + 20 fit BODY_ID_MAX. */
 static int
 make_id(const char *kid, int64_t now, char out[BODY_ID_MAX + 1])
 {
-	time_t t = (time_t)now;
-	struct tm tm;
-	uint8_t r[2];
-	char when[16];
+	char k[17], id[ALERT_ID_MAX + 1];
 
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
+	snprintf(k, sizeof(k), "%s", kid);
+	if (alert_make_id(k, now, id) < 0 || strlen(id) > BODY_ID_MAX)
 		return -1;
-	snprintf(out, BODY_ID_MAX + 1, "%.16s-%.14s-%02x%02x", kid, when, r[0], r[1]);
+	memcpy(out, id, strlen(id) + 1);
 	return 0;
 }
 
