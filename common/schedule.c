@@ -12,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/bodyhead.h"
 #include "common/json.h"
 #include "common/quiet.h"
 #include "common/schedule.h"
 
-#define SCHED_TIME_MAX 253402300799LL  /* 9999-12-31T23:59:59Z */
 #define SHA256_HEX_LEN 64
 
 static const char *const day_names[] = { NULL, "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
@@ -38,23 +38,18 @@ sched_day_name(int iso_day)
 	return iso_day >= 1 && iso_day <= 7 ? day_names[iso_day] : "?";
 }
 
-static int
-bounded(const char *s, size_t min, size_t max)
-{
-	size_t n = strnlen(s, max + 1);
-
-	return n >= min && n <= max;
-}
+_Static_assert(SCHED_ID_MAX == BODY_ID_MAX, "a schedule's id is a body's");
+_Static_assert((int)SCHED_SAME == (int)BODY_SAME && (int)SCHED_STALE == (int)BODY_STALE
+    && (int)SCHED_REPLACES == (int)BODY_REPLACES, "verdicts are bodyhead's");
 
 /* [A-Za-z0-9._-]{1,16}, no leading dot: it goes into a ref. */
 static int
 prog_name_valid(const char *s)
 {
-	size_t i, n;
+	size_t i, n = strnlen(s, SCHED_NAME_MAX + 1);
 
-	if (!bounded(s, 1, SCHED_NAME_MAX) || s[0] == '.')
+	if (n < 1 || n > SCHED_NAME_MAX || s[0] == '.')
 		return 0;
-	n = strlen(s);
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
@@ -64,10 +59,31 @@ prog_name_valid(const char *s)
 	return 1;
 }
 
-static int
-time_valid(int64_t t)
+void
+schedule_head(const struct schedule *s, struct body_head *h)
 {
-	return t >= 0 && t <= SCHED_TIME_MAX;
+	memset(h, 0, sizeof(*h));
+	h->v = s->v;
+	memcpy(h->id, s->id, sizeof(s->id));
+	memcpy(h->sender, s->sender, sizeof(h->sender));
+	h->sent = s->sent;
+	h->valid_from = s->valid_from;
+	h->valid_until = s->valid_until;
+	h->nzones = s->nzones;
+	memcpy(h->zones, s->zones, sizeof(h->zones));
+}
+
+void
+schedule_set_head(struct schedule *s, const struct body_head *h)
+{
+	s->v = h->v;
+	memcpy(s->id, h->id, sizeof(s->id));
+	memcpy(s->sender, h->sender, sizeof(s->sender));
+	s->sent = h->sent;
+	s->valid_from = h->valid_from;
+	s->valid_until = h->valid_until;
+	s->nzones = h->nzones;
+	memcpy(s->zones, h->zones, sizeof(s->zones));
 }
 
 static int
@@ -102,28 +118,12 @@ check_prog(const struct schedule *s, int i, struct cx_err *e)
 int
 schedule_check(const struct schedule *s, struct cx_err *e)
 {
-	char norm[ZONE_MAX + 1];
+	struct body_head h;
 	int i;
 
-	if (s->v != SCHED_VERSION)
-		return cx_errf(e, "'v' must be %d", SCHED_VERSION);
-	if (!bounded(s->id, 1, SCHED_ID_MAX) || !msg_id_valid(s->id))
-		return cx_errf(e, "'id' must be 1-%d of [A-Za-z0-9._:-]", SCHED_ID_MAX);
-	if (!json_text_valid(s->sender, 1, ALERT_SENDER_MAX, 0))
-		return cx_errf(e, "'sender' must be 1-%d bytes of text", ALERT_SENDER_MAX);
-	if (!time_valid(s->sent) || !time_valid(s->valid_from) || !time_valid(s->valid_until))
-		return cx_errf(e, "times must be 0..%lld", SCHED_TIME_MAX);
-	if (s->valid_until <= s->valid_from)
-		return cx_errf(e, "'valid_until' must be after 'valid_from'");
-	if (s->valid_until - s->valid_from > SCHED_SPAN_MAX)
-		return cx_errf(e, "'valid_until' at most %lld days after 'valid_from'",
-		    SCHED_SPAN_MAX / 86400);
-	if (s->nzones < 1 || s->nzones > SCHED_MAX_ZONES)
-		return cx_errf(e, "'zones': 1..%d zones required", SCHED_MAX_ZONES);
-	for (i = 0; i < s->nzones; i++)
-		if (!bounded(s->zones[i], 1, ZONE_MAX) || zone_parse(s->zones[i], norm, NULL) < 0
-		    || strcmp(norm, s->zones[i]) != 0)
-			return cx_errf(e, "'zones'[%d]: not a valid normalised zone", i);
+	schedule_head(s, &h);
+	if (body_head_check(&h, SCHED_VERSION, SCHED_SPAN_MAX, e) < 0)
+		return -1;
 	if (s->nprog < 0 || s->nprog > SCHED_MAX_PROG)
 		return cx_errf(e, "'programmes': 0..%d required", SCHED_MAX_PROG);
 	for (i = 0; i < s->nprog; i++)
@@ -225,48 +225,16 @@ parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, str
 }
 
 static int
-parse_zones(const cJSON *root, struct schedule *s, struct cx_err *e)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "zones"), *it;
-
-	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1
-	    || cJSON_GetArraySize(arr) > SCHED_MAX_ZONES)
-		return cx_errf(e, "'zones' must be an array of 1-%d zones", SCHED_MAX_ZONES);
-	cJSON_ArrayForEach(it, arr) {
-		if (!cJSON_IsString(it) || it->valuestring == NULL
-		    || strnlen(it->valuestring, ZONE_MAX + 1) > ZONE_MAX
-		    || zone_parse(it->valuestring, s->zones[s->nzones], NULL) < 0)
-			return cx_errf(e, "'zones'[%d]: not a valid zone", s->nzones);
-		s->nzones++;
-	}
-	return 0;
-}
-
-static int
 parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 {
-	const cJSON *r = d->root, *arr, *it;
-	char kind[10];
-	int64_t v;
+	const cJSON *arr, *it;
+	struct body_head h;
 
-	if (json_need_int(d, r, "v", 0, 1000000, &v, e) < 0)
+	memset(&h, 0, sizeof(h));
+	if (body_head_parse(d, "schedule", SCHED_VERSION, &h, e) < 0)
 		return -1;
-	if (v != SCHED_VERSION)
-		return cx_errf(e, "'v' must be %d", SCHED_VERSION);
-	s->v = (int)v;
-	if (json_need_str(r, "kind", kind, sizeof(kind), NULL) < 0 || strcmp(kind, "schedule") != 0)
-		return cx_errf(e, "'kind' must be \"schedule\"");
-	if (json_need_str(r, "id", s->id, sizeof(s->id), e) < 0
-	    || json_need_str(r, "sender", s->sender, sizeof(s->sender), e) < 0
-	    || json_need_int(d, r, "sent", 0, SCHED_TIME_MAX, &s->sent, e) < 0
-	    || json_need_int(d, r, "valid_until", 0, SCHED_TIME_MAX, &s->valid_until, e) < 0)
-		return -1;
-	s->valid_from = s->sent;
-	if (json_get_int(d, r, "valid_from", 0, SCHED_TIME_MAX, &s->valid_from, e) < 0)
-		return -1;
-	if (parse_zones(r, s, e) < 0)
-		return -1;
-	arr = cJSON_GetObjectItemCaseSensitive(r, "programmes");
+	schedule_set_head(s, &h);
+	arr = cJSON_GetObjectItemCaseSensitive(d->root, "programmes");
 	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > SCHED_MAX_PROG)
 		return cx_errf(e, "'programmes' must be an array of 0-%d programmes",
 		    SCHED_MAX_PROG);
@@ -281,16 +249,7 @@ parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 int
 schedule_is_body(const uint8_t *body, size_t len)
 {
-	struct json_doc d;
-	char kind[12];
-	int is = 0;
-
-	if (json_doc_parse(body, len, &d, NULL) < 0)
-		return 0;
-	if (json_get_str(d.root, "kind", kind, sizeof(kind), NULL) == 1)
-		is = strcmp(kind, "schedule") == 0;
-	json_doc_free(&d);
-	return is;
+	return body_is_kind(body, len, "schedule");
 }
 
 int
@@ -346,22 +305,15 @@ add_prog(cJSON *arr, const struct sched_prog *p)
 static cJSON *
 build(const struct schedule *s)
 {
-	cJSON *root = cJSON_CreateObject(), *zones = NULL, *progs = NULL;
+	cJSON *root = cJSON_CreateObject(), *progs = NULL;
+	struct body_head h;
 	int i, ok;
 
 	if (root == NULL)
 		return NULL;
-	ok = json_add_int(root, "v", s->v) == 0
-	    && cJSON_AddStringToObject(root, "kind", "schedule") != NULL
-	    && cJSON_AddStringToObject(root, "id", s->id) != NULL
-	    && cJSON_AddStringToObject(root, "sender", s->sender) != NULL
-	    && json_add_int(root, "sent", s->sent) == 0
-	    && (s->valid_from == s->sent || json_add_int(root, "valid_from", s->valid_from) == 0)
-	    && json_add_int(root, "valid_until", s->valid_until) == 0
-	    && (zones = cJSON_AddArrayToObject(root, "zones")) != NULL
+	schedule_head(s, &h);
+	ok = body_head_build(root, "schedule", &h) == 0
 	    && (progs = cJSON_AddArrayToObject(root, "programmes")) != NULL;
-	for (i = 0; ok && i < s->nzones; i++)
-		ok = cJSON_AddItemToArray(zones, cJSON_CreateString(s->zones[i]));
 	for (i = 0; ok && i < s->nprog; i++)
 		ok = add_prog(progs, &s->prog[i]) == 0;
 	if (!ok) {
@@ -388,40 +340,25 @@ schedule_to_json(const struct schedule *s, struct cx_err *e)
 	return out;
 }
 
-static int
-has_zone(const struct schedule *s, const char *z)
-{
-	int i;
-
-	for (i = 0; i < s->nzones; i++)
-		if (strcmp(s->zones[i], z) == 0)
-			return 1;
-	return 0;
-}
-
 int
 schedule_same_zones(const struct schedule *a, const struct schedule *b)
 {
-	int i;
+	struct body_head x, y;
 
-	for (i = 0; i < a->nzones; i++)
-		if (!has_zone(b, a->zones[i]))
-			return 0;
-	for (i = 0; i < b->nzones; i++)
-		if (!has_zone(a, b->zones[i]))
-			return 0;
-	return 1;
+	schedule_head(a, &x);
+	schedule_head(b, &y);
+	return body_head_same_zones(&x, &y);
 }
 
 enum sched_verdict
 schedule_judge(const struct schedule *held, const char *held_kid, const struct schedule *s,
     const char *kid)
 {
-	if (strcmp(held_kid, kid) != 0 || !schedule_same_zones(held, s))
-		return SCHED_UNRELATED;
-	if (s->sent == held->sent && strcmp(s->id, held->id) == 0)
-		return SCHED_SAME;
-	return s->sent > held->sent ? SCHED_REPLACES : SCHED_STALE;
+	struct body_head x, y;
+
+	schedule_head(held, &x);
+	schedule_head(s, &y);
+	return (enum sched_verdict)body_head_judge(&x, held_kid, &y, kid);
 }
 
 /* Unix time of local y-m-d at minute m (mktime normalises a day past the

@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/alert.h"
+#include "common/bodyhead.h"
 #include "common/err.h"
 #include "common/zone.h"
 
@@ -74,6 +75,11 @@ int schedule_parse(const uint8_t *json, size_t len, struct schedule *s, struct c
 char *schedule_to_json(const struct schedule *s, struct cx_err *e);
 /* Everything schedule_parse() judges, on a struct built by hand (the CLI). */
 int schedule_check(const struct schedule *s, struct cx_err *e);
+
+/* The members a schedule shares with the other signed bodies (bodyhead.h),
+ * out of s into h, and into s from h. */
+void schedule_head(const struct schedule *s, struct body_head *h);
+void schedule_set_head(struct schedule *s, const struct body_head *h);
 
 /* "mon".."sun" -> 1..7, or -1; and back ("?" out of range). */
 int sched_day_parse(const char *s);

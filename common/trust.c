@@ -25,6 +25,7 @@ static const struct {
 	{ ACT_DRILL, "drill" },
 	{ ACT_TEST, "test" },
 	{ ACT_SCHEDULE, "schedule" },
+	{ ACT_POLICY, "policy" },
 };
 #define NACTIONS (sizeof(actions) / sizeof(actions[0]))
 
@@ -79,7 +80,7 @@ action_parse_list(const char *csv, unsigned *mask, struct cx_err *e)
 			if (strcmp(item, actions[i].name) == 0)
 				break;
 		if (i == NACTIONS)
-			return cx_errf(e, "unknown action \"%s\" (want warn, cancel, drill, test, schedule)",
+			return cx_errf(e, "unknown action \"%s\" (want warn, cancel, drill, test, schedule, policy)",
 			    item);
 		m |= actions[i].bit;
 	}

@@ -6,7 +6,8 @@
  *
  * Actions: warn (status actual, type alert/update), cancel (type cancel),
  * drill (status exercise), test (status test), schedule (a routine
- * programme schedule, common/schedule.h).
+ * programme schedule, common/schedule.h), policy (a limits policy,
+ * common/policy.h).
  */
 #ifndef CX_TRUST_H
 #define CX_TRUST_H
@@ -25,6 +26,7 @@ enum action {
 	ACT_DRILL = 1 << 2,
 	ACT_TEST = 1 << 3,
 	ACT_SCHEDULE = 1 << 4,
+	ACT_POLICY = 1 << 5,
 };
 #define TRUST_MAX_KEYS 32
 #define TRUST_MAX_ZONES 16

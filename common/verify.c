@@ -201,6 +201,22 @@ verify_schedule_body(const struct verify_ctx *ctx, const struct trust_key *k,
 }
 
 enum verify_result
+verify_policy_body(const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, struct policy *p, struct cx_err *detail)
+{
+	struct verify_ctx c = *ctx;
+	enum verify_result r;
+
+	if (policy_parse(env->body, env->bodylen, p, detail) < 0)
+		return VR_BAD_BODY;
+	if ((r = verify_scope(ctx, k, (const char (*)[ZONE_MAX + 1])p->h.zones, p->h.nzones,
+	    ACT_POLICY, detail)) != VR_OK)
+		return r;
+	c.max_lifetime = POLICY_SPAN_MAX;
+	return verify_time(&c, k, p->h.id, p->h.sent, p->h.valid_until, detail);
+}
+
+enum verify_result
 verify_alert(const struct verify_ctx *ctx, const uint8_t *payload, size_t len,
     struct alert *a, char *kid, struct cx_err *detail)
 {

@@ -23,6 +23,7 @@
 #include "common/envelope.h"
 #include "common/trust.h"
 #include "common/replay.h"
+#include "common/policy.h"
 #include "common/schedule.h"
 
 enum verify_result {
@@ -79,6 +80,10 @@ enum verify_result verify_alert_body(const struct verify_ctx *ctx, const struct 
  * as the longest valid_until - sent -> replay of its id. */
 enum verify_result verify_schedule_body(const struct verify_ctx *ctx, const struct trust_key *k,
     const struct envelope *env, struct schedule *s, struct cx_err *detail);
+/* The same for a limits policy (docs/PROTOCOL.md section 16): action
+ * "policy", valid_until as its expiry, POLICY_SPAN_MAX the longest. */
+enum verify_result verify_policy_body(const struct verify_ctx *ctx, const struct trust_key *k,
+    const struct envelope *env, struct policy *p, struct cx_err *detail);
 /* The steps every signed command shares, for bodies other than warnings
  * (common/selftest.c): addressed to this node's zone (else VR_NOT_FOR_US),
  * every zone within the key's scope, the action act (enum action) held. */

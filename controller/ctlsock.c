@@ -45,7 +45,7 @@ drop_client(struct ctlsock *c, int fd)
 static void
 answer(struct ctlsock *c, int fd, const char *req)
 {
-	char out[4096];
+	char out[CTLSOCK_ANSWER_MAX];
 
 	out[0] = '\0';
 	if (strcmp(req, "status") == 0)

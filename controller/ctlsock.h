@@ -20,6 +20,7 @@
 
 #define CTLSOCK_NAME "control"
 #define CTLSOCK_MAX_CLIENTS 4
+#define CTLSOCK_ANSWER_MAX 16384   /* a status with schedules, limits and policies held */
 
 struct ctlsock_handlers {
 	/* write one JSON object (no newline) into out */

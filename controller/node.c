@@ -23,6 +23,7 @@
 #include "common/verify.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
+#include "controller/policies.h"
 #include "controller/routine.h"
 #include "controller/selftest.h"
 #include "controller/local.h"
@@ -127,6 +128,9 @@ local_status(void *arg, char *out, size_t outsz)
 	    n->arb.active ? "playing" : "idle", n->arb.active ? n->arb.active->a.id : "",
 	    n->arb.nqueue, mqtt_connected(n->mqtt) ? "true" : "false");
 	routine_status(n->routine, out, outsz);
+	len = strlen(out);
+	snprintf(out + len, outsz - len, ",");
+	limits_status(n, out, outsz);
 	len = strlen(out);
 	snprintf(out + len, outsz - len, "}");
 }
@@ -311,7 +315,7 @@ open_core(struct node *n, struct cx_err *e)
 	n->player = player_new(n->loop, n->io.gpio, n->io.amp_idx, n->io.siren_idx, n->io.sink,
 	    &pc, &selftest_player_hooks, n);
 	if (n->player == NULL || (n->selftest = selftest_new(n)) == NULL ||
-	    (n->routine = routine_new(n)) == NULL)
+	    (n->policies = policies_new(n)) == NULL || (n->routine = routine_new(n)) == NULL)
 		return cx_errf(e, "out of memory");
 	if (open_mqtt(n, e) == -1 || open_signals(n, e) == -1 || open_ctlsock(n, e) == -1 ||
 	    open_health(n, e) == -1)
@@ -416,6 +420,8 @@ node_close(struct node *n)
 	n->selftest = NULL;
 	routine_free(n->routine);
 	n->routine = NULL;
+	policies_free(n->policies);
+	n->policies = NULL;
 	arbiter_clear(&n->arb);
 	ctlsock_close(n->ctl);
 	health_free(n->health);

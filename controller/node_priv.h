@@ -34,6 +34,7 @@ struct node {
 	struct ctlsock *ctl;
 	struct selftest *selftest;         /* the self-test runner (selftest.h) */
 	struct routine *routine;           /* schedules and routine programmes (routine.h) */
+	struct policies *policies;         /* limits policies held (policies.h) */
 	struct health *health;             /* inputs, faults, heartbeat */
 	struct arbiter arb;
 	struct memo memo;
@@ -88,6 +89,10 @@ void warning_clock_trusted(struct node *n);
  * digest md; ref and status only when the message is known (ref NULL: not). */
 void warning_reject_receipt(struct node *n, enum verify_result vr, const char *ref,
     const char *status, const unsigned char md[32], const char *detail);
+/* The receipt of a schedule or a policy (ref its id, status ""): state
+ * st, reason, the first 8 bytes of md (NULL: none). */
+void warning_body_receipt(struct node *n, const char *id, enum rstate st, const char *reason,
+    const unsigned char md[32]);
 void warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid);
 void warning_report(struct node *n, const struct arb_entry *e, enum rstate st,
     const char *reason);

@@ -11,11 +11,13 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/policy.h"
 #include "common/verify.h"
 #include "audio/sink.h"
 #include "controller/limits.h"
 #include "controller/node_priv.h"
 #include "controller/player.h"
+#include "controller/policies.h"
 #include "controller/routine.h"
 #include "controller/schedstore.h"
 
@@ -54,11 +56,11 @@ routine_played(struct routine *r, int64_t ms)
 	r->day_ms += ms;
 }
 
-/* Seconds e may still play today under max_routine_day_s, -1 = no limit. */
+/* Seconds e may still play today under max_routine_day_s (max, 0 = no
+ * limit), -1 = no limit. */
 static int64_t
-day_left_s(struct routine *r)
+day_left_s(struct routine *r, uint32_t max)
 {
-	uint32_t max = r->n->cfg.max_routine_day_s;
 
 	if (max == 0)
 		return -1;
@@ -74,17 +76,7 @@ static void
 sched_receipt(struct routine *r, const char *id, enum rstate st, const char *reason,
     const unsigned char md[32])
 {
-	struct receipt rc;
-	int i;
-
-	memset(&rc, 0, sizeof(rc));
-	snprintf(rc.ref, sizeof(rc.ref), "%s", id);
-	json_utf8_copy(rc.reason, sizeof(rc.reason), reason);
-	rc.state = st;
-	rc.received = clock_wall_ms();
-	for (i = 0; md != NULL && i < 8; i++)
-		snprintf(rc.digest + 2 * i, 3, "%02x", md[i]);
-	report_send(r->n->report, &rc);
+	warning_body_receipt(r->n, id, st, reason, md);
 }
 
 static int
@@ -92,18 +84,12 @@ check_file(void *arg, const uint8_t *p, size_t len, struct schedule *s, char *ki
     struct cx_err *why)
 {
 	struct routine *r = arg;
-	struct node *n = r->n;
-	struct verify_ctx ctx = {
-		.trust = &n->cfg.trust, .replay = NULL, .node_zone = n->cfg.zone,
-		.skew = n->cfg.clock_skew_s, .max_lifetime = n->cfg.max_lifetime_s,
-		.max_len = n->cfg.max_message,
-	};
 	const struct trust_key *k;
+	struct verify_ctx ctx;
 	struct envelope env;
 	enum verify_result vr;
 
-	warning_clock(n, &ctx);
-	vr = verify_envelope(&ctx, p, len, &env, &k, kid, why);
+	vr = node_verify_stored(r->n, p, len, &env, &k, kid, &ctx, why);
 	if (vr == VR_OK)
 		vr = verify_schedule_body(&ctx, k, &env, s, why);
 	if (vr != VR_OK)
@@ -203,20 +189,22 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	struct sched_held *h = r->st.held[hi];
 	struct arb_entry *e = make_entry(r, h, &h->s.prog[pi], due);
 	char why[RECEIPT_REASON_MAX];
+	struct eff_limits L;
 	int64_t left;
 
 	if (e == NULL) {
 		log_warnx("schedule %s: programme %s: cannot be made", h->s.id, h->s.prog[pi].name);
 		return;
 	}
-	left = day_left_s(r);
+	limits_effective(r->n, &L);
+	left = day_left_s(r, L.val[PK_MAX_ROUTINE_DAY_S]);
 	if (left == 0) {
-		snprintf(why, sizeof(why), "max_routine_day_s %u used",
-		    (unsigned)r->n->cfg.max_routine_day_s);
+		snprintf(why, sizeof(why), "max_routine_day_s %u used (%s)",
+		    (unsigned)L.val[PK_MAX_ROUTINE_DAY_S], L.src[PK_MAX_ROUTINE_DAY_S]);
 	} else if (!limits_refused(r->n, e, why, sizeof(why))) {
 		why[0] = '\0';
-		if (r->n->cfg.max_routine_s != 0 && e->max_s > r->n->cfg.max_routine_s) {
-			e->max_s = r->n->cfg.max_routine_s;
+		if (L.val[PK_MAX_ROUTINE_S] != 0 && e->max_s > L.val[PK_MAX_ROUTINE_S]) {
+			e->max_s = L.val[PK_MAX_ROUTINE_S];
 			e->max_rule = "max_routine_s";
 		}
 		if (left > 0 && e->max_s > (uint64_t)left) {

@@ -1,21 +1,15 @@
 /*
  * schedstore: the schedules a node holds, in memory and in
  * state_dir/schedules/ (schedstore.h).  Each file is the signed payload,
- * written to a temporary name, fsync'd and renamed, the directory then
- * fsync'd; a replaced or withdrawn schedule's file is unlinked.
+ * written durably by bodyfiles.c; a replaced or withdrawn schedule's file
+ * is unlinked.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "controller/bodyfiles.h"
 #include "controller/schedstore.h"
-
-#define FILE_MAX 65536             /* the envelope's ceiling */
 
 static const char *const outcome_names[] = {
 	[SO_HELD] = "held", [SO_REPLACED] = "replaced", [SO_WITHDRAWN] = "withdrawn",
@@ -35,8 +29,7 @@ schedstore_init(struct schedstore *st, const char *dir)
 	memset(st, 0, sizeof(*st));
 	if (dir != NULL && dir[0] != '\0') {
 		snprintf(st->dir, sizeof(st->dir), "%s", dir);
-		if (mkdir(dir, 0750) == -1 && errno != EEXIST)
-			snprintf(st->fault, sizeof(st->fault), "%.160s: %s", dir, strerror(errno));
+		(void)bodyfiles_mkdir(dir, st->fault, sizeof(st->fault));
 	}
 }
 
@@ -50,74 +43,19 @@ schedstore_free(struct schedstore *st)
 	st->n = 0;
 }
 
-static int
-path_of(const struct schedstore *st, const char *id, const char *ext, char *out, size_t sz)
-{
-	int n = snprintf(out, sz, "%s/s-%s.%s", st->dir, id, ext);
-
-	return n > 0 && (size_t)n < sz ? 0 : -1;
-}
-
 static void
-sync_dir(const struct schedstore *st)
-{
-	int fd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-static int
 write_file(struct schedstore *st, const char *id, const uint8_t *p, size_t len)
 {
-	char path[SCHEDSTORE_PATH_MAX + 64], tmp[SCHEDSTORE_PATH_MAX + 64];
-	size_t off = 0;
-	ssize_t w;
-	int fd, err = 0;
-
-	if (st->dir[0] == '\0')
-		return 0;
-	if (path_of(st, id, "cx", path, sizeof(path)) < 0 || path_of(st, id, "tmp", tmp,
-	    sizeof(tmp)) < 0) {
-		snprintf(st->fault, sizeof(st->fault), "schedule %s: path too long", id);
-		return -1;
-	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640)) == -1)
-		err = errno;
-	while (err == 0 && off < len) {
-		if ((w = write(fd, p + off, len - off)) < 0 && errno != EINTR)
-			err = errno;
-		else if (w > 0)
-			off += (size_t)w;
-	}
-	if (fd >= 0 && err == 0 && fsync(fd) == -1)
-		err = errno;
-	if (fd >= 0 && close(fd) == -1 && err == 0)
-		err = errno;
-	if (err == 0 && rename(tmp, path) == -1)
-		err = errno;
-	if (err != 0) {
-		unlink(tmp);
-		snprintf(st->fault, sizeof(st->fault), "schedule %s kept in memory only: %.100s: %s",
-		    id, st->dir, strerror(err));
-		return -1;
-	}
-	sync_dir(st);
-	st->fault[0] = '\0';
-	return 0;
+	if (st->dir[0] != '\0')     /* a failure: held in memory, st->fault */
+		(void)bodyfiles_write(st->dir, "s-", "schedule", id, p, len, st->fault,
+		    sizeof(st->fault));
 }
 
 static void
 remove_file(struct schedstore *st, const char *id)
 {
-	char path[SCHEDSTORE_PATH_MAX + 64];
-
-	if (st->dir[0] == '\0' || path_of(st, id, "cx", path, sizeof(path)) < 0)
-		return;
-	if (unlink(path) == 0)
-		sync_dir(st);
+	if (st->dir[0] != '\0')
+		bodyfiles_remove(st->dir, "s-", id);
 }
 
 static void
@@ -164,7 +102,7 @@ offer(struct schedstore *st, const struct schedule *s, const char *kid, const ui
 	h->s = *s;
 	snprintf(h->kid, sizeof(h->kid), "%s", kid);
 	if (write_it)
-		(void)write_file(st, s->id, p, len);   /* a failure: held in memory, st->fault */
+		write_file(st, s->id, p, len);
 	if (replaced >= 0) {
 		if (strcmp(st->held[replaced]->s.id, s->id) != 0)
 			remove_file(st, st->held[replaced]->s.id);
@@ -196,90 +134,63 @@ by_sent(const void *a, const void *b)
 	return x->h.s.sent < y->h.s.sent ? -1 : x->h.s.sent > y->h.s.sent;
 }
 
-/* One file into buf (FILE_MAX bytes); its length or -1. */
-static ssize_t
-read_file(const struct schedstore *st, const char *name, uint8_t *buf)
+struct scan {
+	struct loaded *ld[SCHEDSTORE_MAX * 2];
+	int n;
+	schedstore_check_fn check;
+	void *arg;
+	void (*bad)(void *arg, const char *name, const char *why);
+};
+
+/* One file read back: checked and kept for the offers, or refused. */
+static int
+scan_one(void *arg, const char *name, const uint8_t *p, size_t len)
 {
-	char path[SCHEDSTORE_PATH_MAX + 300];
-	ssize_t n, got = 0;
-	int fd;
+	struct scan *sc = arg;
+	struct cx_err why = { "" };
+	struct loaded *l;
 
-	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((n = read(fd, buf + got, FILE_MAX - (size_t)got)) > 0)
-		got += n;
-	close(fd);
-	return n < 0 || got == FILE_MAX ? -1 : got;
-}
-
-static void
-unlink_name(const struct schedstore *st, const char *name)
-{
-	char path[SCHEDSTORE_PATH_MAX + 300];
-
-	snprintf(path, sizeof(path), "%s/%s", st->dir, name);
-	unlink(path);
+	if (sc->n == (int)(sizeof(sc->ld) / sizeof(sc->ld[0]))) {
+		sc->bad(sc->arg, name, "too many schedule files");
+		return 0;
+	}
+	if (strlen(name) >= sizeof(l->name) || (l = calloc(1, sizeof(*l))) == NULL)
+		return 0;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	if (p == NULL)
+		cx_errf(&why, "cannot read it");
+	else if (sc->check(sc->arg, p, len, &l->h.s, l->h.kid, &why) == 0) {
+		sc->ld[sc->n++] = l;
+		return 0;
+	}
+	sc->bad(sc->arg, name, why.msg);
+	free(l);
+	return -1;
 }
 
 int
 schedstore_load(struct schedstore *st, schedstore_check_fn check, void *arg,
     void (*bad)(void *arg, const char *name, const char *why))
 {
-	struct loaded *ld[SCHEDSTORE_MAX * 2];
+	struct scan sc;
 	char old[SCHED_ID_MAX + 1];
-	struct cx_err why;
-	struct dirent *de;
-	uint8_t *buf;
-	ssize_t len;
-	DIR *d;
-	int n = 0, i;
+	int i;
 
-	if (st->dir[0] == '\0' || (d = opendir(st->dir)) == NULL)
+	if (st->dir[0] == '\0')
 		return st->n;
-	if ((buf = malloc(FILE_MAX)) == NULL) {
-		closedir(d);
-		return st->n;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t nl = strlen(de->d_name);
-
-		if (strncmp(de->d_name, "s-", 2) != 0 || nl < 6 || nl >= sizeof(ld[0]->name))
-			continue;
-		if (strcmp(de->d_name + nl - 4, ".tmp") == 0) {
-			unlink_name(st, de->d_name);       /* a write cut short */
-			continue;
-		}
-		if (strcmp(de->d_name + nl - 3, ".cx") != 0)
-			continue;
-		why.msg[0] = '\0';
-		if (n == (int)(sizeof(ld) / sizeof(ld[0]))) {
-			bad(arg, de->d_name, "too many schedule files");
-			continue;
-		}
-		if ((ld[n] = calloc(1, sizeof(*ld[n]))) == NULL)
-			break;
-		snprintf(ld[n]->name, sizeof(ld[n]->name), "%s", de->d_name);
-		if ((len = read_file(st, de->d_name, buf)) < 0)
-			cx_errf(&why, "cannot read it");
-		else if (check(arg, buf, (size_t)len, &ld[n]->h.s, ld[n]->h.kid, &why) == 0) {
-			n++;
-			continue;
-		}
-		bad(arg, de->d_name, why.msg);
-		unlink_name(st, de->d_name);
-		free(ld[n]);
-	}
-	closedir(d);
-	free(buf);
-	qsort(ld, (size_t)n, sizeof(ld[0]), by_sent);
-	for (i = 0; i < n; i++) {
-		enum sched_outcome o = offer(st, &ld[i]->h.s, ld[i]->h.kid, NULL, 0, old, 0);
+	memset(&sc, 0, sizeof(sc));
+	sc.check = check;
+	sc.arg = arg;
+	sc.bad = bad;
+	bodyfiles_scan(st->dir, "s-", scan_one, &sc);
+	qsort(sc.ld, (size_t)sc.n, sizeof(sc.ld[0]), by_sent);
+	for (i = 0; i < sc.n; i++) {
+		enum sched_outcome o = offer(st, &sc.ld[i]->h.s, sc.ld[i]->h.kid, NULL, 0, old, 0);
 		if (o != SO_HELD && o != SO_REPLACED) {
-			bad(arg, ld[i]->name, sched_outcome_name(o));
-			unlink_name(st, ld[i]->name);
+			bad(arg, sc.ld[i]->name, sched_outcome_name(o));
+			bodyfiles_unlink(st->dir, sc.ld[i]->name);
 		}
-		free(ld[i]);
+		free(sc.ld[i]);
 	}
 	return st->n;
 }

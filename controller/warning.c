@@ -19,6 +19,7 @@
 #include "controller/node.h"
 #include "controller/limits.h"
 #include "controller/node_priv.h"
+#include "controller/policies.h"
 #include "controller/routine.h"
 #include "controller/selftest.h"
 
@@ -293,15 +294,11 @@ warning_play_cap(void *arg)
 {
 	struct node *n = arg;
 	struct arb_entry *e = arbiter_finish(&n->arb);
-	char why[64];
+	char why[LIMITS_NOTE_MAX];
 
 	if (e == NULL)
 		return;
-	if (e->layer == AL_ROUTINE)
-		snprintf(why, sizeof(why), "cut at %s %u", e->max_rule ? e->max_rule : "max_s",
-		    e->max_s);
-	else
-		snprintf(why, sizeof(why), "cut at max_drill_s %u", (unsigned)n->cfg.max_drill_s);
+	limits_cut_reason(n, e, why, sizeof(why));
 	log_info("warning %s: %s", e->a.id, why);
 	stop_active(n, e, RS_DONE, why);
 	start_next(n);
@@ -707,6 +704,11 @@ node_on_payload(struct node *n, const char *topic, const uint8_t *p, size_t len)
 	if (vr == VR_OK && schedule_is_body(env.body, env.bodylen)) {
 		free(e);                   /* a schedule: routine.c */
 		routine_on_payload(n->routine, &ctx, k, &env, kid, md, p, len);
+		return;
+	}
+	if (vr == VR_OK && policy_is_body(env.body, env.bodylen)) {
+		free(e);                   /* a limits policy: policies.c */
+		policies_on_payload(n->policies, &ctx, k, &env, kid, md, p, len);
 		return;
 	}
 	if (vr == VR_OK)

@@ -1,6 +1,8 @@
 /*
  * warnreject: the controller's signed "rejected" receipt, for warnings
  * and self-test commands alike (node_priv.h); moved out of warning.c.
+ * And the receipt of a signed body that is not a warning (a schedule, a
+ * policy): ref its id, status "".
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,4 +31,21 @@ warning_reject_receipt(struct node *n, enum verify_result vr, const char *ref,
 	for (i = 0; i < 8; i++)
 		snprintf(r.digest + 2 * i, 3, "%02x", md[i]);
 	report_reject(n->report, &r);
+}
+
+void
+warning_body_receipt(struct node *n, const char *id, enum rstate st, const char *reason,
+    const unsigned char md[32])
+{
+	struct receipt rc;
+	int i;
+
+	memset(&rc, 0, sizeof(rc));
+	snprintf(rc.ref, sizeof(rc.ref), "%s", id);
+	json_utf8_copy(rc.reason, sizeof(rc.reason), reason);
+	rc.state = st;
+	rc.received = clock_wall_ms();
+	for (i = 0; md != NULL && i < 8; i++)
+		snprintf(rc.digest + 2 * i, 3, "%02x", md[i]);
+	report_send(n->report, &rc);
 }

@@ -39,5 +39,6 @@ int cmd_report(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 #endif

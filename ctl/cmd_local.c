@@ -86,7 +86,8 @@ cmd_local(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *conf = "/etc/cunxiang/node.conf", *what;
-	char path[CFG_PATH_MAX + 16], out[1024], req[16];
+	/* out: cunxiangd answers at most CTLSOCK_ANSWER_MAX (16384) bytes */
+	char path[CFG_PATH_MAX + 16], out[16384], req[16];
 	struct node_config *nc;
 	struct cx_err e;
 	int ch, rc;

@@ -30,6 +30,7 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, "verify a saved payload and print its body" },
 	{ "show", cmd_show, "print a saved warning as a CAP 1.2 alert (show --cap FILE)" },
 	{ "schedule", cmd_schedule, "send or withdraw a routine programme schedule (signed)" },
+	{ "policy", cmd_policy, "send or withdraw a limits policy: quiet hours, ceilings (signed)" },
 	{ "selftest", cmd_selftest, "run a self-test on a node or a zone (signed command)" },
 	{ "local", cmd_local, "status, stop or acknowledge at the cunxiangd on this board (control socket)" },
 	{ "nodes", cmd_nodes, "every node at the hub: state, heartbeat age, faults, self-test" },

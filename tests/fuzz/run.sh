@@ -3,7 +3,7 @@
 #
 #   tests/fuzz/run.sh SECONDS [TARGET...]      (make fuzz FUZZ_SECONDS=N)
 #
-# Targets: envelope alert receipt verify config zone zonedir clip stream selftest cap quiet schedule (default: all).
+# Targets: envelope alert receipt verify config zone zonedir clip stream selftest cap quiet schedule policy (default: all).
 # Builds build-fuzz/fuzz_<target> from tests/fuzz/fuzz_<target>.c and the
 # project sources (common/*.c; audio/clip.c for clip), then runs each target
 # for SECONDS (FUZZ_JOBS at a time, default: the number of CPUs).  Inputs:
@@ -19,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 
-ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest cap quiet schedule"
+ALL_TARGETS="envelope alert receipt verify config zone zonedir clip stream selftest cap quiet schedule policy"
 OUT=${FUZZ_OUT:-build-fuzz}
 
 die() {
@@ -206,6 +206,7 @@ seeds_of() {
 	cap) echo tests/corpus/cap tests/data/cap tests/fuzz/seeds/cap ;;
 	quiet) echo tests/fuzz/seeds/quiet ;;
 	schedule) echo tests/corpus/schedule tests/fuzz/seeds/schedule ;;
+	policy) echo tests/fuzz/seeds/policy ;;
 	clip) echo tests/corpus/clip tests/fuzz/seeds/clip "$OUT/seeds/clip" ;;
 	esac
 }
@@ -218,6 +219,7 @@ maxlen_of() {
 	zonedir) echo 4096 ;;
 	quiet) echo 64 ;;
 	schedule) echo 8192 ;;
+	policy) echo 4096 ;;
 	clip) echo 8192 ;;
 	stream) echo 13000 ;;
 	cap) echo 16384 ;;
@@ -225,7 +227,7 @@ maxlen_of() {
 }
 dict_of() {
 	case $1 in
-	alert | receipt | verify | selftest | schedule) echo tests/fuzz/json.dict ;;
+	alert | receipt | verify | selftest | schedule | policy) echo tests/fuzz/json.dict ;;
 	envelope) echo tests/fuzz/envelope.dict ;;
 	config) echo tests/fuzz/config.dict ;;
 	zone) echo tests/fuzz/zone.dict ;;

@@ -4,7 +4,8 @@
 # wall clock is faked with libfaketime (an offset, monotonic left real) and
 # its local time is TZ=Asia/Shanghai.  Warnings are signed with the node's
 # fake time as their sent time.
-#   night:     00:07 local.  A drill is refused ("quiet-hours 22:00-06:00"),
+#   night:     00:07 local.  A drill is refused ("quiet-hours 22:00-06:00
+#              (node.conf)"),
 #              no relay closes; a test too; an actual warning plays, its
 #              volume capped by volume_night, which its receipts say.
 #   day:       12:00 local.  A drill plays, capped by volume_drill, and is
@@ -66,7 +67,7 @@ amp_closed() { edges "$1" | awk '$2 == "AMP_EN" && $3 == 1' | wc -l; }
 send q-night drill-$now exercise "$SHORT"
 check "night: a drill at 00:07 is rejected" wait_receipt q-night drill-$now rejected
 check "... its reason names the rule" \
-    [ "$(receipt_get q-night drill-$now rejected 'r["reason"]')" = "quiet-hours 22:00-06:00" ]
+    [ "$(receipt_get q-night drill-$now rejected 'r["reason"]')" = "quiet-hours 22:00-06:00 (node.conf)" ]
 check "... it never plays" no_receipt q-night drill-$now playing
 # the daemon stamps its log with its own local time: it judged at 00:07
 check "... judged at 00:07 on the node's local clock" \
@@ -80,17 +81,17 @@ send q-night act-$now actual "$SHORT"
 check "night: an actual warning at 00:07 plays" wait_receipt q-night act-$now done
 check "... the amplifier relay closed once" [ "$(amp_closed q-night)" = 1 ]
 check "... its playing receipt says the volume was capped" \
-    reason_has q-night act-$now playing "volume 100 capped to 60 (volume_night)"
+    reason_has q-night act-$now playing "volume 100 capped to 60 (volume_night, node.conf)"
 check "... and so does its done receipt" \
-    reason_has q-night act-$now done "volume 100 capped to 60 (volume_night)"
+    reason_has q-night act-$now done "volume 100 capped to 60 (volume_night, node.conf)"
 check "... the drill left no pending copy" [ ! -e "$RIG/q-night/state/pending/drill-$now" ]
 
 # --- day: 12:00 ---------------------------------------------------------------
 send q-day drill-$now exercise "$LONG"
 check "day: a drill at noon plays" wait_receipt q-day drill-$now playing
-check "... capped by volume_drill" reason_has q-day drill-$now playing "volume 100 capped to 50 (volume_drill)"
+check "... capped by volume_drill" reason_has q-day drill-$now playing "volume 100 capped to 50 (volume_drill, node.conf)"
 check "... cut at max_drill_s" wait_receipt q-day drill-$now done
-check "... the reason says so" reason_has q-day drill-$now done "cut at max_drill_s 1"
+check "... the reason says so" reason_has q-day drill-$now done "cut at max_drill_s 1 (node.conf)"
 check "... its relay is open again" [ "$(level q-day AMP_EN)" = 0 ]
 cut_ms=$(receipt_get q-day drill-$now done 'r["ended"] - r["started"]')
 check "... it played about 1 s of its 6 s ($cut_ms ms)" [ "${cut_ms:-99999}" -lt 4000 ]
@@ -103,7 +104,7 @@ check "eve: a drill effective at 22:00:15 waits" wait_receipt q-eve late-$now qu
 check "... until effective" reason_has q-eve late-$now queued "waiting until effective"
 check "... and is refused when it would start" wait_receipt q-eve late-$now rejected 90
 check "... by quiet hours" \
-    [ "$(receipt_get q-eve late-$now rejected 'r["reason"]')" = "quiet-hours 22:00-06:00" ]
+    [ "$(receipt_get q-eve late-$now rejected 'r["reason"]')" = "quiet-hours 22:00-06:00 (node.conf)" ]
 check "... it never plays" no_receipt q-eve late-$now playing
 check "... one relay closure, the early drill's" [ "$(amp_closed q-eve)" = 1 ]
 
@@ -112,7 +113,7 @@ check "q-untrusted's clock is untrusted" grep -q "untrusted" "$RIG/q-untrusted.l
 send q-untrusted drill-$now exercise "$SHORT"
 check "untrusted clock: a drill is rejected" wait_receipt q-untrusted drill-$now rejected
 check "... local time unknown" \
-    reason_has q-untrusted drill-$now rejected "quiet-hours 22:00-06:00: local time unknown"
+    reason_has q-untrusted drill-$now rejected "quiet-hours 22:00-06:00 (node.conf): local time unknown"
 send q-untrusted act-$now actual "$SHORT"
 check "untrusted clock: an actual warning plays" wait_receipt q-untrusted act-$now done
 check "... one relay closure, the actual warning's" [ "$(amp_closed q-untrusted)" = 1 ]

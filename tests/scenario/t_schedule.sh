@@ -143,7 +143,7 @@ check "night: the schedule is held" wait_receipt s-night n-$now done
 for p in midnight item1 item2 item3; do
 	check "night: programme $p at 00:07 is refused" wait_receipt s-night "n-$now:$p:$NDATE" rejected
 	check "... naming the rule" \
-	    [ "$(receipt_get s-night "n-$now:$p:$NDATE" rejected 'r["reason"]')" = "quiet-hours 22:00-06:00" ]
+	    [ "$(receipt_get s-night "n-$now:$p:$NDATE" rejected 'r["reason"]')" = "quiet-hours 22:00-06:00 (node.conf)" ]
 	check "... never playing" no_receipt s-night "n-$now:$p:$NDATE" playing
 done
 check "night: no relay has closed" [ "$(amp_closed s-night)" = 0 ]
