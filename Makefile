@@ -20,7 +20,7 @@ SAN       ?=
 
 CC        ?= cc
 PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih speexdsp \
-             sqlite3 libmicrohttpd libsodium libcurl libxml-2.0
+             sqlite3 libmicrohttpd libsodium libcurl libxml-2.0 libsystemd
 # Debian packages needed to build and test (make deps installs the missing ones).
 # Every command a test, the demo, the fuzz runner, the hw test or bench calls
 # is listed with its package in tests/deps/tools.txt; tests/deps/check.py
@@ -33,7 +33,8 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount libxml2-dev libxml2-utils tzdata \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei
+             chromium chromium-driver python3-selenium fonts-wqy-microhei \
+             libsystemd-dev systemd
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.

@@ -68,7 +68,7 @@ main(int argc, char *argv[])
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS,
 	    NULL);
 	if ((n = node_open(conf, &e)) == NULL) {
-		log_warnx("%s", e.msg);
+		log_errx("%s", e.msg);
 		return 1;
 	}
 	rc = node_run(n);

@@ -21,6 +21,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/verify.h"
+#include "controller/fatal.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
 #include "controller/routine.h"
@@ -34,11 +35,29 @@ on_message(void *arg, const char *topic, const uint8_t *p, size_t len)
 	route_message(arg, topic, p, len);
 }
 
+/* The service manager's view (STATUS=, READY=1 at the first CONNACK: the
+ * relays are held off since node_open, and warnings can now arrive). */
+static void
+node_sd_status(struct node *n)
+{
+	const char *state = n->arb.active ? "playing warning " : "idle";
+	const char *id = n->arb.active ? n->arb.active->a.id : "";
+
+	if (n->mqtt != NULL && mqtt_connected(n->mqtt)) {
+		if (sdnotify_ready(n->sd, "%s%s, broker %s:%d connected", state, id,
+		    n->cfg.host, n->cfg.port))
+			log_info("ready: relays held off, broker connected");
+	} else
+		sdnotify_status(n->sd, "%s%s, broker %s:%d not connected (retrying)", state, id,
+		    n->cfg.host, n->cfg.port);
+}
+
 void
 node_status(struct node *n)
 {
 	report_status(n->report, n->arb.active ? "playing" : "idle",
 	    n->arb.active ? n->arb.active->a.id : "");
+	node_sd_status(n);
 }
 
 static void
@@ -48,6 +67,12 @@ on_connected(void *arg)
 
 	report_connected(n->report);
 	node_status(n);
+}
+
+static void
+on_disconnected(void *arg)
+{
+	node_sd_status(arg);
 }
 
 static void
@@ -106,9 +131,12 @@ on_signal(void *arg, int fd, short revents)
 	struct signalfd_siginfo si;
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			sdnotify_reloading(n->sd);
 			reload(n);
-		else {
+			sdnotify_reloaded(n->sd);
+			node_sd_status(n);
+		} else {
 			log_info("signal %u: stopping", si.ssi_signo);
 			loop_stop(n->loop);
 		}
@@ -223,8 +251,8 @@ static int
 open_mqtt(struct node *n, struct cx_err *e)
 {
 	const struct mqtt_handlers h = {
-		.connected = on_connected, .message = on_message,
-		.published = on_published, .will = on_will,
+		.connected = on_connected, .disconnected = on_disconnected,
+		.message = on_message, .published = on_published, .will = on_will,
 	};
 	char topics[ZONE_LEVELS + 1][TOPIC_MAX];
 	int i, nt;
@@ -294,6 +322,8 @@ open_core(struct node *n, struct cx_err *e)
 
 	if ((n->loop = loop_new(e)) == NULL)
 		return -1;
+	if ((n->sd = sdnotify_new(n->loop)) == NULL)
+		return cx_errf(e, "out of memory");
 	loop_timer_init(&n->due, warning_due, n);
 	loop_timer_init(&n->play_cap, warning_play_cap, n);
 	loop_timer_init(&n->clock_tick, clock_tick, n);
@@ -385,7 +415,12 @@ node_open(const char *config_path, struct cx_err *e)
 		free(n);
 		return NULL;
 	}
-	if (nodeio_open(&n->io, &n->cfg, e) == -1 || open_core(n, e) == -1) {
+	if (nodeio_open(&n->io, &n->cfg, e) == -1) {
+		node_close(n);
+		return NULL;
+	}
+	fatal_relays_arm(n->io.gpio);
+	if (open_core(n, e) == -1) {
 		node_close(n);
 		return NULL;
 	}
@@ -399,6 +434,10 @@ node_open(const char *config_path, struct cx_err *e)
 int
 node_run(struct node *n)
 {
+	if (sdnotify_watchdog_ms(n->sd) > 0)
+		log_info("watchdog: pinging every %llu ms",
+		    (unsigned long long)sdnotify_watchdog_ms(n->sd));
+	node_sd_status(n);
 	mqtt_start(n->mqtt);
 	return loop_run(n->loop);
 }
@@ -409,6 +448,7 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	n->closing = 1;
+	sdnotify_stopping(n->sd);
 	/* the player's hooks reach the self-test runner: stop the player first */
 	if (n->player != NULL && n->report != NULL)
 		warning_stop_all(n, RS_FAILED, "node stopped");
@@ -422,12 +462,15 @@ node_close(struct node *n)
 	if (n->mqtt != NULL) {
 		mqtt_stop(n->mqtt, 1000);
 		mqtt_free(n->mqtt);
+		n->mqtt = NULL;
 	}
 	player_free(n->player);
 	report_free(n->report);
 	if (n->sigfd != -1)
 		close(n->sigfd);
+	fatal_relays_disarm();
 	nodeio_close(&n->io);
+	sdnotify_free(n->sd);
 	loop_free(n->loop);
 	config_free(&n->cfg);
 	free(n);

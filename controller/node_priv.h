@@ -16,6 +16,7 @@
 #include "common/loop.h"
 #include "controller/memo.h"
 #include "common/mqtt.h"
+#include "common/sdnotify.h"
 #include "controller/nodeio.h"
 #include "controller/player.h"
 #include "controller/report.h"
@@ -35,6 +36,7 @@ struct node {
 	struct selftest *selftest;         /* the self-test runner (selftest.h) */
 	struct routine *routine;           /* schedules and routine programmes (routine.h) */
 	struct health *health;             /* inputs, faults, heartbeat */
+	struct sdnotify *sd;               /* readiness, status, watchdog (systemd) */
 	struct arbiter arb;
 	struct memo memo;
 	int sigfd;

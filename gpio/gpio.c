@@ -159,10 +159,12 @@ int gpio_value(const struct gpio *g, int idx)
 }
 
 /*
- * Off first, then release: a released line keeps (or loses) its level as the
- * chip pleases, so the relays must already be open when we let go.
+ * Every output off, from anywhere, even a fatal-signal handler: no
+ * allocation, no stdio, no lock; the backends' set is system calls on
+ * descriptors already open (gpiod: one ioctl on the line request; sim:
+ * open/write/rename of its files).  g->value is left as it was.
  */
-void gpio_close(struct gpio *g)
+void gpio_all_off(struct gpio *g)
 {
 	int i;
 
@@ -172,6 +174,17 @@ void gpio_close(struct gpio *g)
 		if (g->dir[i] == GPIO_OUT)
 			(void)g->ops->set(g->priv, i, 0, NULL);
 	}
+}
+
+/*
+ * Off first, then release: a released line keeps (or loses) its level as the
+ * chip pleases, so the relays must already be open when we let go.
+ */
+void gpio_close(struct gpio *g)
+{
+	if (g == NULL)
+		return;
+	gpio_all_off(g);
 	g->ops->close(g->priv);
 	free(g);
 }

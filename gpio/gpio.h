@@ -40,6 +40,9 @@ int gpio_set(struct gpio *g, int idx, int value, struct cx_err *e);
 int gpio_get(struct gpio *g, int idx, int *value, struct cx_err *e);
 /* Last value set on an output (no I/O). */
 int gpio_value(const struct gpio *g, int idx);
+/* Every output off, async-signal-safe (a fatal-signal handler calls it:
+ * a released line's level is the chip's choice, see gpio_close()). */
+void gpio_all_off(struct gpio *g);
 void gpio_close(struct gpio *g);
 
 /* Backend interface, for gpio.c and the backends only. */

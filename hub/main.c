@@ -30,6 +30,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "hub/acctcmd.h"
 #include "hub/http.h"
 #include "hub/hubaudit.h"
@@ -52,6 +53,7 @@ struct hubd {
 	struct hub_config conf;
 	struct ingest *in;
 	char password[HUBCONF_STR_MAX];
+	struct sdnotify *sd;               /* readiness, status, watchdog (systemd) */
 	int sigfd;
 };
 
@@ -115,18 +117,27 @@ open_signals(struct hubd *d, struct cx_err *e)
 	return loop_watch(d->h.loop, d->sigfd, POLLIN, on_signal, d);
 }
 
+/* READY=1 at the first CONNACK: the store is open and HTTP listens since
+ * hub_open(), and now reports can arrive */
 static void
 on_connected(void *arg)
 {
-	(void)arg;
+	struct hubd *d = arg;
+
 	log_info("broker: connected");
+	if (sdnotify_ready(d->sd, "%d node(s) enrolled, broker %s:%d connected",
+	    d->conf.nnodes, d->conf.host, d->conf.port))
+		log_info("ready: store open, HTTP listening, broker connected");
 }
 
 static void
 on_disconnected(void *arg)
 {
-	(void)arg;
+	struct hubd *d = arg;
+
 	log_info("broker: link lost");
+	sdnotify_status(d->sd, "%d node(s) enrolled, broker %s:%d not connected (retrying)",
+	    d->conf.nnodes, d->conf.host, d->conf.port);
 }
 
 static void
@@ -209,6 +220,7 @@ hub_open(struct hubd *d, const char *path, struct cx_err *e)
 	h->conf = &d->conf;
 	h->started_ms = clock_wall_ms();
 	if (hubconf_load(path, &d->conf, e) < 0 || (h->loop = loop_new(e)) == NULL
+	    || ((d->sd = sdnotify_new(h->loop)) == NULL && cx_errf(e, "out of memory"))
 	    || open_state(d, e) < 0 || (h->nodes = nodeidx_new(&d->conf, e)) == NULL
 	    || (h->notify = notify_new()) == NULL || open_signer(d, e) < 0
 	    || (h->sv = supervise_new(h->loop, h->store, &d->conf, h->nodes, e)) == NULL
@@ -232,6 +244,7 @@ hub_close(struct hubd *d)
 {
 	struct hub *h = &d->h;
 
+	sdnotify_stopping(d->sd);
 	http_close(h->http);
 	if (h->mqtt != NULL)
 		mqtt_stop(h->mqtt, HUB_STOP_FLUSH_MS);
@@ -249,6 +262,7 @@ hub_close(struct hubd *d)
 	sig_key_free(h->key);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
+	sdnotify_free(d->sd);
 	loop_free(h->loop);
 	hubconf_free(&d->conf);
 }
@@ -354,13 +368,15 @@ main(int argc, char *argv[])
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return 2;
 	if (hub_open(d, conf, &e) < 0) {
-		log_warnx("%s", e.msg);
+		log_errx("%s", e.msg);
 		hub_close(d);
 		free(d);
 		return 1;
 	}
 	log_info("started: %d node(s) enrolled, %d roll-call(s) followed", d->conf.nnodes,
 	    rcalls_live(d->h.rcalls));
+	sdnotify_status(d->sd, "%d node(s) enrolled, connecting to broker %s:%d", d->conf.nnodes,
+	    d->conf.host, d->conf.port);
 	mqtt_start(d->h.mqtt);
 	rc = loop_run(d->h.loop);
 	hub_close(d);
