@@ -92,11 +92,57 @@ on_will(void *arg, char *topic, size_t topicsz, uint8_t **p, size_t *len)
 }
 
 static void
+warn_restart(void *arg, const char *section, const char *key, const char *kept)
+{
+	struct node *n = arg;
+
+	log_warnx("%s: [%s] %s changed: needs a restart, kept %s", n->config_path, section, key,
+	    kept);
+}
+
+/* The settings read where they are used take effect now: trust, sirens,
+ * limits, the player's timings, the local button.  Those read once at
+ * start (the broker link, GPIO, the state dir, the sound device) are kept
+ * and named in a warning each. */
+static void
+reload_live(struct node_config *run, const struct node_config *c)
+{
+	run->clock_skew_s = c->clock_skew_s;
+	run->max_lifetime_s = c->max_lifetime_s;
+	run->max_message = c->max_message;
+	run->volume = c->volume;
+	run->drill_siren = c->drill_siren;
+	run->ack_window_s = c->ack_window_s;
+	run->selftest = c->selftest;
+	run->warmup_ms = c->warmup_ms;
+	run->hold_ms = c->hold_ms;
+	run->max_on_s = c->max_on_s;
+	run->siren_output = c->siren_output;
+	run->output_offset_us = c->output_offset_us;
+	run->stream_timeout_ms = c->stream_timeout_ms;
+	run->stream_queue_ms = c->stream_queue_ms;
+	run->stream_max_ahead_ms = c->stream_max_ahead_ms;
+	run->quiet = c->quiet;
+	run->volume_night = c->volume_night;
+	run->volume_drill = c->volume_drill;
+	run->max_drill_s = c->max_drill_s;
+	run->max_routine_s = c->max_routine_s;
+	run->max_routine_day_s = c->max_routine_day_s;
+	run->has_local = c->has_local;
+	run->local_item = c->local_item;
+	run->local_severity = c->local_severity;
+	run->local_layer = c->local_layer;
+	memcpy(run->sirens, c->sirens, sizeof(c->sirens));
+	run->nsirens = c->nsirens;
+}
+
+static void
 reload(struct node *n)
 {
 	struct node_config *c;
 	struct player_cfg pc;
 	struct cx_err e;
+	int kept;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
@@ -105,23 +151,17 @@ reload(struct node *n)
 		free(c);
 		return;
 	}
-	/* trust, sirens and limits take effect now; the rest at restart */
+	kept = config_restart_changes(&n->cfg, c, warn_restart, n);
 	trust_free(&n->cfg.trust);
 	n->cfg.trust = c->trust;
-	memcpy(n->cfg.sirens, c->sirens, sizeof(c->sirens));
-	n->cfg.nsirens = c->nsirens;
-	n->cfg.clock_skew_s = c->clock_skew_s;
+	reload_live(&n->cfg, c);
 	n->clock.skew = c->clock_skew_s;
-	n->cfg.max_lifetime_s = c->max_lifetime_s;
-	n->cfg.max_message = c->max_message;
-	n->cfg.volume = c->volume;
-	n->cfg.drill_siren = c->drill_siren;
-	n->cfg.selftest = c->selftest;
 	free(c);
 	selftest_schedule(n->selftest);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
-	log_info("SIGHUP: configuration reloaded (%d keys)", n->cfg.trust.nkeys);
+	log_info("SIGHUP: configuration reloaded (%d keys)%s", n->cfg.trust.nkeys,
+	    kept ? "; some settings need a restart (see above)" : "");
 }
 
 static void

@@ -77,10 +77,21 @@ check "SIGSTOP: no ping in 3 watchdog periods ($(( $(pings node) - stopped )) se
 kill -CONT "${NODE_PID[village-201]}"
 check "SIGCONT: the pings come back" wait_for 30 has_notify node WATCHDOG=1 $((stopped + 3))
 
-# --- reload ---------------------------------------------------------------------------
+# --- reload: a setting read only at start is named, kept -----------------------------
+cp "$RIG/village-201.conf" "$RIG/village-201.conf.orig"
+sed -i -e "s/^port = $PORT\$/port = $((PORT + 1))/" -e 's/^volume = 100$/volume = 90/' \
+	"$RIG/village-201.conf"
 kill -HUP "${NODE_PID[village-201]}"
 check "SIGHUP: RELOADING=1" wait_for 30 has_notify node RELOADING=1
 check "... then READY=1 again" wait_for 30 awk '/RELOADING=1/ { r = 1 } r && /READY=1/ { f = 1 } END { exit !f }' "$RIG/node.notify"
+check "... the changed port named as needing a restart, the running one kept" \
+	grep -qF "warning: $RIG/village-201.conf: [mqtt] port changed: needs a restart, kept $PORT" \
+	"$RIG/village-201.log"
+check "... only that one (volume takes effect now)" \
+	[ "$(grep -c 'changed: needs a restart' "$RIG/village-201.log")" = 1 ]
+check "... and the reload line says so" \
+	grep -qF "configuration reloaded (3 keys); some settings need a restart (see above)" "$RIG/village-201.log"
+mv "$RIG/village-201.conf.orig" "$RIG/village-201.conf"
 
 # --- playing: STATUS follows; SIGABRT opens the relay before the process dies ---------
 id=sd-$(date +%s)-$RANDOM
