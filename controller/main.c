@@ -2,13 +2,16 @@
  * cunxiangd: the village node daemon.
  *
  *   cunxiangd [-d] [-v] -c FILE     run (foreground; -d logs to stderr, else syslog)
- *   cunxiangd -n -c FILE            check the configuration and exit
+ *   cunxiangd -n [-s] -c FILE       check the configuration and everything it
+ *                                   points to (-s: the file only) and exit
  *
  * Exit status: 0 clean stop or configuration OK, 1 usage or configuration
  * error, 2 run-time failure.
  */
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -16,27 +19,38 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "controller/node.h"
+#include "controller/nodecheck.h"
 
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: cunxiangd [-dnv] -c config\n");
+	fprintf(stderr, "usage: cunxiangd [-dv] -c config\n"
+	    "       cunxiangd -n [-s] -c config\n");
 	exit(1);
 }
 
+/* -n: the file parses; without -s (syntax only), every file, directory
+ * and device it names is there as the daemon will need it. */
 static int
-check_config(const char *path)
+check_config(const char *path, int syntax_only)
 {
 	struct node_config *c = calloc(1, sizeof(*c));
 	struct cx_err e;
+	int bad = 0;
 
 	if (c == NULL || config_load(path, c, &e) == -1) {
 		fprintf(stderr, "cunxiangd: %s\n", c ? e.msg : "out of memory");
 		free(c);
 		return 1;
 	}
+	if (!syntax_only)
+		bad = nodecheck_run(path, c, stderr);
 	config_free(c);
 	free(c);
+	if (bad > 0) {
+		fprintf(stderr, "cunxiangd: %s: %d problem%s\n", path, bad, bad > 1 ? "s" : "");
+		return 1;
+	}
 	printf("configuration OK\n");
 	return 0;
 }
@@ -45,23 +59,24 @@ int
 main(int argc, char *argv[])
 {
 	const char *conf = NULL;
-	int ch, check = 0, debug = 0, verbose = 0, rc;
+	int ch, check = 0, syntax = 0, debug = 0, verbose = 0, rc;
 	struct node *n;
 	struct cx_err e;
 
-	while ((ch = getopt(argc, argv, "c:dnv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:dnsv")) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': debug = 1; break;
 		case 'n': check = 1; break;
+		case 's': syntax = 1; break;
 		case 'v': verbose++; break;
 		default: usage();
 		}
 	}
-	if (conf == NULL || optind != argc)
+	if (conf == NULL || optind != argc || (syntax && !check))
 		usage();
 	if (check)
-		return check_config(conf);
+		return check_config(conf, syntax);
 	log_init("cunxiangd", !debug, verbose);
 	/* no openssl.cnf (nothing in it is for us) and no error strings:
 	 * a few hundred kB less resident on a small board */
@@ -71,7 +86,8 @@ main(int argc, char *argv[])
 		log_errx("%s", e.msg);
 		return 1;
 	}
-	rc = node_run(n);
+	if ((rc = node_run(n)) != 0)
+		log_errx("poll: %s", strerror(errno));
 	node_close(n);
 	log_info("stopped");
 	return rc == 0 ? 0 : 2;

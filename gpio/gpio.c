@@ -125,6 +125,21 @@ struct gpio *gpio_open(const char *device, const struct gpio_line_cfg *lines, in
 	return g;
 }
 
+int gpio_check(const char *device, const struct gpio_line_cfg *lines, int nlines,
+    gpio_bad_cb bad, void *arg)
+{
+	const struct gpio_ops *ops;
+	const char *barg;
+	struct cx_err e;
+
+	if ((ops = find_backend(device, &barg, &e)) == NULL ||
+	    check_lines(lines, nlines, &e) < 0) {
+		bad(arg, -1, e.msg);
+		return 1;
+	}
+	return ops->check(barg, lines, nlines, bad, arg);
+}
+
 int gpio_set(struct gpio *g, int idx, int value, struct cx_err *e)
 {
 	if (g == NULL || idx < 0 || idx >= g->nlines)

@@ -45,6 +45,14 @@ int gpio_value(const struct gpio *g, int idx);
 void gpio_all_off(struct gpio *g);
 void gpio_close(struct gpio *g);
 
+/* cunxiangd -n: does the device exist and are the lines on it?  Read-only
+ * (the chip is opened, no line is requested: a running daemon's lines are
+ * not disturbed).  bad() once per problem: idx -1 for the device itself,
+ * else the index in lines.  Returns the number of problems. */
+typedef void (*gpio_bad_cb)(void *arg, int idx, const char *what);
+int gpio_check(const char *device, const struct gpio_line_cfg *lines, int nlines,
+    gpio_bad_cb bad, void *arg);
+
 /* Backend interface, for gpio.c and the backends only. */
 struct gpio_ops {
 	const char *scheme;        /* "gpiod", "sim" */
@@ -53,6 +61,9 @@ struct gpio_ops {
 	int (*set)(void *priv, int idx, int value, struct cx_err *e);
 	int (*get)(void *priv, int idx, int *value, struct cx_err *e);
 	void (*close)(void *priv);
+	/* gpio_check(): problems counted and reported through bad */
+	int (*check)(const char *arg, const struct gpio_line_cfg *lines, int nlines,
+	    gpio_bad_cb bad, void *barg);
 };
 
 extern const struct gpio_ops gpio_sim_ops;

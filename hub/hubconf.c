@@ -72,6 +72,7 @@ static const struct kdef kdefs[] = {
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
+_Static_assert(NKDEFS <= HUBCONF_MAX_KEYS, "struct hub_config key_line too small");
 
 enum sec { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_NODE };
 
@@ -497,6 +498,7 @@ hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
 	finish_node(&ps);
 	free(buf);
+	memcpy(c->key_line, ps.kline, sizeof(ps.kline));
 	if (ps.src.errline < 0 && rc > 0)
 		fail(&ps, rc, "syntax error");
 	if (ps.src.errline < 0)
@@ -534,4 +536,15 @@ hubconf_find_node(const struct hub_config *c, const char *id)
 		if (strcmp(c->nodes[i].id, id) == 0)
 			return &c->nodes[i];
 	return NULL;
+}
+
+int
+hubconf_key_line(const struct hub_config *c, const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKDEFS; i++)
+		if (strcmp(kdefs[i].section, section) == 0 && strcmp(kdefs[i].name, name) == 0)
+			return c->key_line[i];
+	return 0;
 }

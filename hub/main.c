@@ -2,7 +2,8 @@
  * cunxiang-hub: the township hub (docs/HUB.md).
  *
  *   cunxiang-hub [-d] [-v] -c FILE        run (-d or -f: log to stderr, else syslog)
- *   cunxiang-hub -n -c FILE               check the configuration and exit
+ *   cunxiang-hub -n [-s] -c FILE          check the configuration and what it
+ *                                         points to (-s: the file only), exit
  *   cunxiang-hub -c FILE --audit-verify   check the audit chain against its
  *                                         signed head, offline, and exit
  *   cunxiang-hub -c FILE --account-add NAME --role ROLE | --account-passwd NAME
@@ -34,6 +35,7 @@
 #include "hub/acctcmd.h"
 #include "hub/http.h"
 #include "hub/hubaudit.h"
+#include "hub/hubcheck.h"
 #include "hub/hubfile.h"
 #include "hub/ingest.h"
 #include "hub/nodes.h"
@@ -60,7 +62,8 @@ struct hubd {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: cunxiang-hub [-dfnv] -c config [--audit-verify]\n"
+	fprintf(stderr, "usage: cunxiang-hub [-dfv] -c config | -n [-s] -c config\n"
+	    "       cunxiang-hub -c config --audit-verify\n"
 	    "       cunxiang-hub -c config --account-add NAME --role ROLE | --account-passwd NAME\n"
 	    "                    | --account-disable NAME | --accounts\n");
 	exit(1);
@@ -267,28 +270,27 @@ hub_close(struct hubd *d)
 	hubconf_free(&d->conf);
 }
 
+/* -n: the file parses; without -s (syntax only), every file and directory
+ * it names is there as the hub will need it. */
 static int
-check_config(const char *path)
+check_config(const char *path, int syntax_only)
 {
 	struct hub_config c;
 	struct cx_err e;
-
-	struct signer *sg;
+	int bad, signer = 0;
 
 	if (hubconf_load(path, &c, &e) < 0) {
 		fprintf(stderr, "cunxiang-hub: %s\n", e.msg);
 		return 1;
 	}
-	/* the township key's file and the clip manifest, as at start */
-	if ((sg = signer_open(&c, &e)) == NULL && e.msg[0]) {
-		fprintf(stderr, "cunxiang-hub: %s\n", e.msg);
-		hubconf_free(&c);
-		return 1;
-	}
-	printf("configuration OK (%d nodes enrolled%s)\n", c.nnodes, sg ? ", a signer" : "");
-	signer_free(sg);
+	bad = syntax_only ? 0 : hubcheck_run(&c, stderr, &signer);
+	if (bad > 0)
+		fprintf(stderr, "cunxiang-hub: %s: %d problem%s\n", path, bad, bad > 1 ? "s" : "");
+	else
+		printf("configuration OK (%d nodes enrolled%s)\n", c.nnodes,
+		    signer ? ", a signer" : "");
 	hubconf_free(&c);
-	return 0;
+	return bad > 0 ? 1 : 0;
 }
 
 static int
@@ -332,15 +334,16 @@ main(int argc, char *argv[])
 		{ "accounts", no_argument, NULL, 1000 + ACCTCMD_LIST },
 		{ "role", required_argument, NULL, 'R' }, { NULL, 0, NULL, 0 } };
 	const char *conf = NULL, *acct = NULL, *role = NULL;
-	int ch, check = 0, debug = 0, verbose = 0, verify = 0, rc, acmd = -1;
+	int ch, check = 0, syntax = 0, debug = 0, verbose = 0, verify = 0, rc, acmd = -1;
 	struct hubd *d;
 	struct cx_err e = { "" };
 
-	while ((ch = getopt_long(argc, argv, "c:dfnv", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfnsv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': case 'f': debug = 1; break;
 		case 'n': check = 1; break;
+		case 's': syntax = 1; break;
 		case 'v': verbose++; break;
 		case 'A': verify = 1; break;
 		case 'R': role = optarg; break;
@@ -354,10 +357,10 @@ main(int argc, char *argv[])
 		default: usage();
 		}
 	}
-	if (conf == NULL || optind != argc)
+	if (conf == NULL || optind != argc || (syntax && !check))
 		usage();
 	if (check)
-		return check_config(conf);
+		return check_config(conf, syntax);
 	if (verify)
 		return run_audit_verify(conf);
 	if ((role != NULL) != (acmd == ACCTCMD_ADD))
@@ -365,8 +368,10 @@ main(int argc, char *argv[])
 	if (acmd >= 0)
 		return acctcmd_run(conf, (enum acctcmd)acmd, acct, role);
 	log_init("cunxiang-hub", !debug, verbose);
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		log_errx("out of memory");
 		return 2;
+	}
 	if (hub_open(d, conf, &e) < 0) {
 		log_errx("%s", e.msg);
 		hub_close(d);
@@ -378,7 +383,8 @@ main(int argc, char *argv[])
 	sdnotify_status(d->sd, "%d node(s) enrolled, connecting to broker %s:%d", d->conf.nnodes,
 	    d->conf.host, d->conf.port);
 	mqtt_start(d->h.mqtt);
-	rc = loop_run(d->h.loop);
+	if ((rc = loop_run(d->h.loop)) != 0)
+		log_errx("poll: %s", strerror(errno));
 	hub_close(d);
 	free(d);
 	log_info("stopped");
