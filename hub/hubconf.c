@@ -351,15 +351,24 @@ set_defaults(struct hub_config *c)
 	snprintf(c->console_dir, sizeof(c->console_dir), "%s", CX_CONSOLE_DIR);
 }
 
-static int
-kdef_line(const struct parser *ps, const char *section, const char *name)
+/* Index in kdefs, or NKDEFS. */
+static size_t
+kdef_index(const char *section, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NKDEFS; i++)
 		if (strcmp(kdefs[i].section, section) == 0 && strcmp(kdefs[i].name, name) == 0)
-			return ps->kline[i];
-	return 0;
+			break;
+	return i;
+}
+
+static int
+kdef_line(const struct parser *ps, const char *section, const char *name)
+{
+	size_t i = kdef_index(section, name);
+
+	return i == NKDEFS ? 0 : ps->kline[i];
 }
 
 /* [signer]: key, kid, zones and actions together, each valid (the key file
@@ -541,10 +550,7 @@ hubconf_find_node(const struct hub_config *c, const char *id)
 int
 hubconf_key_line(const struct hub_config *c, const char *section, const char *name)
 {
-	size_t i;
+	size_t i = kdef_index(section, name);
 
-	for (i = 0; i < NKDEFS; i++)
-		if (strcmp(kdefs[i].section, section) == 0 && strcmp(kdefs[i].name, name) == 0)
-			return c->key_line[i];
-	return 0;
+	return i == NKDEFS ? 0 : c->key_line[i];
 }
