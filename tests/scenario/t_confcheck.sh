@@ -62,6 +62,11 @@ check "gpiod chip missing" has_line "$C:$(line_of "$C" '^device = gpiod:' ): [gp
 check "file sink's directory missing" has_line "$C:$(line_of "$C" '^device = file:' ): [audio] device: file:$RIG/no-dir/out.wav: directory $RIG/no-dir: No such file or directory"
 check "exit status 1 again" [ "$rc" = 1 ]
 
+# started anyway, the daemon logs its fatal start-up error as an error
+timeout 60 "$D" -d -c "$C" > "$RIG/fatal.log" 2>&1; rc=$?
+check "the daemon exits 1 on it" [ "$rc" = 1 ]
+check "... logged as an error, not a warning" grep -q "cunxiangd: error: .*gpiochip77" "$RIG/fatal.log"
+
 # --- the hub -------------------------------------------------------------------------
 hub_conf ""
 H=$RIG/hub.conf
@@ -83,5 +88,8 @@ check "hub: tls_key is no key" has_line "$H:$(line_of "$H" '^tls_key =' ): [http
 check "hub: console_dir missing" has_line "$H:$(line_of "$H" '^console_dir =' ): [http] console_dir: $RIG/no-console: No such file or directory"
 check "hub: signer key missing" has_line "$H:$(line_of "$H" "^key = $RIG/no-township.pem" ): [signer] key: $RIG/no-township.pem: No such file or directory"
 check "hub: every problem counted (8)" has_line "cunxiang-hub: $H: 8 problems"
+timeout 60 "$HUB" -d -c "$H" > "$RIG/hub-fatal.log" 2>&1; rc=$?
+check "hub: started anyway, exits 1" [ "$rc" = 1 ]
+check "... its fatal start-up error logged as an error" grep -q "cunxiang-hub: error: .*no-parent" "$RIG/hub-fatal.log"
 check "hub: -s: the file alone is fine" bash -c "'$HUB' -n -s -c '$H' | grep -q '^configuration OK'"
 finish
