@@ -23,7 +23,7 @@ SAN       ?=
 
 CC        ?= cc
 PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih speexdsp \
-             sqlite3 libmicrohttpd libsodium libcurl libxml-2.0
+             sqlite3 libmicrohttpd libsodium libcurl libxml-2.0 libsystemd
 # Debian packages needed to build and test (make deps installs the missing ones).
 # Every command a test, the demo, the fuzz runner, the hw test or bench calls
 # is listed with its package in tests/deps/tools.txt; tests/deps/check.py
@@ -36,7 +36,8 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              clang libclang-rt-14-dev valgrind procps mawk faketime libfaketime \
              python3-cryptography mount libxml2-dev libxml2-utils tzdata \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei mandoc
+             chromium chromium-driver python3-selenium fonts-wqy-microhei mandoc \
+             libsystemd-dev systemd
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.
@@ -149,14 +150,15 @@ unit: $(UNITS)
 unit-run: $(UNITS)
 	@set -e; for t in $(UNITS); do echo "== $$t"; ./$$t; done
 
-# Every shipped config must pass the daemon's own checker.
+# Every shipped config must pass the daemon's own checker (-s: the file itself;
+# the paths and devices it names are the target board's, not this machine's).
 configcheck: $(DAEMON) $(HUBD)
 	@set -e; for f in firmware-config/*.conf; do \
 	  case $$f in *ctl*.conf) continue;; esac; \
 	  if [ $$f = firmware-config/hub.conf ]; then continue; fi; \
-	  ./$(DAEMON) -n -c $$f >/dev/null || { echo "config check failed: $$f"; exit 1; }; \
+	  ./$(DAEMON) -n -s -c $$f >/dev/null || { echo "config check failed: $$f"; exit 1; }; \
 	  echo "config OK: $$f"; done
-	@./$(HUBD) -n -c firmware-config/hub.conf
+	@./$(HUBD) -n -s -c firmware-config/hub.conf
 
 scenario: all
 	tests/scenario/run.sh $(BUILD)

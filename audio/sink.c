@@ -69,6 +69,17 @@ static const struct sink_ops *sink_lookup(const char *device, const char **arg)
 	return NULL;
 }
 
+int sink_check(const char *device, struct cx_err *e)
+{
+	const struct sink_ops *ops;
+	const char *arg = NULL;
+
+	if (device == NULL || (ops = sink_lookup(device, &arg)) == NULL)
+		return cx_errf(e, "audio device '%.64s': unknown kind (use alsa:NAME, "
+		    "file:PATH or null:)", device ? device : "");
+	return ops->check != NULL ? ops->check(arg, e) : 0;
+}
+
 struct sink *sink_open(const char *device, struct cx_err *e)
 {
 	const struct sink_ops *ops;

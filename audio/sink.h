@@ -40,6 +40,10 @@ struct sink_timing {
 };
 
 struct sink *sink_open(const char *device, struct cx_err *e);
+/* cunxiangd -n: would sink_open(device) find its device?  ALSA: the PCM
+ * opens (non-blocking) and is closed at once; file: its directory takes
+ * the file.  0, or -1 with what is wrong in e. */
+int sink_check(const char *device, struct cx_err *e);
 int sink_start(struct sink *s, struct cx_err *e);
 /* Frames accepted (0 if no room now), -1 on an unrecoverable error. */
 long sink_write(struct sink *s, const int16_t *pcm, size_t frames, struct cx_err *e);
@@ -79,6 +83,7 @@ struct sink_ops {
 	uint32_t (*underruns)(void *priv);
 	int (*timing)(void *priv, struct sink_timing *t);
 	void (*close)(void *priv);
+	int (*check)(const char *arg, struct cx_err *e);   /* NULL: nothing to check */
 };
 
 extern const struct sink_ops sink_alsa_ops;

@@ -356,8 +356,34 @@ static void alsa_close(void *priv)
 	free(a);
 }
 
+/* alsa-lib's own account of a failed open goes to stderr: the check
+ * reports the failure on its own line instead. */
+static void alsa_quiet(const char *file, int line, const char *fn, int err, const char *fmt, ...)
+{
+	(void)file, (void)line, (void)fn, (void)err, (void)fmt;
+}
+
+/* The PCM opens; no parameters are set, nothing plays. */
+static int alsa_check(const char *arg, struct cx_err *e)
+{
+	snd_pcm_t *pcm;
+	int err;
+
+	if (arg[0] == '\0' || strlen(arg) >= ALSA_NAME_MAX)
+		return cx_errf(e, "alsa: device name %s", arg[0] ? "too long" : "missing");
+	snd_lib_error_set_handler(alsa_quiet);
+	err = snd_pcm_open(&pcm, arg, SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
+	snd_lib_error_set_handler(NULL);
+	if (err < 0)
+		return cx_errf(e, "alsa:%s: cannot open: %s%s", arg, snd_strerror(err),
+		    err == -EBUSY ? " (is cunxiangd running?)" : "");
+	snd_pcm_close(pcm);
+	return 0;
+}
+
 const struct sink_ops sink_alsa_ops = {
 	.scheme = "alsa",
+	.check = alsa_check,
 	.open = alsa_open,
 	.start = alsa_start,
 	.write = alsa_write,

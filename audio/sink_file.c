@@ -235,8 +235,27 @@ static void file_close(void *priv)
 	free(f);
 }
 
+/* The file's directory must take it (it is created at open). */
+static int file_check(const char *arg, struct cx_err *e)
+{
+	const char *slash = strrchr(arg, '/');
+	char dir[4096];
+	size_t n = slash == NULL ? 1 : slash == arg ? 1 : (size_t)(slash - arg);
+
+	if (arg[0] == '\0')
+		return cx_errf(e, "file: no path");
+	if (n >= sizeof(dir))
+		return cx_errf(e, "file:%.64s...: path too long", arg);
+	memcpy(dir, slash == NULL ? "." : arg, n);
+	dir[n] = '\0';
+	if (access(dir, W_OK | X_OK) < 0)
+		return cx_errf(e, "file:%s: directory %s: %s", arg, dir, strerror(errno));
+	return 0;
+}
+
 const struct sink_ops sink_file_ops = {
 	.scheme = "file",
+	.check = file_check,
 	.open = file_open,
 	.start = file_start,
 	.write = file_write,

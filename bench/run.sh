@@ -275,7 +275,7 @@ pubkey = $(pub_b64 "$RIG/county-sm2.pem")
 zones = 430682
 actions = warn,cancel,drill,test
 CONF
-	"$D" -n -c "$dir/node.conf" >/dev/null || { echo "bench: node $s config rejected"; exit 1; }
+	"$D" -n -s -c "$dir/node.conf" >/dev/null || { echo "bench: node $s config rejected"; exit 1; }
 	if [ "$s" = d ]; then
 		LD_PRELOAD=$RIG/slowfsync.so CX_FSYNC_DELAY_MS=$FSYNC_DELAY_MS \
 			"$D" -d -c "$dir/node.conf" >> "$dir/node.log" 2>&1 &

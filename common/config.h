@@ -22,6 +22,7 @@
 #include "common/alert.h"
 
 #define CFG_PATH_MAX 256
+#define CFG_MAX_KEYS 72                /* plain keys ([node] ... [local]) */
 #define CFG_STR_MAX 128
 
 /* The input lines of [gpio] by role (gpio_line_cfg.role names them);
@@ -122,6 +123,8 @@ struct node_config {
 	int local_severity;                /* 1..4, default 1: its priority */
 	int local_layer;                   /* enum alert_layer, default emergency */
 
+	int key_line[CFG_MAX_KEYS];        /* where each plain key was set, 0 = default */
+
 	struct trust trust;                /* [key KID] sections */
 	int nsirens;
 	struct siren_pattern sirens[SIREN_MAX_PATTERNS];   /* [siren NAME] sections */
@@ -131,5 +134,13 @@ int config_load(const char *path, struct node_config *c, struct cx_err *e);
 /* The configured line of an input role, "" if not wired. */
 const char *config_input_line(const struct node_config *c, enum cfg_input r);
 void config_free(struct node_config *c);
+/* The line of FILE where [section] name was set; 0 if it was not (default). */
+int config_key_line(const struct node_config *c, const char *section, const char *name);
+/* The keys read only at start ([mqtt], [gpio], state_dir, the audio
+ * device, ...) whose value differs between the running configuration and
+ * the one a reload read: cb once for each, with the running value (kept)
+ * as text (a password is not shown).  Returns how many. */
+int config_restart_changes(const struct node_config *run, const struct node_config *next,
+    void (*cb)(void *arg, const char *section, const char *key, const char *kept), void *arg);
 
 #endif

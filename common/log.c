@@ -83,6 +83,16 @@ log_vemit(int prio, const char *level, int err, const char *fmt, va_list ap)
 }
 
 void
+log_errx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_ERR, "error: ", -1, fmt, ap);
+	va_end(ap);
+}
+
+void
 log_warnx(const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,8 @@
 #define CX_LOG_H
 
 void log_init(const char *ident, int to_syslog, int verbose);
+/* a fatal error: the program stops (syslog LOG_ERR, "error: ") */
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* appends strerror(errno) */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/verify.h"
+#include "controller/fatal.h"
 #include "controller/node.h"
 #include "controller/node_priv.h"
 #include "controller/policies.h"
@@ -35,11 +36,29 @@ on_message(void *arg, const char *topic, const uint8_t *p, size_t len)
 	route_message(arg, topic, p, len);
 }
 
+/* The service manager's view (STATUS=, READY=1 at the first CONNACK: the
+ * relays are held off since node_open, and warnings can now arrive). */
+static void
+node_sd_status(struct node *n)
+{
+	const char *state = n->arb.active ? "playing warning " : "idle";
+	const char *id = n->arb.active ? n->arb.active->a.id : "";
+
+	if (n->mqtt != NULL && mqtt_connected(n->mqtt)) {
+		if (sdnotify_ready(n->sd, "%s%s, broker %s:%d connected", state, id,
+		    n->cfg.host, n->cfg.port))
+			log_info("ready: relays held off, broker connected");
+	} else
+		sdnotify_status(n->sd, "%s%s, broker %s:%d not connected (retrying)", state, id,
+		    n->cfg.host, n->cfg.port);
+}
+
 void
 node_status(struct node *n)
 {
 	report_status(n->report, n->arb.active ? "playing" : "idle",
 	    n->arb.active ? n->arb.active->a.id : "");
+	node_sd_status(n);
 }
 
 static void
@@ -49,6 +68,12 @@ on_connected(void *arg)
 
 	report_connected(n->report);
 	node_status(n);
+}
+
+static void
+on_disconnected(void *arg)
+{
+	node_sd_status(arg);
 }
 
 static void
@@ -68,11 +93,57 @@ on_will(void *arg, char *topic, size_t topicsz, uint8_t **p, size_t *len)
 }
 
 static void
+warn_restart(void *arg, const char *section, const char *key, const char *kept)
+{
+	struct node *n = arg;
+
+	log_warnx("%s: [%s] %s changed: needs a restart, kept %s", n->config_path, section, key,
+	    kept);
+}
+
+/* The settings read where they are used take effect now: trust, sirens,
+ * limits, the player's timings, the local button.  Those read once at
+ * start (the broker link, GPIO, the state dir, the sound device) are kept
+ * and named in a warning each. */
+static void
+reload_live(struct node_config *run, const struct node_config *c)
+{
+	run->clock_skew_s = c->clock_skew_s;
+	run->max_lifetime_s = c->max_lifetime_s;
+	run->max_message = c->max_message;
+	run->volume = c->volume;
+	run->drill_siren = c->drill_siren;
+	run->ack_window_s = c->ack_window_s;
+	run->selftest = c->selftest;
+	run->warmup_ms = c->warmup_ms;
+	run->hold_ms = c->hold_ms;
+	run->max_on_s = c->max_on_s;
+	run->siren_output = c->siren_output;
+	run->output_offset_us = c->output_offset_us;
+	run->stream_timeout_ms = c->stream_timeout_ms;
+	run->stream_queue_ms = c->stream_queue_ms;
+	run->stream_max_ahead_ms = c->stream_max_ahead_ms;
+	run->quiet = c->quiet;
+	run->volume_night = c->volume_night;
+	run->volume_drill = c->volume_drill;
+	run->max_drill_s = c->max_drill_s;
+	run->max_routine_s = c->max_routine_s;
+	run->max_routine_day_s = c->max_routine_day_s;
+	run->has_local = c->has_local;
+	run->local_item = c->local_item;
+	run->local_severity = c->local_severity;
+	run->local_layer = c->local_layer;
+	memcpy(run->sirens, c->sirens, sizeof(c->sirens));
+	run->nsirens = c->nsirens;
+}
+
+static void
 reload(struct node *n)
 {
 	struct node_config *c;
 	struct player_cfg pc;
 	struct cx_err e;
+	int kept;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return;
@@ -81,23 +152,17 @@ reload(struct node *n)
 		free(c);
 		return;
 	}
-	/* trust, sirens and limits take effect now; the rest at restart */
+	kept = config_restart_changes(&n->cfg, c, warn_restart, n);
 	trust_free(&n->cfg.trust);
 	n->cfg.trust = c->trust;
-	memcpy(n->cfg.sirens, c->sirens, sizeof(c->sirens));
-	n->cfg.nsirens = c->nsirens;
-	n->cfg.clock_skew_s = c->clock_skew_s;
+	reload_live(&n->cfg, c);
 	n->clock.skew = c->clock_skew_s;
-	n->cfg.max_lifetime_s = c->max_lifetime_s;
-	n->cfg.max_message = c->max_message;
-	n->cfg.volume = c->volume;
-	n->cfg.drill_siren = c->drill_siren;
-	n->cfg.selftest = c->selftest;
 	free(c);
 	selftest_schedule(n->selftest);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
-	log_info("SIGHUP: configuration reloaded (%d keys)", n->cfg.trust.nkeys);
+	log_info("SIGHUP: configuration reloaded (%d keys)%s", n->cfg.trust.nkeys,
+	    kept ? "; some settings need a restart (see above)" : "");
 }
 
 static void
@@ -107,9 +172,12 @@ on_signal(void *arg, int fd, short revents)
 	struct signalfd_siginfo si;
 
 	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGHUP) {
+			sdnotify_reloading(n->sd);
 			reload(n);
-		else {
+			sdnotify_reloaded(n->sd);
+			node_sd_status(n);
+		} else {
 			log_info("signal %u: stopping", si.ssi_signo);
 			loop_stop(n->loop);
 		}
@@ -227,8 +295,8 @@ static int
 open_mqtt(struct node *n, struct cx_err *e)
 {
 	const struct mqtt_handlers h = {
-		.connected = on_connected, .message = on_message,
-		.published = on_published, .will = on_will,
+		.connected = on_connected, .disconnected = on_disconnected,
+		.message = on_message, .published = on_published, .will = on_will,
 	};
 	char topics[ZONE_LEVELS + 1][TOPIC_MAX];
 	int i, nt;
@@ -298,6 +366,8 @@ open_core(struct node *n, struct cx_err *e)
 
 	if ((n->loop = loop_new(e)) == NULL)
 		return -1;
+	if ((n->sd = sdnotify_new(n->loop)) == NULL)
+		return cx_errf(e, "out of memory");
 	loop_timer_init(&n->due, warning_due, n);
 	loop_timer_init(&n->play_cap, warning_play_cap, n);
 	loop_timer_init(&n->clock_tick, clock_tick, n);
@@ -389,7 +459,12 @@ node_open(const char *config_path, struct cx_err *e)
 		free(n);
 		return NULL;
 	}
-	if (nodeio_open(&n->io, &n->cfg, e) == -1 || open_core(n, e) == -1) {
+	if (nodeio_open(&n->io, &n->cfg, e) == -1) {
+		node_close(n);
+		return NULL;
+	}
+	fatal_relays_arm(n->io.gpio);
+	if (open_core(n, e) == -1) {
 		node_close(n);
 		return NULL;
 	}
@@ -403,6 +478,10 @@ node_open(const char *config_path, struct cx_err *e)
 int
 node_run(struct node *n)
 {
+	if (sdnotify_watchdog_ms(n->sd) > 0)
+		log_info("watchdog: pinging every %llu ms",
+		    (unsigned long long)sdnotify_watchdog_ms(n->sd));
+	node_sd_status(n);
 	mqtt_start(n->mqtt);
 	return loop_run(n->loop);
 }
@@ -413,6 +492,7 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	n->closing = 1;
+	sdnotify_stopping(n->sd);
 	/* the player's hooks reach the self-test runner: stop the player first */
 	if (n->player != NULL && n->report != NULL)
 		warning_stop_all(n, RS_FAILED, "node stopped");
@@ -428,12 +508,15 @@ node_close(struct node *n)
 	if (n->mqtt != NULL) {
 		mqtt_stop(n->mqtt, 1000);
 		mqtt_free(n->mqtt);
+		n->mqtt = NULL;
 	}
 	player_free(n->player);
 	report_free(n->report);
 	if (n->sigfd != -1)
 		close(n->sigfd);
+	fatal_relays_disarm();
 	nodeio_close(&n->io);
+	sdnotify_free(n->sd);
 	loop_free(n->loop);
 	config_free(&n->cfg);
 	free(n);

@@ -16,6 +16,7 @@
 #include "common/loop.h"
 #include "controller/memo.h"
 #include "common/mqtt.h"
+#include "common/sdnotify.h"
 #include "controller/nodeio.h"
 #include "controller/player.h"
 #include "controller/report.h"
@@ -36,6 +37,7 @@ struct node {
 	struct routine *routine;           /* schedules and routine programmes (routine.h) */
 	struct policies *policies;         /* limits policies held (policies.h) */
 	struct health *health;             /* inputs, faults, heartbeat */
+	struct sdnotify *sd;               /* readiness, status, watchdog (systemd) */
 	struct arbiter arb;
 	struct memo memo;
 	int sigfd;

@@ -198,31 +198,50 @@ read_password(const char *path, char *out, size_t outsz, struct cx_err *e)
 	return 0;
 }
 
+int
+nodeio_gpio_lines(const struct node_config *c, struct gpio_line_cfg lines[GPIO_MAX_LINES],
+    struct nodeio *io)
+{
+	int i, n = 0, in_idx;
+
+	lines[n] = (struct gpio_line_cfg){ "amp", c->amp_line, GPIO_OUT, c->active_low };
+	if (io != NULL) {
+		io->amp_idx = n;
+		io->siren_idx = io->fb_idx = -1;
+	}
+	n++;
+	if (c->siren_line[0] != '\0') {
+		lines[n] = (struct gpio_line_cfg){ "siren", c->siren_line, GPIO_OUT, c->active_low };
+		if (io != NULL)
+			io->siren_idx = n;
+		n++;
+	}
+	if (c->amp_feedback_line[0] != '\0') {
+		lines[n] = (struct gpio_line_cfg){ "amp_fb", c->amp_feedback_line, GPIO_IN, 0 };
+		if (io != NULL)
+			io->fb_idx = n;
+		n++;
+	}
+	for (i = 0; i < CI_COUNT; i++) {
+		in_idx = -1;
+		if (config_input_line(c, (enum cfg_input)i)[0] != '\0') {
+			lines[n] = (struct gpio_line_cfg){ cfg_input_roles[i],
+			    config_input_line(c, (enum cfg_input)i), GPIO_IN,
+			    (c->input_active_low >> i) & 1 };
+			in_idx = n++;
+		}
+		if (io != NULL)
+			io->in_idx[i] = in_idx;
+	}
+	return n;
+}
+
 static int
 open_gpio(struct nodeio *io, const struct node_config *c, struct cx_err *e)
 {
 	struct gpio_line_cfg lines[GPIO_MAX_LINES];
-	int i, n = 0;
+	int n = nodeio_gpio_lines(c, lines, io);
 
-	lines[n] = (struct gpio_line_cfg){ "amp", c->amp_line, GPIO_OUT, c->active_low };
-	io->amp_idx = n++;
-	io->siren_idx = io->fb_idx = -1;
-	if (c->siren_line[0] != '\0') {
-		lines[n] = (struct gpio_line_cfg){ "siren", c->siren_line, GPIO_OUT, c->active_low };
-		io->siren_idx = n++;
-	}
-	if (c->amp_feedback_line[0] != '\0') {
-		lines[n] = (struct gpio_line_cfg){ "amp_fb", c->amp_feedback_line, GPIO_IN, 0 };
-		io->fb_idx = n++;
-	}
-	for (i = 0; i < CI_COUNT; i++) {
-		io->in_idx[i] = -1;
-		if (config_input_line(c, (enum cfg_input)i)[0] == '\0')
-			continue;
-		lines[n] = (struct gpio_line_cfg){ cfg_input_roles[i],
-		    config_input_line(c, (enum cfg_input)i), GPIO_IN, (c->input_active_low >> i) & 1 };
-		io->in_idx[i] = n++;
-	}
 	io->gpio = gpio_open(c->gpio_device, lines, n, "cunxiangd", e);
 	return io->gpio == NULL ? -1 : 0;
 }

@@ -59,6 +59,10 @@ struct sig_key *nodeio_key(const char *state_dir, int create, struct cx_err *e);
 /* The state disk's health: errno of the fault met (the node's own or the
  * spool's; 0: none), *what says what failed. */
 int nodeio_storage(const struct nodeio *io, const char **what);
+/* The [gpio] lines of c as gpio_open() takes them (amp first); with io,
+ * their indexes are stored in it.  Returns how many. */
+int nodeio_gpio_lines(const struct node_config *c, struct gpio_line_cfg lines[GPIO_MAX_LINES],
+    struct nodeio *io);
 /* The storage word of docs/PROTOCOL.md section 8 for an errno: ENOSPC,
  * EDQUOT "full"; EROFS "read-only"; ENOENT, EACCES, EPERM "unavailable";
  * 0 "ok"; any other "error". */

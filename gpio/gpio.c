@@ -125,6 +125,21 @@ struct gpio *gpio_open(const char *device, const struct gpio_line_cfg *lines, in
 	return g;
 }
 
+int gpio_check(const char *device, const struct gpio_line_cfg *lines, int nlines,
+    gpio_bad_cb bad, void *arg)
+{
+	const struct gpio_ops *ops;
+	const char *barg;
+	struct cx_err e;
+
+	if ((ops = find_backend(device, &barg, &e)) == NULL ||
+	    check_lines(lines, nlines, &e) < 0) {
+		bad(arg, -1, e.msg);
+		return 1;
+	}
+	return ops->check(barg, lines, nlines, bad, arg);
+}
+
 int gpio_set(struct gpio *g, int idx, int value, struct cx_err *e)
 {
 	if (g == NULL || idx < 0 || idx >= g->nlines)
@@ -159,10 +174,12 @@ int gpio_value(const struct gpio *g, int idx)
 }
 
 /*
- * Off first, then release: a released line keeps (or loses) its level as the
- * chip pleases, so the relays must already be open when we let go.
+ * Every output off, from anywhere, even a fatal-signal handler: no
+ * allocation, no stdio, no lock; the backends' set is system calls on
+ * descriptors already open (gpiod: one ioctl on the line request; sim:
+ * open/write/rename of its files).  g->value is left as it was.
  */
-void gpio_close(struct gpio *g)
+void gpio_all_off(struct gpio *g)
 {
 	int i;
 
@@ -172,6 +189,17 @@ void gpio_close(struct gpio *g)
 		if (g->dir[i] == GPIO_OUT)
 			(void)g->ops->set(g->priv, i, 0, NULL);
 	}
+}
+
+/*
+ * Off first, then release: a released line keeps (or loses) its level as the
+ * chip pleases, so the relays must already be open when we let go.
+ */
+void gpio_close(struct gpio *g)
+{
+	if (g == NULL)
+		return;
+	gpio_all_off(g);
 	g->ops->close(g->priv);
 	free(g);
 }

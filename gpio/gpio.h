@@ -40,7 +40,18 @@ int gpio_set(struct gpio *g, int idx, int value, struct cx_err *e);
 int gpio_get(struct gpio *g, int idx, int *value, struct cx_err *e);
 /* Last value set on an output (no I/O). */
 int gpio_value(const struct gpio *g, int idx);
+/* Every output off, async-signal-safe (a fatal-signal handler calls it:
+ * a released line's level is the chip's choice, see gpio_close()). */
+void gpio_all_off(struct gpio *g);
 void gpio_close(struct gpio *g);
+
+/* cunxiangd -n: does the device exist and are the lines on it?  Read-only
+ * (the chip is opened, no line is requested: a running daemon's lines are
+ * not disturbed).  bad() once per problem: idx -1 for the device itself,
+ * else the index in lines.  Returns the number of problems. */
+typedef void (*gpio_bad_cb)(void *arg, int idx, const char *what);
+int gpio_check(const char *device, const struct gpio_line_cfg *lines, int nlines,
+    gpio_bad_cb bad, void *arg);
 
 /* Backend interface, for gpio.c and the backends only. */
 struct gpio_ops {
@@ -50,6 +61,9 @@ struct gpio_ops {
 	int (*set)(void *priv, int idx, int value, struct cx_err *e);
 	int (*get)(void *priv, int idx, int *value, struct cx_err *e);
 	void (*close)(void *priv);
+	/* gpio_check(): problems counted and reported through bad */
+	int (*check)(const char *arg, const struct gpio_line_cfg *lines, int nlines,
+	    gpio_bad_cb bad, void *barg);
 };
 
 extern const struct gpio_ops gpio_sim_ops;

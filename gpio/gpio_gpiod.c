@@ -218,10 +218,45 @@ static void gd_close(void *priv)
 		gd_free(priv);
 }
 
+/* The chip opened (its character device: no line requested), each line
+ * looked up by offset or name as gd_open would. */
+static int gd_check(const char *arg, const struct gpio_line_cfg *lines, int nlines,
+    gpio_bad_cb bad, void *barg)
+{
+	struct gd_chip *p;
+	struct cx_err e;
+	int i, n = 0;
+
+	if (arg[0] == '\0' || strlen(arg) >= sizeof(p->chip_arg)) {
+		bad(barg, -1, "gpiod: chip name empty or too long");
+		return 1;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		bad(barg, -1, "gpiod: out of memory");
+		return 1;
+	}
+	memcpy(p->chip_arg, arg, strlen(arg) + 1);
+	if ((p->chip = gpiod_chip_open_lookup(arg)) == NULL) {
+		cx_errf(&e, "gpiod: %s: %s", arg, errno == ENOENT ? "no such chip" :
+		    strerror(errno));
+		bad(barg, -1, e.msg);
+		n++;
+	}
+	for (i = 0; p->chip != NULL && i < nlines; i++) {
+		if (find_line(p, &lines[i], &e) == NULL) {
+			bad(barg, i, e.msg);
+			n++;
+		}
+	}
+	gd_free(p);
+	return n;
+}
+
 const struct gpio_ops gpio_gpiod_ops = {
 	.scheme = "gpiod",
 	.open = gd_open,
 	.set = gd_set,
 	.get = gd_get,
 	.close = gd_close,
+	.check = gd_check,
 };

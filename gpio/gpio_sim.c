@@ -465,6 +465,27 @@ static void *sim_open(const char *arg, const struct gpio_line_cfg *lines, int nl
 	return s;
 }
 
+/* The directory is the chip; the line names must be file names. */
+static int sim_check(const char *arg, const struct gpio_line_cfg *lines, int nlines,
+    gpio_bad_cb bad, void *barg)
+{
+	struct cx_err e;
+	int i, n = 0;
+
+	if (check_dir(arg, &e) < 0) {
+		bad(barg, -1, e.msg);
+		n++;
+	}
+	for (i = 0; i < nlines; i++) {
+		if (!line_name_ok(lines[i].line)) {
+			cx_errf(&e, "sim: line name \"%s\" is not a safe file name", lines[i].line);
+			bad(barg, i, e.msg);
+			n++;
+		}
+	}
+	return n;
+}
+
 static int sim_set(void *priv, int idx, int value, struct cx_err *e)
 {
 	struct sim *s = priv;
@@ -543,6 +564,7 @@ const struct gpio_ops gpio_sim_ops = {
 	.scheme = "sim",
 	.open = sim_open,
 	.set = sim_set,
+	.check = sim_check,
 	.get = sim_get,
 	.close = sim_close,
 };

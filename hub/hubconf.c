@@ -72,6 +72,7 @@ static const struct kdef kdefs[] = {
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
+_Static_assert(NKDEFS <= HUBCONF_MAX_KEYS, "struct hub_config key_line too small");
 
 enum sec { SEC_NONE, SEC_BAD, SEC_PLAIN, SEC_NODE };
 
@@ -350,15 +351,24 @@ set_defaults(struct hub_config *c)
 	snprintf(c->console_dir, sizeof(c->console_dir), "%s", CX_CONSOLE_DIR);
 }
 
-static int
-kdef_line(const struct parser *ps, const char *section, const char *name)
+/* Index in kdefs, or NKDEFS. */
+static size_t
+kdef_index(const char *section, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < NKDEFS; i++)
 		if (strcmp(kdefs[i].section, section) == 0 && strcmp(kdefs[i].name, name) == 0)
-			return ps->kline[i];
-	return 0;
+			break;
+	return i;
+}
+
+static int
+kdef_line(const struct parser *ps, const char *section, const char *name)
+{
+	size_t i = kdef_index(section, name);
+
+	return i == NKDEFS ? 0 : ps->kline[i];
 }
 
 /* [signer]: key, kid, zones and actions together, each valid (the key file
@@ -497,6 +507,7 @@ hubconf_load(const char *path, struct hub_config *c, struct cx_err *e)
 	rc = ini_parse_stream(reader, &ps, handler, &ps);
 	finish_node(&ps);
 	free(buf);
+	memcpy(c->key_line, ps.kline, sizeof(ps.kline));
 	if (ps.src.errline < 0 && rc > 0)
 		fail(&ps, rc, "syntax error");
 	if (ps.src.errline < 0)
@@ -534,4 +545,12 @@ hubconf_find_node(const struct hub_config *c, const char *id)
 		if (strcmp(c->nodes[i].id, id) == 0)
 			return &c->nodes[i];
 	return NULL;
+}
+
+int
+hubconf_key_line(const struct hub_config *c, const char *section, const char *name)
+{
+	size_t i = kdef_index(section, name);
+
+	return i == NKDEFS ? 0 : c->key_line[i];
 }

@@ -16,6 +16,7 @@
 
 #define HUBCONF_PATH_MAX 256
 #define HUBCONF_STR_MAX 128
+#define HUBCONF_MAX_KEYS 48                /* plain keys of [hub] [mqtt] [http] [signer] */
 
 enum { HUBCONF_SECURE_AUTO, HUBCONF_SECURE_YES, HUBCONF_SECURE_NO };
 
@@ -67,6 +68,7 @@ struct hub_config {
 	char signer_zones[1024];           /* comma-separated prefixes the nodes allow it */
 	char signer_actions[HUBCONF_STR_MAX];  /* "warn,cancel,drill,test" or fewer */
 	char signer_clip_dir[HUBCONF_PATH_MAX];    /* the clips, with SHA256SUMS; "" none */
+	int key_line[HUBCONF_MAX_KEYS];    /* where each plain key was set, 0 = default */
 	/* [node ID] */
 	int nnodes;
 	struct hub_node *nodes;            /* owned */
@@ -74,6 +76,8 @@ struct hub_config {
 
 int hubconf_load(const char *path, struct hub_config *c, struct cx_err *e);
 void hubconf_free(struct hub_config *c);
+/* The line of the file where [section] name was set; 0: not written (default). */
+int hubconf_key_line(const struct hub_config *c, const char *section, const char *name);
 const struct hub_node *hubconf_find_node(const struct hub_config *c, const char *id);
 
 #endif

@@ -2,7 +2,8 @@
  * cunxiang-hub: the township hub (docs/HUB.md).
  *
  *   cunxiang-hub [-d] [-v] -c FILE        run (-d or -f: log to stderr, else syslog)
- *   cunxiang-hub -n -c FILE               check the configuration and exit
+ *   cunxiang-hub -n [-s] -c FILE          check the configuration and what it
+ *                                         points to (-s: the file only), exit
  *   cunxiang-hub -c FILE --audit-verify   check the audit chain against its
  *                                         signed head, offline, and exit
  *   cunxiang-hub -c FILE --account-add NAME --role ROLE | --account-passwd NAME
@@ -34,9 +35,11 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "common/sdnotify.h"
 #include "hub/acctcmd.h"
 #include "hub/http.h"
 #include "hub/hubaudit.h"
+#include "hub/hubcheck.h"
 #include "hub/hubfile.h"
 #include "hub/ingest.h"
 #include "hub/nodes.h"
@@ -56,6 +59,7 @@ struct hubd {
 	struct hub_config conf;
 	struct ingest *in;
 	char password[HUBCONF_STR_MAX];
+	struct sdnotify *sd;               /* readiness, status, watchdog (systemd) */
 	int sigfd;
 };
 
@@ -65,7 +69,8 @@ usage(int asked)
 {
 	FILE *f = asked ? stdout : stderr;
 
-	fprintf(f, "usage: cunxiang-hub [-dfnv] -c config [--audit-verify]\n"
+	fprintf(f, "usage: cunxiang-hub [-dfv] -c config | -n [-s] -c config\n"
+	    "       cunxiang-hub -c config --audit-verify\n"
 	    "       cunxiang-hub -c config --account-add NAME --role ROLE | --account-passwd NAME\n"
 	    "                    | --account-disable NAME | --accounts\n"
 	    "       cunxiang-hub -h | -V\n");
@@ -73,7 +78,8 @@ usage(int asked)
 		fprintf(f, "\n"
 		    "  -c, --config FILE       the hub's configuration (cunxiang-hub.conf(5))\n"
 		    "  -d, -f, --debug         log to stderr, not syslog (run in the foreground)\n"
-		    "  -n, --check             check the configuration and exit\n"
+		    "  -n, --check             check the configuration and every file it names, exit\n"
+		    "  -s                      with -n: check the file's syntax only\n"
 		    "  -v, --verbose           log debug messages too\n"
 		    "  --audit-verify          check the audit chain against its signed head, exit\n"
 		    "  --account-add NAME --role ROLE, --account-passwd NAME,\n"
@@ -138,18 +144,27 @@ open_signals(struct hubd *d, struct cx_err *e)
 	return loop_watch(d->h.loop, d->sigfd, POLLIN, on_signal, d);
 }
 
+/* READY=1 at the first CONNACK: the store is open and HTTP listens since
+ * hub_open(), and now reports can arrive */
 static void
 on_connected(void *arg)
 {
-	(void)arg;
+	struct hubd *d = arg;
+
 	log_info("broker: connected");
+	if (sdnotify_ready(d->sd, "%d node(s) enrolled, broker %s:%d connected",
+	    d->conf.nnodes, d->conf.host, d->conf.port))
+		log_info("ready: store open, HTTP listening, broker connected");
 }
 
 static void
 on_disconnected(void *arg)
 {
-	(void)arg;
+	struct hubd *d = arg;
+
 	log_info("broker: link lost");
+	sdnotify_status(d->sd, "%d node(s) enrolled, broker %s:%d not connected (retrying)",
+	    d->conf.nnodes, d->conf.host, d->conf.port);
 }
 
 static void
@@ -232,6 +247,7 @@ hub_open(struct hubd *d, const char *path, struct cx_err *e)
 	h->conf = &d->conf;
 	h->started_ms = clock_wall_ms();
 	if (hubconf_load(path, &d->conf, e) < 0 || (h->loop = loop_new(e)) == NULL
+	    || ((d->sd = sdnotify_new(h->loop)) == NULL && cx_errf(e, "out of memory"))
 	    || open_state(d, e) < 0 || (h->nodes = nodeidx_new(&d->conf, e)) == NULL
 	    || (h->notify = notify_new()) == NULL || open_signer(d, e) < 0
 	    || (h->sv = supervise_new(h->loop, h->store, &d->conf, h->nodes, e)) == NULL
@@ -255,6 +271,7 @@ hub_close(struct hubd *d)
 {
 	struct hub *h = &d->h;
 
+	sdnotify_stopping(d->sd);
 	http_close(h->http);
 	if (h->mqtt != NULL)
 		mqtt_stop(h->mqtt, HUB_STOP_FLUSH_MS);
@@ -272,32 +289,32 @@ hub_close(struct hubd *d)
 	sig_key_free(h->key);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
+	sdnotify_free(d->sd);
 	loop_free(h->loop);
 	hubconf_free(&d->conf);
 }
 
+/* -n: the file parses; without -s (syntax only), every file and directory
+ * it names is there as the hub will need it. */
 static int
-check_config(const char *path)
+check_config(const char *path, int syntax_only)
 {
 	struct hub_config c;
 	struct cx_err e;
-
-	struct signer *sg;
+	int bad, signer = 0;
 
 	if (hubconf_load(path, &c, &e) < 0) {
 		fprintf(stderr, "cunxiang-hub: %s\n", e.msg);
 		return 1;
 	}
-	/* the township key's file and the clip manifest, as at start */
-	if ((sg = signer_open(&c, &e)) == NULL && e.msg[0]) {
-		fprintf(stderr, "cunxiang-hub: %s\n", e.msg);
-		hubconf_free(&c);
-		return 1;
-	}
-	printf("configuration OK (%d nodes enrolled%s)\n", c.nnodes, sg ? ", a signer" : "");
-	signer_free(sg);
+	bad = syntax_only ? 0 : hubcheck_run(&c, stderr, &signer);
+	if (bad > 0)
+		fprintf(stderr, "cunxiang-hub: %s: %d problem%s\n", path, bad, bad > 1 ? "s" : "");
+	else
+		printf("configuration OK (%d nodes enrolled%s)\n", c.nnodes,
+		    signer ? ", a signer" : "");
 	hubconf_free(&c);
-	return 0;
+	return bad > 0 ? 1 : 0;
 }
 
 static int
@@ -344,15 +361,16 @@ main(int argc, char *argv[])
 		{ "verbose", no_argument, NULL, 'v' }, { "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' }, { NULL, 0, NULL, 0 } };
 	const char *conf = NULL, *acct = NULL, *role = NULL;
-	int ch, check = 0, debug = 0, verbose = 0, verify = 0, rc, acmd = -1;
+	int ch, check = 0, syntax = 0, debug = 0, verbose = 0, verify = 0, rc, acmd = -1;
 	struct hubd *d;
 	struct cx_err e = { "" };
 
-	while ((ch = getopt_long(argc, argv, "c:dfnvhV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:dfnsvhV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': conf = optarg; break;
 		case 'd': case 'f': debug = 1; break;
 		case 'n': check = 1; break;
+		case 's': syntax = 1; break;
 		case 'v': verbose++; break;
 		case 'A': verify = 1; break;
 		case 'R': role = optarg; break;
@@ -368,10 +386,10 @@ main(int argc, char *argv[])
 		default: usage(0);
 		}
 	}
-	if (conf == NULL || optind != argc)
+	if (conf == NULL || optind != argc || (syntax && !check))
 		usage(0);
 	if (check)
-		return check_config(conf);
+		return check_config(conf, syntax);
 	if (verify)
 		return run_audit_verify(conf);
 	if ((role != NULL) != (acmd == ACCTCMD_ADD))
@@ -379,18 +397,23 @@ main(int argc, char *argv[])
 	if (acmd >= 0)
 		return acctcmd_run(conf, (enum acctcmd)acmd, acct, role);
 	log_init("cunxiang-hub", !debug, verbose);
-	if ((d = calloc(1, sizeof(*d))) == NULL)
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		log_errx("out of memory");
 		return 2;
+	}
 	if (hub_open(d, conf, &e) < 0) {
-		log_warnx("%s", e.msg);
+		log_errx("%s", e.msg);
 		hub_close(d);
 		free(d);
 		return 1;
 	}
 	log_info("started: %d node(s) enrolled, %d roll-call(s) followed", d->conf.nnodes,
 	    rcalls_live(d->h.rcalls));
+	sdnotify_status(d->sd, "%d node(s) enrolled, connecting to broker %s:%d", d->conf.nnodes,
+	    d->conf.host, d->conf.port);
 	mqtt_start(d->h.mqtt);
-	rc = loop_run(d->h.loop);
+	if ((rc = loop_run(d->h.loop)) != 0)
+		log_errx("poll: %s", strerror(errno));
 	hub_close(d);
 	free(d);
 	log_info("stopped");

@@ -133,7 +133,7 @@ CONF
 } > "$RIG/hub.conf"
 DB=$RIG/hub/hub.db
 HAVE_HUB=0
-if "$HUB" -n -c "$RIG/hub.conf" > "$RIG/hubcheck.out" 2>&1; then
+if "$HUB" -n -s -c "$RIG/hub.conf" > "$RIG/hubcheck.out" 2>&1; then
 	HAVE_HUB=1
 	"$HUB" -c "$RIG/hub.conf" >> "$RIG/hub.log" 2>&1 &
 	PID[hub]=$!

@@ -126,6 +126,49 @@ static void test_errors(const char *dev)
 	gpio_close(g);
 }
 
+struct check_log {
+	int n;
+	int idx[8];
+	char what[8][CX_ERR_MAX];
+};
+
+static void on_check_bad(void *arg, int idx, const char *what)
+{
+	struct check_log *cl = arg;
+
+	if (cl->n < 8) {
+		cl->idx[cl->n] = idx;
+		snprintf(cl->what[cl->n], sizeof(cl->what[0]), "%s", what);
+	}
+	cl->n++;
+}
+
+/* cunxiangd -n: gpio_check() finds lines by name and offset on the live
+ * chip, read-only: it works while the daemon (here g) holds the lines,
+ * and it changes no pin. */
+static void test_check(const char *dev, int amp_on)
+{
+	struct gpio_line_cfg l[3] = {
+		{ .role = "amp", .line = "cx-amp", .dir = GPIO_OUT },
+		{ .role = "siren", .line = "99", .dir = GPIO_OUT },
+		{ .role = "door", .line = "cx-nope", .dir = GPIO_IN },
+	};
+	struct check_log cl = { 0 };
+
+	check(gpio_check(dev, l, 1, on_check_bad, &cl) == 0 && cl.n == 0,
+	    "gpio_check: a held line by name is fine (no request made)");
+	check(phys(offset[AMP]) == amp_on, "gpio_check changed no pin");
+	memset(&cl, 0, sizeof(cl));
+	check(gpio_check(dev, l, 3, on_check_bad, &cl) == 2 && cl.n == 2 && cl.idx[0] == 1 &&
+	    strstr(cl.what[0], "no line 99 (chip has 8)") && cl.idx[1] == 2 &&
+	    strstr(cl.what[1], "no line named \"cx-nope\""),
+	    "gpio_check: offset past the chip and an unknown name, each named");
+	printf("   (%s; %s)\n", cl.what[0], cl.what[1]);
+	memset(&cl, 0, sizeof(cl));
+	check(gpio_check("gpiod:cx-no-chip", l, 1, on_check_bad, &cl) == 1 && cl.idx[0] == -1 &&
+	    strstr(cl.what[0], "no such chip"), "gpio_check: unknown chip named");
+}
+
 static void test_outputs(struct gpio *g)
 {
 	struct cx_err e = { "" };
@@ -178,6 +221,7 @@ int main(int argc, char **argv)
 	check(gpio_value(g, AMP) == 0 && gpio_value(g, BEACON) == 0, "gpio_value 0 after open");
 	test_consumer(argv[1]);
 	test_outputs(g);
+	test_check(dev, 0);
 	test_inputs(g);
 	test_errors(dev);
 	gpio_close(g);

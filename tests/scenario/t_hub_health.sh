@@ -17,7 +17,7 @@ door_line = DOOR"
 node_conf v201 430682101201 "$health"
 node_conf v202 430682101202 "$health"
 sed -i 's/^keepalive_s = 5$/keepalive_s = 120/' "$RIG/v202.conf"
-if ! "$D" -n -c "$RIG/v201.conf" >/dev/null 2>&1; then
+if ! "$D" -n -s -c "$RIG/v201.conf" >/dev/null 2>&1; then
 	# this node build has no heartbeat or input lines (before the health work is merged)
 	echo "skip - cunxiangd does not know heartbeat_s or input lines"
 	finish

@@ -32,7 +32,9 @@ check "... with a non-zero status ($rc)" [ "$killed" = 0 -a "$rc" -ne 0 ]
 check "... naming the alias" grep -qF -- "$want" "$RIG/start.log"
 check "... with no relay edge" [ "$(edge_count village-201)" = 0 ]
 
-# the same key under one id only is fine
+# the same key under one id only is fine (and -n finds the clip directory
+# it names: it checks what the file points to too)
 sed -i '/^\[key county-wide\]/,$d' "$CONF"
+mkdir -p "$RIG/clips"
 check "without the alias the file is OK" bash -c "'$D' -n -c '$CONF' | grep -q 'configuration OK'"
 finish

@@ -610,6 +610,62 @@ test_corpus_rejected(void **state)
 	assert_true(count >= 20);
 }
 
+struct changes {
+	char text[1024];
+	int n;
+};
+
+static void
+note_change(void *arg, const char *section, const char *key, const char *kept)
+{
+	struct changes *ch = arg;
+	size_t len = strlen(ch->text);
+
+	snprintf(ch->text + len, sizeof(ch->text) - len, "[%s] %s kept %s;", section, key, kept);
+	ch->n++;
+}
+
+/* config_key_line names where each key was set; config_restart_changes
+ * names the keys read only at start that a reload would change, and no
+ * other (volume, the trust store and limits take effect at once). */
+static void
+test_restart_changes(void **state)
+{
+	struct node_config *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	struct changes ch = { "", 0 };
+	struct cx_err e;
+
+	(void)state;
+	assert_int_equal(load_str(MINIMAL "[mqtt]\nport = 1883\npassword = old\n", a, &e), 0);
+	assert_int_equal(config_key_line(a, "node", "state_dir"), 4);
+	assert_int_equal(config_key_line(a, "mqtt", "port"), 17);
+	assert_int_equal(config_key_line(a, "mqtt", "host"), 0);       /* default */
+	assert_int_equal(config_key_line(a, "nosuch", "key"), 0);
+	assert_int_equal(load_str(MINIMAL "[mqtt]\nport = 1883\npassword = old\n", b, &e), 0);
+	assert_int_equal(config_restart_changes(a, b, note_change, &ch), 0);
+	config_free(b);
+	assert_int_equal(load_str(MINIMAL "[mqtt]\nport = 8883\npassword = new\n"
+	    "host = broker.example\n[limits]\nspool_max = 50\nvolume_night = 40\n", b, &e), 0);
+	assert_int_equal(config_restart_changes(a, b, note_change, &ch), 4);
+	assert_string_equal(ch.text, "[mqtt] host kept 127.0.0.1;[mqtt] port kept 1883;"
+	    "[mqtt] password kept the running one;[limits] spool_max kept 1000;");
+	config_free(b);
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(load_str("[node]\nid = village-201\nzone = 430682101201\n"
+	    "state_dir = /tmp/other\nclip_dir = /tmp/clips\n[gpio]\ndevice = gpiod:gpiochip1\n"
+	    "amp = 5\nactive_low = yes\n[audio]\ndevice = alsa:default\n[key township-101]\n"
+	    "alg = ed25519\npubkey = " ED_PUB "\nzones = 430682101\nactions = warn\n"
+	    "[mqtt]\nport = 1883\npassword = old\n", b, &e), 0);
+	assert_int_equal(config_restart_changes(a, b, note_change, &ch), 4);
+	assert_string_equal(ch.text, "[node] state_dir kept /tmp/state;"
+	    "[gpio] device kept sim:/tmp/gpio;[gpio] active_low kept no;"
+	    "[audio] device kept null:;");
+	config_free(a);
+	config_free(b);
+	free(a);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -628,6 +684,7 @@ main(void)
 		cmocka_unit_test(test_health_keys_refused),
 		cmocka_unit_test(test_same_pubkey_two_ids),
 		cmocka_unit_test(test_corpus_rejected),
+		cmocka_unit_test(test_restart_changes),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
