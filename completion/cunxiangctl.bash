@@ -9,7 +9,7 @@
 # Installed as /usr/share/bash-completion/completions/cunxiangctl.
 
 _cunxiangctl_commands="keygen warn update cancel stream receipts node-key acl verify show
-	schedule selftest local nodes rollcall report audit help version"
+	schedule policy selftest local nodes rollcall report audit help version"
 declare -gA _cunxiangctl_opts_cache
 
 # The long options of command $1, from its usage.
@@ -125,8 +125,8 @@ _cunxiangctl()
 	help) COMPREPLY=($(compgen -W "$_cunxiangctl_commands" -- "$cur")) ;;
 	local) COMPREPLY=($(compgen -W "status stop ack" -- "$cur")) ;;
 	audit) COMPREPLY=($(compgen -W "verify" -- "$cur")) ;;
-	schedule)
-		if [[ $prev == schedule ]]; then
+	schedule|policy)
+		if [[ $prev == "$cmd" ]]; then
 			COMPREPLY=($(compgen -W "send withdraw" -- "$cur"))
 		else
 			compopt -o filenames 2>/dev/null

@@ -62,7 +62,8 @@ check "cunxiang-node.conf(5)'s example passes cunxiangd -n: $out" grep -q "confi
 example man/cunxiang-hub.conf.5 > "$RIG/hub.conf"
 openssl genpkey -algorithm ED25519 -out "$RIG/hub.key" 2>/dev/null; chmod 600 "$RIG/hub.key"
 sed -i "s|^state_dir = .*|state_dir = $RIG/hub|; s|^key = .*|key = $RIG/hub.key|; s|^password_file = .*|password_file = $RIG/mqtt.pass|; s|^tokens = .*|tokens = $RIG/tokens|" "$RIG/hub.conf"
-: > "$RIG/tokens"
+grep -q "^console_dir" "$RIG/hub.conf" || sed -i "/^\[http\]/a console_dir = $(pwd)/hub/console" "$RIG/hub.conf"
+printf "viewer console %s\n" "$(printf x | sha256sum | cut -c1-64)" > "$RIG/tokens"
 out=$("$BUILD/cunxiang-hub" -n -c "$RIG/hub.conf" 2>&1)
 check "cunxiang-hub.conf(5)'s example passes cunxiang-hub -n: $out" grep -q "configuration OK" <<<"$out"
 
