@@ -19,9 +19,9 @@ class_rank(enum rollcall_class c)
 {
 	static const int rank[RC_COUNT] = { [RC_FAILED] = 0, [RC_REJECTED] = 1, [RC_SILENT] = 2,
 		[RC_OFFLINE] = 3, [RC_PENDING] = 4, [RC_RECEIVED] = 5, [RC_PLAYING] = 6,
-		[RC_DONE] = 7, [RC_OTHER] = 8 };
+		[RC_CANCELLED] = 7, [RC_SUPERSEDED] = 8, [RC_DONE] = 9, [RC_OTHER] = 10 };
 
-	return (unsigned)c < RC_COUNT ? rank[c] : 9;
+	return (unsigned)c < RC_COUNT ? rank[c] : 11;
 }
 
 struct sorted {
@@ -46,6 +46,8 @@ add_counts(cJSON *o, const struct rollcall_counts *c)
 	return json_add_int(o, "expected", c->expected) == 0 && json_add_int(o, "done", c->done) == 0
 	    && json_add_int(o, "failed", c->failed) == 0
 	    && json_add_int(o, "rejected", c->rejected) == 0
+	    && json_add_int(o, "cancelled", c->cancelled) == 0
+	    && json_add_int(o, "superseded", c->superseded) == 0
 	    && json_add_int(o, "silent", c->silent) == 0
 	    && json_add_int(o, "offline", c->offline) == 0
 	    && json_add_int(o, "acknowledged", c->acknowledged) == 0
