@@ -14,6 +14,7 @@
 
 #include <ini.h>
 
+#include "common/confval.h"
 #include "common/zone.h"
 #include "ctl/ctlconf.h"
 
@@ -74,16 +75,9 @@ static int
 conf_relative(struct ctl_config *c, const char *key, const char *v, char *out, size_t outsz,
     struct cx_err *e)
 {
-	const char *slash = strrchr(c->path, '/');
-	int n;
-
 	if (v[0] == '\0')
 		return cx_errf(e, "'%s' is empty", key);
-	if (v[0] == '/' || slash == NULL)
-		n = snprintf(out, outsz, "%s", v);
-	else
-		n = snprintf(out, outsz, "%.*s/%s", (int)(slash - c->path), c->path, v);
-	if (n < 0 || (size_t)n >= outsz)
+	if (confval_path(c->path, v, 0, out, outsz) < 0)
 		return cx_errf(e, "'%s' is too long", key);
 	return 0;
 }
