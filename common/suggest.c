@@ -82,7 +82,7 @@ suggest_unknown(const char *what, const char *name, const char *const *cands, in
 	if (near != NULL && k >= 0 && (size_t)k < outsz)
 		k += snprintf(out + k, outsz - (size_t)k, "; did you mean '%s'?", near);
 	for (i = 0; i < n && k >= 0 && (size_t)k < outsz; i++) {
-		sep = i == 0 ? " known: " : ", ";
+		sep = i > 0 ? ", " : near != NULL ? " known: " : "; known: ";
 		len = strlen(sep) + strlen(cands[i]);
 		if ((size_t)k + len + sizeof(", ...") > outsz) {
 			if ((size_t)k + sizeof(", ...") <= outsz)
