@@ -46,12 +46,12 @@ add_counts(cJSON *o, const struct rollcall_counts *c)
 	return json_add_int(o, "expected", c->expected) == 0 && json_add_int(o, "done", c->done) == 0
 	    && json_add_int(o, "failed", c->failed) == 0
 	    && json_add_int(o, "rejected", c->rejected) == 0
-	    && json_add_int(o, "cancelled", c->cancelled) == 0
-	    && json_add_int(o, "superseded", c->superseded) == 0
 	    && json_add_int(o, "silent", c->silent) == 0
 	    && json_add_int(o, "offline", c->offline) == 0
 	    && json_add_int(o, "acknowledged", c->acknowledged) == 0
-	    && json_add_int(o, "pending", c->pending + c->received + c->playing) == 0 ? 0 : -1;
+	    && json_add_int(o, "pending", c->pending + c->received + c->playing) == 0
+	    && json_add_int(o, "cancelled", c->cancelled) == 0
+	    && json_add_int(o, "superseded", c->superseded) == 0 ? 0 : -1;
 }
 
 static int
