@@ -2,7 +2,8 @@
 # Papercuts a new user met (issue 10), each as the user would see it:
 #  1. `warn --siren airraid` is refused at the sender (exit 1) naming the
 #     nearest known siren and the list, and nothing reaches the broker; a
-#     siren the nodes define is accepted once ctl.conf lists it.
+#     siren the nodes define is accepted once ctl.conf lists it; a --clip
+#     file that is not there names the nearest clip in its directory.
 #  2. a warning cancelled, or replaced by an update, is not "failed":
 #     `receipts` says "1 cancelled" / "1 superseded by an update", the
 #     table's STATE says so, and the exit status is 7 (not 4).
@@ -52,6 +53,9 @@ check "warn --cap with --siren kazoo: refused before the file is read (exit $rc)
 	grep -qF "unknown siren 'kazoo'" "$RIG/s2.err"
 ctl update $C some-id --zone $Z --event flood --severity 3 --siren air_raid >/dev/null 2>"$RIG/s3.err"; rc=$?
 check "update --siren air_raid: usage error (exit $rc)" [ "$rc" = 1 ]
+ctl warn $C --zone $Z --event flood --severity 3 --clip "$RIG/clips/lnog.opus" >/dev/null 2>"$RIG/s6.err"; rc=$?
+check "warn --clip lnog.opus (a typo): file error (exit $rc)" [ "$rc" = 2 ]
+check "... naming the nearest clip beside it" grep -qF "did you mean $RIG/clips/long.opus?" "$RIG/s6.err"
 mark m2
 check "... nothing was published" nothing_between m1 m2
 # a pattern every node defines (node.conf [siren test-short]), listed in ctl.conf
