@@ -42,6 +42,7 @@
 
 enum ktype {
 	K_STR,        /* non-empty string */
+	K_PATH,       /* a file or directory, relative to the config file's directory */
 	K_NODEID,     /* [A-Za-z0-9_-]{1,48} */
 	K_ZONE,       /* normalised with zone_parse() */
 	K_PREFIX,     /* MQTT topic prefix */
@@ -72,8 +73,8 @@ struct kdef {
 static const struct kdef kdefs[] = {
 	{ "node", "id", K_NODEID, F(id), 0, 0, 1, 1 },
 	{ "node", "zone", K_ZONE, F(zone), 0, 0, 1, 1 },
-	{ "node", "state_dir", K_STR, F(state_dir), 0, 0, 1, 1 },
-	{ "node", "clip_dir", K_STR, F(clip_dir), 0, 0, 1, 1 },
+	{ "node", "state_dir", K_PATH, F(state_dir), 0, 0, 1, 1 },
+	{ "node", "clip_dir", K_PATH, F(clip_dir), 0, 0, 1, 1 },
 	{ "node", "clock_skew_s", K_INT, F(clock_skew_s), 0, 86400, 0, 0 },
 	{ "node", "max_lifetime_s", K_INT, F(max_lifetime_s), 60, 31536000, 0, 0 },
 	{ "node", "volume", K_INT, F(volume), 1, 100, 0, 0 },
@@ -85,9 +86,9 @@ static const struct kdef kdefs[] = {
 	{ "mqtt", "port", K_INT, F(port), 1, 65535, 0, 1 },
 	{ "mqtt", "username", K_STR, F(username), 0, 0, 0, 1 },
 	{ "mqtt", "password", K_STR, F(password), 0, 0, 0, 1 },
-	{ "mqtt", "password_file", K_STR, F(password_file), 0, 0, 0, 1 },
+	{ "mqtt", "password_file", K_PATH, F(password_file), 0, 0, 0, 1 },
 	{ "mqtt", "prefix", K_PREFIX, F(prefix), 0, 0, 0, 1 },
-	{ "mqtt", "tls_ca", K_STR, F(tls_ca), 0, 0, 0, 1 },
+	{ "mqtt", "tls_ca", K_PATH, F(tls_ca), 0, 0, 0, 1 },
 	{ "mqtt", "keepalive_s", K_INT, F(keepalive_s), 5, 65535, 0, 1 },
 	{ "mqtt", "session_expiry_s", K_INT, F(session_expiry_s), 0, 4294967295LL, 0, 1 },
 	{ "mqtt", "reconnect_max_s", K_INT, F(reconnect_max_s), 1, 3600, 0, 1 },
@@ -183,6 +184,29 @@ store_int(void *field, size_t size, int64_t v)
 		memcpy(field, &v32, sizeof(v32));
 }
 
+/* Paths (and the path in sim:DIR, file:PATH) are taken from the config
+ * file's directory: the daemon runs with / as its current directory. */
+static int
+set_path(struct parser *ps, const struct kdef *k, const char *v, char *field)
+{
+	size_t keep = strlen(v) + 1;       /* not a path: copied as it is */
+
+	if (k->type == K_PATH)
+		keep = 0;
+	else if (k->type == K_GPIODEV && strncmp(v, "sim:", 4) == 0)
+		keep = 4;
+	else if ((k->type == K_AUDIODEV || k->type == K_CLOCKSYNC) && strncmp(v, "file:", 5) == 0)
+		keep = 5;
+	if (keep > strlen(v)) {
+		memcpy(field, v, strlen(v) + 1);
+		return 1;
+	}
+	if (confval_path(ps->src.path, v, keep, field, k->size) < 0)
+		return fail(ps, ps->src.lineno, "value of '%s' too long once taken from the config "
+		    "file's directory (at most %zu bytes)", k->name, k->size - 1);
+	return 1;
+}
+
 static int
 set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
 {
@@ -208,8 +232,7 @@ set_string(struct parser *ps, const struct kdef *k, const char *v, char *field)
 	if (k->type == K_CLOCKSYNC && strcmp(v, "kernel") != 0 && strcmp(v, "none") != 0 &&
 	    (strncmp(v, "file:", 5) != 0 || v[5] == '\0'))
 		return fail(ps, ps->src.lineno, "'%s' must be kernel, none or file:PATH", k->name);
-	memcpy(field, v, n + 1);
-	return 1;
+	return set_path(ps, k, v, field);
 }
 
 /* Input roles and the local activation: parsed by config_io.c. */

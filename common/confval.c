@@ -1,8 +1,10 @@
 /*
  * confval: the syntax of config values (confval.h), pure: no I/O, no
- * state.  The node's config parser (config.c) uses them for every value.
+ * state.  The config parsers (config.c, ctl/ctlconf.c, hub/hubconf.c)
+ * use them for every value.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -159,4 +161,21 @@ confval_zone_list_check(const char *v, struct cx_err *e)
 		if (end == NULL)
 			return 0;
 	}
+}
+
+int
+confval_path(const char *conf_path, const char *v, size_t keep, char *out, size_t outsz)
+{
+	const char *slash = conf_path != NULL ? strrchr(conf_path, '/') : NULL;
+	const char *rest = v + keep;
+	int n;
+
+	if (strlen(v) < keep)
+		return -1;
+	if (rest[0] == '/' || rest[0] == '\0' || slash == NULL)
+		n = snprintf(out, outsz, "%s", v);
+	else
+		n = snprintf(out, outsz, "%.*s%.*s/%s", (int)keep, v, (int)(slash - conf_path),
+		    conf_path, rest);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }

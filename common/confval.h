@@ -20,6 +20,12 @@ int confval_bool(const char *v, int *out);
 int confval_time(const char *v, int64_t max_unix, int64_t *out);
 /* 1 if v starts with one of the NULL-terminated schemes ("sim:", ...). */
 int confval_scheme_ok(const char *v, const char *const *schemes);
+/* A path setting of the config file conf_path: v itself when absolute (or
+ * conf_path has no directory part), else v taken from conf_path's
+ * directory, so a config means the same whatever the current directory.
+ * The first keep bytes of v (a scheme such as "sim:") are copied as they
+ * are and the rest resolved.  0, or -1 when out is too small. */
+int confval_path(const char *conf_path, const char *v, size_t keep, char *out, size_t outsz);
 /* "z1, z2": each a zone, at most TRUST_MAX_ZONES; -1 with e saying why. */
 int confval_zone_list_check(const char *v, struct cx_err *e);
 

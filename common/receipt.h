@@ -32,6 +32,10 @@ enum rstate {
 };
 
 #define RECEIPT_REASON_MAX 160
+/* The reason of a "cancelled" receipt for a warning replaced by an update
+ * starts so, then the update's id (PROTOCOL.md section 8): a roll-call
+ * tells superseded from cancelled by it. */
+#define RECEIPT_UPDATED_BY "updated by "
 #define RECEIPT_MAX_EDGES 64
 #define RECEIPT_LINE_MAX 15
 #define RECEIPT_WORD_MAX 15

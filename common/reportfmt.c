@@ -153,6 +153,9 @@ text_counts(struct sbuf *b, const cJSON *c)
 	    "offline %lld, pending %lld; acknowledged by a person %lld",
 	    num(c, "expected"), num(c, "done"), num(c, "failed"), num(c, "rejected"),
 	    num(c, "silent"), num(c, "offline"), num(c, "pending"), num(c, "acknowledged"));
+	if (num(c, "cancelled") + num(c, "superseded") > 0)   /* reports before these classes lack them */
+		sb_printf(b, "; cancelled %lld, superseded by an update %lld", num(c, "cancelled"),
+		    num(c, "superseded"));
 }
 
 char *

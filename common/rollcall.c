@@ -9,7 +9,8 @@
  * may move).
  *
  * What a row's answer means is decided in one place, answer_class(): a
- * warning succeeds with "done"; a cancel succeeds when the old warning is
+ * warning succeeds with "done" and is withdrawn (not failed) when
+ * "cancelled"; a cancel succeeds when the old warning is
  * cancelled, preempted or done, or the cancel itself is done, and fails only
  * on a failure of the cancel itself, whatever came last.
  */
@@ -42,7 +43,7 @@ struct rollcall {
 
 static enum rollcall_class answer_class(const struct rollcall *rc, const struct rollcall_row *w);
 
-/* An expected row that needs nothing more: done, failed or rejected. */
+/* An expected row that needs nothing more: done, failed, rejected, withdrawn. */
 static int
 row_final(const struct rollcall *rc, const struct rollcall_row *w)
 {
@@ -51,7 +52,8 @@ row_final(const struct rollcall *rc, const struct rollcall_row *w)
 	if (!w->expected || !w->verified || !w->answered)
 		return 0;
 	k = answer_class(rc, w);
-	return k == RC_DONE || k == RC_FAILED || k == RC_REJECTED;
+	return k == RC_DONE || k == RC_FAILED || k == RC_REJECTED || k == RC_CANCELLED
+	    || k == RC_SUPERSEDED;
 }
 
 struct rollcall *
@@ -354,6 +356,9 @@ answer_class(const struct rollcall *rc, const struct rollcall_row *w)
 			return RC_DONE;
 		return w->state == RS_PLAYING ? RC_PLAYING : RC_RECEIVED;
 	}
+	if (w->state == RS_CANCELLED)      /* withdrawn, not failed */
+		return strncmp(w->reason, RECEIPT_UPDATED_BY, strlen(RECEIPT_UPDATED_BY)) == 0
+		    ? RC_SUPERSEDED : RC_CANCELLED;
 	switch (judge(rc->mode, w->state)) {
 	case 1:
 		return RC_DONE;
@@ -395,6 +400,7 @@ rollcall_class_name(enum rollcall_class c)
 	static const char *const names[RC_COUNT] = {
 		[RC_PENDING] = "pending", [RC_RECEIVED] = "received", [RC_PLAYING] = "playing",
 		[RC_DONE] = "done", [RC_FAILED] = "failed", [RC_REJECTED] = "rejected",
+		[RC_CANCELLED] = "cancelled", [RC_SUPERSEDED] = "superseded",
 		[RC_SILENT] = "silent", [RC_OFFLINE] = "offline", [RC_OTHER] = "other",
 	};
 
@@ -411,6 +417,8 @@ count_class(struct rollcall_counts *c, enum rollcall_class k)
 	case RC_DONE: c->done++; break;
 	case RC_FAILED: c->failed++; break;
 	case RC_REJECTED: c->rejected++; break;
+	case RC_CANCELLED: c->cancelled++; break;
+	case RC_SUPERSEDED: c->superseded++; break;
 	case RC_SILENT: c->silent++; break;
 	case RC_OFFLINE: c->offline++; break;
 	case RC_OTHER: case RC_COUNT: break;
@@ -452,6 +460,10 @@ rollcall_verdict(const struct rollcall_counts *c)
 		return "silent";
 	if (c->pending + c->received + c->playing > 0)
 		return "pending";
+	if (c->cancelled > 0)
+		return "cancelled";
+	if (c->superseded > 0)
+		return "superseded";
 	return c->expected > 0 ? "ok" : "none";
 }
 

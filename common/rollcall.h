@@ -10,7 +10,10 @@
  * an "acknowledged" receipt (a person at the node answered) sets the row's
  * ack and never replaces the device state.  Expected rows come from the
  * caller (enrolled nodes covered by a target zone), each marked whether it
- * was offline when the warning was sent.
+ * was offline when the warning was sent.  A warning a node reports
+ * "cancelled" did not fail: it was withdrawn, by a cancel or at the node
+ * (RC_CANCELLED), or replaced by an update, reason "updated by ID"
+ * (RC_SUPERSEDED, PROTOCOL.md section 8).
  */
 #ifndef CX_ROLLCALL_H
 #define CX_ROLLCALL_H
@@ -33,8 +36,10 @@ enum rollcall_class {
 	RC_RECEIVED,           /* received or queued */
 	RC_PLAYING,
 	RC_DONE,               /* success (see the mode) */
-	RC_FAILED,             /* failed, preempted, cancelled (a warning) */
+	RC_FAILED,             /* failed, preempted */
 	RC_REJECTED,
+	RC_CANCELLED,          /* a warning withdrawn: by a cancel, or stopped at the node */
+	RC_SUPERSEDED,         /* a warning replaced by an update (cancelled, "updated by ID") */
 	RC_SILENT,             /* expected, no answer by the deadline, online when sent */
 	RC_OFFLINE,            /* expected, no answer, offline when sent */
 	RC_OTHER,              /* answered but not expected (unverified rows too) */
@@ -66,6 +71,7 @@ struct rollcall_row {
 
 struct rollcall_counts {
 	int expected, received, playing, done, failed, rejected, silent, offline, pending;
+	int cancelled, superseded;
 	int acknowledged, unverified, other;
 };
 
@@ -93,15 +99,16 @@ void rollcall_set_deadline_passed(struct rollcall *rc, int passed);
 int rollcall_deadline_passed(const struct rollcall *rc);
 enum rollcall_class rollcall_class(const struct rollcall *rc, const struct rollcall_row *w);
 /* What the row's answer alone says, expected or not (RC_RECEIVED ..
- * RC_REJECTED); RC_OTHER if unverified or nothing answered. */
+ * RC_SUPERSEDED); RC_OTHER if unverified or nothing answered. */
 enum rollcall_class rollcall_outcome(const struct rollcall *rc, const struct rollcall_row *w);
 const char *rollcall_class_name(enum rollcall_class c);  /* "pending", "received", ... */
 /* Counts over the expected rows (and unverified/other), of one target zone
  * (rows whose zone it covers) or of all (zone NULL). */
 void rollcall_counts(const struct rollcall *rc, const char *zone, struct rollcall_counts *c);
 /* "failed" (some failed or rejected) > "silent" (silent or offline) >
- * "pending" (some not final) > "ok" (every expected node done); "none"
- * when nothing is expected. */
+ * "pending" (some not final) > "cancelled" (the rest done, some cancelled)
+ * > "superseded" (the rest done, some replaced by an update) > "ok" (every
+ * expected node done); "none" when nothing is expected. */
 const char *rollcall_verdict(const struct rollcall_counts *c);
 /* 1 when zones are known and every expected row is final (acks do not count). */
 int rollcall_complete(const struct rollcall *rc);

@@ -51,6 +51,19 @@ siren_find(const char *name, const struct siren_pattern *extra, int nextra)
 	return NULL;
 }
 
+int
+siren_names(const char **out, int max, const char *const *extra, int nextra)
+{
+	const struct siren_pattern *p;
+	int n = 0, i;
+
+	for (p = siren_builtin; p->name[0] != '\0' && n < max; p++)
+		out[n++] = p->name;
+	for (i = 0; extra != NULL && i < nextra && n < max; i++)
+		out[n++] = extra[i];
+	return n;
+}
+
 uint64_t
 siren_duration_ms(const struct siren_pattern *p)
 {

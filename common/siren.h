@@ -36,6 +36,9 @@ extern const struct siren_pattern siren_builtin[];
 /* Find by name among the built-ins and the n extra patterns; NULL if unknown. */
 const struct siren_pattern *siren_find(const char *name,
     const struct siren_pattern *extra, int nextra);
+/* The names a node knows: the built-ins, then the nextra extra names, into
+ * out (at most max); returns how many.  For suggest_unknown(). */
+int siren_names(const char **out, int max, const char *const *extra, int nextra);
 /* Total duration: cycles * on + (cycles - 1) * off. */
 uint64_t siren_duration_ms(const struct siren_pattern *p);
 /* 1 if the siren sounds at t_ms after the pattern starts, else 0. */

@@ -121,7 +121,7 @@ drop_superseded(struct node *n, struct pend *pl, int np)
 		for (j = 0; j < np; j++) {
 			if (j == i || strcmp(pl[j].e->a.id, pl[i].e->a.ref) != 0)
 				continue;
-			snprintf(why, sizeof(why), "updated by %s", pl[i].e->a.id);
+			snprintf(why, sizeof(why), RECEIPT_UPDATED_BY "%s", pl[i].e->a.id);
 			warning_report(n, pl[j].e, RS_CANCELLED, why);
 			nodeio_pending_del(&n->io, pl[j].e->a.id);
 			free(pl[j].e);

@@ -575,7 +575,7 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 			return;
 		}
 		if (old != NULL) {
-			snprintf(why, sizeof(why), "updated by %s", e->a.id);
+			snprintf(why, sizeof(why), RECEIPT_UPDATED_BY "%s", e->a.id);
 			withdraw(n, old, was_active, why);
 		} else
 			remember_withdrawal(n, e, kid);   /* it plays as a new warning */

@@ -100,14 +100,17 @@ verdict_exit(const char *v)
 		return EXIT_NODE_FAILED;
 	if (strcmp(v, "pending") == 0)
 		return EXIT_PENDING;
+	if (strcmp(v, "cancelled") == 0 || strcmp(v, "superseded") == 0)
+		return EXIT_WITHDRAWN;
 	return EXIT_SILENT;                /* silent, or nobody expected ("none") */
 }
 
 static void
 print_counts(const cJSON *c)
 {
-	static const char *const keys[] = { "expected", "done", "failed", "rejected", "silent",
-	    "offline", "pending", "received", "playing", "acknowledged", "unverified" };
+	static const char *const keys[] = { "expected", "done", "failed", "rejected", "cancelled",
+	    "superseded", "silent", "offline", "pending", "received", "playing", "acknowledged",
+	    "unverified" };
 	size_t i;
 
 	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {

@@ -6,7 +6,10 @@
  *   cunxiangctl verify FILE|- --ctl ctl.conf    with an enrolled node's key
  *
  * On success prints the body on stdout (exactly the signed bytes) and what
- * was checked on stderr.  Exit 0 valid, 4 invalid (signature, body, or the
+ * was checked on stderr.  The exact bytes of the file are checked, never a
+ * cleaned-up copy; but when they fail and the file ends in newline bytes
+ * that the signature does not cover (a payload saved by `mosquitto_sub`
+ * without -N, or by an editor), the message says so and how to strip them.  Exit 0 valid, 4 invalid (signature, body, or the
  * node's verdict), 2 unreadable file, config or key, 1 usage.
  */
 #include <getopt.h>
@@ -30,6 +33,9 @@
 
 struct vopts {
 	const char *file, *pubkey, *conf, *ctl;
+	const uint8_t *buf;            /* the file as read */
+	size_t len;
+	size_t trail;                  /* trailing CR/LF bytes at its end */
 };
 
 static void
@@ -127,19 +133,47 @@ check_body(const struct envelope *env)
 	return ok ? EXIT_OK : EXIT_INVALID;
 }
 
+/* The exact bytes fail, but without their last t newline bytes the
+ * signature holds: name them and the fix. */
 static int
-with_key(const struct envelope *env, const struct sig_key *k, const char *what)
+trailing_newlines(const struct vopts *o, const struct envelope *env, const char *what, size_t t)
+{
+	return args_fail(CMD, EXIT_INVALID, "BAD signature over the exact bytes of %s: payload "
+	    "has %zu trailing newline byte%s after the envelope; the signature covers the exact "
+	    "bytes as published, and without %s it is good (%s %s, checked with %s): strip %s "
+	    "with `truncate -s -%zu %s` (and save payloads with `mosquitto_sub -N`)", o->file, t,
+	    t == 1 ? "" : "s", t == 1 ? "it" : "them", sig_alg_name(env->alg), env->kid, what,
+	    t == 1 ? "it" : "them", t, strcmp(o->file, "-") != 0 ? o->file : "FILE");
+}
+
+static int
+bad_signature(const struct vopts *o, const struct envelope *env, const struct sig_key *k,
+    const char *what)
+{
+	struct envelope trimmed;
+	size_t t;
+
+	for (t = 1; t <= o->trail; t++)
+		if (envelope_parse(o->buf, o->len - t, &trimmed, NULL) == 0
+		    && envelope_verify(&trimmed, k) == 0)
+			return trailing_newlines(o, env, what, t);
+	return args_fail(CMD, EXIT_INVALID, "BAD signature (%s %s, checked with %s)",
+	    sig_alg_name(env->alg), env->kid, what);
+}
+
+static int
+with_key(const struct vopts *o, const struct envelope *env, const struct sig_key *k,
+    const char *what)
 {
 	if (envelope_verify(env, k) != 0)
-		return args_fail(CMD, EXIT_INVALID, "BAD signature (%s %s, checked with %s)",
-		    sig_alg_name(env->alg), env->kid, what);
+		return bad_signature(o, env, k, what);
 	fprintf(stderr, "signature OK: %s, key id %s (%s)\n", sig_alg_name(env->alg),
 	    env->kid, what);
 	return check_body(env);
 }
 
 static int
-with_pubkey(const struct envelope *env, const char *b64)
+with_pubkey(const struct vopts *o, const struct envelope *env, const char *b64)
 {
 	struct sig_key *k;
 	struct cx_err e;
@@ -147,13 +181,13 @@ with_pubkey(const struct envelope *env, const char *b64)
 
 	if ((k = ctlconf_pubkey(b64, &e)) == NULL)
 		return args_fail(CMD, EXIT_CONFIG, "--pubkey: %s", e.msg);
-	rc = with_key(env, k, "--pubkey");
+	rc = with_key(o, env, k, "--pubkey");
 	sig_key_free(k);
 	return rc;
 }
 
 static int
-with_ctl(const struct envelope *env, const char *path)
+with_ctl(const struct vopts *o, const struct envelope *env, const char *path)
 {
 	const struct ctl_node *n;
 	struct ctl_config c;
@@ -164,12 +198,12 @@ with_ctl(const struct envelope *env, const char *path)
 	if (ctlconf_load(path, &c, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 	if ((n = ctlconf_find_node(&c, env->kid)) != NULL) {
-		rc = with_key(env, n->key, "enrolled node");
+		rc = with_key(o, env, n->key, "enrolled node");
 	} else if (c.kid[0] != '\0' && strcmp(c.kid, env->kid) == 0) {
 		if ((k = sig_key_load_public(c.key_path, &e)) == NULL)
 			rc = args_fail(CMD, EXIT_CONFIG, "%s: %s", c.key_path, e.msg);
 		else
-			rc = with_key(env, k, "[signer] key");
+			rc = with_key(o, env, k, "[signer] key");
 		sig_key_free(k);
 	} else {
 		rc = args_fail(CMD, EXIT_INVALID, "key id %s is neither an enrolled node nor "
@@ -180,13 +214,15 @@ with_ctl(const struct envelope *env, const char *path)
 }
 
 static int
-with_node_conf(const uint8_t *buf, size_t len, const char *path)
+with_node_conf(const struct vopts *o, const char *path)
 {
 	struct node_config *nc = calloc(1, sizeof *nc);
 	struct alert *a = calloc(1, sizeof *a);
 	char kid[ENV_KID_MAX + 1] = "";
 	struct verify_ctx ctx;
+	struct envelope env;
 	enum verify_result vr;
+	size_t t;
 	struct cx_err e;
 	int rc = EXIT_OK;
 
@@ -204,10 +240,16 @@ with_node_conf(const uint8_t *buf, size_t len, const char *path)
 	ctx.max_lifetime = nc->max_lifetime_s;
 	ctx.max_len = nc->max_message;
 	e.msg[0] = '\0';
-	vr = verify_alert(&ctx, buf, len, a, kid, &e);
+	vr = verify_alert(&ctx, o->buf, o->len, a, kid, &e);
+	for (t = 1; vr != VR_OK && t <= o->trail; t++)
+		if (verify_alert(&ctx, o->buf, o->len - t, a, kid, NULL) == VR_OK
+		    && envelope_parse(o->buf, o->len, &env, NULL) == 0) {
+			rc = trailing_newlines(o, &env, path, t);
+			break;
+		}
 	if (vr == VR_OK)
 		fprintf(stderr, "node %s would accept warning %s (key %s)\n", nc->id, a->id, kid);
-	else
+	else if (rc == EXIT_OK)        /* not already said: trailing newlines */
 		rc = args_fail(CMD, EXIT_INVALID, "node %s: %s%s%s", nc->id,
 		    verify_result_name(vr), e.msg[0] ? ": " : "", e.msg);
 	config_free(nc);
@@ -230,14 +272,18 @@ cmd_verify(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if ((buf = read_payload(o.file, &len, &rc)) == NULL)
 		return rc;
+	o.buf = buf;
+	o.len = len;
+	while (o.trail < len && (buf[len - 1 - o.trail] == '\n' || buf[len - 1 - o.trail] == '\r'))
+		o.trail++;
 	if (envelope_parse(buf, len, &env, &e) != 0)
 		rc = args_fail(CMD, EXIT_INVALID, "%s: not a CX1 envelope: %s", o.file, e.msg);
 	else if (o.conf != NULL)
-		rc = with_node_conf(buf, len, o.conf);
+		rc = with_node_conf(&o, o.conf);
 	else if (o.pubkey != NULL)
-		rc = with_pubkey(&env, o.pubkey);
+		rc = with_pubkey(&o, &env, o.pubkey);
 	else
-		rc = with_ctl(&env, o.ctl);
+		rc = with_ctl(&o, &env, o.ctl);
 	if (rc == EXIT_OK) {
 		fwrite(env.body, 1, env.bodylen, stdout);
 		if (env.bodylen == 0 || env.body[env.bodylen - 1] != '\n')

@@ -23,6 +23,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/siren.h"
+#include "common/suggest.h"
 #include "common/zone.h"
 #include "ctl/args.h"
 #include "ctl/cmd.h"
@@ -123,9 +124,6 @@ add_siren(struct wopts *o, const char *name)
 	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
 		return args_usage_error(o->cmd, "--siren %s: 1-%d of [a-z0-9-]", name,
 		    SIREN_NAME_MAX);
-	if (siren_find(name, NULL, 0) == NULL)
-		fprintf(stderr, "cunxiangctl %s: note: '%s' is not a built-in siren "
-		    "(pre-warning, air-raid, all-clear): every node must define it\n", o->cmd, name);
 	p = &o->play[o->nplay++];
 	memset(p, 0, sizeof *p);
 	p->kind = PLAY_SIREN;
@@ -218,6 +216,32 @@ check_required(struct wopts *o, int argc, char **argv)
 		return args_usage_error(o->cmd, "--severity is required");
 	if (o->nplay == 0)
 		return args_usage_error(o->cmd, "give something to play: --clip FILE or --siren NAME");
+	return 0;
+}
+
+/* Every --siren must name a pattern the nodes know, the built-in ones or
+ * ctl.conf's [sirens] names (the nodes' own): else every node would answer
+ * "unknown siren".  Checked before anything is signed or published. */
+static int
+check_sirens(const struct wopts *o, const struct ctl_config *c)
+{
+	const char *names[2 * SIREN_MAX_PATTERNS], *extra[SIREN_MAX_PATTERNS];
+	char msg[CX_ERR_MAX];
+	int i, j, n;
+
+	for (i = 0; i < c->nsirens; i++)
+		extra[i] = c->sirens[i];
+	n = siren_names(names, 2 * SIREN_MAX_PATTERNS, extra, c->nsirens);
+	for (i = 0; i < o->nplay; i++) {
+		if (o->play[i].kind != PLAY_SIREN)
+			continue;
+		for (j = 0; j < n && strcmp(names[j], o->play[i].name) != 0; j++)
+			;
+		if (j == n)
+			return args_usage_error(o->cmd, "%s (a pattern the nodes define in node.conf "
+			    "goes in ctl.conf [sirens] names)", suggest_unknown("siren",
+			    o->play[i].name, names, n, msg, sizeof msg));
+	}
 	return 0;
 }
 
@@ -389,7 +413,7 @@ run(int argc, char **argv, struct wopts *o)
 		return rc < 0 ? EXIT_OK : rc;
 	if (ctlconf_load(args_conf_path(o->f.conf), &c, &e) != 0)
 		return args_fail(o->cmd, EXIT_CONFIG, "%s", e.msg);
-	if ((rc = args_zones_resolve(o->cmd, c.zones)) != 0)
+	if ((rc = args_zones_resolve(o->cmd, c.zones)) != 0 || (rc = check_sirens(o, &c)) != 0)
 		goto out;
 	if ((a = calloc(1, sizeof *a)) == NULL) {
 		rc = args_fail(o->cmd, EXIT_CONFIG, "out of memory");

@@ -14,6 +14,7 @@
 
 #include <ini.h>
 
+#include "common/confval.h"
 #include "common/zone.h"
 #include "ctl/ctlconf.h"
 
@@ -67,6 +68,20 @@ ctlconf_pubkey(const char *b64, struct cx_err *e)
 	return k;
 }
 
+/* A path relative to the directory of the config file, not the current
+ * directory: `cunxiangctl -c /etc/cunxiang/ctl.conf` means the same from
+ * anywhere.  Every path setting goes through here. */
+static int
+conf_relative(struct ctl_config *c, const char *key, const char *v, char *out, size_t outsz,
+    struct cx_err *e)
+{
+	if (v[0] == '\0')
+		return cx_errf(e, "'%s' is empty", key);
+	if (confval_path(c->path, v, 0, out, outsz) < 0)
+		return cx_errf(e, "'%s' is too long", key);
+	return 0;
+}
+
 static int
 mqtt_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 {
@@ -79,14 +94,14 @@ mqtt_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 	if (strcmp(k, "password") == 0)
 		return copy_str(c->password, sizeof c->password, v, k, e);
 	if (strcmp(k, "password_file") == 0)
-		return copy_str(c->password_file, sizeof c->password_file, v, k, e);
+		return conf_relative(c, k, v, c->password_file, sizeof c->password_file, e);
 	if (strcmp(k, "prefix") == 0) {
 		if (!topic_prefix_valid(v))
 			return cx_errf(e, "invalid topic prefix '%s'", v);
 		return copy_str(c->prefix, sizeof c->prefix, v, k, e);
 	}
 	if (strcmp(k, "tls_ca") == 0)
-		return copy_str(c->tls_ca, sizeof c->tls_ca, v, k, e);
+		return conf_relative(c, k, v, c->tls_ca, sizeof c->tls_ca, e);
 	if (strcmp(k, "keepalive") == 0)
 		return parse_int(v, 5, 3600, &c->keepalive_s, k, e);
 	return cx_errf(e, "unknown key '%s' in [mqtt]", k);
@@ -96,7 +111,7 @@ static int
 signer_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 {
 	if (strcmp(k, "key") == 0)
-		return copy_str(c->key_path, sizeof c->key_path, v, k, e);
+		return conf_relative(c, k, v, c->key_path, sizeof c->key_path, e);
 	if (strcmp(k, "kid") == 0) {
 		/* the key id charset and length equal the message id's */
 		if (!msg_id_valid(v))
@@ -104,26 +119,6 @@ signer_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 		return copy_str(c->kid, sizeof c->kid, v, k, e);
 	}
 	return cx_errf(e, "unknown key '%s' in [signer]", k);
-}
-
-/* A path relative to the directory of the config file (token_file, the
- * zone-name file). */
-static int
-conf_relative(struct ctl_config *c, const char *key, const char *v, char *out, size_t outsz,
-    struct cx_err *e)
-{
-	const char *slash = strrchr(c->path, '/');
-	int n;
-
-	if (v[0] == '\0')
-		return cx_errf(e, "'%s' is empty", key);
-	if (v[0] == '/' || slash == NULL)
-		n = snprintf(out, outsz, "%s", v);
-	else
-		n = snprintf(out, outsz, "%.*s/%s", (int)(slash - c->path), c->path, v);
-	if (n < 0 || (size_t)n >= outsz)
-		return cx_errf(e, "'%s' is too long", key);
-	return 0;
 }
 
 static int
@@ -145,6 +140,37 @@ hub_key(struct ctl_config *c, const char *k, const char *v, struct cx_err *e)
 		return c->hub_key == NULL ? -1 : 0;
 	}
 	return cx_errf(e, "unknown key '%s' in [hub]", k);
+}
+
+/* [sirens] names = a, b: the patterns every node defines ([siren NAME] in
+ * node.conf), so that `warn --siren` may name them. */
+static int
+sirens_key(struct ctl_config *c, const char *v, struct cx_err *e)
+{
+	char name[SIREN_NAME_MAX + 2];
+	size_t n;
+	int i;
+
+	while (*v != '\0') {
+		v += strspn(v, " \t,");
+		if ((n = strcspn(v, " \t,")) == 0)
+			break;
+		if (n > SIREN_NAME_MAX || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") < n)
+			return cx_errf(e, "'%.*s' is not a siren name (1-%d of [a-z0-9-])",
+			    (int)(n > SIREN_NAME_MAX ? SIREN_NAME_MAX : n), v, SIREN_NAME_MAX);
+		memcpy(name, v, n);
+		name[n] = '\0';
+		v += n;
+		if (siren_find(name, NULL, 0) != NULL)
+			return cx_errf(e, "'%s' is a built-in siren: list only the nodes' own", name);
+		for (i = 0; i < c->nsirens; i++)
+			if (strcmp(c->sirens[i], name) == 0)
+				return cx_errf(e, "siren '%s' listed twice", name);
+		if (c->nsirens >= SIREN_MAX_PATTERNS)
+			return cx_errf(e, "more than %d sirens", SIREN_MAX_PATTERNS);
+		memcpy(c->sirens[c->nsirens++], name, n + 1);
+	}
+	return 0;
 }
 
 static int
@@ -224,7 +250,7 @@ section_start(struct parse *p, const char *section, struct cx_err *e)
 		return node_open(p, section + 5, e);
 	if (strcmp(section, "mqtt") != 0 && strcmp(section, "signer") != 0 &&
 	    strcmp(section, "receipts") != 0 && strcmp(section, "hub") != 0 &&
-	    strcmp(section, "zones") != 0)
+	    strcmp(section, "zones") != 0 && strcmp(section, "sirens") != 0)
 		return cx_errf(e, "unknown section [%s]", section);
 	return 0;
 }
@@ -249,13 +275,17 @@ handle(void *user, const char *section, const char *key, const char *value)
 			rc = hub_key(p->c, key, value, &e);
 		else if (strcmp(section, "receipts") == 0)
 			rc = strcmp(key, "log") == 0 ?
-			    copy_str(p->c->receipt_log, sizeof p->c->receipt_log, value, key, &e) :
+			    conf_relative(p->c, key, value, p->c->receipt_log,
+			    sizeof p->c->receipt_log, &e) :
 			    cx_errf(&e, "unknown key '%s' in [receipts]", key);
 		else if (strcmp(section, "zones") == 0)
 			rc = strcmp(key, "file") == 0 ?
 			    conf_relative(p->c, key, value, p->c->zones_file,
 			    sizeof p->c->zones_file, &e) :
 			    cx_errf(&e, "unknown key '%s' in [zones]", key);
+		else if (strcmp(section, "sirens") == 0)
+			rc = strcmp(key, "names") == 0 ? sirens_key(p->c, value, &e) :
+			    cx_errf(&e, "unknown key '%s' in [sirens]", key);
 		else if (p->node != NULL)
 			rc = node_key(p, key, value, &e);
 	}

@@ -8,12 +8,16 @@
  *              report, audit; token_file is relative to this file's directory)
  *   [zones]    file (the zone-name CSV, docs/CTL.md "Zone names"; relative
  *              to this file's directory; default CTL_DEFAULT_ZONES if present)
+ *   [sirens]   names (the patterns the nodes define in node.conf, beyond the
+ *              built-in ones: `warn --siren` refuses any other name)
  *   [node ID]  zone pubkey [alg]        (repeatable: the enrolled nodes)
  *
  * Like the node's config, the parser is strict: unknown sections and keys are
  * errors, every error names the file and line.  Node public keys are decoded
  * at load time (a bad key is a config error); the signer's private key is
- * only a path here, loaded by the commands that sign.  The password (from the
+ * only a path here, loaded by the commands that sign.  Every path (key,
+ * password_file, tls_ca, log, token_file, file) is relative to the
+ * directory of the config file, not to the current directory.  The password (from the
  * file or password_file) lives only in this struct and is wiped by
  * ctlconf_free().  See docs/CTL.md and firmware-config/ctl.conf.
  */
@@ -23,6 +27,7 @@
 #include "common/err.h"
 #include "common/envelope.h"
 #include "common/sign.h"
+#include "common/siren.h"
 #include "common/zone.h"
 #include "common/zonedir.h"
 
@@ -69,6 +74,10 @@ struct ctl_config {
 	/* [zones] */
 	char zones_file[CTL_PATH_MAX]; /* "" = none configured and none installed */
 	struct zonedir *zones;         /* owned; NULL: codes only, no names */
+
+	/* [sirens] */
+	int nsirens;
+	char sirens[SIREN_MAX_PATTERNS][SIREN_NAME_MAX + 1];
 
 	/* [node ID] */
 	int nnodes;

@@ -35,6 +35,7 @@ struct tally {
  * answered count as confirmed or failed too, never as in progress. */
 struct counts {
 	int expected, ok, failed, silent, pending, unverified, acked;
+	int cancelled, superseded;     /* withdrawn, not failed: by a cancel, by an update */
 };
 
 struct tally *
@@ -154,6 +155,8 @@ count(const struct tally *t, struct counts *k)
 		switch (c) {
 		case RC_DONE: k->ok++; break;
 		case RC_FAILED: case RC_REJECTED: k->failed++; break;   /* expected or not */
+		case RC_CANCELLED: k->cancelled++; break;
+		case RC_SUPERSEDED: k->superseded++; break;
 		case RC_SILENT: case RC_OFFLINE: k->silent++; break;
 		case RC_PENDING: case RC_RECEIVED: case RC_PLAYING: k->pending += expected; break;
 		case RC_OTHER: case RC_COUNT: break;
@@ -193,6 +196,8 @@ tally_exit_code(const struct tally *t)
 		return EXIT_SILENT;
 	if (k.pending > 0)
 		return EXIT_PENDING;
+	if (k.cancelled + k.superseded > 0)
+		return EXIT_WITHDRAWN;
 	return k.ok > 0 ? EXIT_CONFIRMED : EXIT_SILENT;
 }
 
@@ -211,6 +216,14 @@ static const char *
 row_state(const struct rollcall_row *w)
 {
 	return w->answered ? rstate_name(w->state) : "silent";
+}
+
+/* The table's STATE: the receipt's state, but a warning replaced by an
+ * update says so (its receipt says "cancelled", code 5, "updated by ID"). */
+static const char *
+row_state_text(const struct tally *t, const struct rollcall_row *w)
+{
+	return rollcall_outcome(t->rc, w) == RC_SUPERSEDED ? "superseded" : row_state(w);
 }
 
 static int
@@ -244,8 +257,9 @@ print_row(const struct tally *t, const struct rollcall_row *w, int width, FILE *
 		    w->reason);
 	else
 		snprintf(why, sizeof why, "%s", w->reason);
-	fprintf(f, "%-*s  %s  %-9s  %4d  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width, w->node,
-	    zonecol(t->conf->zones, w->zone, zonecol_width(t->conf->zones, 15), zc), row_state(w), row_code(w), when,
+	fprintf(f, "%-*s  %s  %-10s  %4d  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width, w->node,
+	    zonecol(t->conf->zones, w->zone, zonecol_width(t->conf->zones, 15), zc),
+	    row_state_text(t, w), row_code(w), when,
 	    w->status[0] ? w->status : "-", seq, row_ack(w),
 	    !w->answered ? "-" : w->verified ? "yes" : "NO", why);
 	if (w->has_stream && w->verified) {
@@ -266,6 +280,10 @@ tally_print_text(const struct tally *t, FILE *f)
 	count(t, &k);
 	fprintf(f, "warning %s: %d expected, %d confirmed, %d failed, %d silent, %d in progress",
 	    rollcall_id(t->rc), k.expected, k.ok, k.failed, k.silent, k.pending);
+	if (k.cancelled > 0)
+		fprintf(f, ", %d cancelled", k.cancelled);
+	if (k.superseded > 0)
+		fprintf(f, ", %d superseded by an update", k.superseded);
 	if (k.acked > 0)
 		fprintf(f, ", %d acknowledged", k.acked);
 	if (k.unverified > 0)
@@ -275,7 +293,7 @@ tally_print_text(const struct tally *t, FILE *f)
 		if ((n = (int)strlen(w->node)) > width)
 			width = n;
 	if (nrows > 0)
-		fprintf(f, "%-*s  %s  %-9s  %4s  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width,
+		fprintf(f, "%-*s  %s  %-10s  %4s  %-19s  %-8s  %5s  %-6s  %-8s  %s\n", width,
 		    "NODE", zonecol(NULL, "ZONE", zonecol_width(t->conf->zones, 15), zc), "STATE", "CODE", "TIME", "STATUS", "SEQ", "ACK", "VERIFIED",
 		    "REASON");
 	for (i = 0; (w = rollcall_row(t->rc, i)) != NULL; i++)
@@ -300,6 +318,7 @@ row_json(const struct tally *t, const struct rollcall_row *w)
 	cJSON_AddBoolToObject(o, "expected", rollcall_class(t->rc, w) != RC_OTHER);
 	cJSON_AddBoolToObject(o, "verified", w->verified && w->answered);
 	cJSON_AddStringToObject(o, "state", row_state(w));
+	cJSON_AddStringToObject(o, "class", rollcall_class_name(rollcall_class(t->rc, w)));
 	cJSON_AddNumberToObject(o, "code", row_code(w));
 	cJSON_AddNumberToObject(o, "seq", (double)w->seq);
 	cJSON_AddNumberToObject(o, "time", (double)(w->answered ? w->time : 0));
@@ -338,6 +357,8 @@ tally_json(const struct tally *t)
 	cJSON_AddNumberToObject(o, "expected", k.expected);
 	cJSON_AddNumberToObject(o, "confirmed", k.ok);
 	cJSON_AddNumberToObject(o, "failed", k.failed);
+	cJSON_AddNumberToObject(o, "cancelled", k.cancelled);
+	cJSON_AddNumberToObject(o, "superseded", k.superseded);
 	cJSON_AddNumberToObject(o, "silent", k.silent);
 	cJSON_AddNumberToObject(o, "pending", k.pending);
 	cJSON_AddNumberToObject(o, "acknowledged", k.acked);

@@ -28,9 +28,10 @@
 
 /* Exit codes of the commands that wait for receipts (docs/CTL.md). */
 #define EXIT_CONFIRMED 0      /* every expected node confirmed done */
-#define EXIT_NODE_FAILED 4    /* some node failed/rejected/preempted/cancelled */
+#define EXIT_NODE_FAILED 4    /* some node failed/rejected/preempted */
 #define EXIT_SILENT 5         /* some expected node silent (or nobody answered) */
 #define EXIT_PENDING 6        /* all answered, some not finished at the deadline */
+#define EXIT_WITHDRAWN 7      /* all final, some cancelled or superseded, the rest done */
 
 enum tally_mode {
 	TALLY_WARN,           /* success = done */

@@ -4,11 +4,14 @@
  * checked here, when the option is read, so a bad one stops the command
  * before a file is read or the broker touched.
  */
+#include <dirent.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audio/clip.h"
+#include "common/suggest.h"
 #include "ctl/args.h"
 #include "ctl/cmd.h"
 #include "ctl/warnfields.h"
@@ -78,6 +81,39 @@ warn_field_option(const char *cmd, struct warn_fields *f, int ch, const char *ar
 	}
 }
 
+#define CLIP_HINT_MAX 256               /* clips looked at in the directory */
+
+/* A clip file that is not there: the nearest clip (*.opus) in the same
+ * directory, as "; did you mean DIR/NAME?", or "" (out: PATH_MAX-ish). */
+static void
+missing_clip_hint(const char *path, const char *base, char *out, size_t outsz)
+{
+	char dir[CTL_PATH_MAX * 4], names[CLIP_HINT_MAX][CLIP_NAME_MAX + 1];
+	const char *cands[CLIP_HINT_MAX], *near, *dn;
+	struct dirent *d;
+	DIR *dp;
+	size_t len;
+	int n = 0;
+
+	out[0] = '\0';
+	snprintf(dir, sizeof dir, "%s", path);
+	dn = dirname(dir);     /* in dir, or a static "." */
+	if ((dp = opendir(dn)) == NULL)
+		return;
+	while (n < CLIP_HINT_MAX && (d = readdir(dp)) != NULL) {
+		len = strlen(d->d_name);
+		if (len > 5 && len <= CLIP_NAME_MAX && strcmp(d->d_name + len - 5, ".opus") == 0) {
+			memcpy(names[n], d->d_name, len + 1);
+			cands[n] = names[n];
+			n++;
+		}
+	}
+	if ((near = suggest_nearest(base, cands, n)) != NULL)
+		snprintf(out, outsz, "; did you mean %s%s%s?", strcmp(dn, ".") ? dn : "",
+		    strcmp(dn, ".") ? "/" : "", near);
+	closedir(dp);
+}
+
 int
 warn_clip_item(const char *cmd, const char *opt, const char *path, struct play_item *p)
 {
@@ -94,8 +130,13 @@ warn_clip_item(const char *cmd, const char *opt, const char *path, struct play_i
 		return args_usage_error(cmd, "--%s %s: the file name must be 1-%d of "
 		    "[A-Za-z0-9._-], not starting with '.'", opt, path, CLIP_NAME_MAX);
 	memset(p, 0, sizeof *p);
-	if (file_sha256(path, p->sha256, &e) != 0)
-		return args_fail(cmd, EXIT_CONFIG, "--%s %s: %s", opt, path, e.msg);
+	if (file_sha256(path, p->sha256, &e) != 0) {
+		char hint[CTL_PATH_MAX * 4 + 64] = "";
+
+		if (access(path, F_OK) != 0)
+			missing_clip_hint(path, base, hint, sizeof hint);
+		return args_fail(cmd, EXIT_CONFIG, "--%s %s: %s%s", opt, path, e.msg, hint);
+	}
 	p->kind = PLAY_CLIP;
 	memcpy(p->name, base, n + 1);
 	return 0;

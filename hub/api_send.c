@@ -21,6 +21,7 @@
 #include "common/envelope.h"
 #include "common/json.h"
 #include "common/siren.h"
+#include "common/suggest.h"
 #include "common/trust.h"
 #include "common/zone.h"
 #include "hub/api.h"
@@ -263,6 +264,35 @@ out:
 
 /* ---- the body ---- */
 
+/* "clips: unknown clip 'X'; did you mean 'Y'? known: ..." from the clip
+ * catalogue, the table the preview offers; returns -1. */
+static int
+unknown_clip(const struct signer *sg, const char *name, struct cx_err *e)
+{
+	char msg[CX_ERR_MAX - 16];
+	const char **names;
+	int i, n = signer_nclips(sg);
+
+	if ((names = calloc((size_t)n + 1, sizeof *names)) == NULL)
+		return cx_errf(e, "clips: '%s' is not in the catalogue", name);
+	for (i = 0; i < n; i++)
+		names[i] = signer_clip(sg, i)->name;
+	cx_errf(e, "clips: %s", suggest_unknown("clip", name, names, n, msg, sizeof msg));
+	free(names);
+	return -1;
+}
+
+/* The same for a siren, from the built-in table the nodes use. */
+static int
+unknown_siren(const char *name, struct cx_err *e)
+{
+	const char *names[SIREN_MAX_PATTERNS];
+	char msg[CX_ERR_MAX - 16];
+	int n = siren_names(names, SIREN_MAX_PATTERNS, NULL, 0);
+
+	return cx_errf(e, "sirens: %s", suggest_unknown("siren", name, names, n, msg, sizeof msg));
+}
+
 static int
 play_list(const struct signer *sg, const struct send_fields *f, struct alert *a,
     struct cx_err *e)
@@ -275,14 +305,14 @@ play_list(const struct signer *sg, const struct send_fields *f, struct alert *a,
 		    ALERT_MAX_PLAY);
 	for (i = 0; i < f->nclips; i++) {
 		if ((c = signer_clip_find(sg, f->clips[i])) == NULL)
-			return cx_errf(e, "clips: '%s' is not in the catalogue", f->clips[i]);
+			return unknown_clip(sg, f->clips[i], e);
 		a->play[a->nplay].kind = PLAY_CLIP;
 		memcpy(a->play[a->nplay].name, c->name, sizeof(c->name));
 		memcpy(a->play[a->nplay++].sha256, c->sha256, 32);
 	}
 	for (i = 0; i < f->nsirens; i++) {
 		if (siren_find(f->sirens[i], NULL, 0) == NULL)
-			return cx_errf(e, "sirens: '%s' is not a built-in siren", f->sirens[i]);
+			return unknown_siren(f->sirens[i], e);
 		a->play[a->nplay].kind = PLAY_SIREN;
 		snprintf(a->play[a->nplay++].name, CLIP_NAME_MAX + 1, "%s", f->sirens[i]);
 	}

@@ -168,8 +168,8 @@ class_rank(enum rollcall_class c)
 {
 	static const int rank[RC_COUNT] = {
 		[RC_FAILED] = 0, [RC_REJECTED] = 1, [RC_SILENT] = 2, [RC_OFFLINE] = 3,
-		[RC_PENDING] = 4, [RC_RECEIVED] = 5, [RC_PLAYING] = 6, [RC_DONE] = 7,
-		[RC_OTHER] = 8,
+		[RC_PENDING] = 4, [RC_RECEIVED] = 5, [RC_PLAYING] = 6, [RC_CANCELLED] = 7,
+		[RC_SUPERSEDED] = 8, [RC_DONE] = 9, [RC_OTHER] = 10,
 	};
 
 	return (unsigned)c < RC_COUNT ? rank[c] : RC_COUNT;

@@ -26,7 +26,8 @@
 #define CX_CONSOLE_DIR "/usr/local/share/cunxiang/console"
 #endif
 
-enum ktype { K_STR, K_STR0, K_NODEID, K_PREFIX, K_INT, K_GRACE, K_REPORTAT, K_SECURE };
+enum ktype { K_STR, K_STR0, K_PATH, K_PATH0, K_NODEID, K_PREFIX, K_INT, K_GRACE, K_REPORTAT,
+	K_SECURE };   /* K_PATH: relative to the config file's directory; *0: may be "" */
 
 struct kdef {
 	const char *section, *name;
@@ -38,37 +39,37 @@ struct kdef {
 #define F(field) offsetof(struct hub_config, field), sizeof(((struct hub_config *)0)->field)
 static const struct kdef kdefs[] = {
 	{ "hub", "id", K_NODEID, F(id), 0, 0 },
-	{ "hub", "state_dir", K_STR, F(state_dir), 0, 0 },
-	{ "hub", "key", K_STR, F(key_path), 0, 0 },
+	{ "hub", "state_dir", K_PATH, F(state_dir), 0, 0 },
+	{ "hub", "key", K_PATH, F(key_path), 0, 0 },
 	{ "hub", "prefix", K_PREFIX, F(prefix), 0, 0 },
 	{ "hub", "rollcall_deadline_s", K_INT, F(rollcall_deadline_s), 5, 86400 },
 	{ "hub", "resend_s", K_INT, F(resend_s), 0, 3600 },
 	{ "hub", "verify_threads", K_INT, F(verify_threads), 0, 64 },
 	{ "hub", "offline_grace", K_GRACE, F(offline_grace_pct), 100, 1000 },
 	{ "hub", "report_at_s", K_REPORTAT, F(report_at_s), 1, 86400 },
-	{ "hub", "zones", K_STR, F(zones_path), 0, 0 },
+	{ "hub", "zones", K_PATH, F(zones_path), 0, 0 },
 	{ "mqtt", "host", K_STR, F(host), 0, 0 },
 	{ "mqtt", "port", K_INT, F(port), 1, 65535 },
 	{ "mqtt", "username", K_STR, F(username), 0, 0 },
 	{ "mqtt", "password", K_STR, F(password), 0, 0 },
-	{ "mqtt", "password_file", K_STR, F(password_file), 0, 0 },
-	{ "mqtt", "tls_ca", K_STR, F(tls_ca), 0, 0 },
+	{ "mqtt", "password_file", K_PATH, F(password_file), 0, 0 },
+	{ "mqtt", "tls_ca", K_PATH, F(tls_ca), 0, 0 },
 	{ "mqtt", "client_id", K_STR, F(client_id), 0, 0 },
 	{ "mqtt", "keepalive_s", K_INT, F(keepalive_s), 5, 65535 },
 	{ "mqtt", "session_expiry_s", K_INT, F(session_expiry_s), 0, 4294967295LL },
 	{ "http", "listen", K_STR, F(http_listen), 0, 0 },
-	{ "http", "tokens", K_STR, F(http_tokens), 0, 0 },
-	{ "http", "tls_cert", K_STR, F(tls_cert), 0, 0 },
-	{ "http", "tls_key", K_STR, F(tls_key), 0, 0 },
+	{ "http", "tokens", K_PATH, F(http_tokens), 0, 0 },
+	{ "http", "tls_cert", K_PATH, F(tls_cert), 0, 0 },
+	{ "http", "tls_key", K_PATH, F(tls_key), 0, 0 },
 	{ "http", "secure_cookies", K_SECURE, F(secure_cookies), 0, 0 },
 	{ "http", "session_idle_s", K_INT, F(session_idle_s), 60, 86400 },
 	{ "http", "session_max_s", K_INT, F(session_max_s), 60, 604800 },
-	{ "http", "console_dir", K_STR0, F(console_dir), 0, 0 },
-	{ "signer", "key", K_STR, F(signer_key), 0, 0 },
+	{ "http", "console_dir", K_PATH0, F(console_dir), 0, 0 },
+	{ "signer", "key", K_PATH, F(signer_key), 0, 0 },
 	{ "signer", "kid", K_STR, F(signer_kid), 0, 0 },
 	{ "signer", "zones", K_STR, F(signer_zones), 0, 0 },
 	{ "signer", "actions", K_STR, F(signer_actions), 0, 0 },
-	{ "signer", "clip_dir", K_STR, F(signer_clip_dir), 0, 0 },
+	{ "signer", "clip_dir", K_PATH, F(signer_clip_dir), 0, 0 },
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
@@ -141,11 +142,20 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 	case K_STR:
 		return copy_str(ps, k->name, v, field, k->size);
 	case K_STR0:                       /* may be empty: "" turns the thing off */
+	case K_PATH0:
 		if (v[0] == '\0' || strcmp(v, "\"\"") == 0) {
 			field[0] = '\0';
 			return 1;
 		}
-		return copy_str(ps, k->name, v, field, k->size);
+		if (k->type == K_STR0)
+			return copy_str(ps, k->name, v, field, k->size);
+		/* fall through */
+	case K_PATH:
+		if (v[0] != '\0' && confval_path(ps->src.path, v, 0, field, k->size) == 0)
+			return 1;
+		return v[0] == '\0' ? copy_str(ps, k->name, v, field, k->size)
+		    : fail(ps, ps->src.lineno, "value of '%s' too long once taken from the config "
+		    "file's directory (at most %zu bytes)", k->name, k->size - 1);
 	case K_SECURE:
 		if (strcmp(v, "auto") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
 			*(int *)field = v[0] == 'a' ? HUBCONF_SECURE_AUTO : v[0] == 'y'

@@ -17,6 +17,8 @@ rcjson_counts(const struct rollcall_counts *c)
 	json_add_int(o, "done", c->done);
 	json_add_int(o, "failed", c->failed);
 	json_add_int(o, "rejected", c->rejected);
+	json_add_int(o, "cancelled", c->cancelled);
+	json_add_int(o, "superseded", c->superseded);
 	json_add_int(o, "silent", c->silent);
 	json_add_int(o, "offline", c->offline);
 	json_add_int(o, "pending", c->pending);

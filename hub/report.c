@@ -19,9 +19,9 @@ class_rank(enum rollcall_class c)
 {
 	static const int rank[RC_COUNT] = { [RC_FAILED] = 0, [RC_REJECTED] = 1, [RC_SILENT] = 2,
 		[RC_OFFLINE] = 3, [RC_PENDING] = 4, [RC_RECEIVED] = 5, [RC_PLAYING] = 6,
-		[RC_DONE] = 7, [RC_OTHER] = 8 };
+		[RC_CANCELLED] = 7, [RC_SUPERSEDED] = 8, [RC_DONE] = 9, [RC_OTHER] = 10 };
 
-	return (unsigned)c < RC_COUNT ? rank[c] : 9;
+	return (unsigned)c < RC_COUNT ? rank[c] : 11;
 }
 
 struct sorted {
@@ -49,7 +49,9 @@ add_counts(cJSON *o, const struct rollcall_counts *c)
 	    && json_add_int(o, "silent", c->silent) == 0
 	    && json_add_int(o, "offline", c->offline) == 0
 	    && json_add_int(o, "acknowledged", c->acknowledged) == 0
-	    && json_add_int(o, "pending", c->pending + c->received + c->playing) == 0 ? 0 : -1;
+	    && json_add_int(o, "pending", c->pending + c->received + c->playing) == 0
+	    && json_add_int(o, "cancelled", c->cancelled) == 0
+	    && json_add_int(o, "superseded", c->superseded) == 0 ? 0 : -1;
 }
 
 static int

@@ -11,9 +11,9 @@
 
 /* Rows in this order (as the hub sends them): the ones needing attention first. */
 const RC_CLASSES = ['failed', 'rejected', 'silent', 'offline', 'pending', 'received',
-	'playing', 'done', 'other'];
-const RC_COUNTS = ['expected', 'done', 'failed', 'rejected', 'silent', 'offline', 'pending',
-	'received', 'playing', 'acknowledged', 'unverified', 'other'];
+	'playing', 'cancelled', 'superseded', 'done', 'other'];
+const RC_COUNTS = ['expected', 'done', 'failed', 'rejected', 'cancelled', 'superseded', 'silent',
+	'offline', 'pending', 'received', 'playing', 'acknowledged', 'unverified', 'other'];
 const RC_BAD = new Set(['failed', 'rejected', 'silent', 'offline']);
 
 /* What a warning is called in lists: its title, or for a cancel "Cancel of REF". */
@@ -41,7 +41,7 @@ function countsLine(c)
 	if (!c)
 		return '—';
 	let s = t('counts.done', {n: c.done, of: c.expected});
-	for (const k of ['failed', 'rejected', 'silent', 'offline', 'pending'])
+	for (const k of ['failed', 'rejected', 'cancelled', 'superseded', 'silent', 'offline', 'pending'])
 		if (c[k] > 0)
 			s += ' · ' + t('counts.' + k, {n: c[k]});
 	if (c.acknowledged > 0)

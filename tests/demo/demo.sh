@@ -7,8 +7,11 @@
 #   flood warning signed by a township key with cunxiangctl, the signed
 #   receipt, the hub's roll-call and node list, and the web console's
 #   account and what it shows (WAIT=1 keeps it all running for a browser).
-# Everything lives in a temporary directory, removed at the end
-# (KEEP=1 keeps it).
+# It tells what happened as a story: one numbered plain line per step, a
+# few indented lines of detail under some (what the node played and when,
+# each signed receipt, the hub's verdict).  The tools' own output goes to
+# files in the demo directory.  Everything lives in a temporary directory,
+# removed at the end (KEEP=1 keeps it).
 set -eu
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +33,8 @@ cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then echo "demo files kept in $DIR"; else rm -rf "$DIR"; fi
 }
 trap cleanup EXIT
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+step() { printf '%s\n' "$*"; }        # one numbered line per step
+detail() { printf '     %s\n' "$*"; }  # indented lines under it
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(freeport)      # the node listener
 oport=$(freeport)     # the operator listener
@@ -38,7 +42,6 @@ while [ "$oport" = "$port" ]; do oport=$(freeport); done
 hport=$(freeport)     # the hub's HTTP API
 while [ "$hport" = "$port" ] || [ "$hport" = "$oport" ]; do hport=$(freeport); done
 
-say "1. Broker: mosquitto on 127.0.0.1:$port (nodes) and :$oport (operators), shipped config and ACL"
 sed -e "s|^listener 1883$|listener $port 127.0.0.1|" \
     -e "s|^listener 1884$|listener $oport 127.0.0.1|" \
     -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$DIR/nodes.passwd|" \
@@ -59,14 +62,15 @@ chmod 644 "$DIR/nodes.passwd" "$DIR/operators.passwd"
 mosquitto -c "$DIR/mosquitto.conf" >"$DIR/broker.out" 2>&1 & BROKER_PID=$!
 # generous waits: they end as soon as the condition holds
 for i in $(seq 600); do (exec 3<>/dev/tcp/127.0.0.1/$oport) 2>/dev/null && break; sleep 0.1; done
-echo "users: $NODE (node), $OPER (township operator), $HUBID (hub); anonymous access refused"
+step "1. broker started: mosquitto on 127.0.0.1:$port for nodes and :$oport for operators, with the" \
+	"shipped config (a password per account, an ACL per topic, no anonymous access)"
+detail "accounts: $NODE (the node), $OPER (the township's operator), $HUBID (the hub)"
 
-say "2. Township key (Ed25519), made with cunxiangctl keygen"
 "$CTL" keygen --alg ed25519 --out "$DIR/township.pem" --kid "$OPER" --zones 430682101 > "$DIR/keygen.out"
-cat "$DIR/keygen.out"
 PUB=$(awk -F' = ' '/^pubkey/ {print $2}' "$DIR/keygen.out")
+step "2. township key made with cunxiangctl keygen: Ed25519, key id $OPER; the node will trust it" \
+	"for zone 430682101 (the township) and the actions warn, cancel, drill, test"
 
-say "3. A warning clip: Mandarin speech from espeak-ng, encoded to Ogg Opus"
 mkdir -p "$DIR/clips"
 if command -v espeak-ng >/dev/null; then
 	espeak-ng -v cmn-latn-pinyin -s 150 -w "$DIR/clips/flood.wav" \
@@ -76,14 +80,15 @@ else
 	sox -n -r 48000 -c 1 -b 16 "$DIR/clips/flood48.wav" synth 2 sine 700 vol 0.5
 fi
 opusenc --quiet --bitrate 32 "$DIR/clips/flood48.wav" "$DIR/clips/flood.opus"
+CLIP_S=$(python3 -c 'import sys, wave; w = wave.open(sys.argv[1]); print("%.1f" % (w.getnframes() / w.getframerate()))' "$DIR/clips/flood48.wav")
 rm -f "$DIR/clips/"*.wav
-echo "flood.opus: $(stat -c %s "$DIR/clips/flood.opus") bytes, sha256 $(sha256sum "$DIR/clips/flood.opus" | cut -c1-16)..."
+step "3. warning clip made: flood.opus, $CLIP_S s of Mandarin (\"请注意，山洪预警，请立即向高处转移\", espeak-ng)," \
+	"Ogg Opus, $(stat -c %s "$DIR/clips/flood.opus") bytes, sha256 $(sha256sum "$DIR/clips/flood.opus" | cut -c1-16)..."
 
 AUDIO="file:$DIR/played.wav"
 if [ -e /proc/asound/cards ] && grep -q '[0-9] \[' /proc/asound/cards 2>/dev/null; then
 	AUDIO=alsa:default
 fi
-say "4. Node $NODE in zone $ZONE: simulated relays, audio to ${AUDIO}"
 mkdir -p "$DIR/node/sim" "$DIR/node/state"
 cat > "$DIR/node.conf" <<CONF
 [node]
@@ -122,14 +127,15 @@ pubkey = $PUB
 zones = 430682101
 actions = warn,cancel,drill,test
 CONF
-"$D" -n -c "$DIR/node.conf"
+"$D" -n -c "$DIR/node.conf" > "$DIR/node-check.out"
 "$D" -d -c "$DIR/node.conf" > "$DIR/node.log" 2>&1 & NODE_PID=$!
 for i in $(seq 600); do grep -q "mqtt: connected" "$DIR/node.log" && break; sleep 0.1; done
 grep -q "mqtt: connected" "$DIR/node.log" || { echo "node did not connect:"; cat "$DIR/node.log"; exit 1; }
-echo "node online; its public key for enrolment (cunxiangctl node-key):"
-"$CTL" node-key -c "$DIR/node.conf" | tee "$DIR/enrol.txt"
-
-say "5. The township hub: cunxiang-hub with the node enrolled, its HTTP API on 127.0.0.1:$hport"
+"$CTL" node-key -c "$DIR/node.conf" > "$DIR/enrol.txt"
+case $AUDIO in file:*) SOUND="sound into a WAV file, $DIR/played.wav" ;; *) SOUND="sound on $AUDIO" ;; esac
+step "4. node $NODE started in village $ZONE and connected: relays simulated in" \
+	"$DIR/node/sim (no GPIO here), $SOUND; its config checked first (cunxiangd -n)"
+detail "it made its own signing key; cunxiangctl node-key printed it for the operator and the hub to enrol"
 openssl genpkey -algorithm ED25519 -out "$DIR/hub.key" 2>/dev/null; chmod 600 "$DIR/hub.key"
 HUB_TOKEN=$(openssl rand -hex 16)
 echo "viewer demo $(printf %s "$HUB_TOKEN" | sha256sum | cut -d' ' -f1)" > "$DIR/hub.tokens"
@@ -163,13 +169,13 @@ clip_dir = $DIR/clips
 $(sed -n '/^\[node /,$p' "$DIR/enrol.txt")
 CONF
 (cd "$DIR/clips" && sha256sum flood.opus > SHA256SUMS)
-"$BUILD/cunxiang-hub" -n -c "$DIR/hub.conf"
+"$BUILD/cunxiang-hub" -n -c "$DIR/hub.conf" > "$DIR/hub-check.out"
 "$BUILD/cunxiang-hub" -d -c "$DIR/hub.conf" > "$DIR/hub.log" 2>&1 & HUB_PID=$!
 for i in $(seq 600); do grep -q "broker: connected" "$DIR/hub.log" && break; sleep 0.1; done
 grep -q "broker: connected" "$DIR/hub.log" || { echo "hub did not connect:"; cat "$DIR/hub.log"; exit 1; }
-echo "hub connected; every receipt and status goes into $DIR/hub/hub.db (SQLite)"
+step "5. hub $HUBID started with the node enrolled: it keeps every receipt and status in" \
+	"$DIR/hub/hub.db (SQLite), follows each warning's roll-call, serves its API on 127.0.0.1:$hport"
 
-say "6. Operator: sign and send a flood warning with cunxiangctl, wait for receipts"
 cat > "$DIR/ctl.conf" <<CONF
 [mqtt]
 host = 127.0.0.1
@@ -178,8 +184,14 @@ username = $OPER
 password = demo-township-secret
 
 [signer]
-key = $DIR/township.pem
+key = township.pem
 kid = $OPER
+
+[receipts]
+log = ctl-receipts.log
+
+[sirens]
+names = demo-short
 
 [hub]
 url = http://127.0.0.1:$hport
@@ -191,41 +203,52 @@ CONF
 set +e
 "$CTL" warn -c "$DIR/ctl.conf" --zone 430682101 --event flood --severity 2 \
 	--title "山洪预警" --text "请立即向高处转移" \
-	--siren demo-short --clip "$DIR/clips/flood.opus" --wait 120 | tee "$DIR/warn.out"
-rc=${PIPESTATUS[0]}
+	--siren demo-short --clip "$DIR/clips/flood.opus" --wait 120 > "$DIR/warn.out" 2> "$DIR/warn.err"
+rc=$?
 set -e
 WID=$(head -1 "$DIR/warn.out")
-
-say "7. What happened on the node"
-python3 - "$DIR/node/sim/edges" <<'PY'
-import sys
-rows = [l.split() for l in open(sys.argv[1])]
-if rows:
-    t0 = int(rows[0][0])
-    print("relay timeline (simulated GPIO, monotonic clock):")
-    for ns, line, v in rows:
-        print("  %+8.3f s  %-8s %s" % ((int(ns) - t0) / 1e9, line, "ON" if v == "1" else "off"))
-PY
-if [ -s "$DIR/played.wav" ]; then
-	echo "audio played into played.wav:"
-	sox "$DIR/played.wav" -n stat 2>&1 | grep -E "Length|RMS +amplitude|Rough" | sed 's/^/  /'
+if [ -z "$WID" ]; then
+	echo "6. the operator could not send the warning (cunxiangctl exit $rc):"; cat "$DIR/warn.err"
+	exit 1
 fi
-echo "node log:"
-grep -E "accepted|playing|receipt" "$DIR/node.log" | sed 's/^/  /'
+step "6. operator sent warning $WID with cunxiangctl warn: a flood, severity 2 (orange)," \
+	"\"山洪预警\", to township 430682101; play the siren demo-short, then flood.opus; signed with" \
+	"the township key, published once per zone, acknowledged by the broker"
 
-say "8. The hub: the warning's roll-call (叫应), the nodes, the audit log"
+python3 "$TOP/tests/demo/tell.py" played "$DIR/node/sim/edges" "$DIR/played.wav" "$CLIP_S" "$NODE" \
+	|| { [ $rc != 0 ] || rc=5; }
+python3 "$TOP/tests/demo/tell.py" receipts "$CTL" "$DIR" "$NODE" "$WID" || { [ $rc != 0 ] || rc=5; }
+detail "cunxiangctl warn --wait summed them up (exit $rc): $(sed -n 2p "$DIR/warn.out")"
+
 set +e
-"$CTL" rollcall -c "$DIR/ctl.conf" "$WID" --timeout 60; hrc=$?
-"$CTL" nodes -c "$DIR/ctl.conf"
-"$CTL" audit -c "$DIR/ctl.conf" verify
+"$CTL" rollcall -c "$DIR/ctl.conf" "$WID" --timeout 60 --json > "$DIR/rollcall.json" 2>"$DIR/rollcall.err"; hrc=$?
+"$CTL" nodes -c "$DIR/ctl.conf" --json > "$DIR/nodes.json" 2>&1
+"$CTL" audit -c "$DIR/ctl.conf" verify > "$DIR/audit.out" 2>&1; arc=$?
 set -e
+python3 - "$DIR/rollcall.json" "$DIR/nodes.json" "$(cat "$DIR/audit.out")" <<'PY' || true
+import json, sys
+rc = json.load(open(sys.argv[1]))
+c = rc.get("counts", {})
+print("9. the hub's roll-call (叫应) of the warning: %s, %d of %d expected node(s) done%s" % (
+      {"ok": "complete", "failed": "FAILED", "silent": "someone silent", "pending": "in progress"}
+      .get(rc.get("verdict"), rc.get("verdict")), c.get("done", 0), c.get("expected", 0),
+      "" if rc.get("complete") else " (not complete)"))
+for n in json.load(open(sys.argv[2])):
+    f = n.get("faults") or []
+    print("     node %s: %s, last heard %ss ago%s" % (n["id"], n["state"], n.get("age_s"),
+          ", faults: " + ", ".join(f) if f else ", no faults"))
+    if "clock-unsynced" in f:
+        print("       (clock-unsynced: this machine's clock is not NTP-synchronised; warnings still play)")
+print("     " + sys.argv[3].strip())
+PY
 [ $rc = 0 ] && [ $hrc != 0 ] && rc=$hrc
+[ $rc = 0 ] && [ $arc != 0 ] && rc=$arc
 
-say "9. The web console on the hub: http://127.0.0.1:$hport/"
 DUTY_PW=$(openssl rand -base64 12)
-printf '%s\n' "$DUTY_PW" | "$BUILD/cunxiang-hub" -c "$DIR/hub.conf" --account-add duty --role operator
-echo "account 'duty' (operator) made with cunxiang-hub --account-add; its password: $DUTY_PW"
-echo "what the console shows after logging in (its API, read here with python3):"
+printf '%s\n' "$DUTY_PW" | "$BUILD/cunxiang-hub" -c "$DIR/hub.conf" --account-add duty --role operator \
+	> "$DIR/account.out"
+step "10. web console account made (cunxiang-hub --account-add): duty, an operator, password $DUTY_PW;" \
+	"what the console at http://127.0.0.1:$hport/ shows after logging in (its API, read with python3):"
 python3 - "$hport" "$DUTY_PW" "$WID" <<'PY' || { [ $rc != 0 ] || rc=5; }
 import json, sys, urllib.request
 port, pw, wid = sys.argv[1:4]
@@ -236,16 +259,16 @@ req = urllib.request.Request(base + "/api/login", method="POST",
 with urllib.request.urlopen(req, timeout=10) as r:
     cookie = r.headers["Set-Cookie"].split(";")[0]
     me = json.load(r)
-print("  logged in: %s (%s); cookie %s...; HttpOnly, SameSite=Strict" % (me["name"], me["role"], cookie[:18]))
+print("     logged in as %s (%s): a session cookie, HttpOnly, SameSite=Strict" % (me["name"], me["role"]))
 def get(path):
     q = urllib.request.Request(base + path, headers={"Cookie": cookie})
     with urllib.request.urlopen(q, timeout=10) as r:
         return json.load(r)
 for z in get("/api/zones")["zones"]:
-    print("  zone %-14s %-8s %d node(s): %d ok, %d playing, %d fault, %d offline" % (
+    print("     zone %-14s %-8s %d node(s): %d ok, %d playing, %d with a fault, %d offline" % (
           z["zone"], z["level"], z["nodes"], z["ok"], z["playing"], z["fault"], z["offline"]))
 w = get("/api/warnings/" + wid)
-print("  warning %s (%s): %s, %d of %d done" % (w["id"], w.get("status"), w["verdict"],
+print("     warning %s (%s): %s, %d of %d done" % (w["id"], w.get("status"), w["verdict"],
       w["counts"]["done"], w["counts"]["expected"]))
 PY
 if [ "${WAIT:-0}" = 1 ]; then
@@ -256,5 +279,5 @@ if [ "${WAIT:-0}" = 1 ]; then
 else
 	echo "(make demo WAIT=1 keeps the broker, node and hub running to try the console in a browser)"
 fi
-[ $rc = 0 ] && echo "DEMO OK: the warning played, the node's signed receipt verified, the hub's roll-call is complete." || echo "demo: cunxiangctl exit $rc"
+[ $rc = 0 ] && echo "DEMO OK: the warning played, the node's signed receipts verified, the hub's roll-call is complete." || echo "demo: something went wrong (exit $rc); KEEP=1 keeps $DIR with every tool's output"
 exit $rc

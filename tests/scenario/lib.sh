@@ -446,6 +446,7 @@ ctl_conf() {
 	{
 		printf '[mqtt]\nhost = 127.0.0.1\nport = %s\nusername = operator\npassword = pw-operator\nprefix = %s\n\n' "$PORT" "$PREFIX"
 		printf '[signer]\nkey = %s\nkid = %s\n\n' "$RIG/township.pem" "$TOWNSHIP_KID"
+		printf '[sirens]\nnames = test-short\n\n'   # node_conf defines it
 		for n in "$@"; do
 			"$CTL" node-key -c "$RIG/$n.conf" | sed -n '/^\[node /,$p'
 			echo

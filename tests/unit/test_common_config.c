@@ -141,6 +141,49 @@ test_full(void **state)
 	config_free(&c);
 }
 
+/* Relative paths are taken from the config file's directory, never the
+ * current one: state_dir, clip_dir, password_file, tls_ca, sim:DIR,
+ * file:PATH (audio, clock_sync); absolute ones and other schemes unchanged. */
+static void
+test_relative_paths(void **state)
+{
+	struct node_config c;
+	struct cx_err e = { "" };
+	char want[256];
+
+	(void)state;
+	if (load_str("[node]\nid = village-201\nzone = 430682101201\nstate_dir = state\n"
+	    "clip_dir = ../clips\nclock_sync = file:sync\n[mqtt]\npassword_file = node.pass\n"
+	    "tls_ca = /etc/ca.crt\n[gpio]\ndevice = sim:gpio\namp = 5\n[audio]\n"
+	    "device = file:out.wav\n[key k]\nalg = ed25519\n"
+	    "pubkey = MCowBQYDK2VwAyEAkGEWPJPMlfe4m/24UpT1Lc8tfqogBWFP8sw++Op124o=\n"
+	    "zones = 430682\nactions = warn\n", &c, &e) != 0)
+		fail_msg("%s", e.msg);
+	snprintf(want, sizeof want, "%s/state", tmpdir);
+	assert_string_equal(c.state_dir, want);
+	snprintf(want, sizeof want, "%s/../clips", tmpdir);
+	assert_string_equal(c.clip_dir, want);
+	snprintf(want, sizeof want, "file:%s/sync", tmpdir);
+	assert_string_equal(c.clock_sync, want);
+	snprintf(want, sizeof want, "%s/node.pass", tmpdir);
+	assert_string_equal(c.password_file, want);
+	assert_string_equal(c.tls_ca, "/etc/ca.crt");
+	snprintf(want, sizeof want, "sim:%s/gpio", tmpdir);
+	assert_string_equal(c.gpio_device, want);
+	snprintf(want, sizeof want, "file:%s/out.wav", tmpdir);
+	assert_string_equal(c.audio_device, want);
+	config_free(&c);
+	if (load_str("[node]\nid = village-201\nzone = 430682101201\nstate_dir = /s\n"
+	    "clip_dir = /c\n[gpio]\ndevice = gpiod:gpiochip0\namp = 5\n[audio]\n"
+	    "device = alsa:default\n[key k]\nalg = ed25519\n"
+	    "pubkey = MCowBQYDK2VwAyEAkGEWPJPMlfe4m/24UpT1Lc8tfqogBWFP8sw++Op124o=\n"
+	    "zones = 430682\nactions = warn\n", &c, &e) != 0)
+		fail_msg("%s", e.msg);
+	assert_string_equal(c.gpio_device, "gpiod:gpiochip0");
+	assert_string_equal(c.audio_device, "alsa:default");
+	config_free(&c);
+}
+
 static void
 test_defaults(void **state)
 {
@@ -672,6 +715,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_syntax_variants),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_booleans_and_numbers),

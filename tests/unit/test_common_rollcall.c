@@ -8,7 +8,9 @@
  * the real one nor counts; a node that could not read the payload is
  * matched by its digest; counts per target zone; a cancel's semantics
  * (the old warning cancelled is a success, the cancel's own rejection a
- * failure whatever came last); 10,000 expected rows fed 20,000 receipts
+ * failure whatever came last); a warning withdrawn is not a failure: a
+ * "cancelled" receipt is class cancelled, with reason "updated by ID"
+ * superseded, both final, verdict cancelled / superseded; 10,000 expected rows fed 20,000 receipts
  * through the hash index (no timing asserted: a linear scan would make
  * this test take minutes, not milliseconds).
  */
@@ -128,6 +130,57 @@ test_classes_and_verdicts(void **state)
 	assert_int_equal(c.pending, 0);
 	assert_string_equal(rollcall_class_name(RC_OFFLINE), "offline");
 	assert_string_equal(rollcall_class_name(RC_OTHER), "other");
+	rollcall_free(rc);
+}
+
+/* A warning cancelled (by a cancel, or stopped at the node) or replaced
+ * by an update was withdrawn, not failed. */
+static void
+test_withdrawn(void **state)
+{
+	struct rollcall *rc = new_warn();
+	struct rollcall_counts c;
+	struct receipt r;
+
+	(void)state;
+	assert_int_equal(rollcall_expect(rc, "n-done", VILLAGE_A, 0), 0);
+	assert_int_equal(rollcall_expect(rc, "n-cancel", VILLAGE_A, 0), 0);
+	assert_int_equal(rollcall_expect(rc, "n-update", VILLAGE_A, 0), 0);
+	assert_int_equal(feed(rc, "n-done", 2, RS_DONE, WID), 1);
+	r = rcpt("n-cancel", 2, RS_CANCELLED, WID);
+	snprintf(r.reason, sizeof r.reason, "cancelled by %s", CID);
+	assert_int_equal(rollcall_receipt(rc, &r, NULL, 1, NULL), 1);
+	assert_false(rollcall_complete(rc));
+	r = rcpt("n-update", 3, RS_CANCELLED, WID);
+	snprintf(r.reason, sizeof r.reason, RECEIPT_UPDATED_BY "%s", CID);
+	assert_int_equal(rollcall_receipt(rc, &r, NULL, 1, NULL), 1);
+	assert_int_equal(cls(rc, "n-cancel"), RC_CANCELLED);
+	assert_int_equal(cls(rc, "n-update"), RC_SUPERSEDED);
+	assert_int_equal(rollcall_outcome(rc, rollcall_find(rc, "n-update", 1)), RC_SUPERSEDED);
+	assert_string_equal(rollcall_class_name(RC_CANCELLED), "cancelled");
+	assert_string_equal(rollcall_class_name(RC_SUPERSEDED), "superseded");
+	assert_true(rollcall_complete(rc));        /* both are final */
+	rollcall_counts(rc, NULL, &c);
+	assert_int_equal(c.expected, 3);
+	assert_int_equal(c.done, 1);
+	assert_int_equal(c.cancelled, 1);
+	assert_int_equal(c.superseded, 1);
+	assert_int_equal(c.failed + c.rejected, 0);
+	assert_string_equal(rollcall_verdict(&c), "cancelled");
+	c.cancelled = 0;
+	assert_string_equal(rollcall_verdict(&c), "superseded");
+	c.superseded = 0;
+	assert_string_equal(rollcall_verdict(&c), "ok");
+	c.cancelled = 1;
+	c.pending = 1;                             /* pending outranks it */
+	assert_string_equal(rollcall_verdict(&c), "pending");
+	c.pending = 0;
+	c.rejected = 1;                            /* and a failure even more */
+	assert_string_equal(rollcall_verdict(&c), "failed");
+	/* preempted is still a failure: the warning was cut by another one */
+	assert_int_equal(rollcall_expect(rc, "n-pre", VILLAGE_A, 0), 0);
+	assert_int_equal(feed(rc, "n-pre", 1, RS_PREEMPTED, WID), 1);
+	assert_int_equal(cls(rc, "n-pre"), RC_FAILED);
 	rollcall_free(rc);
 }
 
@@ -537,6 +590,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes_and_verdicts),
+		cmocka_unit_test(test_withdrawn),
 		cmocka_unit_test(test_verdict_precedence),
 		cmocka_unit_test(test_complete),
 		cmocka_unit_test(test_acknowledged),

@@ -6,6 +6,8 @@
  *     summary, one row each, unverified rows apart, exit 5 (one silent)
  *   - an acknowledged receipt: ACK column and "N acknowledged", JSON
  *     acknowledged/ack_by/ack_time; the device state shown is unchanged
+ *   - a warning cancelled on one node and replaced by an update on the
+ *     other: their own classes, "superseded" in the table, exit 7
  *   - a cancel: the old warning cancelled is a success, the cancel's own
  *     rejection a failure (exit 4)
  *   - no zone: the nodes that answered are expected, never complete
@@ -296,6 +298,49 @@ test_acknowledged(void **state)
 }
 
 static void
+test_withdrawn(void **state)
+{
+	struct tally *t = new_tally(WID, NULL, TALLY_WARN);
+	struct rc_opts cancelled = { .reason = "cancelled by cancel-1" },
+	    updated = { .reason = RECEIPT_UPDATED_BY "update-1" };
+	char line[512], *out;
+	const cJSON *n;
+	cJSON *o;
+
+	(void)state;
+	tally_add_zone(t, ZA, NULL);
+	tally_add_zone(t, ZB, NULL);
+	feed(t, "village-201", WID, 3, RS_PLAYING);
+	feed_opt(t, "village-201", WID, 4, RS_CANCELLED, &cancelled);
+	feed_opt(t, "village-202", WID, 2, RS_CANCELLED, &updated);
+	assert_true(tally_complete(t));
+	assert_int_equal(tally_exit_code(t), EXIT_WITHDRAWN);
+	out = text(t);
+	assert_non_null(strstr(out, "warning test-ed-1: 2 expected, 0 confirmed, 0 failed, 0 silent, "
+	    "0 in progress, 1 cancelled, 1 superseded by an update\n"));
+	row(out, "village-201", NULL, line, sizeof line);
+	assert_true(like(line, " cancelled +5 .* cancelled by cancel-1$"));
+	row(out, "village-202", NULL, line, sizeof line);
+	assert_true(like(line, " superseded +5 .* updated by update-1$"));
+	free(out);
+	o = json(t);
+	assert_int_equal(num(o, "cancelled"), 1);
+	assert_int_equal(num(o, "superseded"), 1);
+	assert_int_equal(num(o, "failed"), 0);
+	assert_int_equal(num(o, "exit"), EXIT_WITHDRAWN);
+	n = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "nodes"), 1);
+	assert_string_equal(cJSON_GetObjectItem(n, "state")->valuestring, "cancelled");
+	assert_string_equal(cJSON_GetObjectItem(n, "class")->valuestring, "superseded");
+	cJSON_Delete(o);
+	/* a failure elsewhere still wins */
+	feed(t, "village-202", WID, 1, RS_FAILED);    /* older: changes nothing */
+	assert_int_equal(tally_exit_code(t), EXIT_WITHDRAWN);
+	feed(t, "village-202", WID, 9, RS_FAILED);
+	assert_int_equal(tally_exit_code(t), EXIT_NODE_FAILED);
+	tally_free(t);
+}
+
+static void
 test_cancel(void **state)
 {
 	struct tally *t = new_tally("cancel-1", "warn-1", TALLY_CANCEL);
@@ -443,6 +488,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_receipts_mixed),
 		cmocka_unit_test(test_acknowledged),
+		cmocka_unit_test(test_withdrawn),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_no_zone),
 		cmocka_unit_test(test_one_node),

@@ -74,7 +74,7 @@ static void test_json(void **state)
 	    "\"verdict\":\"failed\""));
 	assert_non_null(strstr(j, "\"zones\":[{\"zone\":\"430682101\",\"verdict\":\"failed\","
 	    "\"expected\":3,\"done\":1,\"failed\":1,\"rejected\":0,\"silent\":1,\"offline\":0,"
-	    "\"acknowledged\":1,\"pending\":0}]"));
+	    "\"acknowledged\":1,\"pending\":0,\"cancelled\":0,\"superseded\":0}]"));
 	assert_non_null(strstr(j, "\"unverified\":1"));
 	/* worst first: failed, silent, done; the forged answer is not a row */
 	assert_true(strstr(j, "\"node\":\"v-202\"") < strstr(j, "\"node\":\"v-203\""));

@@ -437,6 +437,13 @@ test_bad_fields(void **state)
 		{ "{\"type\":\"alert\",\"status\":\"exercise\",\"event\":\"flood\",\"severity\":2,"
 		  "\"zones\":[\"430682101\"],\"sirens\":[\"kazoo\"]}", "sirens" },
 		{ "{\"type\":\"alert\",\"status\":\"exercise\",\"event\":\"flood\",\"severity\":2,"
+		  "\"zones\":[\"430682101\"],\"sirens\":[\"airraid\"]}",
+		  "sirens: unknown siren 'airraid'; did you mean 'air-raid'? known: pre-warning, "
+		  "air-raid, all-clear" },
+		{ "{\"type\":\"alert\",\"status\":\"exercise\",\"event\":\"flood\",\"severity\":2,"
+		  "\"zones\":[\"430682101\"],\"clips\":[\"flod.opus\"]}",
+		  "clips: unknown clip 'flod.opus'; did you mean 'flood.opus'? known: flood.opus" },
+		{ "{\"type\":\"alert\",\"status\":\"exercise\",\"event\":\"flood\",\"severity\":2,"
 		  "\"zones\":[\"430682101\"]}", "play" },
 		{ "{\"type\":\"alert\",\"status\":\"exercise\",\"event\":\"flood\",\"severity\":2,"
 		  "\"zones\":[\"430682101\"],\"speech\":true}", "text" },
