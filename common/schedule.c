@@ -12,12 +12,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/body.h"
 #include "common/json.h"
+#include "common/playlist.h"
 #include "common/quiet.h"
 #include "common/schedule.h"
 
 #define SCHED_TIME_MAX 253402300799LL  /* 9999-12-31T23:59:59Z */
-#define SHA256_HEX_LEN 64
 
 static const char *const day_names[] = { NULL, "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
@@ -102,7 +103,6 @@ check_prog(const struct schedule *s, int i, struct cx_err *e)
 int
 schedule_check(const struct schedule *s, struct cx_err *e)
 {
-	char norm[ZONE_MAX + 1];
 	int i;
 
 	if (s->v != SCHED_VERSION)
@@ -118,12 +118,9 @@ schedule_check(const struct schedule *s, struct cx_err *e)
 	if (s->valid_until - s->valid_from > SCHED_SPAN_MAX)
 		return cx_errf(e, "'valid_until' at most %lld days after 'valid_from'",
 		    SCHED_SPAN_MAX / 86400);
-	if (s->nzones < 1 || s->nzones > SCHED_MAX_ZONES)
-		return cx_errf(e, "'zones': 1..%d zones required", SCHED_MAX_ZONES);
-	for (i = 0; i < s->nzones; i++)
-		if (!bounded(s->zones[i], 1, ZONE_MAX) || zone_parse(s->zones[i], norm, NULL) < 0
-		    || strcmp(norm, s->zones[i]) != 0)
-			return cx_errf(e, "'zones'[%d]: not a valid normalised zone", i);
+	if (body_check_zones((const char (*)[ZONE_MAX + 1])s->zones, s->nzones, SCHED_MAX_ZONES,
+	    e) < 0)
+		return -1;
 	if (s->nprog < 0 || s->nprog > SCHED_MAX_PROG)
 		return cx_errf(e, "'programmes': 0..%d required", SCHED_MAX_PROG);
 	for (i = 0; i < s->nprog; i++)
@@ -133,40 +130,13 @@ schedule_check(const struct schedule *s, struct cx_err *e)
 }
 
 static int
-hex_to_bytes(const char *hex, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < 2 * n; i++) {
-		char c = hex[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] | v : v << 4);
-	}
-	return hex[2 * n] == '\0' ? 0 : -1;
-}
-
-static int
 parse_clip(const cJSON *it, struct play_item *p, struct cx_err *e)
 {
-	char hex[SHA256_HEX_LEN + 1];
-
 	if (!cJSON_IsObject(it))
 		return cx_errf(e, "not an object");
 	if (cJSON_GetObjectItemCaseSensitive(it, "clip") == NULL)
 		return cx_errf(e, "only clips are played by a schedule ('clip' missing)");
-	p->kind = PLAY_CLIP;
-	if (json_need_str(it, "clip", p->name, sizeof(p->name), e) < 0)
-		return -1;
-	if (!alert_clip_name_valid(p->name))
-		return cx_errf(e, "'clip' must be 1-%d of [A-Za-z0-9._-], not starting with '.'",
-		    CLIP_NAME_MAX);
-	if (json_need_str(it, "sha256", hex, sizeof(hex), e) < 0)
-		return -1;
-	if (strlen(hex) != SHA256_HEX_LEN || hex_to_bytes(hex, p->sha256, sizeof(p->sha256)) < 0)
-		return cx_errf(e, "'sha256' must be 64 lowercase hex digits");
-	return 0;
+	return playlist_clip_parse(it, p, e);
 }
 
 static int
@@ -225,37 +195,13 @@ parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, str
 }
 
 static int
-parse_zones(const cJSON *root, struct schedule *s, struct cx_err *e)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "zones"), *it;
-
-	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1
-	    || cJSON_GetArraySize(arr) > SCHED_MAX_ZONES)
-		return cx_errf(e, "'zones' must be an array of 1-%d zones", SCHED_MAX_ZONES);
-	cJSON_ArrayForEach(it, arr) {
-		if (!cJSON_IsString(it) || it->valuestring == NULL
-		    || strnlen(it->valuestring, ZONE_MAX + 1) > ZONE_MAX
-		    || zone_parse(it->valuestring, s->zones[s->nzones], NULL) < 0)
-			return cx_errf(e, "'zones'[%d]: not a valid zone", s->nzones);
-		s->nzones++;
-	}
-	return 0;
-}
-
-static int
 parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 {
 	const cJSON *r = d->root, *arr, *it;
-	char kind[10];
-	int64_t v;
 
-	if (json_need_int(d, r, "v", 0, 1000000, &v, e) < 0)
+	if (body_need_head(d, SCHED_VERSION, "schedule", e) < 0)
 		return -1;
-	if (v != SCHED_VERSION)
-		return cx_errf(e, "'v' must be %d", SCHED_VERSION);
-	s->v = (int)v;
-	if (json_need_str(r, "kind", kind, sizeof(kind), NULL) < 0 || strcmp(kind, "schedule") != 0)
-		return cx_errf(e, "'kind' must be \"schedule\"");
+	s->v = SCHED_VERSION;
 	if (json_need_str(r, "id", s->id, sizeof(s->id), e) < 0
 	    || json_need_str(r, "sender", s->sender, sizeof(s->sender), e) < 0
 	    || json_need_int(d, r, "sent", 0, SCHED_TIME_MAX, &s->sent, e) < 0
@@ -264,7 +210,7 @@ parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 	s->valid_from = s->sent;
 	if (json_get_int(d, r, "valid_from", 0, SCHED_TIME_MAX, &s->valid_from, e) < 0)
 		return -1;
-	if (parse_zones(r, s, e) < 0)
+	if (body_parse_zones(r, s->zones, SCHED_MAX_ZONES, &s->nzones, e) < 0)
 		return -1;
 	arr = cJSON_GetObjectItemCaseSensitive(r, "programmes");
 	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) > SCHED_MAX_PROG)
@@ -281,16 +227,7 @@ parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 int
 schedule_is_body(const uint8_t *body, size_t len)
 {
-	struct json_doc d;
-	char kind[12];
-	int is = 0;
-
-	if (json_doc_parse(body, len, &d, NULL) < 0)
-		return 0;
-	if (json_get_str(d.root, "kind", kind, sizeof(kind), NULL) == 1)
-		is = strcmp(kind, "schedule") == 0;
-	json_doc_free(&d);
-	return is;
+	return body_kind_is(body, len, "schedule");
 }
 
 int
@@ -312,10 +249,9 @@ schedule_parse(const uint8_t *json, size_t len, struct schedule *s, struct cx_er
 static int
 add_prog(cJSON *arr, const struct sched_prog *p)
 {
-	static const char hexd[] = "0123456789abcdef";
 	cJSON *o, *days = NULL, *play = NULL, *it;
-	char hex[SHA256_HEX_LEN + 1], at[8];
-	int i, k, ok;
+	char at[8];
+	int i, ok;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		return -1;
@@ -330,16 +266,9 @@ add_prog(cJSON *arr, const struct sched_prog *p)
 	for (i = 1; ok && i <= 7; i++)
 		if (p->days & (1u << (i - 1)))
 			ok = cJSON_AddItemToArray(days, cJSON_CreateString(day_names[i]));
-	for (i = 0; ok && i < p->nplay; i++) {
-		for (k = 0; k < 32; k++) {
-			hex[2 * k] = hexd[p->play[i].sha256[k] >> 4];
-			hex[2 * k + 1] = hexd[p->play[i].sha256[k] & 15];
-		}
-		hex[SHA256_HEX_LEN] = '\0';
+	for (i = 0; ok && i < p->nplay; i++)
 		ok = (it = cJSON_CreateObject()) != NULL && cJSON_AddItemToArray(play, it)
-		    && cJSON_AddStringToObject(it, "clip", p->play[i].name) != NULL
-		    && cJSON_AddStringToObject(it, "sha256", hex) != NULL;
-	}
+		    && playlist_clip_add(it, &p->play[i]) == 0;
 	return ok ? 0 : -1;
 }
 
@@ -364,28 +293,15 @@ build(const struct schedule *s)
 		ok = cJSON_AddItemToArray(zones, cJSON_CreateString(s->zones[i]));
 	for (i = 0; ok && i < s->nprog; i++)
 		ok = add_prog(progs, &s->prog[i]) == 0;
-	if (!ok) {
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
+	return json_built(root, ok);
 }
 
 char *
 schedule_to_json(const struct schedule *s, struct cx_err *e)
 {
-	cJSON *root;
-	char *out;
-
 	if (schedule_check(s, e) < 0)
 		return NULL;
-	if ((root = build(s)) == NULL) {
-		cx_errf(e, "out of memory");
-		return NULL;
-	}
-	out = json_print(root, e);
-	cJSON_Delete(root);
-	return out;
+	return json_print_free(build(s), e);
 }
 
 static int

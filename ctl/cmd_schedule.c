@@ -15,8 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "common/clock.h"
 #include "common/json.h"
@@ -80,21 +78,6 @@ option(void *ctx, int ch, const char *arg)
 	return EXIT_USAGE;
 }
 
-static int
-make_id(const char *kid, int64_t now, char out[SCHED_ID_MAX + 1])
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-	uint8_t r[2];
-	char when[16];
-
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
-		return -1;
-	snprintf(out, SCHED_ID_MAX + 1, "%.16s-%.14s-%02x%02x", kid, when, r[0], r[1]);
-	return 0;
-}
-
 /* The members a sender fills in, where the file left them out. */
 static int
 fill(cJSON *root, const struct ctl_config *c, int64_t now)
@@ -107,7 +90,7 @@ fill(cJSON *root, const struct ctl_config *c, int64_t now)
 	    cJSON_AddStringToObject(root, "kind", "schedule") == NULL)
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(root, "id") == NULL &&
-	    (make_id(c->kid[0] ? c->kid : "schedule", now, id) < 0 ||
+	    (alert_make_id_max(c->kid[0] ? c->kid : "schedule", now, id, SCHED_ID_MAX) < 0 ||
 	    cJSON_AddStringToObject(root, "id", id) == NULL))
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(root, "sender") == NULL &&
@@ -168,7 +151,7 @@ body_of_withdraw(const struct sopts *o, const struct ctl_config *c, int64_t now,
 
 	memset(s, 0, sizeof(*s));
 	s->v = SCHED_VERSION;
-	if (make_id(c->kid[0] ? c->kid : "schedule", now, s->id) < 0)
+	if (alert_make_id_max(c->kid[0] ? c->kid : "schedule", now, s->id, SCHED_ID_MAX) < 0)
 		return args_fail(o->cmd, EXIT_CONFIG, "no randomness for an id");
 	snprintf(s->sender, sizeof(s->sender), "%s", c->kid[0] ? c->kid : "cunxiangctl");
 	s->sent = s->valid_from = now;
