@@ -94,6 +94,7 @@ reload(struct node *n)
 	n->cfg.selftest = c->selftest;
 	free(c);
 	selftest_schedule(n->selftest);
+	routine_trust_changed(n->routine);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
 	log_info("SIGHUP: configuration reloaded (%d keys)", n->cfg.trust.nkeys);

@@ -118,6 +118,49 @@ bad_file(void *arg, const char *name, const char *why)
 	log_warnx("schedule file %s dropped: %s", name, why);
 }
 
+/* A schedule held, judged again by the trust store as it is now: its
+ * signed payload verified again when its file is there, else the key and
+ * its scope (a schedule kept in memory only). */
+static int
+recheck(void *arg, const struct sched_held *h, const uint8_t *p, size_t len, struct cx_err *why)
+{
+	struct routine *r = arg;
+	struct verify_ctx ctx = { .node_zone = r->n->cfg.zone };
+	const struct trust_key *k;
+	static struct schedule s;
+	char kid[ENV_KID_MAX + 1];
+	enum verify_result vr;
+
+	if (p != NULL)
+		return check_file(r, p, len, &s, kid, why);
+	if ((k = trust_find(&r->n->cfg.trust, h->kid)) == NULL)
+		return cx_errf(why, "%s: key %s is not trusted", verify_result_name(VR_UNKNOWN_KEY),
+		    h->kid);
+	vr = verify_scope(&ctx, k, (const char (*)[ZONE_MAX + 1])h->s.zones, h->s.nzones,
+	    ACT_SCHEDULE, why);
+	return vr == VR_OK ? 0 : cx_err_prefix(why, "%s", verify_result_name(vr));
+}
+
+static void
+dropped(void *arg, const struct sched_held *h, const char *why)
+{
+	struct routine *r = arg;
+	char reason[RECEIPT_REASON_MAX];
+
+	snprintf(reason, sizeof(reason), "schedule dropped, trust store reloaded: %s", why);
+	log_warnx("schedule %s (key %s) %s", h->s.id, h->kid, reason);
+	sched_receipt(r, h->s.id, RS_CANCELLED, reason, NULL);
+}
+
+void
+routine_trust_changed(struct routine *r)
+{
+	if (r == NULL)
+		return;
+	if (schedstore_recheck(&r->st, recheck, dropped, r) > 0)
+		loop_timer_arm(r->n->loop, &r->tick, 0);    /* the next programme changed */
+}
+
 struct routine *
 routine_new(struct node *n)
 {

@@ -41,6 +41,12 @@ void routine_free(struct routine *r);
 void routine_on_payload(struct routine *r, const struct verify_ctx *ctx,
     const struct trust_key *k, const struct envelope *env, const char *kid,
     const unsigned char md[32], const uint8_t *p, size_t len);
+/* The trust store was reloaded (SIGHUP): every schedule held is judged
+ * again; one whose key is gone, lost the action `schedule` or the scope of
+ * its zones (or whose signature no longer verifies) is dropped, logged,
+ * with a "cancelled" receipt saying why.  A programme of it already
+ * playing or queued plays on. */
+void routine_trust_changed(struct routine *r);
 /* A routine programme played ms milliseconds (it ended, was cut or
  * preempted): counted against [limits] max_routine_day_s. */
 void routine_played(struct routine *r, int64_t ms);

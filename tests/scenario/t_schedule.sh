@@ -17,6 +17,9 @@
 #          no relay closes.
 #   untrusted: 1970, no time source: the schedule is held, its programmes
 #          held back, said once in a rejected receipt; no relay closes.
+#   sighup: the trust store is reloaded; a schedule whose key lost the action
+#          "schedule" (s-cap) or is gone (s-untr) is dropped, logged, its
+#          file removed, a "cancelled" receipt saying why.
 . "$(dirname "$0")/lib.sh"
 
 FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
@@ -166,4 +169,19 @@ check "... and its programmes held back, said in a receipt" wait_receipt s-untr 
 check "... naming why" reason_has s-untr u-$now rejected \
     "routine programmes held back: local time unknown (wall clock untrusted)"
 check "... no relay has closed" [ "$(amp_closed s-untr)" = 0 ]
+
+# --- SIGHUP: the schedules held are judged again by the reloaded trust store --------------
+# s-cap: the key loses the action "schedule"; s-untr: the key is gone
+sed -i 's/^actions = schedule$/actions = warn/' "$RIG/s-cap.conf"
+sed -i '/^\[key sched-101\]$/,$d' "$RIG/s-untr.conf"
+kill -HUP "${NODE_PID[s-cap]}" "${NODE_PID[s-untr]}"
+check "sighup: a schedule whose key lost the action is dropped" wait_receipt s-cap c-$now cancelled
+check "... the receipt says why" reason_has s-cap c-$now cancelled \
+    "schedule dropped, trust store reloaded: action-scope: key sched-101 may not schedule"
+check "... logged" grep -q "schedule c-$now (key sched-101) schedule dropped, trust store reloaded" "$RIG/s-cap.log"
+check "... its file is gone" [ ! -e "$RIG/s-cap/state/schedules/s-c-$now.cx" ]
+check "sighup: a schedule whose key is gone is dropped" wait_receipt s-untr u-$now cancelled
+check "... the receipt says why" reason_has s-untr u-$now cancelled \
+    "schedule dropped, trust store reloaded: unknown-key"
+check "... no schedule left" [ -z "$(ls "$RIG/s-untr/state/schedules")" ]
 finish
