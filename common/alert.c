@@ -105,9 +105,15 @@ bounded(const char *s, size_t min, size_t max)
 int
 alert_clip_name_valid(const char *s)
 {
+	return alert_name_valid(s, CLIP_NAME_MAX);
+}
+
+int
+alert_name_valid(const char *s, size_t max)
+{
 	size_t i, n;
 
-	if (!bounded(s, 1, CLIP_NAME_MAX) || s[0] == '.')
+	if (!bounded(s, 1, max) || s[0] == '.')
 		return 0;
 	n = strlen(s);
 	for (i = 0; i < n; i++) {

@@ -106,6 +106,9 @@ int alert_make_id_max(const char *kid, int64_t now, char *out, size_t idmax);
 
 /* 1 if s is a clip name: 1-64 of [A-Za-z0-9._-], not starting with '.'. */
 int alert_clip_name_valid(const char *s);
+/* 1 if s is 1-max of [A-Za-z0-9._-], not starting with '.' (a clip's name,
+ * a schedule's programme name). */
+int alert_name_valid(const char *s, size_t max);
 
 const char *alert_status_name(enum alert_status s);    /* "actual" ... */
 const char *alert_type_name(enum alert_type t);        /* "alert" ... */

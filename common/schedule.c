@@ -47,24 +47,6 @@ bounded(const char *s, size_t min, size_t max)
 	return n >= min && n <= max;
 }
 
-/* [A-Za-z0-9._-]{1,16}, no leading dot: it goes into a ref. */
-static int
-prog_name_valid(const char *s)
-{
-	size_t i, n;
-
-	if (!bounded(s, 1, SCHED_NAME_MAX) || s[0] == '.')
-		return 0;
-	n = strlen(s);
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		    || c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 static int
 time_valid(int64_t t)
 {
@@ -77,7 +59,7 @@ check_prog(const struct schedule *s, int i, struct cx_err *e)
 	const struct sched_prog *p = &s->prog[i];
 	int j;
 
-	if (!prog_name_valid(p->name))
+	if (!alert_name_valid(p->name, SCHED_NAME_MAX))   /* it goes into a ref */
 		return cx_errf(e, "'programmes'[%d]: 'name' must be 1-%d of [A-Za-z0-9._-], "
 		    "not starting with '.'", i, SCHED_NAME_MAX);
 	for (j = 0; j < i; j++)
@@ -87,16 +69,20 @@ check_prog(const struct schedule *s, int i, struct cx_err *e)
 		return cx_errf(e, "'programmes'[%d]: 'days' must name 1-7 days", i);
 	if (p->at_min < 0 || p->at_min >= 1440)
 		return cx_errf(e, "'programmes'[%d]: 'at' must be HH:MM, 00:00..23:59", i);
-	if (p->nplay < 1 || p->nplay > SCHED_MAX_PLAY)
-		return cx_errf(e, "'programmes'[%d]: 'play': 1..%d clips required", i,
-		    SCHED_MAX_PLAY);
+	if (p->chime != 0 && p->chime != 1)
+		return cx_errf(e, "'programmes'[%d]: 'chime' must be true or false", i);
+	if (p->chime ? p->nplay < 0 || p->nplay > SCHED_CHIME_MAX_PLAY
+	    : p->nplay < 1 || p->nplay > SCHED_MAX_PLAY)
+		return cx_errf(e, "'programmes'[%d]: 'play': %d..%d clips required", i,
+		    p->chime ? 0 : 1, p->chime ? SCHED_CHIME_MAX_PLAY : SCHED_MAX_PLAY);
 	for (j = 0; j < p->nplay; j++)
 		if (p->play[j].kind != PLAY_CLIP || !alert_clip_name_valid(p->play[j].name))
 			return cx_errf(e, "'programmes'[%d]: 'play'[%d]: not a valid clip", i, j);
 	if (!(p->volume >= 0 && p->volume <= 100) && p->volume != VOLUME_KEEP)
 		return cx_errf(e, "'programmes'[%d]: 'volume' must be 0..100 or %d", i, VOLUME_KEEP);
-	if (p->max_s < 1 || p->max_s > SCHED_MAX_S)
-		return cx_errf(e, "'programmes'[%d]: 'max_s' must be 1..%d", i, SCHED_MAX_S);
+	if (p->max_s < 1 || p->max_s > (p->chime ? SCHED_CHIME_MAX_S : SCHED_MAX_S))
+		return cx_errf(e, "'programmes'[%d]: 'max_s' must be 1..%d", i,
+		    p->chime ? SCHED_CHIME_MAX_S : SCHED_MAX_S);
 	return 0;
 }
 
@@ -159,10 +145,29 @@ parse_days(const cJSON *obj, struct sched_prog *p, struct cx_err *e)
 	return 0;
 }
 
+/* "play": 1..SCHED_MAX_PLAY clips; a chime's may be left out (0..1). */
+static int
+parse_play(const cJSON *obj, struct sched_prog *p, struct cx_err *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "play"), *it;
+	int min = p->chime ? 0 : 1, max = p->chime ? SCHED_CHIME_MAX_PLAY : SCHED_MAX_PLAY;
+
+	if (arr == NULL && p->chime)
+		return 0;
+	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < min
+	    || cJSON_GetArraySize(arr) > max)
+		return cx_errf(e, "'play' must be an array of %d-%d clips", min, max);
+	cJSON_ArrayForEach(it, arr) {
+		if (parse_clip(it, &p->play[p->nplay], e) < 0)
+			return cx_err_prefix(e, "'play'[%d]", p->nplay);
+		p->nplay++;
+	}
+	return 0;
+}
+
 static int
 parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, struct cx_err *e)
 {
-	const cJSON *arr, *it;
 	char at[8];
 	int64_t v;
 	int rc;
@@ -174,7 +179,11 @@ parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, str
 	if (json_need_str(obj, "at", at, sizeof(at), NULL) < 0 || strlen(at) != 5
 	    || (p->at_min = quiet_hhmm(at)) < 0)
 		return cx_errf(e, "'at' must be HH:MM, 00:00..23:59");
-	if (json_need_int(d, obj, "max_s", 1, SCHED_MAX_S, &v, e) < 0)
+	if (json_get_bool(obj, "chime", &p->chime, e) < 0)
+		return -1;
+	v = SCHED_CHIME_DEFAULT_S;
+	if ((p->chime ? json_get_int(d, obj, "max_s", 1, SCHED_CHIME_MAX_S, &v, e)
+	    : json_need_int(d, obj, "max_s", 1, SCHED_MAX_S, &v, e)) < 0)
 		return -1;
 	p->max_s = (int)v;
 	p->volume = VOLUME_KEEP;
@@ -182,16 +191,7 @@ parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, str
 		return -1;
 	if (rc)
 		p->volume = (int)v;
-	arr = cJSON_GetObjectItemCaseSensitive(obj, "play");
-	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1
-	    || cJSON_GetArraySize(arr) > SCHED_MAX_PLAY)
-		return cx_errf(e, "'play' must be an array of 1-%d clips", SCHED_MAX_PLAY);
-	cJSON_ArrayForEach(it, arr) {
-		if (parse_clip(it, &p->play[p->nplay], e) < 0)
-			return cx_err_prefix(e, "'play'[%d]", p->nplay);
-		p->nplay++;
-	}
-	return 0;
+	return parse_play(obj, p, e);
 }
 
 static int
@@ -260,7 +260,8 @@ add_prog(cJSON *arr, const struct sched_prog *p)
 	ok = cJSON_AddStringToObject(o, "name", p->name) != NULL
 	    && (days = cJSON_AddArrayToObject(o, "days")) != NULL
 	    && cJSON_AddStringToObject(o, "at", at) != NULL
-	    && (play = cJSON_AddArrayToObject(o, "play")) != NULL
+	    && (!p->chime || cJSON_AddBoolToObject(o, "chime", 1) != NULL)
+	    && (p->nplay == 0 || (play = cJSON_AddArrayToObject(o, "play")) != NULL)
 	    && (p->volume == VOLUME_KEEP || json_add_int(o, "volume", p->volume) == 0)
 	    && json_add_int(o, "max_s", p->max_s) == 0;
 	for (i = 1; ok && i <= 7; i++)

@@ -65,7 +65,7 @@ limits_volume(struct node *n, const struct arb_entry *e, struct program *pg, cha
 unsigned long
 limits_max_play_ms(const struct node *n, const struct arb_entry *e)
 {
-	if (layer_of(e) == AL_ROUTINE)
+	if (layer_of(e) == AL_ROUTINE || layer_of(e) == AL_CHIME)
 		return (unsigned long)e->max_s * 1000ul;
 	if (layer_of(e) != AL_DRILL || n->cfg.max_drill_s == 0)
 		return 0;

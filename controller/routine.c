@@ -219,7 +219,7 @@ make_entry(struct routine *r, const struct sched_held *h, const struct sched_pro
 		return NULL;
 	}
 	snprintf(a->sender, sizeof(a->sender), "%s", h->s.sender);
-	snprintf(a->event, sizeof(a->event), "routine");
+	snprintf(a->event, sizeof(a->event), "%s", p->chime ? "chime" : "routine");
 	a->sent = h->s.sent;
 	a->effective = due;
 	a->expires = due + p->max_s + ROUTINE_LATE_S;
@@ -231,13 +231,32 @@ make_entry(struct routine *r, const struct sched_held *h, const struct sched_pro
 	memcpy(a->play, p->play, sizeof(a->play[0]) * (size_t)p->nplay);
 	a->repeat = 1;
 	a->volume = p->volume;
-	e->layer = AL_ROUTINE;
+	e->layer = p->chime ? AL_CHIME : AL_ROUTINE;   /* a chime's tone: warning.c */
 	e->level = k != NULL ? k->level : 0;
 	e->max_s = (unsigned)p->max_s;
 	e->received_ms = clock_wall_ms();
 	e->received_mono = clock_mono_ms();
 	arbiter_map(e, e->received_mono, clock_wall());
 	return e;
+}
+
+/* A chime sounds at its time or not at all: with anything playing or
+ * waiting (a warning, a routine programme due at the same time) it is
+ * dropped, a "preempted" receipt saying by what.  1 if so (e freed). */
+static int
+chime_busy(struct node *n, struct arb_entry *e)
+{
+	const struct arb_entry *by = n->arb.active != NULL ? n->arb.active
+	    : n->arb.nqueue > 0 ? n->arb.queue[0] : NULL;
+	char why[RECEIPT_REASON_MAX];
+
+	if (by == NULL)
+		return 0;
+	snprintf(why, sizeof(why), "preempted by %s; a chime is not resumed", by->a.id);
+	log_info("chime %s dropped: %s", e->a.id, why);
+	warning_report(n, e, RS_PREEMPTED, why);
+	free(e);
+	return 1;
 }
 
 static void
@@ -252,6 +271,8 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 		log_warnx("schedule %s: programme %s: cannot be made", h->s.id, h->s.prog[pi].name);
 		return;
 	}
+	if (e->layer == AL_CHIME && chime_busy(r->n, e))
+		return;
 	left = day_left_s(r);
 	if (left == 0) {
 		snprintf(why, sizeof(why), "max_routine_day_s %u used",
@@ -277,24 +298,28 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	warning_offer_resumed(r->n, e, h->kid);
 }
 
-/* Every programme held that is due at t: started, or skipped if too late. */
+/* Every programme held that is due at t: started, or skipped if too late;
+ * routine programmes first, then chimes (a chime never delays one). */
 static void
 due_at(struct routine *r, int64_t t, int64_t now)
 {
 	int64_t d;
-	int i, j;
+	int i, j, chime;
 
-	for (i = 0; i < r->st.n; i++)
-		for (j = 0; j < r->st.held[i]->s.nprog; j++) {
-			const struct sched_held *h = r->st.held[i];
-			if (schedule_next_due(&h->s, &h->s.prog[j], t, &d) < 0 || d != t)
-				continue;
-			if (now - t > ROUTINE_LATE_S)
-				log_warnx("schedule %s: programme %s due at %lld skipped (now %lld)",
-				    h->s.id, h->s.prog[j].name, (long long)t, (long long)now);
-			else
-				fire(r, i, j, t);
-		}
+	for (chime = 0; chime <= 1; chime++)
+		for (i = 0; i < r->st.n; i++)
+			for (j = 0; j < r->st.held[i]->s.nprog; j++) {
+				const struct sched_held *h = r->st.held[i];
+				if (h->s.prog[j].chime != chime ||
+				    schedule_next_due(&h->s, &h->s.prog[j], t, &d) < 0 || d != t)
+					continue;
+				if (now - t > ROUTINE_LATE_S)
+					log_warnx("schedule %s: programme %s due at %lld skipped "
+					    "(now %lld)", h->s.id, h->s.prog[j].name, (long long)t,
+					    (long long)now);
+				else
+					fire(r, i, j, t);
+			}
 }
 
 static void
@@ -430,11 +455,12 @@ routine_status(const struct routine *r, char *out, size_t outsz)
 #undef APPEND
 }
 
-/* A routine programme stops playing: what it played counts for the day. */
+/* A routine programme or chime stops playing: what it played counts for
+ * the day. */
 void
 routine_stopped(struct node *n, const struct arb_entry *e)
 {
-	if (e->layer == AL_ROUTINE && n->started_ms != 0)
+	if ((e->layer == AL_ROUTINE || e->layer == AL_CHIME) && n->started_ms != 0)
 		routine_played(n->routine, clock_wall_ms() - n->started_ms);
 }
 
@@ -458,5 +484,39 @@ routine_resumable(struct node *n, const struct arb_entry *pre)
 	c->resume_frames += ps.frames;
 	c->max_s -= (unsigned)played_s;
 	return c;
+}
+
+/* The amplifier relay as the self-test's amp_relay check reads it: the
+ * feedback after the warm-up (read as the chime started, warning.c) and
+ * now that every relay is off again. */
+void
+routine_chime_evidence(struct node *n, struct receipt *r)
+{
+	struct receipt_selftest *t = &r->selftest;
+	struct selftest_check *c = &t->checks[0];
+	int64_t ms = n->started_ms != 0 ? clock_wall_ms() - n->started_ms : 0;
+	struct cx_err e;
+	int off = 0;
+
+	r->has_selftest = 1;
+	memset(t, 0, sizeof(*t));
+	t->mode = SELFTEST_AUDIBLE;
+	t->trigger = SELFTEST_SCHEDULE;
+	t->nchecks = 1;
+	if (n->io.fb_idx < 0) {
+		selftest_check_set(c, "amp_relay", 1, 0, "skipped: no amp_feedback_line");
+		return;
+	}
+	if (gpio_get(n->io.gpio, n->io.fb_idx, &off, &e) < 0) {
+		selftest_check_set(c, "amp_relay", 0, ms, e.msg);
+		return;
+	}
+	if (n->amp_silent)
+		selftest_check_set(c, "amp_relay", 0, ms, "relay on: feedback 0 after the warm-up");
+	else if (off)
+		selftest_check_set(c, "amp_relay", 0, ms,
+		    "relay off: feedback still 1 (relay stuck on?)");
+	else
+		selftest_check_set(c, "amp_relay", 1, ms, "on->fb 1 after the warm-up, off->fb 0");
 }
 

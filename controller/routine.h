@@ -61,6 +61,11 @@ void routine_stopped(struct node *n, const struct arb_entry *e);
 /* pre, being preempted: if a routine programme with time left of its
  * max_s, a copy (heap) that resumes where it stopped; else NULL. */
 struct arb_entry *routine_resumable(struct node *n, const struct arb_entry *pre);
+struct receipt;
+/* A chime's final receipt r carries the amplifier relay check it made, as
+ * the self-test's "amp_relay" (a "selftest" object, trigger "schedule"):
+ * the feedback after the warm-up, and again with every relay off. */
+void routine_chime_evidence(struct node *n, struct receipt *r);
 /* Schedules and programmes held, for the status and logs. */
 int routine_count(const struct routine *r, int *programmes);
 

@@ -129,12 +129,15 @@ stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *rea
 
 /* What the player plays for a warning, by the node's config as it is now. */
 static int
-build_program(struct node *n, const struct alert *a, struct program *pg, struct cx_err *e)
+build_program(struct node *n, const struct arb_entry *en, struct program *pg, struct cx_err *e)
 {
 	struct player_cfg pc;
 
 	nodeio_player_cfg(&n->cfg, &pc);
-	return program_build(pg, a, &pc, e);
+	if (program_build(pg, &en->a, &pc, e) == -1)
+		return -1;
+	/* a chime programme: the node's chime tone before its clip, if any */
+	return en->layer == AL_CHIME ? program_add_chime(pg, e) : 0;
 }
 
 /* The stream of the warning about to play: subscribed, gated, buffered
@@ -179,7 +182,7 @@ static int
 build_capped(struct node *n, const struct arb_entry *e, struct program *pg, struct cx_err *err)
 {
 	n->cap_note[0] = '\0';
-	if (build_program(n, &e->a, pg, err) == -1)
+	if (build_program(n, e, pg, err) == -1)
 		return -1;
 	limits_volume(n, e, pg, n->cap_note, sizeof(n->cap_note));
 	pg->skip_frames = e->resume_frames;
@@ -212,7 +215,7 @@ warning_play_cap(void *arg)
 
 	if (e == NULL)
 		return;
-	if (e->layer == AL_ROUTINE)
+	if (e->layer == AL_ROUTINE || e->layer == AL_CHIME)
 		snprintf(why, sizeof(why), "cut at %s %u", e->max_rule ? e->max_rule : "max_s",
 		    e->max_s);
 	else
@@ -321,7 +324,8 @@ place(struct node *n, struct arb_entry *e)
 		again = pre != NULL ? routine_resumable(n, pre) : NULL;
 		if (pre != NULL) {
 			snprintf(why, sizeof(why), "preempted by %s%s", e->a.id,
-			    again != NULL ? "; resumes when it is over" : "");
+			    again != NULL ? "; resumes when it is over" :
+			    pre->layer == AL_CHIME ? "; a chime is not resumed" : "");
 			stop_collect(n, pre, RS_PREEMPTED, why, &rpre);
 		}
 		if (start_active(n) == -1)
@@ -354,12 +358,12 @@ place(struct node *n, struct arb_entry *e)
 
 /* Can this warning play here at all?  Checked before anything is touched. */
 static int
-playable(struct node *n, const struct alert *a, char *why, size_t whysz)
+playable(struct node *n, const struct arb_entry *e, char *why, size_t whysz)
 {
 	struct program pg;
 	struct cx_err err;
 
-	if (build_program(n, a, &pg, &err) == -1 || player_check(n->player, &pg, &err) == -1) {
+	if (build_program(n, e, &pg, &err) == -1 || player_check(n->player, &pg, &err) == -1) {
 		json_utf8_copy(why, whysz, err.msg);
 		return 0;
 	}
@@ -478,7 +482,7 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 	if (withdrawn_early(n, e))
 		return;
 	/* check the new warning first: a broken update must not silence the old */
-	if (!playable(n, &e->a, why, sizeof(why))) {
+	if (!playable(n, e, why, sizeof(why))) {
 		warning_announce(n, e);
 		warning_report(n, e, e->a.status == ST_EXERCISE && strncmp(why, "nothing", 7) == 0 ?
 		    RS_DONE : RS_FAILED, why);

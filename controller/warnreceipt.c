@@ -12,14 +12,15 @@
 #include "common/clock.h"
 #include "common/json.h"
 #include "controller/node_priv.h"
+#include "controller/routine.h"
 
 static void
 receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const char *reason)
 {
 	memset(r, 0, sizeof(*r));
 	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
-	snprintf(r->status, sizeof(r->status), "%s", e->layer == AL_ROUTINE ? "" :
-	    alert_status_name(e->a.status));
+	snprintf(r->status, sizeof(r->status), "%s",
+	    e->layer == AL_ROUTINE || e->layer == AL_CHIME ? "" : alert_status_name(e->a.status));
 	json_utf8_copy(r->reason, sizeof(r->reason), reason);
 	r->state = st;
 	r->received = e->received_ms;
@@ -71,6 +72,8 @@ warning_fill_evidence(struct node *n, const struct arb_entry *e, enum rstate st,
 		r->has_stream = 1;
 		streamrx_evidence(n->srx, &r->stream);
 	}
+	if (e->layer == AL_CHIME && rstate_final(st) && n->started_ms != 0)
+		routine_chime_evidence(n, r);
 }
 
 void

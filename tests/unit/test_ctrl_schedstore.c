@@ -262,21 +262,27 @@ on_dropped(void *arg, const struct sched_held *h, const char *why)
 	ndropped++;
 }
 
+/* s, made by make(), offered to st: held. */
+static void
+hold(struct schedstore *st, char kid, const char *id, int nprog)
+{
+	char old[SCHED_ID_MAX + 1], k[2] = { kid, '\0' };
+	struct schedule s;
+	size_t len;
+	char *p = make(&s, kid, id, L0, "430682101", nprog, &len);
+
+	assert_int_equal(schedstore_offer(st, &s, k, (uint8_t *)p, len, old), SO_HELD);
+}
+
 static void test_recheck(void **state)
 {
 	struct schedstore st;
-	struct schedule s;
-	char old[SCHED_ID_MAX + 1];
-	size_t len;
-	char *p;
 
 	(void)state;
 	rmdir_all();
 	schedstore_init(&st, dir);
-	p = make(&s, 'a', "k1", L0, "430682101", 1, &len);
-	assert_int_equal(schedstore_offer(&st, &s, "a", (uint8_t *)p, len, old), SO_HELD);
-	p = make(&s, 'b', "k2", L0, "430682101", 2, &len);
-	assert_int_equal(schedstore_offer(&st, &s, "b", (uint8_t *)p, len, old), SO_HELD);
+	hold(&st, 'a', "k1", 1);
+	hold(&st, 'b', "k2", 2);
 	assert_int_equal(nfiles(), 2);
 	nfile_seen = nmem_seen = ndropped = 0;
 	assert_int_equal(schedstore_recheck(&st, judge_kid, on_dropped, NULL), 1);
@@ -291,8 +297,7 @@ static void test_recheck(void **state)
 
 	/* memory only: the judge gets no payload */
 	schedstore_init(&st, NULL);
-	p = make(&s, 'b', "k2", L0, "430682101", 1, &len);
-	assert_int_equal(schedstore_offer(&st, &s, "b", (uint8_t *)p, len, old), SO_HELD);
+	hold(&st, 'b', "k2", 1);
 	nfile_seen = nmem_seen = ndropped = 0;
 	assert_int_equal(schedstore_recheck(&st, judge_kid, on_dropped, NULL), 1);
 	assert_int_equal(nmem_seen, 1);
