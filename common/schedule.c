@@ -419,3 +419,17 @@ schedule_left_ms(const struct sched_prog *p, long played_ms)
 		played_ms = 0;
 	return played_ms >= max ? 0 : max - played_ms;
 }
+
+long
+schedule_day_grant_s(unsigned max_day_s, int64_t used_ms, long want_s)
+{
+	int64_t left_s;
+
+	if (max_day_s == 0)
+		return want_s;
+	if (used_ms < 0)
+		used_ms = 0;
+	left_s = used_ms >= (int64_t)max_day_s * 1000 ? 0
+	    : ((int64_t)max_day_s * 1000 - used_ms) / 1000;
+	return want_s < left_s ? want_s : (long)left_s;
+}

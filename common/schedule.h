@@ -116,5 +116,12 @@ int schedule_ref(const struct schedule *s, const struct sched_prog *p, int64_t d
  * node's own limits), 0 if its max_s is used up: what a preempted
  * programme has left when it resumes. */
 long schedule_left_ms(const struct sched_prog *p, long played_ms);
+/* Seconds a routine programme that starts now may play, wanting want_s,
+ * under a node's day limit of max_day_s (0: none) of which used_ms are
+ * played already: want_s or less, 0 when less than a second is left.
+ * Granted at each start (a programme queued behind another, a resumed
+ * one), never at its due time, so the day's total stays within the limit
+ * whatever is due at once. */
+long schedule_day_grant_s(unsigned max_day_s, int64_t used_ms, long want_s);
 
 #endif

@@ -54,17 +54,11 @@ routine_played(struct routine *r, int64_t ms)
 	r->day_ms += ms;
 }
 
-/* Seconds e may still play today under max_routine_day_s, -1 = no limit. */
+/* What routine programmes played today (ms), 0 on another day. */
 static int64_t
-day_left_s(struct routine *r)
+day_used_ms(const struct routine *r)
 {
-	uint32_t max = r->n->cfg.max_routine_day_s;
-
-	if (max == 0)
-		return -1;
-	if (local_day(clock_wall()) != r->day)
-		return max;
-	return r->day_ms >= (int64_t)max * 1000 ? 0 : ((int64_t)max * 1000 - r->day_ms) / 1000;
+	return local_day(clock_wall()) == r->day ? r->day_ms : 0;
 }
 
 static void on_tick(void *arg);
@@ -240,6 +234,29 @@ make_entry(struct routine *r, const struct sched_held *h, const struct sched_pro
 	return e;
 }
 
+/* max_routine_day_s, judged when e becomes due and again each time it
+ * starts (queued behind another programme due with it, or resumed): what
+ * is left of the day, or refused once nothing is. */
+int
+routine_refused_at_start(struct node *n, struct arb_entry *e, char *why, size_t whysz)
+{
+	uint32_t max = n->cfg.max_routine_day_s;
+	long grant;
+
+	if ((e->layer != AL_ROUTINE && e->layer != AL_CHIME) || max == 0 || n->routine == NULL)
+		return 0;
+	grant = schedule_day_grant_s(max, day_used_ms(n->routine), (long)e->max_s);
+	if (grant == 0) {
+		snprintf(why, whysz, "max_routine_day_s %u used", (unsigned)max);
+		return 1;
+	}
+	if ((unsigned)grant < e->max_s) {
+		e->max_s = (unsigned)grant;
+		e->max_rule = "max_routine_day_s";
+	}
+	return 0;
+}
+
 /* A chime sounds at its time or not at all: with anything playing or
  * waiting (a warning, a routine programme due at the same time) it is
  * dropped, a "preempted" receipt saying by what.  1 if so (e freed). */
@@ -265,7 +282,6 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	struct sched_held *h = r->st.held[hi];
 	struct arb_entry *e = make_entry(r, h, &h->s.prog[pi], due);
 	char why[RECEIPT_REASON_MAX];
-	int64_t left;
 
 	if (e == NULL) {
 		log_warnx("schedule %s: programme %s: cannot be made", h->s.id, h->s.prog[pi].name);
@@ -273,22 +289,12 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	}
 	if (e->layer == AL_CHIME && chime_busy(r->n, e))
 		return;
-	left = day_left_s(r);
-	if (left == 0) {
-		snprintf(why, sizeof(why), "max_routine_day_s %u used",
-		    (unsigned)r->n->cfg.max_routine_day_s);
-	} else if (!limits_refused(r->n, e, why, sizeof(why))) {
-		why[0] = '\0';
-		if (r->n->cfg.max_routine_s != 0 && e->max_s > r->n->cfg.max_routine_s) {
-			e->max_s = r->n->cfg.max_routine_s;
-			e->max_rule = "max_routine_s";
-		}
-		if (left > 0 && e->max_s > (uint64_t)left) {
-			e->max_s = (unsigned)left;
-			e->max_rule = "max_routine_day_s";
-		}
+	if (r->n->cfg.max_routine_s != 0 && e->max_s > r->n->cfg.max_routine_s) {
+		e->max_s = r->n->cfg.max_routine_s;
+		e->max_rule = "max_routine_s";
 	}
-	if (why[0] != '\0') {
+	if (routine_refused_at_start(r->n, e, why, sizeof(why)) ||
+	    limits_refused(r->n, e, why, sizeof(why))) {
 		log_warnx("refused routine programme %s: %s", e->a.id, why);
 		warning_report(r->n, e, RS_REJECTED, why);
 		free(e);
@@ -455,13 +461,17 @@ routine_status(const struct routine *r, char *out, size_t outsz)
 #undef APPEND
 }
 
-/* A routine programme or chime stops playing: what it played counts for
- * the day. */
+/* A routine programme or chime stops playing: the sound it played (the
+ * frames of this run, not the warm-up or the hold) counts for the day. */
 void
 routine_stopped(struct node *n, const struct arb_entry *e)
 {
-	if ((e->layer == AL_ROUTINE || e->layer == AL_CHIME) && n->started_ms != 0)
-		routine_played(n->routine, clock_wall_ms() - n->started_ms);
+	struct player_stats ps;
+
+	if ((e->layer != AL_ROUTINE && e->layer != AL_CHIME) || n->started_ms == 0)
+		return;
+	player_get_stats(n->player, &ps);
+	routine_played(n->routine, (int64_t)(ps.frames * 1000 / SINK_RATE));
 }
 
 /* A routine programme being preempted: a copy that resumes where it

@@ -47,9 +47,14 @@ void routine_on_payload(struct routine *r, const struct verify_ctx *ctx,
  * with a "cancelled" receipt saying why.  A programme of it already
  * playing or queued plays on. */
 void routine_trust_changed(struct routine *r);
-/* A routine programme played ms milliseconds (it ended, was cut or
- * preempted): counted against [limits] max_routine_day_s. */
+/* A routine programme played ms milliseconds of sound (it ended, was cut
+ * or preempted): counted against [limits] max_routine_day_s. */
 void routine_played(struct routine *r, int64_t ms);
+/* e, of the routine or chime layer, about to start (at its due time, and
+ * again when it starts after waiting or resumes): refused (1, why said)
+ * once max_routine_day_s is used, else its max_s cut to what is left of
+ * the day.  Any other e: 0. */
+int routine_refused_at_start(struct node *n, struct arb_entry *e, char *why, size_t whysz);
 /* What it holds, for `cunxiangctl local status`: a JSON member
  * "schedules":[{"id","key","programmes","valid_until"}...],"next":
  * {"ref","at"} or null, into out (appended). */

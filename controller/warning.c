@@ -189,13 +189,15 @@ build_capped(struct node *n, const struct arb_entry *e, struct program *pg, stru
 	return 0;
 }
 
-/* Quiet hours began while it waited: refused now, as on arrival. */
+/* Quiet hours began while it waited, or the day's routine time was used
+ * meanwhile: refused now, as on arrival. */
 static int
 refused_at_start(struct node *n, struct arb_entry *e)
 {
 	char why[RECEIPT_REASON_MAX];
 
-	if (!limits_refused(n, e, why, sizeof(why)))
+	if (!limits_refused(n, e, why, sizeof(why)) &&
+	    !routine_refused_at_start(n, e, why, sizeof(why)))
 		return 0;
 	log_warnx("warning %s not started: %s", e->a.id, why);
 	arbiter_finish(&n->arb);

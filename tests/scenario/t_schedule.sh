@@ -10,7 +10,9 @@
 #          over; a stale schedule is refused; a withdrawal empties
 #          the store; after a restart the node holds what its disk held.
 #   limits: 09:59:50 local, max_routine_s 1, max_routine_day_s 1: the 10:00
-#          programme is cut at 1 s, the 10:01 one refused (the day's used).
+#          programme is cut at 1 s; the other one due at 10:00 waits behind it
+#          and is refused when it would start, the 10:01 one too (the day's
+#          used): the two due together never exceed the day's limit.
 #   night: 00:06:50 local, quiet hours 22:00-06:00 (the incidents: a
 #          programme at 00:07, a run of routine items from midnight).  Every
 #          programme is refused in a rejected receipt naming the rule, and
@@ -96,7 +98,7 @@ P='{"name":"%s","days":'$ALL',"at":"%s","play":'$LONG',"max_s":300}'
 progs="[$(printf "$P" midnight 00:07),$(printf "$P" item1 00:07),$(printf "$P" item2 00:07),$(printf "$P" item3 00:07)]"
 sched s-night n-$now "$progs"
 # limits: sent first too, while it is 09:59:5x there
-sched s-cap c-$now "[$(printf "$P" a 10:00),$(printf "$P" c 10:01)]"
+sched s-cap c-$now "[$(printf "$P" a 10:00),$(printf "$P" b 10:00),$(printf "$P" c 10:01)]"
 
 # --- day ------------------------------------------------------------------------
 sched s-day bad-$now "[{\"name\":\"news\",\"days\":[\"mon\"],\"at\":\"10:00\",\"play\":$LONG,\"max_s\":60}]" \
@@ -172,6 +174,11 @@ check "night: nothing sounded" no_audio s-night
 check "limits: programme a plays at 10:00" wait_receipt s-cap "c-$now:a:$DATE" playing
 check "... cut by the node's max_routine_s" wait_receipt s-cap "c-$now:a:$DATE" done
 check "... the receipt says so" reason_has s-cap "c-$now:a:$DATE" done "cut at max_routine_s 1"
+check "limits: programme b, due with a, waits behind it" wait_receipt s-cap "c-$now:b:$DATE" queued
+check "... and is refused when it would start: a used the day's routine time" \
+    wait_receipt s-cap "c-$now:b:$DATE" rejected
+check "... naming the rule" reason_has s-cap "c-$now:b:$DATE" rejected "max_routine_day_s 1 used"
+check "... never playing" no_receipt s-cap "c-$now:b:$DATE" playing
 check "limits: programme c at 10:01 is refused, the day's routine time used" \
     wait_receipt s-cap "c-$now:c:$DATE" rejected 120
 check "... naming the rule" reason_has s-cap "c-$now:c:$DATE" rejected "max_routine_day_s 1 used"

@@ -4,7 +4,8 @@
  * programme (no clips, its own max_s bounds); the
  * replacement and withdrawal rules; the next due time in local time
  * (Asia/Shanghai) across midnight, days of the week and the validity
- * period; the ref; what a preempted programme has left.
+ * period; the ref; what a preempted programme has left; what is left of
+ * the day's routine time when a programme starts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,6 +197,35 @@ static void test_chime(void **state)
 	assert_non_null(strstr(e.msg, "'max_s'"));
 }
 
+/* max_routine_day_s: two programmes due at the same moment (each wanting
+ * more than the day allows) and a third: each is granted what is left when
+ * it starts, so the day's total never exceeds the limit, to the ms. */
+static void test_day_grant(void **state)
+{
+	const unsigned max = 10;
+	int64_t used = 0;
+	long g;
+
+	(void)state;
+	assert_int_equal(schedule_day_grant_s(0, 123456, 600), 600);   /* no limit */
+	/* due together at 10:00: the first starts, plays all it is granted */
+	g = schedule_day_grant_s(max, used, 8);
+	assert_int_equal(g, 8);
+	used += g * 1000;
+	/* the second starts after it (it waited): only what is left */
+	g = schedule_day_grant_s(max, used, 8);
+	assert_int_equal(g, 2);
+	used += g * 1000;
+	assert_true(used <= (int64_t)max * 1000);
+	/* the third: nothing left, refused */
+	assert_int_equal(schedule_day_grant_s(max, used, 8), 0);
+	/* a part of a second left is none; a resumed one gets what is left */
+	assert_int_equal(schedule_day_grant_s(max, 9500, 5), 0);
+	assert_int_equal(schedule_day_grant_s(max, 7200, 5), 2);
+	assert_int_equal(schedule_day_grant_s(max, 11000, 5), 0);
+	assert_int_equal(schedule_day_grant_s(max, -5, 5), 5);
+}
+
 /* What the fuzzer keeps as refused inputs stays refused. */
 static void test_corpus_refused(void **state)
 {
@@ -376,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_withdrawal),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_chime),
+		cmocka_unit_test(test_day_grant),
 		cmocka_unit_test(test_corpus_refused),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_next_due),
