@@ -22,10 +22,10 @@
 #include "common/alert.h"
 #include "common/b64.h"
 #include "common/json.h"
+#include "common/playlist.h"
 
 #define ALERT_TIME_MAX 253402300799LL  /* 9999-12-31T23:59:59Z */
 #define ALERT_TIME_MS_MAX 253402300799999LL
-#define SHA256_HEX_LEN 64
 
 static const char *const status_names[] = { "actual", "exercise", "test" };
 static const char *const type_names[] = { "alert", "update", "cancel" };
@@ -105,9 +105,15 @@ bounded(const char *s, size_t min, size_t max)
 int
 alert_clip_name_valid(const char *s)
 {
+	return alert_name_valid(s, CLIP_NAME_MAX);
+}
+
+int
+alert_name_valid(const char *s, size_t max)
+{
 	size_t i, n;
 
-	if (!bounded(s, 1, CLIP_NAME_MAX) || s[0] == '.')
+	if (!bounded(s, 1, max) || s[0] == '.')
 		return 0;
 	n = strlen(s);
 	for (i = 0; i < n; i++) {
@@ -311,21 +317,6 @@ alert_check(const struct alert *a, struct cx_err *e)
 	return 0;
 }
 
-static int
-hex_to_bytes(const char *hex, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < 2 * n; i++) {
-		char c = hex[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] | v : v << 4);
-	}
-	return hex[2 * n] == '\0' ? 0 : -1;
-}
-
 #define KIND(k) (1u << (k))
 #define KINDS_PLAY (KIND(PLAY_CLIP) | KIND(PLAY_SIREN) | KIND(PLAY_STREAM) | KIND(PLAY_SPEECH))
 #define KINDS_FALLBACK (KIND(PLAY_CLIP) | KIND(PLAY_SPEECH))
@@ -350,23 +341,6 @@ item_kind(const cJSON *it, enum play_kind *kind, struct cx_err *e)
 	if (n != 1)
 		return cx_errf(e, "%s", n > 1 ? "more than one kind in one item"
 		    : "unknown kind (none of 'clip', 'siren', 'stream', 'speech')");
-	return 0;
-}
-
-static int
-parse_clip(const cJSON *it, struct play_item *p, struct cx_err *e)
-{
-	char hex[SHA256_HEX_LEN + 1];
-
-	if (json_get_str(it, "clip", p->name, sizeof(p->name), e) < 0)
-		return -1;
-	if (!alert_clip_name_valid(p->name))
-		return cx_errf(e, "'clip' must be 1-%d of [A-Za-z0-9._-], not starting with '.'",
-		    CLIP_NAME_MAX);
-	if (json_need_str(it, "sha256", hex, sizeof(hex), e) < 0)
-		return -1;
-	if (strlen(hex) != SHA256_HEX_LEN || hex_to_bytes(hex, p->sha256, sizeof(p->sha256)) < 0)
-		return cx_errf(e, "'sha256' must be 64 lowercase hex digits");
 	return 0;
 }
 
@@ -450,7 +424,7 @@ parse_item(const struct json_doc *d, const cJSON *it, unsigned kinds, struct ale
 		return cx_errf(e, "a fallback item must be a clip or speech");
 	switch (p->kind) {
 	case PLAY_CLIP:
-		return parse_clip(it, p, e);
+		return playlist_clip_parse(it, p, e);
 	case PLAY_SIREN:
 		if (json_get_str(it, "siren", p->name, SIREN_NAME_MAX + 1, e) < 0)
 			return -1;
@@ -625,10 +599,7 @@ add_stream(cJSON *it, const struct alert *a)
 static int
 add_item(cJSON *arr, const struct alert *a, const struct play_item *p)
 {
-	static const char hexd[] = "0123456789abcdef";
-	char hex[SHA256_HEX_LEN + 1];
 	cJSON *it;
-	int k;
 
 	if ((it = cJSON_CreateObject()) == NULL)
 		return -1;
@@ -643,15 +614,7 @@ add_item(cJSON *arr, const struct alert *a, const struct play_item *p)
 	case PLAY_CLIP:
 		break;
 	}
-	for (k = 0; k < 32; k++) {
-		hex[2 * k] = hexd[p->sha256[k] >> 4];
-		hex[2 * k + 1] = hexd[p->sha256[k] & 15];
-	}
-	hex[SHA256_HEX_LEN] = '\0';
-	if (cJSON_AddStringToObject(it, "clip", p->name) == NULL
-	    || cJSON_AddStringToObject(it, "sha256", hex) == NULL)
-		return -1;
-	return 0;
+	return playlist_clip_add(it, p);
 }
 
 static int
@@ -711,43 +674,37 @@ build(const struct alert *a)
 	    && add_play(root, a) == 0
 	    && (a->repeat == 1 || json_add_int(root, "repeat", a->repeat) == 0)
 	    && (a->volume == VOLUME_KEEP || json_add_int(root, "volume", a->volume) == 0);
-	if (!ok) {
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
+	return json_built(root, ok);
 }
 
 char *
 alert_to_json(const struct alert *a, struct cx_err *e)
 {
-	cJSON *root;
-	char *s;
-
 	if (alert_check(a, e) < 0)
 		return NULL;
-	if ((root = build(a)) == NULL) {
-		cx_errf(e, "out of memory");
-		return NULL;
-	}
-	s = json_print(root, e);
-	cJSON_Delete(root);
-	return s;
+	return json_print_free(build(a), e);
 }
 
-#define ID_KID_MAX 44                  /* kid part of a generated id: 44 + 20 <= 64 */
+#define ID_TAIL_LEN 20                 /* "-yyyymmddHHMMSS-xxxx" */
 
 int
-alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1])
+alert_make_id_max(const char *kid, int64_t now, char *out, size_t idmax)
 {
 	time_t t = (time_t)now;
 	struct tm tm;
 	uint8_t r[2];
 	char when[16];
 
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r || gmtime_r(&t, &tm) == NULL ||
-	    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
+	if (idmax <= ID_TAIL_LEN || getrandom(r, sizeof r, 0) != (ssize_t)sizeof r ||
+	    gmtime_r(&t, &tm) == NULL || strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm) == 0)
 		return -1;
-	snprintf(out, ALERT_ID_MAX + 1, "%.*s-%.14s-%02x%02x", ID_KID_MAX, kid, when, r[0], r[1]);
+	snprintf(out, idmax + 1, "%.*s-%.14s-%02x%02x", (int)(idmax - ID_TAIL_LEN), kid, when,
+	    r[0], r[1]);
 	return 0;
+}
+
+int
+alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1])
+{
+	return alert_make_id_max(kid, now, out, ALERT_ID_MAX);
 }

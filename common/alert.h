@@ -100,9 +100,15 @@ char *alert_to_json(const struct alert *a, struct cx_err *e);
 /* A new id "<kid>-<UTC yyyymmddHHMMSS>-<4 random hex>" (the kid cut to 44
  * bytes), as cunxiangctl and the hub make them; 0 / -1 (no randomness). */
 int alert_make_id(const char *kid, int64_t now, char out[ALERT_ID_MAX + 1]);
+/* The same for a message whose ids are at most idmax bytes (a schedule's,
+ * SCHED_ID_MAX): the kid cut to idmax - 20; out holds idmax + 1 bytes. */
+int alert_make_id_max(const char *kid, int64_t now, char *out, size_t idmax);
 
 /* 1 if s is a clip name: 1-64 of [A-Za-z0-9._-], not starting with '.'. */
 int alert_clip_name_valid(const char *s);
+/* 1 if s is 1-max of [A-Za-z0-9._-], not starting with '.' (a clip's name,
+ * a schedule's programme name). */
+int alert_name_valid(const char *s, size_t max);
 
 const char *alert_status_name(enum alert_status s);    /* "actual" ... */
 const char *alert_type_name(enum alert_type t);        /* "alert" ... */

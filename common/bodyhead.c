@@ -22,39 +22,15 @@ time_valid(int64_t t)
 	return t >= 0 && t <= BODY_TIME_MAX;
 }
 
-static int
-parse_zones(const cJSON *root, struct body_head *h, struct cx_err *e)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "zones"), *it;
-
-	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1
-	    || cJSON_GetArraySize(arr) > ALERT_MAX_ZONES)
-		return cx_errf(e, "'zones' must be an array of 1-%d zones", ALERT_MAX_ZONES);
-	cJSON_ArrayForEach(it, arr) {
-		if (!cJSON_IsString(it) || it->valuestring == NULL
-		    || strnlen(it->valuestring, ZONE_MAX + 1) > ZONE_MAX
-		    || zone_parse(it->valuestring, h->zones[h->nzones], NULL) < 0)
-			return cx_errf(e, "'zones'[%d]: not a valid zone", h->nzones);
-		h->nzones++;
-	}
-	return 0;
-}
-
 int
 body_head_parse(const struct json_doc *d, const char *kind, int v, struct body_head *h,
     struct cx_err *e)
 {
 	const cJSON *r = d->root;
-	char k[16];
-	int64_t n;
 
-	if (json_need_int(d, r, "v", 0, 1000000, &n, e) < 0)
+	if (body_need_head(d, v, kind, e) < 0)
 		return -1;
-	if (n != v)
-		return cx_errf(e, "'v' must be %d", v);
-	h->v = (int)n;
-	if (json_need_str(r, "kind", k, sizeof(k), NULL) < 0 || strcmp(k, kind) != 0)
-		return cx_errf(e, "'kind' must be \"%s\"", kind);
+	h->v = v;
 	if (json_need_str(r, "id", h->id, sizeof(h->id), e) < 0
 	    || json_need_str(r, "sender", h->sender, sizeof(h->sender), e) < 0
 	    || json_need_int(d, r, "sent", 0, BODY_TIME_MAX, &h->sent, e) < 0
@@ -63,15 +39,12 @@ body_head_parse(const struct json_doc *d, const char *kind, int v, struct body_h
 	h->valid_from = h->sent;
 	if (json_get_int(d, r, "valid_from", 0, BODY_TIME_MAX, &h->valid_from, e) < 0)
 		return -1;
-	return parse_zones(r, h, e);
+	return body_parse_zones(r, h->zones, ALERT_MAX_ZONES, &h->nzones, e);
 }
 
 int
 body_head_check(const struct body_head *h, int v, int64_t span_max, struct cx_err *e)
 {
-	char norm[ZONE_MAX + 1];
-	int i;
-
 	if (h->v != v)
 		return cx_errf(e, "'v' must be %d", v);
 	if (!bounded(h->id, 1, BODY_ID_MAX) || !msg_id_valid(h->id))
@@ -85,13 +58,7 @@ body_head_check(const struct body_head *h, int v, int64_t span_max, struct cx_er
 	if (h->valid_until - h->valid_from > span_max)
 		return cx_errf(e, "'valid_until' at most %lld days after 'valid_from'",
 		    (long long)(span_max / 86400));
-	if (h->nzones < 1 || h->nzones > ALERT_MAX_ZONES)
-		return cx_errf(e, "'zones': 1..%d zones required", ALERT_MAX_ZONES);
-	for (i = 0; i < h->nzones; i++)
-		if (!bounded(h->zones[i], 1, ZONE_MAX) || zone_parse(h->zones[i], norm, NULL) < 0
-		    || strcmp(norm, h->zones[i]) != 0)
-			return cx_errf(e, "'zones'[%d]: not a valid normalised zone", i);
-	return 0;
+	return body_check_zones((const char (*)[ZONE_MAX + 1])h->zones, h->nzones, ALERT_MAX_ZONES, e);
 }
 
 int
@@ -147,19 +114,4 @@ body_head_judge(const struct body_head *held, const char *held_kid, const struct
 	if (h->sent == held->sent && strcmp(h->id, held->id) == 0)
 		return BODY_SAME;
 	return h->sent > held->sent ? BODY_REPLACES : BODY_STALE;
-}
-
-int
-body_is_kind(const uint8_t *body, size_t len, const char *kind)
-{
-	struct json_doc d;
-	char k[16];
-	int is = 0;
-
-	if (json_doc_parse(body, len, &d, NULL) < 0)
-		return 0;
-	if (json_get_str(d.root, "kind", k, sizeof(k), NULL) == 1)
-		is = strcmp(k, kind) == 0;
-	json_doc_free(&d);
-	return is;
 }

@@ -5,7 +5,9 @@
  * printed the same way for each kind, and the rule that makes two bodies
  * one: the same key and the same set of zones, the later `sent` wins.
  *
- * Error messages name the member, never echo body content.
+ * The v, kind and zones members are read with common/body.h, which the
+ * self-test command shares.  Error messages name the member, never echo
+ * body content.
  */
 #ifndef CX_BODYHEAD_H
 #define CX_BODYHEAD_H
@@ -13,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "common/alert.h"
+#include "common/body.h"
 #include "common/err.h"
 #include "common/json.h"
 #include "common/zone.h"
@@ -31,9 +34,6 @@ struct body_head {
 	char zones[ALERT_MAX_ZONES][ZONE_MAX + 1];   /* normalised */
 };
 
-/* 1 if body is a JSON object whose "kind" is kind (nothing else judged):
- * how a node routes a verified envelope. */
-int body_is_kind(const uint8_t *body, size_t len, const char *kind);
 /* The members of root into h; `kind` must be the body's kind, `v` the
  * version wanted.  0, or -1 with why (checks only what parsing needs). */
 int body_head_parse(const struct json_doc *d, const char *kind, int v, struct body_head *h,

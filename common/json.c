@@ -452,3 +452,27 @@ json_print(const cJSON *obj, struct cx_err *e)
 		cx_errf(e, "out of memory");
 	return s;
 }
+
+cJSON *
+json_built(cJSON *root, int ok)
+{
+	if (!ok) {
+		cJSON_Delete(root);
+		return NULL;
+	}
+	return root;
+}
+
+char *
+json_print_free(cJSON *root, struct cx_err *e)
+{
+	char *s;
+
+	if (root == NULL) {
+		cx_errf(e, "out of memory");
+		return NULL;
+	}
+	s = json_print(root, e);
+	cJSON_Delete(root);
+	return s;
+}

@@ -57,6 +57,12 @@ int json_need_bool(const cJSON *obj, const char *key, int *out, struct cx_err *e
 int json_add_int(cJSON *obj, const char *key, int64_t v);
 /* Compact JSON of obj (malloc'd, caller frees with free()), or NULL. */
 char *json_print(const cJSON *obj, struct cx_err *e);
+/* root if ok, else NULL (root deleted): the end of a builder whose adds
+ * were chained into ok. */
+cJSON *json_built(cJSON *root, int ok);
+/* json_print() of root, then root deleted; NULL root (a builder out of
+ * memory) is "out of memory". */
+char *json_print_free(cJSON *root, struct cx_err *e);
 
 /* 1 if s is valid UTF-8 (no overlong forms, surrogates or > U+10FFFF). */
 int json_utf8_valid(const uint8_t *s, size_t len);

@@ -109,7 +109,7 @@ policy_check(const struct policy *p, struct cx_err *e)
 int
 policy_is_body(const uint8_t *body, size_t len)
 {
-	return body_is_kind(body, len, "policy");
+	return body_kind_is(body, len, "policy");
 }
 
 int

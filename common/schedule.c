@@ -14,10 +14,10 @@
 
 #include "common/bodyhead.h"
 #include "common/json.h"
+#include "common/playlist.h"
 #include "common/quiet.h"
 #include "common/schedule.h"
 
-#define SHA256_HEX_LEN 64
 
 static const char *const day_names[] = { NULL, "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
 
@@ -41,23 +41,6 @@ sched_day_name(int iso_day)
 _Static_assert(SCHED_ID_MAX == BODY_ID_MAX, "a schedule's id is a body's");
 _Static_assert((int)SCHED_SAME == (int)BODY_SAME && (int)SCHED_STALE == (int)BODY_STALE
     && (int)SCHED_REPLACES == (int)BODY_REPLACES, "verdicts are bodyhead's");
-
-/* [A-Za-z0-9._-]{1,16}, no leading dot: it goes into a ref. */
-static int
-prog_name_valid(const char *s)
-{
-	size_t i, n = strnlen(s, SCHED_NAME_MAX + 1);
-
-	if (n < 1 || n > SCHED_NAME_MAX || s[0] == '.')
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		    || c == '.' || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
 
 void
 schedule_head(const struct schedule *s, struct body_head *h)
@@ -92,7 +75,7 @@ check_prog(const struct schedule *s, int i, struct cx_err *e)
 	const struct sched_prog *p = &s->prog[i];
 	int j;
 
-	if (!prog_name_valid(p->name))
+	if (!alert_name_valid(p->name, SCHED_NAME_MAX))   /* it goes into a ref */
 		return cx_errf(e, "'programmes'[%d]: 'name' must be 1-%d of [A-Za-z0-9._-], "
 		    "not starting with '.'", i, SCHED_NAME_MAX);
 	for (j = 0; j < i; j++)
@@ -102,16 +85,20 @@ check_prog(const struct schedule *s, int i, struct cx_err *e)
 		return cx_errf(e, "'programmes'[%d]: 'days' must name 1-7 days", i);
 	if (p->at_min < 0 || p->at_min >= 1440)
 		return cx_errf(e, "'programmes'[%d]: 'at' must be HH:MM, 00:00..23:59", i);
-	if (p->nplay < 1 || p->nplay > SCHED_MAX_PLAY)
-		return cx_errf(e, "'programmes'[%d]: 'play': 1..%d clips required", i,
-		    SCHED_MAX_PLAY);
+	if (p->chime != 0 && p->chime != 1)
+		return cx_errf(e, "'programmes'[%d]: 'chime' must be true or false", i);
+	if (p->chime ? p->nplay < 0 || p->nplay > SCHED_CHIME_MAX_PLAY
+	    : p->nplay < 1 || p->nplay > SCHED_MAX_PLAY)
+		return cx_errf(e, "'programmes'[%d]: 'play': %d..%d clips required", i,
+		    p->chime ? 0 : 1, p->chime ? SCHED_CHIME_MAX_PLAY : SCHED_MAX_PLAY);
 	for (j = 0; j < p->nplay; j++)
 		if (p->play[j].kind != PLAY_CLIP || !alert_clip_name_valid(p->play[j].name))
 			return cx_errf(e, "'programmes'[%d]: 'play'[%d]: not a valid clip", i, j);
 	if (!(p->volume >= 0 && p->volume <= 100) && p->volume != VOLUME_KEEP)
 		return cx_errf(e, "'programmes'[%d]: 'volume' must be 0..100 or %d", i, VOLUME_KEEP);
-	if (p->max_s < 1 || p->max_s > SCHED_MAX_S)
-		return cx_errf(e, "'programmes'[%d]: 'max_s' must be 1..%d", i, SCHED_MAX_S);
+	if (p->max_s < 1 || p->max_s > (p->chime ? SCHED_CHIME_MAX_S : SCHED_MAX_S))
+		return cx_errf(e, "'programmes'[%d]: 'max_s' must be 1..%d", i,
+		    p->chime ? SCHED_CHIME_MAX_S : SCHED_MAX_S);
 	return 0;
 }
 
@@ -133,40 +120,13 @@ schedule_check(const struct schedule *s, struct cx_err *e)
 }
 
 static int
-hex_to_bytes(const char *hex, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < 2 * n; i++) {
-		char c = hex[i];
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-		if (v < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] | v : v << 4);
-	}
-	return hex[2 * n] == '\0' ? 0 : -1;
-}
-
-static int
 parse_clip(const cJSON *it, struct play_item *p, struct cx_err *e)
 {
-	char hex[SHA256_HEX_LEN + 1];
-
 	if (!cJSON_IsObject(it))
 		return cx_errf(e, "not an object");
 	if (cJSON_GetObjectItemCaseSensitive(it, "clip") == NULL)
 		return cx_errf(e, "only clips are played by a schedule ('clip' missing)");
-	p->kind = PLAY_CLIP;
-	if (json_need_str(it, "clip", p->name, sizeof(p->name), e) < 0)
-		return -1;
-	if (!alert_clip_name_valid(p->name))
-		return cx_errf(e, "'clip' must be 1-%d of [A-Za-z0-9._-], not starting with '.'",
-		    CLIP_NAME_MAX);
-	if (json_need_str(it, "sha256", hex, sizeof(hex), e) < 0)
-		return -1;
-	if (strlen(hex) != SHA256_HEX_LEN || hex_to_bytes(hex, p->sha256, sizeof(p->sha256)) < 0)
-		return cx_errf(e, "'sha256' must be 64 lowercase hex digits");
-	return 0;
+	return playlist_clip_parse(it, p, e);
 }
 
 static int
@@ -189,10 +149,29 @@ parse_days(const cJSON *obj, struct sched_prog *p, struct cx_err *e)
 	return 0;
 }
 
+/* "play": 1..SCHED_MAX_PLAY clips; a chime's may be left out (0..1). */
+static int
+parse_play(const cJSON *obj, struct sched_prog *p, struct cx_err *e)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "play"), *it;
+	int min = p->chime ? 0 : 1, max = p->chime ? SCHED_CHIME_MAX_PLAY : SCHED_MAX_PLAY;
+
+	if (arr == NULL && p->chime)
+		return 0;
+	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < min
+	    || cJSON_GetArraySize(arr) > max)
+		return cx_errf(e, "'play' must be an array of %d-%d clips", min, max);
+	cJSON_ArrayForEach(it, arr) {
+		if (parse_clip(it, &p->play[p->nplay], e) < 0)
+			return cx_err_prefix(e, "'play'[%d]", p->nplay);
+		p->nplay++;
+	}
+	return 0;
+}
+
 static int
 parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, struct cx_err *e)
 {
-	const cJSON *arr, *it;
 	char at[8];
 	int64_t v;
 	int rc;
@@ -204,7 +183,11 @@ parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, str
 	if (json_need_str(obj, "at", at, sizeof(at), NULL) < 0 || strlen(at) != 5
 	    || (p->at_min = quiet_hhmm(at)) < 0)
 		return cx_errf(e, "'at' must be HH:MM, 00:00..23:59");
-	if (json_need_int(d, obj, "max_s", 1, SCHED_MAX_S, &v, e) < 0)
+	if (json_get_bool(obj, "chime", &p->chime, e) < 0)
+		return -1;
+	v = SCHED_CHIME_DEFAULT_S;
+	if ((p->chime ? json_get_int(d, obj, "max_s", 1, SCHED_CHIME_MAX_S, &v, e)
+	    : json_need_int(d, obj, "max_s", 1, SCHED_MAX_S, &v, e)) < 0)
 		return -1;
 	p->max_s = (int)v;
 	p->volume = VOLUME_KEEP;
@@ -212,16 +195,7 @@ parse_prog(const struct json_doc *d, const cJSON *obj, struct sched_prog *p, str
 		return -1;
 	if (rc)
 		p->volume = (int)v;
-	arr = cJSON_GetObjectItemCaseSensitive(obj, "play");
-	if (arr == NULL || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1
-	    || cJSON_GetArraySize(arr) > SCHED_MAX_PLAY)
-		return cx_errf(e, "'play' must be an array of 1-%d clips", SCHED_MAX_PLAY);
-	cJSON_ArrayForEach(it, arr) {
-		if (parse_clip(it, &p->play[p->nplay], e) < 0)
-			return cx_err_prefix(e, "'play'[%d]", p->nplay);
-		p->nplay++;
-	}
-	return 0;
+	return parse_play(obj, p, e);
 }
 
 static int
@@ -249,7 +223,7 @@ parse_members(const struct json_doc *d, struct schedule *s, struct cx_err *e)
 int
 schedule_is_body(const uint8_t *body, size_t len)
 {
-	return body_is_kind(body, len, "schedule");
+	return body_kind_is(body, len, "schedule");
 }
 
 int
@@ -271,10 +245,9 @@ schedule_parse(const uint8_t *json, size_t len, struct schedule *s, struct cx_er
 static int
 add_prog(cJSON *arr, const struct sched_prog *p)
 {
-	static const char hexd[] = "0123456789abcdef";
 	cJSON *o, *days = NULL, *play = NULL, *it;
-	char hex[SHA256_HEX_LEN + 1], at[8];
-	int i, k, ok;
+	char at[8];
+	int i, ok;
 
 	if ((o = cJSON_CreateObject()) == NULL)
 		return -1;
@@ -283,22 +256,16 @@ add_prog(cJSON *arr, const struct sched_prog *p)
 	ok = cJSON_AddStringToObject(o, "name", p->name) != NULL
 	    && (days = cJSON_AddArrayToObject(o, "days")) != NULL
 	    && cJSON_AddStringToObject(o, "at", at) != NULL
-	    && (play = cJSON_AddArrayToObject(o, "play")) != NULL
+	    && (!p->chime || cJSON_AddBoolToObject(o, "chime", 1) != NULL)
+	    && (p->nplay == 0 || (play = cJSON_AddArrayToObject(o, "play")) != NULL)
 	    && (p->volume == VOLUME_KEEP || json_add_int(o, "volume", p->volume) == 0)
 	    && json_add_int(o, "max_s", p->max_s) == 0;
 	for (i = 1; ok && i <= 7; i++)
 		if (p->days & (1u << (i - 1)))
 			ok = cJSON_AddItemToArray(days, cJSON_CreateString(day_names[i]));
-	for (i = 0; ok && i < p->nplay; i++) {
-		for (k = 0; k < 32; k++) {
-			hex[2 * k] = hexd[p->play[i].sha256[k] >> 4];
-			hex[2 * k + 1] = hexd[p->play[i].sha256[k] & 15];
-		}
-		hex[SHA256_HEX_LEN] = '\0';
+	for (i = 0; ok && i < p->nplay; i++)
 		ok = (it = cJSON_CreateObject()) != NULL && cJSON_AddItemToArray(play, it)
-		    && cJSON_AddStringToObject(it, "clip", p->play[i].name) != NULL
-		    && cJSON_AddStringToObject(it, "sha256", hex) != NULL;
-	}
+		    && playlist_clip_add(it, &p->play[i]) == 0;
 	return ok ? 0 : -1;
 }
 
@@ -316,28 +283,15 @@ build(const struct schedule *s)
 	    && (progs = cJSON_AddArrayToObject(root, "programmes")) != NULL;
 	for (i = 0; ok && i < s->nprog; i++)
 		ok = add_prog(progs, &s->prog[i]) == 0;
-	if (!ok) {
-		cJSON_Delete(root);
-		return NULL;
-	}
-	return root;
+	return json_built(root, ok);
 }
 
 char *
 schedule_to_json(const struct schedule *s, struct cx_err *e)
 {
-	cJSON *root;
-	char *out;
-
 	if (schedule_check(s, e) < 0)
 		return NULL;
-	if ((root = build(s)) == NULL) {
-		cx_errf(e, "out of memory");
-		return NULL;
-	}
-	out = json_print(root, e);
-	cJSON_Delete(root);
-	return out;
+	return json_print_free(build(s), e);
 }
 
 int
@@ -438,4 +392,18 @@ schedule_left_ms(const struct sched_prog *p, long played_ms)
 	if (played_ms < 0)
 		played_ms = 0;
 	return played_ms >= max ? 0 : max - played_ms;
+}
+
+long
+schedule_day_grant_s(unsigned max_day_s, int64_t used_ms, long want_s)
+{
+	int64_t left_s;
+
+	if (max_day_s == 0)
+		return want_s;
+	if (used_ms < 0)
+		used_ms = 0;
+	left_s = used_ms >= (int64_t)max_day_s * 1000 ? 0
+	    : ((int64_t)max_day_s * 1000 - used_ms) / 1000;
+	return want_s < left_s ? want_s : (long)left_s;
 }

@@ -13,6 +13,12 @@
  * at a volume, for at most max_s seconds.  A schedule with no programmes
  * withdraws the one it replaces.
  *
+ * A chime programme ("chime": true) plays the node's own chime tone (two
+ * steady tones, controller/program.h) in the chime layer, below routine
+ * programmes, then at most SCHED_CHIME_MAX_PLAY clip; "play" may be left
+ * out, max_s defaults to SCHED_CHIME_DEFAULT_S and is at most
+ * SCHED_CHIME_MAX_S.  It doubles as a daily speaker check.
+ *
  * schedule_parse() checks everything that can be checked without context
  * (lengths, charsets, ranges, unique programme names and days); unknown
  * top-level members and unknown members of a programme are ignored, an
@@ -40,6 +46,9 @@
 #define SCHED_MAX_PROG 16
 #define SCHED_MAX_PLAY 8
 #define SCHED_MAX_S 7200           /* a programme's max_s: 1..2 h */
+#define SCHED_CHIME_MAX_PLAY 1     /* a chime's optional clip after the tone */
+#define SCHED_CHIME_MAX_S 60       /* a chime's max_s: 1..60 s */
+#define SCHED_CHIME_DEFAULT_S 30   /* ... when the programme leaves it out */
 #define SCHED_SPAN_MAX (400LL * 86400)   /* valid_until - valid_from */
 /* "<schedule id>:<programme>:<yyyymmdd>" */
 #define SCHED_REF_MAX (SCHED_ID_MAX + 1 + SCHED_NAME_MAX + 1 + 8)
@@ -49,10 +58,11 @@ struct sched_prog {
 	char name[SCHED_NAME_MAX + 1];
 	unsigned days;             /* bit d-1 for ISO weekday d: 1 Monday .. 7 Sunday */
 	int at_min;                /* minutes after local midnight, 0..1439 */
-	int nplay;                 /* 1..SCHED_MAX_PLAY clips */
+	int nplay;                 /* 1..SCHED_MAX_PLAY clips (a chime: 0..1) */
 	struct play_item play[SCHED_MAX_PLAY];
 	int volume;                /* 0..100, or VOLUME_KEEP (default) */
 	int max_s;                 /* 1..SCHED_MAX_S: the longest it may play */
+	int chime;                 /* 1: the chime tone first, layer chime, 0..1 clip */
 };
 
 struct schedule {
@@ -112,5 +122,12 @@ int schedule_ref(const struct schedule *s, const struct sched_prog *p, int64_t d
  * node's own limits), 0 if its max_s is used up: what a preempted
  * programme has left when it resumes. */
 long schedule_left_ms(const struct sched_prog *p, long played_ms);
+/* Seconds a routine programme that starts now may play, wanting want_s,
+ * under a node's day limit of max_day_s (0: none) of which used_ms are
+ * played already: want_s or less, 0 when less than a second is left.
+ * Granted at each start (a programme queued behind another, a resumed
+ * one), never at its due time, so the day's total stays within the limit
+ * whatever is due at once. */
+long schedule_day_grant_s(unsigned max_day_s, int64_t used_ms, long want_s);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/body.h"
 #include "common/selftest.h"
 #include "common/trust.h"
 #include "common/verify.h"
@@ -52,36 +53,21 @@ name_ok(const char *s)
 int
 selftest_is_cmd(const uint8_t *body, size_t len)
 {
-	struct json_doc d;
-	char kind[12];
-	int is = 0;
-
-	if (json_doc_parse(body, len, &d, NULL) < 0)
-		return 0;
-	if (json_get_str(d.root, "kind", kind, sizeof(kind), NULL) == 1)
-		is = strcmp(kind, "selftest") == 0;
-	json_doc_free(&d);
-	return is;
+	return body_kind_is(body, len, "selftest");
 }
 
 static int
 cmd_check(const struct selftest_cmd *c, struct cx_err *e)
 {
-	char norm[ZONE_MAX + 1];
-	int i;
-
 	if (!msg_id_valid(c->id))
 		return cx_errf(e, "selftest: 'id' must be [A-Za-z0-9._:-]{1,64}");
 	if (!json_text_valid(c->sender, 1, ALERT_SENDER_MAX, 0))
 		return cx_errf(e, "selftest: 'sender' must be 1..%d bytes of text", ALERT_SENDER_MAX);
 	if (c->sent < 0 || c->expires > SELFTEST_TIME_MAX || c->expires <= c->sent)
 		return cx_errf(e, "selftest: want 0 <= sent < expires");
-	if (c->nzones < 1 || c->nzones > ALERT_MAX_ZONES)
-		return cx_errf(e, "selftest: 'zones': 1..%d zones required", ALERT_MAX_ZONES);
-	for (i = 0; i < c->nzones; i++)
-		if (strnlen(c->zones[i], ZONE_MAX + 1) > ZONE_MAX ||
-		    zone_parse(c->zones[i], norm, NULL) < 0 || strcmp(norm, c->zones[i]) != 0)
-			return cx_errf(e, "selftest: 'zones'[%d]: not a valid normalised zone", i);
+	if (body_check_zones((const char (*)[ZONE_MAX + 1])c->zones, c->nzones, ALERT_MAX_ZONES,
+	    e) < 0)
+		return cx_err_prefix(e, "selftest");
 	if (c->mode != SELFTEST_SILENT && c->mode != SELFTEST_AUDIBLE)
 		return cx_errf(e, "selftest: 'mode' must be silent or audible");
 	if (c->node[0] != '\0' && !node_id_valid(c->node))
@@ -90,40 +76,14 @@ cmd_check(const struct selftest_cmd *c, struct cx_err *e)
 }
 
 static int
-parse_zones(const cJSON *root, struct selftest_cmd *c, struct cx_err *e)
-{
-	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "zones"), *it;
-	int n;
-
-	if (arr == NULL || !cJSON_IsArray(arr))
-		return cx_errf(e, "selftest: 'zones' must be an array");
-	n = cJSON_GetArraySize(arr);
-	if (n < 1 || n > ALERT_MAX_ZONES)
-		return cx_errf(e, "selftest: 'zones': 1..%d zones required", ALERT_MAX_ZONES);
-	cJSON_ArrayForEach(it, arr) {
-		if (!cJSON_IsString(it) || it->valuestring == NULL
-		    || strnlen(it->valuestring, ZONE_MAX + 1) > ZONE_MAX
-		    || zone_parse(it->valuestring, c->zones[c->nzones], NULL) < 0)
-			return cx_errf(e, "selftest: 'zones'[%d]: not a valid zone", c->nzones);
-		c->nzones++;
-	}
-	return 0;
-}
-
-static int
 parse_members(const struct json_doc *d, struct selftest_cmd *c, struct cx_err *e)
 {
 	const cJSON *r = d->root;
-	char kind[12], mode[12];
-	int64_t v;
+	char mode[12];
 	int i;
 
-	if (json_need_int(d, r, "v", 0, 1000000, &v, e) < 0)
-		return -1;
-	if (v != SELFTEST_VERSION)
-		return cx_errf(e, "selftest: 'v' must be %d", SELFTEST_VERSION);
-	if (json_need_str(r, "kind", kind, sizeof(kind), e) < 0 || strcmp(kind, "selftest") != 0)
-		return cx_errf(e, "selftest: 'kind' must be \"selftest\"");
+	if (body_need_head(d, SELFTEST_VERSION, "selftest", e) < 0)
+		return cx_err_prefix(e, "selftest");
 	if (json_need_str(r, "id", c->id, sizeof(c->id), e) < 0
 	    || json_need_str(r, "sender", c->sender, sizeof(c->sender), e) < 0
 	    || json_need_int(d, r, "sent", 0, SELFTEST_TIME_MAX, &c->sent, e) < 0
@@ -134,7 +94,9 @@ parse_members(const struct json_doc *d, struct selftest_cmd *c, struct cx_err *e
 	    || (i = word_index(mode, mode_names, 2)) < 0)
 		return cx_errf(e, "selftest: 'mode' must be silent or audible");
 	c->mode = (enum selftest_mode)i;
-	return parse_zones(r, c, e);
+	if (body_parse_zones(r, c->zones, ALERT_MAX_ZONES, &c->nzones, e) < 0)
+		return cx_err_prefix(e, "selftest");
+	return 0;
 }
 
 int

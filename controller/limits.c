@@ -110,7 +110,7 @@ limits_max_play_ms(const struct node *n, const struct arb_entry *e)
 {
 	struct eff_limits L;
 
-	if (layer_of(e) == AL_ROUTINE)
+	if (layer_of(e) == AL_ROUTINE || layer_of(e) == AL_CHIME)
 		return (unsigned long)e->max_s * 1000ul;
 	if (layer_of(e) != AL_DRILL)
 		return 0;
@@ -123,7 +123,7 @@ limits_cut_reason(const struct node *n, const struct arb_entry *e, char *why, si
 {
 	struct eff_limits L;
 
-	if (e->layer == AL_ROUTINE) {
+	if (e->layer == AL_ROUTINE || e->layer == AL_CHIME) {
 		snprintf(why, whysz, "cut at %s %u", e->max_rule ? e->max_rule : "max_s", e->max_s);
 		return;
 	}

@@ -159,6 +159,7 @@ reload(struct node *n)
 	n->clock.skew = c->clock_skew_s;
 	free(c);
 	selftest_schedule(n->selftest);
+	routine_trust_changed(n->routine);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
 	log_info("SIGHUP: configuration reloaded (%d keys)%s", n->cfg.trust.nkeys,

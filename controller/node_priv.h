@@ -96,8 +96,22 @@ void warning_reject_receipt(struct node *n, enum verify_result vr, const char *r
 void warning_body_receipt(struct node *n, const char *id, enum rstate st, const char *reason,
     const unsigned char md[32]);
 void warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid);
+/* warnreceipt.c: e's receipt in state st with reason (ref its id, status
+ * its status, "" for the routine layer and the chime). */
 void warning_report(struct node *n, const struct arb_entry *e, enum rstate st,
     const char *reason);
+/* The same with the evidence of the warning the player plays (edges,
+ * frames, started, ended, stream), into r, or sent. */
+void warning_fill_evidence(struct node *n, const struct arb_entry *e, enum rstate st,
+    const char *reason, struct receipt *r);
+void warning_evidence(struct node *n, const struct arb_entry *e, enum rstate st,
+    const char *reason);
+/* Every receipt about a warning goes through here: a final one also
+ * forgets its pending copy. */
+void warning_send_receipt(struct node *n, struct receipt *r);
+/* e's "received" receipt, once; a warning that will play keeps its
+ * payload (n->cur_payload) pending until it ends. */
+void warning_announce(struct node *n, struct arb_entry *e);
 /* A packet on PREFIX/stream/ID (route.c). */
 void warning_on_stream(struct node *n, const char *topic, const uint8_t *p, size_t len);
 

@@ -138,6 +138,36 @@ add_item(struct program *pg, const struct alert *a, const struct play_item *it,
 }
 
 int
+program_add_chime(struct program *pg, struct cx_err *e)
+{
+	static const uint32_t hz[2] = { PROGRAM_CHIME_HZ1, PROGRAM_CHIME_HZ2 };
+	int i;
+
+	if (pg->n + 2 > PROGRAM_MAX)
+		return cx_errf(e, "more than %d items to play", PROGRAM_MAX);
+	memmove(&pg->item[2], &pg->item[0], sizeof(pg->item[0]) * (size_t)pg->n);
+	for (i = 2; i < pg->n + 2; i++)
+		if (pg->item[i].fallback_n > 0)
+			pg->item[i].fallback_first += 2;
+	for (i = 0; i < 2; i++) {
+		struct program_item *it = &pg->item[i];
+
+		memset(it, 0, sizeof(*it));
+		it->kind = PLAY_SIREN;
+		snprintf(it->name, sizeof(it->name), "chime-%d", i + 1);
+		snprintf(it->siren.name, sizeof(it->siren.name), "chime-%d", i + 1);
+		it->siren.on_ms = PROGRAM_CHIME_TONE_MS;
+		it->siren.cycles = 1;
+		it->siren.tone = TONE_STEADY;
+		it->siren.freq_hz = hz[i];
+		it->speaker = 1;
+	}
+	pg->n += 2;
+	pg->nmain += 2;
+	return 0;
+}
+
+int
 program_build(struct program *pg, const struct alert *a, const struct player_cfg *cfg,
     struct cx_err *e)
 {

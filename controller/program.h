@@ -69,6 +69,15 @@ struct player_cfg;
 int program_build(struct program *pg, const struct alert *a, const struct player_cfg *cfg,
     struct cx_err *e);
 
+/* The node's chime: two steady tones through the speaker (never the siren
+ * relay), the self-test's audible check and the chime programme's sound. */
+#define PROGRAM_CHIME_TONE_MS 500          /* each of the two tones */
+#define PROGRAM_CHIME_HZ1 660
+#define PROGRAM_CHIME_HZ2 880
+/* Put the chime in front of pg's play list (a chime programme's optional
+ * clip plays after it); 0, or -1 (no room). */
+int program_add_chime(struct program *pg, struct cx_err *e);
+
 /* Clips whose SHA-256 was checked, by file identity: the check before a
  * relay closes must be cheap; opening a clip hashes the open file anyway. */
 #define CLIP_CACHE 16

@@ -56,17 +56,11 @@ routine_played(struct routine *r, int64_t ms)
 	r->day_ms += ms;
 }
 
-/* Seconds e may still play today under max_routine_day_s (max, 0 = no
- * limit), -1 = no limit. */
+/* What routine programmes played today (ms), 0 on another day. */
 static int64_t
-day_left_s(struct routine *r, uint32_t max)
+day_used_ms(const struct routine *r)
 {
-
-	if (max == 0)
-		return -1;
-	if (local_day(clock_wall()) != r->day)
-		return max;
-	return r->day_ms >= (int64_t)max * 1000 ? 0 : ((int64_t)max * 1000 - r->day_ms) / 1000;
+	return local_day(clock_wall()) == r->day ? r->day_ms : 0;
 }
 
 static void on_tick(void *arg);
@@ -102,6 +96,49 @@ bad_file(void *arg, const char *name, const char *why)
 {
 	(void)arg;
 	log_warnx("schedule file %s dropped: %s", name, why);
+}
+
+/* A schedule held, judged again by the trust store as it is now: its
+ * signed payload verified again when its file is there, else the key and
+ * its scope (a schedule kept in memory only). */
+static int
+recheck(void *arg, const struct sched_held *h, const uint8_t *p, size_t len, struct cx_err *why)
+{
+	struct routine *r = arg;
+	struct verify_ctx ctx = { .node_zone = r->n->cfg.zone };
+	const struct trust_key *k;
+	static struct schedule s;
+	char kid[ENV_KID_MAX + 1];
+	enum verify_result vr;
+
+	if (p != NULL)
+		return check_file(r, p, len, &s, kid, why);
+	if ((k = trust_find(&r->n->cfg.trust, h->kid)) == NULL)
+		return cx_errf(why, "%s: key %s is not trusted", verify_result_name(VR_UNKNOWN_KEY),
+		    h->kid);
+	vr = verify_scope(&ctx, k, (const char (*)[ZONE_MAX + 1])h->s.zones, h->s.nzones,
+	    ACT_SCHEDULE, why);
+	return vr == VR_OK ? 0 : cx_err_prefix(why, "%s", verify_result_name(vr));
+}
+
+static void
+dropped(void *arg, const struct sched_held *h, const char *why)
+{
+	struct routine *r = arg;
+	char reason[RECEIPT_REASON_MAX];
+
+	snprintf(reason, sizeof(reason), "schedule dropped, trust store reloaded: %s", why);
+	log_warnx("schedule %s (key %s) %s", h->s.id, h->kid, reason);
+	sched_receipt(r, h->s.id, RS_CANCELLED, reason, NULL);
+}
+
+void
+routine_trust_changed(struct routine *r)
+{
+	if (r == NULL)
+		return;
+	if (schedstore_recheck(&r->st, recheck, dropped, r) > 0)
+		loop_timer_arm(r->n->loop, &r->tick, 0);    /* the next programme changed */
 }
 
 struct routine *
@@ -162,7 +199,7 @@ make_entry(struct routine *r, const struct sched_held *h, const struct sched_pro
 		return NULL;
 	}
 	snprintf(a->sender, sizeof(a->sender), "%s", h->s.sender);
-	snprintf(a->event, sizeof(a->event), "routine");
+	snprintf(a->event, sizeof(a->event), "%s", p->chime ? "chime" : "routine");
 	a->sent = h->s.sent;
 	a->effective = due;
 	a->expires = due + p->max_s + ROUTINE_LATE_S;
@@ -174,13 +211,60 @@ make_entry(struct routine *r, const struct sched_held *h, const struct sched_pro
 	memcpy(a->play, p->play, sizeof(a->play[0]) * (size_t)p->nplay);
 	a->repeat = 1;
 	a->volume = p->volume;
-	e->layer = AL_ROUTINE;
+	e->layer = p->chime ? AL_CHIME : AL_ROUTINE;   /* a chime's tone: warning.c */
 	e->level = k != NULL ? k->level : 0;
 	e->max_s = (unsigned)p->max_s;
 	e->received_ms = clock_wall_ms();
 	e->received_mono = clock_mono_ms();
 	arbiter_map(e, e->received_mono, clock_wall());
 	return e;
+}
+
+/* max_routine_day_s, judged when e becomes due and again each time it
+ * starts (queued behind another programme due with it, or resumed): what
+ * is left of the day, or refused once nothing is. */
+int
+routine_refused_at_start(struct node *n, struct arb_entry *e, char *why, size_t whysz)
+{
+	struct eff_limits L;
+	uint32_t max;
+	long grant;
+
+	if ((e->layer != AL_ROUTINE && e->layer != AL_CHIME) || n->routine == NULL)
+		return 0;
+	limits_effective(n, &L);
+	if ((max = L.val[PK_MAX_ROUTINE_DAY_S]) == 0)
+		return 0;
+	grant = schedule_day_grant_s(max, day_used_ms(n->routine), (long)e->max_s);
+	if (grant == 0) {
+		snprintf(why, whysz, "max_routine_day_s %u used (%s)", (unsigned)max,
+		    L.src[PK_MAX_ROUTINE_DAY_S]);
+		return 1;
+	}
+	if ((unsigned)grant < e->max_s) {
+		e->max_s = (unsigned)grant;
+		e->max_rule = "max_routine_day_s";
+	}
+	return 0;
+}
+
+/* A chime sounds at its time or not at all: with anything playing or
+ * waiting (a warning, a routine programme due at the same time) it is
+ * dropped, a "preempted" receipt saying by what.  1 if so (e freed). */
+static int
+chime_busy(struct node *n, struct arb_entry *e)
+{
+	const struct arb_entry *by = n->arb.active != NULL ? n->arb.active
+	    : n->arb.nqueue > 0 ? n->arb.queue[0] : NULL;
+	char why[RECEIPT_REASON_MAX];
+
+	if (by == NULL)
+		return 0;
+	snprintf(why, sizeof(why), "preempted by %s; a chime is not resumed", by->a.id);
+	log_info("chime %s dropped: %s", e->a.id, why);
+	warning_report(n, e, RS_PREEMPTED, why);
+	free(e);
+	return 1;
 }
 
 static void
@@ -190,29 +274,20 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	struct arb_entry *e = make_entry(r, h, &h->s.prog[pi], due);
 	char why[RECEIPT_REASON_MAX];
 	struct eff_limits L;
-	int64_t left;
 
 	if (e == NULL) {
 		log_warnx("schedule %s: programme %s: cannot be made", h->s.id, h->s.prog[pi].name);
 		return;
 	}
+	if (e->layer == AL_CHIME && chime_busy(r->n, e))
+		return;
 	limits_effective(r->n, &L);
-	left = day_left_s(r, L.val[PK_MAX_ROUTINE_DAY_S]);
-	if (left == 0) {
-		snprintf(why, sizeof(why), "max_routine_day_s %u used (%s)",
-		    (unsigned)L.val[PK_MAX_ROUTINE_DAY_S], L.src[PK_MAX_ROUTINE_DAY_S]);
-	} else if (!limits_refused(r->n, e, why, sizeof(why))) {
-		why[0] = '\0';
-		if (L.val[PK_MAX_ROUTINE_S] != 0 && e->max_s > L.val[PK_MAX_ROUTINE_S]) {
-			e->max_s = L.val[PK_MAX_ROUTINE_S];
-			e->max_rule = "max_routine_s";
-		}
-		if (left > 0 && e->max_s > (uint64_t)left) {
-			e->max_s = (unsigned)left;
-			e->max_rule = "max_routine_day_s";
-		}
+	if (L.val[PK_MAX_ROUTINE_S] != 0 && e->max_s > L.val[PK_MAX_ROUTINE_S]) {
+		e->max_s = L.val[PK_MAX_ROUTINE_S];
+		e->max_rule = "max_routine_s";
 	}
-	if (why[0] != '\0') {
+	if (routine_refused_at_start(r->n, e, why, sizeof(why)) ||
+	    limits_refused(r->n, e, why, sizeof(why))) {
 		log_warnx("refused routine programme %s: %s", e->a.id, why);
 		warning_report(r->n, e, RS_REJECTED, why);
 		free(e);
@@ -222,24 +297,28 @@ fire(struct routine *r, int hi, int pi, int64_t due)
 	warning_offer_resumed(r->n, e, h->kid);
 }
 
-/* Every programme held that is due at t: started, or skipped if too late. */
+/* Every programme held that is due at t: started, or skipped if too late;
+ * routine programmes first, then chimes (a chime never delays one). */
 static void
 due_at(struct routine *r, int64_t t, int64_t now)
 {
 	int64_t d;
-	int i, j;
+	int i, j, chime;
 
-	for (i = 0; i < r->st.n; i++)
-		for (j = 0; j < r->st.held[i]->s.nprog; j++) {
-			const struct sched_held *h = r->st.held[i];
-			if (schedule_next_due(&h->s, &h->s.prog[j], t, &d) < 0 || d != t)
-				continue;
-			if (now - t > ROUTINE_LATE_S)
-				log_warnx("schedule %s: programme %s due at %lld skipped (now %lld)",
-				    h->s.id, h->s.prog[j].name, (long long)t, (long long)now);
-			else
-				fire(r, i, j, t);
-		}
+	for (chime = 0; chime <= 1; chime++)
+		for (i = 0; i < r->st.n; i++)
+			for (j = 0; j < r->st.held[i]->s.nprog; j++) {
+				const struct sched_held *h = r->st.held[i];
+				if (h->s.prog[j].chime != chime ||
+				    schedule_next_due(&h->s, &h->s.prog[j], t, &d) < 0 || d != t)
+					continue;
+				if (now - t > ROUTINE_LATE_S)
+					log_warnx("schedule %s: programme %s due at %lld skipped "
+					    "(now %lld)", h->s.id, h->s.prog[j].name, (long long)t,
+					    (long long)now);
+				else
+					fire(r, i, j, t);
+			}
 }
 
 static void
@@ -375,12 +454,17 @@ routine_status(const struct routine *r, char *out, size_t outsz)
 #undef APPEND
 }
 
-/* A routine programme stops playing: what it played counts for the day. */
+/* A routine programme or chime stops playing: the sound it played (the
+ * frames of this run, not the warm-up or the hold) counts for the day. */
 void
 routine_stopped(struct node *n, const struct arb_entry *e)
 {
-	if (e->layer == AL_ROUTINE && n->started_ms != 0)
-		routine_played(n->routine, clock_wall_ms() - n->started_ms);
+	struct player_stats ps;
+
+	if ((e->layer != AL_ROUTINE && e->layer != AL_CHIME) || n->started_ms == 0)
+		return;
+	player_get_stats(n->player, &ps);
+	routine_played(n->routine, (int64_t)(ps.frames * 1000 / SINK_RATE));
 }
 
 /* A routine programme being preempted: a copy that resumes where it
@@ -403,5 +487,39 @@ routine_resumable(struct node *n, const struct arb_entry *pre)
 	c->resume_frames += ps.frames;
 	c->max_s -= (unsigned)played_s;
 	return c;
+}
+
+/* The amplifier relay as the self-test's amp_relay check reads it: the
+ * feedback after the warm-up (read as the chime started, warning.c) and
+ * now that every relay is off again. */
+void
+routine_chime_evidence(struct node *n, struct receipt *r)
+{
+	struct receipt_selftest *t = &r->selftest;
+	struct selftest_check *c = &t->checks[0];
+	int64_t ms = n->started_ms != 0 ? clock_wall_ms() - n->started_ms : 0;
+	struct cx_err e;
+	int off = 0;
+
+	r->has_selftest = 1;
+	memset(t, 0, sizeof(*t));
+	t->mode = SELFTEST_AUDIBLE;
+	t->trigger = SELFTEST_SCHEDULE;
+	t->nchecks = 1;
+	if (n->io.fb_idx < 0) {
+		selftest_check_set(c, "amp_relay", 1, 0, "skipped: no amp_feedback_line");
+		return;
+	}
+	if (gpio_get(n->io.gpio, n->io.fb_idx, &off, &e) < 0) {
+		selftest_check_set(c, "amp_relay", 0, ms, e.msg);
+		return;
+	}
+	if (n->amp_silent)
+		selftest_check_set(c, "amp_relay", 0, ms, "relay on: feedback 0 after the warm-up");
+	else if (off)
+		selftest_check_set(c, "amp_relay", 0, ms,
+		    "relay off: feedback still 1 (relay stuck on?)");
+	else
+		selftest_check_set(c, "amp_relay", 1, ms, "on->fb 1 after the warm-up, off->fb 0");
 }
 

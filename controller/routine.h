@@ -41,9 +41,20 @@ void routine_free(struct routine *r);
 void routine_on_payload(struct routine *r, const struct verify_ctx *ctx,
     const struct trust_key *k, const struct envelope *env, const char *kid,
     const unsigned char md[32], const uint8_t *p, size_t len);
-/* A routine programme played ms milliseconds (it ended, was cut or
- * preempted): counted against [limits] max_routine_day_s. */
+/* The trust store was reloaded (SIGHUP): every schedule held is judged
+ * again; one whose key is gone, lost the action `schedule` or the scope of
+ * its zones (or whose signature no longer verifies) is dropped, logged,
+ * with a "cancelled" receipt saying why.  A programme of it already
+ * playing or queued plays on. */
+void routine_trust_changed(struct routine *r);
+/* A routine programme played ms milliseconds of sound (it ended, was cut
+ * or preempted): counted against [limits] max_routine_day_s. */
 void routine_played(struct routine *r, int64_t ms);
+/* e, of the routine or chime layer, about to start (at its due time, and
+ * again when it starts after waiting or resumes): refused (1, why said)
+ * once max_routine_day_s is used, else its max_s cut to what is left of
+ * the day.  Any other e: 0. */
+int routine_refused_at_start(struct node *n, struct arb_entry *e, char *why, size_t whysz);
 /* What it holds, for `cunxiangctl local status`: a JSON member
  * "schedules":[{"id","key","programmes","valid_until"}...],"next":
  * {"ref","at"} or null, into out (appended). */
@@ -55,6 +66,11 @@ void routine_stopped(struct node *n, const struct arb_entry *e);
 /* pre, being preempted: if a routine programme with time left of its
  * max_s, a copy (heap) that resumes where it stopped; else NULL. */
 struct arb_entry *routine_resumable(struct node *n, const struct arb_entry *pre);
+struct receipt;
+/* A chime's final receipt r carries the amplifier relay check it made, as
+ * the self-test's "amp_relay" (a "selftest" object, trigger "schedule"):
+ * the feedback after the warm-up, and again with every relay off. */
+void routine_chime_evidence(struct node *n, struct receipt *r);
 /* Schedules and programmes held, for the status and logs. */
 int routine_count(const struct routine *r, int *programmes);
 

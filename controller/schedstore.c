@@ -196,6 +196,32 @@ schedstore_load(struct schedstore *st, schedstore_check_fn check, void *arg,
 }
 
 int
+schedstore_recheck(struct schedstore *st, schedstore_judge_fn judge,
+    void (*dropped)(void *arg, const struct sched_held *h, const char *why), void *arg)
+{
+	char name[SCHED_ID_MAX + 8];
+	struct cx_err why;
+	uint8_t *buf = st->dir[0] != '\0' ? malloc(FILE_MAX) : NULL;
+	ssize_t len;
+	int i, k = 0;
+
+	for (i = st->n - 1; i >= 0; i--) {
+		const struct sched_held *h = st->held[i];
+
+		why.msg[0] = '\0';
+		snprintf(name, sizeof(name), "s-%s.cx", h->s.id);
+		len = buf != NULL ? read_file(st, name, buf) : -1;
+		if (judge(arg, h, len >= 0 ? buf : NULL, len >= 0 ? (size_t)len : 0, &why) == 0)
+			continue;
+		dropped(arg, h, why.msg);
+		drop(st, i, 1);
+		k++;
+	}
+	free(buf);
+	return k;
+}
+
+int
 schedstore_expire(struct schedstore *st, int64_t now)
 {
 	int i, k = 0;

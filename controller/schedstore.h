@@ -68,6 +68,15 @@ typedef int (*schedstore_check_fn)(void *arg, const uint8_t *p, size_t len,
  * bad(arg, name, why). */
 int schedstore_load(struct schedstore *st, schedstore_check_fn check, void *arg,
     void (*bad)(void *arg, const char *name, const char *why));
+/* judge: may h, held, stay?  p is its file's payload (len bytes), NULL
+ * when it has none (memory only); 0 keeps it, -1 (why said) drops it. */
+typedef int (*schedstore_judge_fn)(void *arg, const struct sched_held *h, const uint8_t *p,
+    size_t len, struct cx_err *why);
+/* Judge every schedule held again (the trust store changed); each one
+ * refused is told to dropped(arg, h, why), then forgotten with its file.
+ * Returns how many were dropped. */
+int schedstore_recheck(struct schedstore *st, schedstore_judge_fn judge,
+    void (*dropped)(void *arg, const struct sched_held *h, const char *why), void *arg);
 /* Forget the schedules whose valid_until <= now (their files too); how many. */
 int schedstore_expire(struct schedstore *st, int64_t now);
 /* The next programme due at or after `after` among all held: 0 with the

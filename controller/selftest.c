@@ -361,14 +361,12 @@ inputs_check(struct selftest *st)
 	check(st, "inputs", bad[0] == '\0', 0, val);
 }
 
-/* The chime: two steady tones through the player, amplifier relay on. */
+/* The chime (program.h) through the player, amplifier relay on. */
 static int
 chime_start(struct selftest *st, struct cx_err *e)
 {
-	static const uint32_t hz[2] = { SELFTEST_CHIME_HZ1, SELFTEST_CHIME_HZ2 };
 	struct node *n = st->n;
 	struct program pg;
-	int i;
 
 	memset(&pg, 0, sizeof(pg));
 	snprintf(pg.id, sizeof(pg.id), "%s", st->ref);
@@ -376,20 +374,9 @@ chime_start(struct selftest *st, struct cx_err *e)
 	pg.repeat = 1;
 	pg.volume = n->cfg.selftest.chime_volume;
 	snprintf(pg.clip_dir, sizeof(pg.clip_dir), "%s", n->cfg.clip_dir);
-	for (i = 0; i < 2; i++) {
-		struct program_item *it = &pg.item[i];
-
-		it->kind = PLAY_SIREN;
-		snprintf(it->name, sizeof(it->name), "selftest-chime-%d", i + 1);
-		snprintf(it->siren.name, sizeof(it->siren.name), "selftest-chime-%d", i + 1);
-		it->siren.on_ms = SELFTEST_CHIME_TONE_MS;
-		it->siren.cycles = 1;
-		it->siren.tone = TONE_STEADY;
-		it->siren.freq_hz = hz[i];
-		it->speaker = 1;
-	}
-	pg.nmain = pg.n = 2;
 	st->chime_fb = -1;
+	if (program_add_chime(&pg, e) < 0)
+		return -1;
 	return player_start(n->player, &pg, e);
 }
 

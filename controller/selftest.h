@@ -29,9 +29,9 @@
 #define SELFTEST_RETRY_S 600               /* nightly test behind a warning: again later */
 #define SELFTEST_SCHED_MAX_S 300           /* the schedule timer looks at the clock this often */
 #define SELFTEST_MISSED_S 3600             /* a nightly time passed by more (clock jump): skipped */
-#define SELFTEST_CHIME_TONE_MS 500         /* two tones of this length */
-#define SELFTEST_CHIME_HZ1 660
-#define SELFTEST_CHIME_HZ2 880
+#define SELFTEST_CHIME_TONE_MS PROGRAM_CHIME_TONE_MS   /* the chime: program.h */
+#define SELFTEST_CHIME_HZ1 PROGRAM_CHIME_HZ1
+#define SELFTEST_CHIME_HZ2 PROGRAM_CHIME_HZ2
 
 struct node;
 struct selftest;

@@ -4,7 +4,7 @@
  *   (dropped) -> replay set -> test? (confirmed, silent) -> cancel/update:
  *   may this key withdraw that warning? -> arbiter (which warning sounds)
  *   -> player (relays, audio) -> report (signed receipts via the spool).
- * Every state change of every warning becomes a receipt.
+ * Every state change of every warning becomes a receipt (warnreceipt.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,91 +26,6 @@
 static void start_next(struct node *n);
 static void stream_close(struct node *n);
 static void schedule_due(struct node *n);
-
-static void
-receipt_for(struct receipt *r, const struct arb_entry *e, enum rstate st, const char *reason)
-{
-	memset(r, 0, sizeof(*r));
-	snprintf(r->ref, sizeof(r->ref), "%s", e->a.id);
-	snprintf(r->status, sizeof(r->status), "%s", e->layer == AL_ROUTINE ? "" :
-	    alert_status_name(e->a.status));
-	json_utf8_copy(r->reason, sizeof(r->reason), reason);
-	r->state = st;
-	r->received = e->received_ms;
-	if (e->untrusted)              /* judged on an untrusted clock: say so, always */
-		snprintf(r->clock, sizeof(r->clock), "%s", wallclock_word(WC_UNTRUSTED));
-	if (e->local)                  /* the local button's (local.c) */
-		snprintf(r->origin, sizeof(r->origin), "local");
-}
-
-/* Every receipt about a warning goes through here: a final one also
- * forgets the warning's pending copy. */
-static void
-send_receipt(struct node *n, struct receipt *r)
-{
-	report_send(n->report, r);
-	if (rstate_final(r->state) && r->ref[0] != '\0')
-		nodeio_pending_del(&n->io, r->ref);
-}
-
-static void
-send_state(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
-{
-	struct receipt r;
-
-	receipt_for(&r, e, st, reason);
-	send_receipt(n, &r);
-}
-
-/* A receipt with the evidence of the warning played: edges, frames. */
-static void
-fill_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason,
-    struct receipt *r)
-{
-	struct player_stats ps;
-
-	receipt_for(r, e, st, reason);
-	player_get_stats(n->player, &ps);
-	r->frames = ps.frames;
-	r->underruns = ps.underruns;
-	r->started = n->started_ms;
-	if (rstate_final(st)) {            /* every relay is off now */
-		r->ended = clock_wall_ms();
-		if (ps.last_sample_mono_ms != 0)
-			r->hold = (int64_t)(clock_mono_ms() - ps.last_sample_mono_ms);
-	}
-	r->nedges = n->nedges;
-	memcpy(r->edges, n->edges, sizeof(r->edges[0]) * (size_t)n->nedges);
-	if (n->srx != NULL) {
-		r->has_stream = 1;
-		streamrx_evidence(n->srx, &r->stream);
-	}
-}
-
-static void
-send_evidence(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
-{
-	struct receipt r;
-
-	fill_evidence(n, e, st, reason, &r);
-	send_receipt(n, &r);
-}
-
-/* The "received" receipt.  For a warning that sounds at once it is sent
- * after the relay has closed: its fsync'd spool write must not delay the
- * relay. */
-static void
-announce(struct node *n, struct arb_entry *e)
-{
-	if (e->announced)
-		return;
-	e->announced = 1;
-	send_state(n, e, RS_RECEIVED, "");
-	/* a warning that will play keeps its payload until it ends, so a
-	 * crash does not lose it */
-	if (n->cur_payload != NULL && e->a.type != AT_CANCEL && e->a.status != ST_TEST)
-		nodeio_pending_put(&n->io, e->a.id, n->cur_payload, n->cur_len);
-}
 
 static void
 hook_edge(void *arg, const char *role, int value, uint64_t mono_ms)
@@ -153,7 +68,7 @@ hook_started(void *arg)
 
 	check_amp_feedback(n);
 	n->started_ms = clock_wall_ms();
-	send_evidence(n, n->arb.active, RS_PLAYING, n->cap_note);
+	warning_evidence(n, n->arb.active, RS_PLAYING, n->cap_note);
 	report_status(n->report, "playing", n->arb.active->a.id);
 }
 
@@ -176,7 +91,7 @@ hook_finished(void *arg, int ok, const char *reason)
 	loop_timer_stop(n->loop, &n->play_cap);
 	n->evidence_open = 0;
 	routine_stopped(n, e);
-	send_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
+	warning_evidence(n, e, ok ? RS_DONE : RS_FAILED, reason);
 	stream_close(n);
 	free(e);
 	start_next(n);
@@ -199,7 +114,7 @@ stop_collect(struct node *n, struct arb_entry *e, enum rstate st, const char *re
 		strncat(why, "; relay stuck on", sizeof(why) - strlen(why) - 1);
 	n->evidence_open = 0;
 	routine_stopped(n, e);
-	fill_evidence(n, e, st, why, r);
+	warning_fill_evidence(n, e, st, why, r);
 	stream_close(n);
 	free(e);
 }
@@ -210,17 +125,20 @@ stop_active(struct node *n, struct arb_entry *e, enum rstate st, const char *rea
 	struct receipt r;
 
 	stop_collect(n, e, st, reason, &r);
-	send_receipt(n, &r);
+	warning_send_receipt(n, &r);
 }
 
 /* What the player plays for a warning, by the node's config as it is now. */
 static int
-build_program(struct node *n, const struct alert *a, struct program *pg, struct cx_err *e)
+build_program(struct node *n, const struct arb_entry *en, struct program *pg, struct cx_err *e)
 {
 	struct player_cfg pc;
 
 	nodeio_player_cfg(&n->cfg, &pc);
-	return program_build(pg, a, &pc, e);
+	if (program_build(pg, &en->a, &pc, e) == -1)
+		return -1;
+	/* a chime programme: the node's chime tone before its clip, if any */
+	return en->layer == AL_CHIME ? program_add_chime(pg, e) : 0;
 }
 
 /* The stream of the warning about to play: subscribed, gated, buffered
@@ -265,25 +183,27 @@ static int
 build_capped(struct node *n, const struct arb_entry *e, struct program *pg, struct cx_err *err)
 {
 	n->cap_note[0] = '\0';
-	if (build_program(n, &e->a, pg, err) == -1)
+	if (build_program(n, e, pg, err) == -1)
 		return -1;
 	limits_volume(n, e, pg, n->cap_note, sizeof(n->cap_note));
 	pg->skip_frames = e->resume_frames;
 	return 0;
 }
 
-/* Quiet hours began while it waited: refused now, as on arrival. */
+/* Quiet hours began while it waited, or the day's routine time was used
+ * meanwhile: refused now, as on arrival. */
 static int
 refused_at_start(struct node *n, struct arb_entry *e)
 {
 	char why[RECEIPT_REASON_MAX];
 
-	if (!limits_refused(n, e, why, sizeof(why)))
+	if (!limits_refused(n, e, why, sizeof(why)) &&
+	    !routine_refused_at_start(n, e, why, sizeof(why)))
 		return 0;
 	log_warnx("warning %s not started: %s", e->a.id, why);
 	arbiter_finish(&n->arb);
-	announce(n, e);
-	send_state(n, e, RS_REJECTED, why);
+	warning_announce(n, e);
+	warning_report(n, e, RS_REJECTED, why);
 	free(e);
 	return 1;
 }
@@ -326,15 +246,15 @@ start_active(struct node *n)
 	    player_start(n->player, &pg, &err) == 0) {
 		if ((cap = limits_max_play_ms(n, e)) != 0)
 			loop_timer_arm(n->loop, &n->play_cap, cap);
-		announce(n, e);        /* the relay is closed: now the disk writes */
+		warning_announce(n, e);        /* the relay is closed: now the disk writes */
 		if (e->resumed)        /* if the node goes down again now, give up */
 			nodeio_pending_mark(&n->io, e->a.id);
 		return 0;
 	}
 	n->evidence_open = 0;
-	announce(n, e);
+	warning_announce(n, e);
 	arbiter_finish(&n->arb);
-	send_evidence(n, e, RS_FAILED, err.msg);
+	warning_evidence(n, e, RS_FAILED, err.msg);
 	stream_close(n);
 	free(e);
 	return -1;
@@ -348,7 +268,7 @@ start_next(struct node *n)
 	for (;;) {
 		e = arbiter_next(&n->arb, clock_mono_ms(), &expired);
 		if (expired != NULL) {
-			send_state(n, expired, RS_FAILED, "expired before it could play");
+			warning_report(n, expired, RS_FAILED, "expired before it could play");
 			free(expired);
 			continue;
 		}
@@ -369,7 +289,7 @@ withdraw(struct node *n, struct arb_entry *old, int was_active, const char *why)
 	if (was_active)
 		stop_active(n, old, RS_CANCELLED, why);
 	else {
-		send_state(n, old, RS_CANCELLED, why);
+		warning_report(n, old, RS_CANCELLED, why);
 		free(old);
 	}
 }
@@ -403,31 +323,32 @@ place(struct node *n, struct arb_entry *e)
 		again = pre != NULL ? routine_resumable(n, pre) : NULL;
 		if (pre != NULL) {
 			snprintf(why, sizeof(why), "preempted by %s%s", e->a.id,
-			    again != NULL ? "; resumes when it is over" : "");
+			    again != NULL ? "; resumes when it is over" :
+			    pre->layer == AL_CHIME ? "; a chime is not resumed" : "");
 			stop_collect(n, pre, RS_PREEMPTED, why, &rpre);
 		}
 		if (start_active(n) == -1)
 			start_next(n);
 		if (pre != NULL)           /* after the new warning's relay closed */
-			send_receipt(n, &rpre);
+			warning_send_receipt(n, &rpre);
 		if (again != NULL)
 			place(n, again);       /* waits behind it */
 		break;
 	case ARB_QUEUED:
-		announce(n, e);
+		warning_announce(n, e);
 		if (e->eff_mono > now)
 			snprintf(why, sizeof(why), "waiting until effective");
 		else
 			snprintf(why, sizeof(why), "behind %s", n->arb.active->a.id);
-		send_state(n, e, RS_QUEUED, why);
+		warning_report(n, e, RS_QUEUED, why);
 		if (bumped != NULL) {
-			send_state(n, bumped, RS_PREEMPTED, "dropped from a full queue");
+			warning_report(n, bumped, RS_PREEMPTED, "dropped from a full queue");
 			free(bumped);
 		}
 		break;
 	case ARB_FULL:
-		announce(n, e);
-		send_state(n, e, RS_FAILED, "queue full of higher-priority warnings");
+		warning_announce(n, e);
+		warning_report(n, e, RS_FAILED, "queue full of higher-priority warnings");
 		free(e);
 		break;
 	}
@@ -436,12 +357,12 @@ place(struct node *n, struct arb_entry *e)
 
 /* Can this warning play here at all?  Checked before anything is touched. */
 static int
-playable(struct node *n, const struct alert *a, char *why, size_t whysz)
+playable(struct node *n, const struct arb_entry *e, char *why, size_t whysz)
 {
 	struct program pg;
 	struct cx_err err;
 
-	if (build_program(n, a, &pg, &err) == -1 || player_check(n->player, &pg, &err) == -1) {
+	if (build_program(n, e, &pg, &err) == -1 || player_check(n->player, &pg, &err) == -1) {
 		json_utf8_copy(why, whysz, err.msg);
 		return 0;
 	}
@@ -466,7 +387,7 @@ take_ref(struct node *n, const struct arb_entry *e, const char *kid, int *was_ac
 		return NULL;
 	if (trust_may_withdraw(trust_find(&n->cfg.trust, kid), &e->a, &old->a, &err) == -1) {
 		log_warnx("refused %s %s: %s", alert_type_name(e->a.type), e->a.id, err.msg);
-		send_state(n, e, RS_REJECTED, err.msg);
+		warning_report(n, e, RS_REJECTED, err.msg);
 		*refused = 1;
 		return NULL;
 	}
@@ -524,8 +445,8 @@ withdrawn_early(struct node *n, struct arb_entry *e)
 		return 0;
 	snprintf(why, sizeof(why), "%s by %s before it arrived",
 	    w.type == AT_UPDATE ? "updated" : "cancelled", w.by[0] ? w.by : "a cancel");
-	announce(n, e);
-	send_state(n, e, RS_CANCELLED, why);
+	warning_announce(n, e);
+	warning_report(n, e, RS_CANCELLED, why);
 	free(e);
 	return 1;
 }
@@ -540,10 +461,10 @@ do_cancel(struct node *n, struct arb_entry *e, const char *kid)
 	if ((old = take_ref(n, e, kid, &was_active, &refused)) != NULL) {
 		snprintf(why, sizeof(why), "cancelled by %s", e->a.id);
 		withdraw(n, old, was_active, why);
-		send_state(n, e, RS_DONE, "");
+		warning_report(n, e, RS_DONE, "");
 	} else if (!refused) {
 		remember_withdrawal(n, e, kid);
-		send_state(n, e, RS_DONE, "not here (yet): it will not play");
+		warning_report(n, e, RS_DONE, "not here (yet): it will not play");
 	}
 	free(e);
 	if (n->arb.active == NULL)
@@ -560,15 +481,15 @@ do_alert(struct node *n, struct arb_entry *e, const char *kid)
 	if (withdrawn_early(n, e))
 		return;
 	/* check the new warning first: a broken update must not silence the old */
-	if (!playable(n, &e->a, why, sizeof(why))) {
-		announce(n, e);
-		send_state(n, e, e->a.status == ST_EXERCISE && strncmp(why, "nothing", 7) == 0 ?
+	if (!playable(n, e, why, sizeof(why))) {
+		warning_announce(n, e);
+		warning_report(n, e, e->a.status == ST_EXERCISE && strncmp(why, "nothing", 7) == 0 ?
 		    RS_DONE : RS_FAILED, why);
 		free(e);
 		return;
 	}
 	if (e->a.type == AT_UPDATE) {
-		announce(n, e);
+		warning_announce(n, e);
 		old = take_ref(n, e, kid, &was_active, &refused);
 		if (refused) {
 			free(e);
@@ -592,14 +513,14 @@ act(struct node *n, struct arb_entry *e, const char *kid)
 
 	if (e->a.type != AT_CANCEL && limits_refused(n, e, why, sizeof(why))) {
 		log_warnx("refused %s %s: %s", alert_status_name(e->a.status), e->a.id, why);
-		send_state(n, e, RS_REJECTED, why);
+		warning_report(n, e, RS_REJECTED, why);
 		free(e);
 		return;
 	}
 	if (e->a.status == ST_TEST || e->a.type == AT_CANCEL)
-		announce(n, e);
+		warning_announce(n, e);
 	if (e->a.status == ST_TEST) {
-		send_state(n, e, RS_DONE, "test: verified, nothing sounded");
+		warning_report(n, e, RS_DONE, "test: verified, nothing sounded");
 		free(e);
 		return;
 	}
@@ -638,7 +559,7 @@ warning_clock_trusted(struct node *n)
 	}
 	while ((e = arbiter_expired(&n->arb, mono)) != NULL) {
 		log_warnx("warning %s expired by the clock now trusted", e->a.id);
-		send_state(n, e, RS_FAILED, "expired before it could play");
+		warning_report(n, e, RS_FAILED, "expired before it could play");
 		free(e);
 	}
 	if (n->arb.active == NULL)
@@ -764,12 +685,6 @@ warning_offer_resumed(struct node *n, struct arb_entry *e, const char *kid)
 }
 
 void
-warning_report(struct node *n, const struct arb_entry *e, enum rstate st, const char *reason)
-{
-	send_state(n, e, st, reason);
-}
-
-void
 warning_due(void *arg)
 {
 	struct node *n = arg;
@@ -807,7 +722,7 @@ warning_stop_all(struct node *n, enum rstate st, const char *reason)
 	}
 	while (n->arb.nqueue > 0) {
 		e = arbiter_remove(&n->arb, n->arb.queue[0]->a.id, &was);
-		send_state(n, e, st, reason);
+		warning_report(n, e, st, reason);
 		free(e);
 		count++;
 	}

@@ -52,19 +52,6 @@ option(void *ctx, int ch, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* alert_make_id() with the kid cut to 16 bytes: 16 + 20 fit BODY_ID_MAX. */
-static int
-make_id(const char *kid, int64_t now, char out[BODY_ID_MAX + 1])
-{
-	char k[17], id[ALERT_ID_MAX + 1];
-
-	snprintf(k, sizeof(k), "%s", kid);
-	if (alert_make_id(k, now, id) < 0 || strlen(id) > BODY_ID_MAX)
-		return -1;
-	memcpy(out, id, strlen(id) + 1);
-	return 0;
-}
-
 /* The members a sender fills in, where the file left them out. */
 static int
 fill(cJSON *root, const char *kind, const struct ctl_config *c, int64_t now)
@@ -77,7 +64,7 @@ fill(cJSON *root, const char *kind, const struct ctl_config *c, int64_t now)
 	    cJSON_AddStringToObject(root, "kind", kind) == NULL)
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(root, "id") == NULL &&
-	    (make_id(c->kid[0] ? c->kid : kind, now, id) < 0 ||
+	    (alert_make_id_max(c->kid[0] ? c->kid : kind, now, id, BODY_ID_MAX) < 0 ||
 	    cJSON_AddStringToObject(root, "id", id) == NULL))
 		return -1;
 	if (cJSON_GetObjectItemCaseSensitive(root, "sender") == NULL &&
@@ -139,7 +126,7 @@ body_of_withdraw(const struct bopts *o, const struct ctl_config *c, int64_t now,
 
 	memset(h, 0, sizeof(*h));
 	h->v = 1;
-	if (make_id(c->kid[0] ? c->kid : o->k->cmd, now, h->id) < 0)
+	if (alert_make_id_max(c->kid[0] ? c->kid : o->k->cmd, now, h->id, BODY_ID_MAX) < 0)
 		return args_fail(o->k->cmd, EXIT_CONFIG, "no randomness for an id");
 	snprintf(h->sender, sizeof(h->sender), "%s", c->kid[0] ? c->kid : "cunxiangctl");
 	h->sent = h->valid_from = now;

@@ -1,9 +1,11 @@
 /*
  * test_common_schedule: the schedule body (common/schedule.h): parsing the
- * shipped seed, the round trip, every refusal naming its member; the
+ * shipped seed, the round trip, every refusal naming its member; a chime
+ * programme (no clips, its own max_s bounds); the
  * replacement and withdrawal rules; the next due time in local time
  * (Asia/Shanghai) across midnight, days of the week and the validity
- * period; the ref; what a preempted programme has left.
+ * period; the ref; what a preempted programme has left; what is left of
+ * the day's routine time when a programme starts.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -147,6 +149,81 @@ static void test_refusals(void **state)
 	    "'programmes'[1]: 'name' repeats");
 	refused(",\"max_s\":60", "", "'max_s'");
 	refused("\"programmes\":[", "\"programs\":[", "'programmes'");
+}
+
+/* A chime programme: no clips needed, max_s defaulted; round trip; its
+ * own bounds refused naming the member. */
+static void test_chime(void **state)
+{
+	static const char base[] = "{\"v\":1,\"kind\":\"schedule\",\"id\":\"c1\",\"sender\":\"t\","
+	    "\"sent\":100,\"valid_until\":200,\"zones\":[\"430682101\"],\"programmes\":["
+	    "{\"name\":\"chime\",\"days\":[\"mon\"],\"at\":\"08:00\",\"chime\":true,"
+	    "\"volume\":40}]}";
+	struct schedule s, s2;
+	struct cx_err e;
+	char *out;
+
+	(void)state;
+	assert_int_equal(parse_str(base, &s, &e), 0);
+	assert_int_equal(s.prog[0].chime, 1);
+	assert_int_equal(s.prog[0].nplay, 0);
+	assert_int_equal(s.prog[0].max_s, SCHED_CHIME_DEFAULT_S);
+	assert_int_equal(s.prog[0].volume, 40);
+	assert_non_null(out = schedule_to_json(&s, &e));
+	assert_non_null(strstr(out, "\"chime\":true"));
+	assert_null(strstr(out, "\"play\""));
+	assert_int_equal(parse_str(out, &s2, &e), 0);
+	assert_memory_equal(&s, &s2, sizeof(s));
+	free(out);
+	/* one short clip after the tone, its own max_s */
+	assert_int_equal(parse_str("{\"v\":1,\"kind\":\"schedule\",\"id\":\"c1\",\"sender\":\"t\","
+	    "\"sent\":100,\"valid_until\":200,\"zones\":[\"430682101\"],\"programmes\":[{\"name\":"
+	    "\"c\",\"days\":[\"mon\"],\"at\":\"08:00\",\"chime\":true,\"max_s\":20,\"play\":"
+	    "[{\"clip\":\"a.opus\",\"sha256\":\"" SHA "\"}]}]}", &s, &e), 0);
+	assert_int_equal(s.prog[0].nplay, 1);
+	assert_int_equal(s.prog[0].max_s, 20);
+	/* "chime": false is a plain programme: clips and max_s required */
+	refused("\"max_s\":60}]", "\"max_s\":60,\"chime\":1}]", "'chime'");
+	refused("\"play\":[{\"clip\":\"a.opus\",\"sha256\":\"" SHA "\"}],", "\"chime\":false,",
+	    "'play'");
+	refused("\"max_s\":60}]", "\"max_s\":61,\"chime\":true}]", "'max_s'");
+	refused("\"play\":[{\"clip\":\"a.opus\",\"sha256\":\"" SHA "\"}],", "\"chime\":true,"
+	    "\"play\":[{\"clip\":\"a\",\"sha256\":\"" SHA "\"},{\"clip\":\"b\",\"sha256\":\""
+	    SHA "\"}],", "'play'");
+	/* built by hand (the CLI): the same bounds */
+	s.prog[0].nplay = 0;
+	s.prog[0].max_s = SCHED_CHIME_MAX_S + 1;
+	assert_int_equal(schedule_check(&s, &e), -1);
+	assert_non_null(strstr(e.msg, "'max_s'"));
+}
+
+/* max_routine_day_s: two programmes due at the same moment (each wanting
+ * more than the day allows) and a third: each is granted what is left when
+ * it starts, so the day's total never exceeds the limit, to the ms. */
+static void test_day_grant(void **state)
+{
+	const unsigned max = 10;
+	int64_t used = 0;
+	long g;
+
+	(void)state;
+	assert_int_equal(schedule_day_grant_s(0, 123456, 600), 600);   /* no limit */
+	/* due together at 10:00: the first starts, plays all it is granted */
+	g = schedule_day_grant_s(max, used, 8);
+	assert_int_equal(g, 8);
+	used += g * 1000;
+	/* the second starts after it (it waited): only what is left */
+	g = schedule_day_grant_s(max, used, 8);
+	assert_int_equal(g, 2);
+	used += g * 1000;
+	assert_true(used <= (int64_t)max * 1000);
+	/* the third: nothing left, refused */
+	assert_int_equal(schedule_day_grant_s(max, used, 8), 0);
+	/* a part of a second left is none; a resumed one gets what is left */
+	assert_int_equal(schedule_day_grant_s(max, 9500, 5), 0);
+	assert_int_equal(schedule_day_grant_s(max, 7200, 5), 2);
+	assert_int_equal(schedule_day_grant_s(max, 11000, 5), 0);
+	assert_int_equal(schedule_day_grant_s(max, -5, 5), 5);
 }
 
 /* What the fuzzer keeps as refused inputs stays refused. */
@@ -328,6 +405,8 @@ int main(void)
 		cmocka_unit_test(test_parse_seed),
 		cmocka_unit_test(test_withdrawal),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_chime),
+		cmocka_unit_test(test_day_grant),
 		cmocka_unit_test(test_corpus_refused),
 		cmocka_unit_test(test_judge),
 		cmocka_unit_test(test_next_due),

@@ -2,7 +2,8 @@
  * test_ctrl_program: a warning and the player config turned into a
  * program (controller/program.h): items are copies (a config rewritten
  * after the build changes nothing), drills leave sirens out unless
- * allowed, an unknown siren or kind is refused; program_check() refuses a
+ * allowed, an unknown siren or kind is refused; the chime goes in front
+ * of a chime programme's clip; program_check() refuses a
  * clip that is missing or whose SHA-256 differs, also after the file
  * changed behind the cache.
  */
@@ -115,6 +116,39 @@ static void test_build_copies(void **state)
 		assert_int_equal(f->pg.item[i].fallback_n, 0);
 }
 
+/* The chime goes in front of a chime programme's clip: two steady tones
+ * through the speaker only, never the siren relay; program_check() passes. */
+static void test_chime(void **state)
+{
+	struct fx *f = *state;
+	struct cx_err e = { "" };
+
+	f->a.status = ST_EXERCISE;                 /* a routine programme's */
+	f->a.repeat = 1;
+	add(&f->a, PLAY_CLIP, "a.opus", f->sum);
+	assert_int_equal(program_build(&f->pg, &f->a, &f->cfg, &e), 0);
+	assert_int_equal(program_add_chime(&f->pg, &e), 0);
+	assert_int_equal(f->pg.nmain, 3);
+	assert_int_equal(f->pg.n, 3);
+	assert_int_equal(f->pg.item[0].kind, PLAY_SIREN);
+	assert_int_equal(f->pg.item[0].siren.freq_hz, PROGRAM_CHIME_HZ1);
+	assert_int_equal(f->pg.item[1].siren.freq_hz, PROGRAM_CHIME_HZ2);
+	assert_int_equal(f->pg.item[1].siren.on_ms, PROGRAM_CHIME_TONE_MS);
+	assert_int_equal(f->pg.item[1].siren.cycles, 1);
+	assert_true(f->pg.item[0].speaker && !f->pg.item[0].relay);
+	assert_string_equal(f->pg.item[2].name, "a.opus");
+	assert_int_equal(program_check(&f->pg, NULL, &e), 0);
+	/* no clip: the tones alone */
+	f->a.nplay = 0;
+	assert_int_equal(program_build(&f->pg, &f->a, &f->cfg, &e), 0);
+	assert_int_equal(program_add_chime(&f->pg, &e), 0);
+	assert_int_equal(f->pg.nmain, 2);
+	/* no room: refused, nothing changed */
+	f->pg.n = f->pg.nmain = PROGRAM_MAX - 1;
+	assert_int_equal(program_add_chime(&f->pg, &e), -1);
+	assert_int_equal(f->pg.n, PROGRAM_MAX - 1);
+}
+
 static void test_build_drill_and_volume(void **state)
 {
 	struct fx *f = *state;
@@ -217,6 +251,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_build_copies, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_drill_and_volume, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_clips, setup, teardown),

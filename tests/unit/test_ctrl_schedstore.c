@@ -5,7 +5,8 @@
  * other keys and zone sets stand side by side, the limit; the files in a
  * temporary directory survive a "restart" (a new store loading them, in
  * `sent` order, a file the check refuses removed); a directory that cannot
- * be written keeps the schedule in memory and says so; expiry; the next
+ * be written keeps the schedule in memory and says so; a recheck after the
+ * trust store changed drops what it refuses, files too; expiry; the next
  * programme due among all held.
  */
 #include <stdarg.h>
@@ -232,6 +233,78 @@ static void test_restart(void **state)
 	schedstore_free(&st2);
 }
 
+/* The trust store changed: key b is gone.  The judge sees each file's
+ * payload (NULL for one kept in memory only); what it refuses is dropped
+ * with its file, the rest stand. */
+static char gone_kid = 'b';
+static int nfile_seen, nmem_seen, ndropped;
+
+static int
+judge_kid(void *arg, const struct sched_held *h, const uint8_t *p, size_t len,
+    struct cx_err *why)
+{
+	(void)arg;
+	if (p != NULL) {
+		nfile_seen++;
+		assert_true(len > 3 && p[0] == '#' && p[1] == h->kid[0]);
+	} else {
+		nmem_seen++;
+	}
+	return h->kid[0] == gone_kid ? cx_errf(why, "key %s is not trusted", h->kid) : 0;
+}
+
+static void
+on_dropped(void *arg, const struct sched_held *h, const char *why)
+{
+	(void)arg;
+	assert_string_equal(h->s.id, "k2");
+	assert_string_equal(why, "key b is not trusted");
+	ndropped++;
+}
+
+/* s, made by make(), offered to st: held. */
+static void
+hold(struct schedstore *st, char kid, const char *id, int nprog)
+{
+	char old[SCHED_ID_MAX + 1], k[2] = { kid, '\0' };
+	struct schedule s;
+	size_t len;
+	char *p = make(&s, kid, id, L0, "430682101", nprog, &len);
+
+	assert_int_equal(schedstore_offer(st, &s, k, (uint8_t *)p, len, old), SO_HELD);
+}
+
+static void test_recheck(void **state)
+{
+	struct schedstore st;
+
+	(void)state;
+	rmdir_all();
+	schedstore_init(&st, dir);
+	hold(&st, 'a', "k1", 1);
+	hold(&st, 'b', "k2", 2);
+	assert_int_equal(nfiles(), 2);
+	nfile_seen = nmem_seen = ndropped = 0;
+	assert_int_equal(schedstore_recheck(&st, judge_kid, on_dropped, NULL), 1);
+	assert_int_equal(nfile_seen, 2);
+	assert_int_equal(nmem_seen, 0);
+	assert_int_equal(ndropped, 1);
+	assert_int_equal(st.n, 1);
+	assert_string_equal(st.held[0]->s.id, "k1");
+	assert_int_equal(nfiles(), 1);               /* k2's file is gone */
+	assert_int_equal(schedstore_recheck(&st, judge_kid, on_dropped, NULL), 0);
+	schedstore_free(&st);
+
+	/* memory only: the judge gets no payload */
+	schedstore_init(&st, NULL);
+	hold(&st, 'b', "k2", 1);
+	nfile_seen = nmem_seen = ndropped = 0;
+	assert_int_equal(schedstore_recheck(&st, judge_kid, on_dropped, NULL), 1);
+	assert_int_equal(nmem_seen, 1);
+	assert_int_equal(st.n, 0);
+	schedstore_free(&st);
+}
+
 /* A state directory that cannot be written (here a regular file where the
  * directory should be, as a read-only or missing one would fail too). */
 static void test_unwritable(void **state)
@@ -293,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_recheck),
 		cmocka_unit_test(test_unwritable),
 		cmocka_unit_test(test_expire_next),
 	};
