@@ -22,6 +22,7 @@
 
 #include "common/envelope.h"
 #include "common/json.h"
+#include "common/schedule.h"
 #include "common/zone.h"
 #include "hub/api.h"
 #include "hub/rcall.h"
@@ -256,6 +257,7 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 {
 	sqlite3 *db = store_db(h->store);
 	const struct rollcall *rc;
+	char sid[SCHED_ID_MAX + 1], name[SCHED_NAME_MAX + 1];
 	cJSON *o;
 	int found;
 
@@ -269,6 +271,12 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 	}
 	if ((found = warning_row(db, id, o)) < 0) {
 		api_db_error(r, db, o);
+		return;
+	}
+	if (!found && schedule_ref_parse(id, sid, name, NULL) == 0) {
+		cJSON_Delete(o);       /* never a roll-call: the node's page lists its plays */
+		api_error(r, 404, "'%s' is a play of routine programme %s of schedule %s, "
+		    "not a warning (GET /api/nodes/ID: routine_plays)", id, name, sid);
 		return;
 	}
 	rc = hub_rollcall(h, id);
