@@ -50,6 +50,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: cunxiangctl schedule send [-c CONF] [--dry-run] FILE.json\n"
 	    "       cunxiangctl schedule withdraw [-c CONF] [--dry-run] --zone Z [--zone Z ...]\n"
+	    "       cunxiangctl schedule list [-c CONF] [--zone Z] [--node N]\n"
 	    "  send: sign and publish the routine programme schedule in FILE (docs/PROTOCOL.md\n"
 	    "  section 15); v, kind, id, sender and sent are filled in when absent.  It replaces\n"
 	    "  the schedule the same key sent earlier for the same zones.\n"
@@ -231,8 +232,10 @@ cmd_schedule(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	sub = argv[1];
+	if (strcmp(sub, "list") == 0)
+		return cmd_schedule_list(argc - 1, argv + 1);
 	if (strcmp(sub, "send") != 0 && strcmp(sub, "withdraw") != 0)
-		return args_usage_error(o.cmd, "unknown subcommand '%s' (send, withdraw)", sub);
+		return args_usage_error(o.cmd, "unknown subcommand '%s' (send, withdraw, list)", sub);
 	if ((rc = args_options(argc - 1, argv + 1, "c:z:h", longopts, option, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (strcmp(sub, "send") == 0 && (optind + 1 != argc - 1 || o.nzones || args_zones_pending()))

@@ -139,8 +139,8 @@ except urllib.error.HTTPError as e:
 open(sys.argv[4], "wb").write(b)
 PY
 }
-check "... GET /api/warnings/$DREF: 404, a play not a warning" \
-	bash -c "[ \"\$(api_get '/api/warnings/$DREF')\" = 404 ] && grep -q 'not a warning' '$RIG/api.body'"
+not_a_warning() { [ "$(api_get "/api/warnings/$DREF")" = 404 ] && grep -q 'not a warning' "$RIG/api.body"; }
+check "... GET /api/warnings/$DREF: 404, a play not a warning" not_a_warning
 no_rollcall() {
 	[ "$(api_get /api/warnings)" = 200 ] && python3 -c '
 import json, sys
@@ -158,6 +158,7 @@ printf '\n[hub]\nurl = http://127.0.0.1:%s\ntoken_file = hub.token\nkey = %s\n' 
 only() { grep -q "^$1 " "$RIG/list.out" && ! grep -q "^$2 " "$RIG/list.out"; }
 for c in ctl ctl-broker; do
 	out=$(ctl schedule list -c "$RIG/$c.conf" 2>&1); rc=$?
+	echo "$out"
 	check "$c: schedule list exits 0 ($rc)" [ "$rc" = 0 ]
 	check "... r-day: news next $NEXT_NEWS, last done" \
 		grep -Eq "^r-day +.*d-$now +sched-101 +news +$NEXT_NEWS +done" <<<"$out"
