@@ -271,9 +271,13 @@ status_health_parse(const struct json_doc *d, struct node_status *s, struct cx_e
 
 	if ((rc = json_get_int(d, o, "heartbeat_s", HEARTBEAT_MIN_S, HEARTBEAT_MAX_S, &v, e)) < 0)
 		return cx_err_prefix(e, "status");
+	if (status_sched_parse(d, NULL, e) < 0)
+		return -1;
 	s->has_health = rc;
-	s->heartbeat_s = rc ? (uint32_t)v : 0;
-	s->disk_free_kb = rc ? -1 : 0;         /* -1: a heartbeat that does not say */
+	if (!rc)
+		return 0;                      /* not a heartbeat: its members are not said */
+	s->heartbeat_s = (uint32_t)v;
+	s->disk_free_kb = -1;                  /* a heartbeat that does not say */
 	if (json_get_int(d, o, "uptime_s", 0, INT64_MAX, &s->uptime_s, e) < 0 ||
 	    json_get_int(d, o, "disk_free_kb", 0, INT64_MAX, &s->disk_free_kb, e) < 0 ||
 	    json_get_str(o, "clips", s->clips, sizeof(s->clips), e) < 0)
@@ -281,8 +285,7 @@ status_health_parse(const struct json_doc *d, struct node_status *s, struct cx_e
 	if ((rc = json_get_int(d, o, "clips_bad", 0, UINT32_MAX, &v, e)) < 0)
 		return cx_err_prefix(e, "status");
 	s->clips_bad = rc ? (uint32_t)v : 0;
-	if (parse_inputs(d, s, e) < 0 || parse_faults(d, s, e) < 0 || parse_last(d, s, e) < 0 ||
-	    status_sched_parse(d, NULL, e) < 0)
+	if (parse_inputs(d, s, e) < 0 || parse_faults(d, s, e) < 0 || parse_last(d, s, e) < 0)
 		return -1;
 	return 0;
 }
