@@ -190,7 +190,7 @@ check "a warning the hub never saw: exit 3" [ $? = 3 ]
 check "GET /api/warnings/ID/payload: 200 for a viewer" \
 	[ "$(http GET "/api/warnings/$id/payload" "$VIEW_TOKEN")" = 200 ]
 check "... the signed payload exactly as the hub stored it" \
-	[ "$(od -An -v -tx1 "$RIG/http.body" | tr -d ' \n')" = \
+	[ "$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().hex())' "$RIG/http.body")" = \
 	  "$(sqlite3 "$DB" "SELECT lower(hex(payload)) FROM warnings WHERE id = '$id'")" ]
 cp "$RIG/http.body" "$RIG/w.payload"
 ctl show $C --cap "$id" >"$RIG/show.xml" 2>"$RIG/show.err"

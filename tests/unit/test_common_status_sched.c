@@ -118,18 +118,21 @@ static void test_bound(void **state)
 		memset(s->key, 'k', ENV_KID_MAX);
 		s->nzones = SCHED_MAX_ZONES;
 		for (z = 0; z < SCHED_MAX_ZONES; z++)
-			snprintf(s->zones[z], sizeof(s->zones[z]), "430682101201%03d", z);
+			snprintf(s->zones[z], sizeof(s->zones[z]), "430682101201%03u", (unsigned)z % 1000);
 		s->valid_from = 253402300799LL - 1;
 		s->valid_until = 253402300799LL;
 		s->nprog = SCHED_MAX_PROG;
 		for (k = 0; k < SCHED_MAX_PROG; k++) {
 			struct status_prog *p = &s->prog[k];
 
-			snprintf(p->name, sizeof(p->name), "programme-%06d", k);
+			snprintf(p->name, sizeof(p->name), "programme-%06u", (unsigned)k % 1000000);
 			p->next = 253402300799LL;
 			snprintf(p->next_local, sizeof(p->next_local), "9999-12-31 23:59");
 			p->has_last = 1;
-			snprintf(p->last_ref, sizeof(p->last_ref), "%s:%s:99991231", s->id, p->name);
+			memcpy(p->last_ref, s->id, SCHED_ID_MAX);
+			p->last_ref[SCHED_ID_MAX] = ':';
+			memcpy(p->last_ref + SCHED_ID_MAX + 1, p->name, SCHED_NAME_MAX);
+			memcpy(p->last_ref + SCHED_ID_MAX + 1 + SCHED_NAME_MAX, ":99991231", 10);
 			p->last_state = RS_PREEMPTED;
 			p->last_time = 253402300799999LL;
 			memset(p->last_reason, '"', STATUS_SCHED_REASON_MAX);   /* escaped: \" */
