@@ -33,9 +33,17 @@
 
 struct lopts {
 	const char *conf;
-	const char *zone_arg;          /* --zone as typed: resolved once ctl.conf is loaded */
-	char zone[ZONE_MAX + 1];
+	int nzones;                    /* --zone: at most one (args_zone) */
+	char zones[ALERT_MAX_ZONES][ZONE_MAX + 1];
 	const char *node;
+};
+
+static const struct option list_longopts[] = {
+	{ "config", required_argument, NULL, 'c' },
+	{ "zone", required_argument, NULL, 'z' },
+	{ "node", required_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 /* One node's line(s): what its last status said. */
@@ -67,15 +75,10 @@ static int
 option(void *ctx, int ch, const char *arg)
 {
 	struct lopts *o = ctx;
-	struct cx_err e;
 
 	switch (ch) {
 	case 'c': o->conf = arg; return 0;
-	case 'z':
-		o->zone_arg = arg;
-		if (arg[0] >= '0' && arg[0] <= '9' && zone_parse(arg, o->zone, &e) != 0)
-			return args_usage_error(CMD, "--zone: %s", e.msg);
-		return 0;
+	case 'z': return args_zone(CMD, arg, o->zones, &o->nzones) != 0 ? EXIT_USAGE : 0;
 	case 'n':
 		if (!node_id_valid(arg))
 			return args_usage_error(CMD, "--node: '%s' is not a node id", arg);
@@ -84,26 +87,6 @@ option(void *ctx, int ch, const char *arg)
 	case 'h': usage(stdout); return -1;
 	default: return EXIT_USAGE;
 	}
-}
-
-static int
-parse(int argc, char **argv, struct lopts *o)
-{
-	static const struct option lo[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "zone", required_argument, NULL, 'z' },
-		{ "node", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int rc;
-
-	memset(o, 0, sizeof *o);
-	if ((rc = args_options(argc, argv, "c:z:h", lo, option, o)) != 0)
-		return rc;
-	if (optind != argc)
-		return args_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
-	return 0;
 }
 
 /* --- printing ---------------------------------------------------------------- */
@@ -230,7 +213,7 @@ from_hub(struct hubc *h, const struct lopts *o)
 	int n = 0, rc = EXIT_OK, status, r;
 
 	if (o->node == NULL) {
-		snprintf(path, sizeof path, "/api/nodes%s%s", o->zone[0] ? "?zone=" : "", o->zone);
+		snprintf(path, sizeof path, "/api/nodes%s%s", o->nzones ? "?zone=" : "", o->zones[0]);
 		if ((list = hubc_get_json(h, path, &status, &e)) == NULL)
 			return args_fail(CMD, EXIT_HUB, "%s", e.msg);
 		if (!cJSON_IsArray(list)) {
@@ -312,7 +295,7 @@ from_broker(const struct ctl_config *c, const struct lopts *o)
 		return args_fail(CMD, EXIT_CONFIG, "out of memory");
 	for (i = 0; i < c->nnodes; i++)
 		if ((o->node == NULL || strcmp(o->node, c->nodes[i].id) == 0) &&
-		    (o->zone[0] == '\0' || zone_covers(o->zone, c->nodes[i].zone))) {
+		    (o->nzones == 0 || zone_covers(o->zones[0], c->nodes[i].zone))) {
 			snprintf(k.en[k.n].id, sizeof k.en[k.n].id, "%s", c->nodes[i].id);
 			snprintf(k.en[k.n++].zone, sizeof k.en[0].zone, "%s", c->nodes[i].zone);
 		}
@@ -349,16 +332,19 @@ cmd_schedule_list(int argc, char **argv)
 	struct cx_err e;
 	int rc;
 
-	if ((rc = parse(argc, argv, &o)) != 0)
+	memset(&o, 0, sizeof o);
+	if ((rc = args_options(argc, argv, "c:z:h", list_longopts, option, &o)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
+	if (optind != argc || o.nzones + args_zones_pending() > 1)
+		return args_usage_error(CMD, "%s", optind != argc ? "unexpected argument" :
+		    "one --zone at most");
 	if (ctlconf_load(args_conf_path(o.conf), &c, &e) != 0)
 		return args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
 	zones = c.zones;
-	if (o.zone_arg != NULL && zonedir_resolve(zones, o.zone_arg, o.zone, &e) != 0)
-		rc = args_usage_error(CMD, "--zone %s: %s", o.zone_arg, e.msg);
-	else if (c.hub_url[0] != '\0' && (h = hubc_open(&c, &e)) == NULL)
+	rc = args_zones_resolve(CMD, zones);
+	if (rc == EXIT_OK && c.hub_url[0] != '\0' && (h = hubc_open(&c, &e)) == NULL)
 		rc = args_fail(CMD, EXIT_CONFIG, "%s", e.msg);
-	else
+	else if (rc == EXIT_OK)
 		rc = h != NULL ? from_hub(h, &o) : from_broker(&c, &o);
 	hubc_close(h);
 	ctlconf_free(&c);
