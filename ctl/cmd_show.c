@@ -132,8 +132,11 @@ fetch(const struct sopts *o, uint8_t *buf, size_t *len)
 	char path[128], *body = NULL;
 	int rc, status;
 
-	if ((rc = hubcmd_open("show", o->conf, &c, &h)) != EXIT_OK)
+	if ((rc = hubcmd_open("show", o->conf, &c, &h)) != EXIT_OK) {
+		fprintf(stderr, "cunxiangctl show: (no file '%s': it was taken for a warning id "
+		    "at the hub)\n", o->file);
 		return rc;
+	}
 	snprintf(path, sizeof path, "/api/warnings/%s/payload", o->file);
 	if (hubc_get(h, path, &body, len, &status, &e) != 0)
 		rc = args_fail("show", EXIT_HUB, "%s", e.msg);
