@@ -57,6 +57,7 @@ enum ktype {
 	K_ACTIVATION, /* siren:NAME | clip:NAME:SHA256HEX (config_io.c) */
 	K_QUIET,      /* HH:MM-HH:MM | off (quiet.c) */
 	K_LAYER,      /* emergency | drill | test | routine | chime */
+	K_LEVEL,      /* province | city | county | township | village | group (zone.h) */
 };
 
 struct kdef {
@@ -129,6 +130,7 @@ static const struct kdef kdefs[] = {
 	{ "local", "activation", K_ACTIVATION, F(local_item), 0, 0, 0, 0 },
 	{ "local", "severity", K_INT, F(local_severity), 1, 4, 0, 0 },
 	{ "local", "layer", K_LAYER, F(local_layer), 0, 0, 0, 0 },
+	{ "local", "level", K_LEVEL, F(local_level), 0, 0, 0, 1 },
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))
@@ -290,6 +292,12 @@ set_plain(struct parser *ps, const struct kdef *k, const char *v)
 		if ((b = alert_layer_parse(v)) < 0)
 			return fail(ps, ps->src.lineno, "'%s' must be emergency, drill, test, routine "
 			    "or chime", k->name);
+		memcpy(field, &b, sizeof(b));
+		return 1;
+	case K_LEVEL:
+		if ((b = zone_level_parse(v)) < 0)
+			return fail(ps, ps->src.lineno, "'%s' must be province, city, county, "
+			    "township, village or group", k->name);
 		memcpy(field, &b, sizeof(b));
 		return 1;
 	case K_SIRENOUT:

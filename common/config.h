@@ -122,6 +122,7 @@ struct node_config {
 	struct play_item local_item;       /* a siren or a clip (name, sha256) */
 	int local_severity;                /* 1..4, default 1: its priority */
 	int local_layer;                   /* enum alert_layer, default emergency */
+	int local_level;                   /* zone level 1..6 it speaks at, 0: the node's zone */
 
 	int key_line[CFG_MAX_KEYS];        /* where each plain key was set, 0 = default */
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/receipt.h"
+#include "common/schedule.h"
 #include "common/json.h"
 #include "common/status_health.h"
 
@@ -580,4 +581,12 @@ status_parse(const uint8_t *json, size_t len, struct node_status *s, struct cx_e
 	if (rc == 0)
 		rc = status_check(s, e);
 	return rc;
+}
+
+int
+receipt_routine(const struct receipt *r)
+{
+	char id[SCHED_ID_MAX + 1], name[SCHED_NAME_MAX + 1];
+
+	return r->status[0] == '\0' && schedule_ref_parse(r->ref, id, name, NULL) == 0;
 }

@@ -119,6 +119,8 @@ extern const char *const status_input_names[SI_COUNT];
 #define STATUS_FAULT_MAX 15                /* bytes of one fault word, [a-z0-9-] */
 extern const char *const status_clips_words[];  /* "ok", "bad", "none"; NULL-terminated */
 
+struct status_scheds;
+
 struct node_status {
 	char node[NODE_ID_MAX + 1];
 	char zone[ZONE_MAX + 1];
@@ -150,12 +152,19 @@ struct node_status {
 	char selftest_ref[ALERT_ID_MAX + 1];
 	int selftest_ok;
 	int64_t selftest_time;
+	/* the schedules held (common/status_sched.h), written with the health
+	 * members; not owned, NULL = not said.  status_parse() checks the
+	 * member but leaves this NULL: read it with status_sched_read(). */
+	const struct status_scheds *schedules;
 };
 
 const char *rstate_name(enum rstate s);
 int rstate_parse(const char *s, enum rstate *out);
 int rstate_code(enum rstate s);        /* China's 0..5 */
 int rstate_final(enum rstate s);       /* 1 for done/rejected/failed/preempted/cancelled */
+/* 1 if r is about one play of a routine programme (docs/PROTOCOL.md
+ * section 15: status "", ref "ID:NAME:YYYYMMDD"), not about a warning. */
+int receipt_routine(const struct receipt *r);
 
 char *receipt_to_json(const struct receipt *r, struct cx_err *e);   /* caller frees */
 int receipt_parse(const uint8_t *json, size_t len, struct receipt *r, struct cx_err *e);

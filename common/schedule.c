@@ -407,3 +407,35 @@ schedule_day_grant_s(unsigned max_day_s, int64_t used_ms, long want_s)
 	    : ((int64_t)max_day_s * 1000 - used_ms) / 1000;
 	return want_s < left_s ? want_s : (long)left_s;
 }
+
+int
+schedule_ref_parse(const char *ref, char *id, char *name, int *yyyymmdd)
+{
+	size_t n = strnlen(ref, SCHED_REF_MAX + 1), i;
+	const char *c2, *c1;
+	int date = 0;
+
+	if (n > SCHED_REF_MAX || n < 12 || ref[n - 9] != ':')
+		return -1;
+	for (i = n - 8; i < n; i++) {
+		if (ref[i] < '0' || ref[i] > '9')
+			return -1;
+		date = date * 10 + (ref[i] - '0');
+	}
+	c2 = ref + n - 9;
+	for (c1 = c2 - 1; c1 > ref && *c1 != ':'; c1--)
+		;
+	if (c1 <= ref || (size_t)(c2 - c1 - 1) > SCHED_NAME_MAX ||
+	    (size_t)(c1 - ref) > SCHED_ID_MAX)
+		return -1;
+	memcpy(name, c1 + 1, (size_t)(c2 - c1 - 1));
+	name[c2 - c1 - 1] = '\0';
+	memcpy(id, ref, (size_t)(c1 - ref));
+	id[c1 - ref] = '\0';
+	if (!alert_name_valid(name, SCHED_NAME_MAX) || !msg_id_valid(id) || date / 10000 < 1970 ||
+	    date % 10000 / 100 < 1 || date % 10000 / 100 > 12 || date % 100 < 1 || date % 100 > 31)
+		return -1;
+	if (yyyymmdd != NULL)
+		*yyyymmdd = date;
+	return 0;
+}

@@ -118,6 +118,10 @@ int schedule_next_due(const struct schedule *s, const struct sched_prog *p, int6
  * into out (SCHED_REF_MAX + 1 bytes at least); 0 / -1. */
 int schedule_ref(const struct schedule *s, const struct sched_prog *p, int64_t due, char *out,
     size_t outsz);
+/* The other way (for readers of receipts: the hub, cunxiangctl): a ref of
+ * that form into id (SCHED_ID_MAX + 1), name (SCHED_NAME_MAX + 1) and its
+ * local date; 0, or -1 if ref is not one (a warning's id, a schedule's). */
+int schedule_ref_parse(const char *ref, char *id, char *name, int *yyyymmdd);
 /* Milliseconds p may still play after played_ms (capped further by the
  * node's own limits), 0 if its max_s is used up: what a preempted
  * programme has left when it resumes. */

@@ -12,6 +12,7 @@
 
 #include "common/alert.h"
 #include "common/status_health.h"
+#include "common/status_sched.h"
 
 #define TIME_MS_MAX 253402300799999LL
 #define HEARTBEAT_MIN_S 10
@@ -115,7 +116,7 @@ status_health_check(const struct node_status *s, struct cx_err *e)
 	if (s->has_selftest && (!ref_valid(s->selftest_ref) || s->selftest_time < 0 ||
 	    s->selftest_time > TIME_MS_MAX || (s->selftest_ok != 0 && s->selftest_ok != 1)))
 		return cx_errf(e, "status: bad 'selftest'");
-	return 0;
+	return s->schedules != NULL ? status_sched_check(s->schedules, e) : 0;
 }
 
 static int
@@ -185,7 +186,8 @@ status_health_add(cJSON *root, const struct node_status *s)
 	    && (s->disk_free_kb < 0 || json_add_int(root, "disk_free_kb", s->disk_free_kb) == 0)
 	    && (s->clips[0] == '\0' || (cJSON_AddStringToObject(root, "clips", s->clips) != NULL
 	    && json_add_int(root, "clips_bad", s->clips_bad) == 0))
-	    && add_last(root, s) == 0 ? 0 : -1;
+	    && add_last(root, s) == 0
+	    && (s->schedules == NULL || status_sched_add(root, s->schedules) == 0) ? 0 : -1;
 }
 
 static int
@@ -269,9 +271,13 @@ status_health_parse(const struct json_doc *d, struct node_status *s, struct cx_e
 
 	if ((rc = json_get_int(d, o, "heartbeat_s", HEARTBEAT_MIN_S, HEARTBEAT_MAX_S, &v, e)) < 0)
 		return cx_err_prefix(e, "status");
+	if (status_sched_parse(d, NULL, e) < 0)
+		return -1;
 	s->has_health = rc;
-	s->heartbeat_s = rc ? (uint32_t)v : 0;
-	s->disk_free_kb = rc ? -1 : 0;         /* -1: a heartbeat that does not say */
+	if (!rc)
+		return 0;                      /* not a heartbeat: its members are not said */
+	s->heartbeat_s = (uint32_t)v;
+	s->disk_free_kb = -1;                  /* a heartbeat that does not say */
 	if (json_get_int(d, o, "uptime_s", 0, INT64_MAX, &s->uptime_s, e) < 0 ||
 	    json_get_int(d, o, "disk_free_kb", 0, INT64_MAX, &s->disk_free_kb, e) < 0 ||
 	    json_get_str(o, "clips", s->clips, sizeof(s->clips), e) < 0)

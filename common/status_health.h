@@ -14,7 +14,8 @@
 int status_health_check(const struct node_status *s, struct cx_err *e);
 /* Adds nothing unless s->has_health (old readers see no change). */
 int status_health_add(cJSON *root, const struct node_status *s);
-/* has_health is set when "heartbeat_s" is there; every member optional,
+/* has_health is set when "heartbeat_s" is there (without it the other
+ * members are not said: ignored, but "schedules" still checked); every member optional,
  * unknown inputs ignored, everything bounded. */
 int status_health_parse(const struct json_doc *d, struct node_status *s, struct cx_err *e);
 

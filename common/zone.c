@@ -42,6 +42,26 @@ zone_level(const char *zone)
 	return 0;
 }
 
+static const char *const level_names[ZONE_LEVELS + 1] = { "", "province", "city", "county",
+	"township", "village", "group" };
+
+const char *
+zone_level_name(int level)
+{
+	return level >= 1 && level <= ZONE_LEVELS ? level_names[level] : "";
+}
+
+int
+zone_level_parse(const char *name)
+{
+	int lv;
+
+	for (lv = 1; lv <= ZONE_LEVELS; lv++)
+		if (strcmp(name, level_names[lv]) == 0)
+			return lv;
+	return -1;
+}
+
 static int
 all_zero(const char *s, size_t n)
 {

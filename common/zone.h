@@ -23,6 +23,10 @@
 int zone_parse(const char *s, char *out, struct cx_err *e);
 int zone_covers(const char *ancestor, const char *zone);   /* 1 or 0 */
 int zone_level(const char *zone);                          /* 1..6, 0 if invalid */
+/* A level's name: "province", "city", "county", "township", "village",
+ * "group" (1..6), "" otherwise; and back (-1 if none). */
+const char *zone_level_name(int level);
+int zone_level_parse(const char *name);
 /* The zone and its ancestors, top level first; returns how many (<= 6). */
 int zone_ancestors(const char *zone, char out[ZONE_LEVELS][ZONE_MAX + 1]);
 /* "<prefix>/alert/43/06/82/101/201" */

@@ -27,6 +27,12 @@ arb_priority(int layer, int level, int severity)
 }
 
 int
+arb_local_level(int cfg_level, const char *node_zone)
+{
+	return cfg_level >= 1 && cfg_level <= ZONE_LEVELS ? cfg_level : zone_level(node_zone);
+}
+
+int
 arb_entry_priority(const struct arb_entry *e)
 {
 	return arb_priority(e->layer ? e->layer : (int)alert_layer_of(e->a.status), e->level,

@@ -12,7 +12,8 @@
  *      trust_key.level; 0 unknown ranks below all);
  *   3. severity: 1 red > 2 > 3 > 4 blue > 0 unknown;
  *   4. a signed warning before a local activation (the node's own button,
- *      local.c: its layer is [local] layer, its level the node's zone).
+ *      local.c: its layer is [local] layer, its level [local] level or
+ *      else the node's zone: arb_local_level).
  * An offer strictly above the active warning preempts it (a preempted
  * warning is not resumed); equal or lower waits.  Quiet hours and volume
  * ceilings are not priority: the node judges them (limits.c) before and
@@ -69,6 +70,9 @@ enum arb_result {
 /* The rank of (layer, level, severity), higher wins; a local activation
  * of equal rank yields to a signed warning (arbiter_outranks). */
 int arb_priority(int layer, int level, int severity);
+/* The level of government a local activation speaks at: [local] level
+ * (cfg_level 1..6) if set, else that of the node's own zone. */
+int arb_local_level(int cfg_level, const char *node_zone);
 /* e's rank: its layer (or the one its status gives), level, severity. */
 int arb_entry_priority(const struct arb_entry *e);
 /* 1 if x, offered while y plays, preempts it. */

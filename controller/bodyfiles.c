@@ -111,9 +111,8 @@ bodyfiles_unlink(const char *dir, const char *name)
 		unlink(path);
 }
 
-/* One file into buf (BODYFILES_MAX bytes); its length or -1. */
-static ssize_t
-read_file(const char *dir, const char *name, uint8_t *buf)
+ssize_t
+bodyfiles_read(const char *dir, const char *name, uint8_t *buf)
 {
 	char path[PATH_MAX_BF];
 	ssize_t n, got = 0;
@@ -163,7 +162,7 @@ bodyfiles_scan(const char *dir, const char *prefix, bodyfiles_fn fn, void *arg)
 		}
 		if (!ends_with(de->d_name, nl, ".cx"))
 			continue;
-		len = read_file(dir, de->d_name, buf);
+		len = bodyfiles_read(dir, de->d_name, buf);
 		if (fn(arg, de->d_name, len < 0 ? NULL : buf, len < 0 ? 0 : (size_t)len) < 0)
 			bodyfiles_unlink(dir, de->d_name);
 	}

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define BODYFILES_MAX 65536        /* the envelope's ceiling */
 
@@ -31,6 +32,9 @@ void bodyfiles_unlink(const char *dir, const char *name);
 /* Each dir/<prefix>*.cx read and handed to fn (p NULL if it could not be
  * read); fn returns 0 to keep the file, -1 to have it removed. */
 typedef int (*bodyfiles_fn)(void *arg, const char *name, const uint8_t *p, size_t len);
+/* DIR/name into buf (BODYFILES_MAX bytes); its length, or -1 (absent,
+ * unreadable or too long). */
+ssize_t bodyfiles_read(const char *dir, const char *name, uint8_t *buf);
 void bodyfiles_scan(const char *dir, const char *prefix, bodyfiles_fn fn, void *arg);
 
 #endif

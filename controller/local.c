@@ -42,7 +42,7 @@ local_entry(struct node *n)
 	a->volume = VOLUME_KEEP;
 	e->local = 1;
 	e->layer = n->cfg.local_layer;     /* where [local] layer puts it */
-	e->level = zone_level(n->cfg.zone);   /* it speaks for the node's own zone */
+	e->level = arb_local_level(n->cfg.local_level, n->cfg.zone);   /* [local] level */
 	e->received_ms = ms;
 	e->received_mono = clock_mono_ms();
 	arbiter_map(e, e->received_mono, a->sent);

@@ -35,6 +35,8 @@ struct report {
 	char storage_error[RECEIPT_REASON_MAX + 1];
 	void (*fault_cb)(void *arg);       /* the spool met a storage fault */
 	void *fault_arg;
+	void (*seen_cb)(void *arg, const struct receipt *rc);   /* every receipt made */
+	void *seen_arg;
 	struct node_status health;         /* health members of the status, last, selftest */
 	char played_ref[ALERT_ID_MAX + 1]; /* the last warning that played */
 	char played_status[12];
@@ -226,6 +228,8 @@ report_send(struct report *r, struct receipt *rc)
 		spool_faulted(r);      /* the reservation failed: say so in this receipt */
 	r->last_seq = rc->seq;
 	note_last(r, rc);
+	if (r->seen_cb != NULL)
+		r->seen_cb(r->seen_arg, rc);
 	log_info("receipt %llu: %s %s%s%s", (unsigned long long)rc->seq,
 	    rc->ref[0] ? rc->ref : "-", rstate_name(rc->state), rc->reason[0] ? ": " : "",
 	    rc->reason);
@@ -426,6 +430,20 @@ report_set_health(struct report *r, const struct node_status *h)
 	d->disk_free_kb = h->disk_free_kb;
 	memcpy(d->clips, h->clips, sizeof(d->clips));
 	d->clips_bad = h->clips_bad;
+}
+
+void
+report_set_schedules(struct report *r, const struct status_scheds *ss)
+{
+	r->health.schedules = ss;
+}
+
+void
+report_set_observer(struct report *r, void (*cb)(void *arg, const struct receipt *rc),
+    void *arg)
+{
+	r->seen_cb = cb;
+	r->seen_arg = arg;
 }
 
 void

@@ -61,6 +61,13 @@ int report_set_storage(struct report *r, const char *storage, const char *storag
  * what follows it) stamped on every status from now on; the will carries
  * none.  The "last" member comes from the receipts themselves. */
 void report_set_health(struct report *r, const struct node_status *h);
+/* The schedules held, for the status's "schedules" member (section 9):
+ * not copied, ss must live until it is set again (NULL: not said). */
+void report_set_schedules(struct report *r, const struct status_scheds *ss);
+/* cb(arg, rc) for every receipt made, once its seq and time are set
+ * (routine.c keeps the last result of each programme from them). */
+void report_set_observer(struct report *r, void (*cb)(void *arg, const struct receipt *rc),
+    void *arg);
 /* The last self-test, for the status's "selftest" member. */
 void report_set_selftest(struct report *r, const char *ref, int ok, int64_t time_ms);
 /* What the next status will say: clock, storage, seq, last, selftest. */

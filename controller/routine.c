@@ -20,6 +20,7 @@
 #include "controller/policies.h"
 #include "controller/routine.h"
 #include "controller/schedstore.h"
+#include "controller/schedview.h"
 
 struct routine {
 	struct node *n;
@@ -29,6 +30,8 @@ struct routine {
 	int untrusted_said;        /* the untrusted clock was reported */
 	int day;                   /* local yyyymmdd that day_ms counts, 0 none */
 	int64_t day_ms;            /* routine programmes played that day */
+	struct schedview *view;    /* the status's "schedules" */
+	struct loop_timer pub;     /* look at the view again, publish if it changed */
 };
 
 static int
@@ -64,6 +67,35 @@ day_used_ms(const struct routine *r)
 }
 
 static void on_tick(void *arg);
+
+/* The status's "schedules" as of now: a fresh status if they changed.
+ * Run from a timer, never inside a receipt or an offer half done. */
+static void
+on_pub(void *arg)
+{
+	struct routine *r = arg;
+	int64_t now = clock_wall();
+
+	if (schedview_update(r->view, &r->st, r->last > now ? r->last : now))
+		node_status(r->n);
+}
+
+static void
+look_again(struct routine *r)
+{
+	if (!r->pub.armed)
+		loop_timer_arm(r->n->loop, &r->pub, 0);
+}
+
+/* Every receipt the node makes: a programme's final one is its last result. */
+static void
+on_receipt(void *arg, const struct receipt *rc)
+{
+	struct routine *r = arg;
+
+	if (schedview_receipt(r->view, rc))
+		look_again(r);
+}
 
 /* A schedule's own receipt: ref its id, status "". */
 static void
@@ -147,8 +179,10 @@ routine_new(struct node *n)
 	struct routine *r = calloc(1, sizeof(*r));
 	char dir[SCHEDSTORE_PATH_MAX];
 
-	if (r == NULL)
+	if (r == NULL || (r->view = schedview_new()) == NULL) {
+		free(r);
 		return NULL;
+	}
 	r->n = n;
 	snprintf(dir, sizeof(dir), "%.480s/schedules", n->cfg.state_dir);
 	schedstore_init(&r->st, dir);
@@ -158,7 +192,11 @@ routine_new(struct node *n)
 	if (r->st.n > 0)
 		log_info("schedules: %d held, %d programmes", r->st.n, schedstore_programmes(&r->st));
 	loop_timer_init(&r->tick, on_tick, r);
+	loop_timer_init(&r->pub, on_pub, r);
 	r->last = clock_wall();
+	schedview_update(r->view, &r->st, r->last);
+	report_set_schedules(n->report, schedview_get(r->view));
+	report_set_observer(n->report, on_receipt, r);
 	loop_timer_arm(n->loop, &r->tick, 0);
 	return r;
 }
@@ -169,7 +207,11 @@ routine_free(struct routine *r)
 	if (r == NULL)
 		return;
 	loop_timer_stop(r->n->loop, &r->tick);
+	loop_timer_stop(r->n->loop, &r->pub);
+	report_set_observer(r->n->report, NULL, NULL);
+	report_set_schedules(r->n->report, NULL);
 	schedstore_free(&r->st);
+	schedview_free(r->view);
 	free(r);
 }
 
@@ -347,6 +389,7 @@ on_tick(void *arg)
 		r->last = due + 1;
 	}
 	r->last = now > r->last ? now : r->last;
+	look_again(r);                 /* next due times move on, schedules expire */
 	wait = ROUTINE_TICK_MS;
 	if (schedstore_next(&r->st, r->last, &hi, &pi, &due) == 0 && (due - now) * 1000 < wait)
 		wait = (due - now) * 1000 + 50;
@@ -429,6 +472,7 @@ routine_on_payload(struct routine *r, const struct verify_ctx *ctx, const struct
 	log_info("schedule %s from key %s: %s: %s", s.id, kid, sched_outcome_name(o), why);
 	sched_receipt(r, s.id, o <= SO_NOTHING ? RS_DONE : RS_REJECTED, why, md);
 	loop_timer_arm(r->n->loop, &r->tick, 0);    /* the next programme may have changed */
+	look_again(r);
 }
 
 void

@@ -18,6 +18,11 @@
  * ROUTINE_LATE_S (the node was off, the clock jumped) is skipped, logged.
  * While the wall clock is untrusted none plays; the first due one says so
  * in a rejected receipt, later ones are logged.
+ *
+ * The node's status carries what it holds ("schedules", schedview.h): each
+ * schedule, each programme's next play and its last result, taken from
+ * the receipts the node makes (report_set_observer); a fresh status goes
+ * out whenever any of it changes.
  */
 #ifndef CX_CTRL_ROUTINE_H
 #define CX_CTRL_ROUTINE_H

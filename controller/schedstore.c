@@ -201,7 +201,7 @@ schedstore_recheck(struct schedstore *st, schedstore_judge_fn judge,
 {
 	char name[SCHED_ID_MAX + 8];
 	struct cx_err why;
-	uint8_t *buf = st->dir[0] != '\0' ? malloc(FILE_MAX) : NULL;
+	uint8_t *buf = st->dir[0] != '\0' ? malloc(BODYFILES_MAX) : NULL;
 	ssize_t len;
 	int i, k = 0;
 
@@ -210,7 +210,7 @@ schedstore_recheck(struct schedstore *st, schedstore_judge_fn judge,
 
 		why.msg[0] = '\0';
 		snprintf(name, sizeof(name), "s-%s.cx", h->s.id);
-		len = buf != NULL ? read_file(st, name, buf) : -1;
+		len = buf != NULL ? bodyfiles_read(st->dir, name, buf) : -1;
 		if (judge(arg, h, len >= 0 ? buf : NULL, len >= 0 ? (size_t)len : 0, &why) == 0)
 			continue;
 		dropped(arg, h, why.msg);

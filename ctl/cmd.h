@@ -40,5 +40,6 @@ int cmd_audit(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_schedule_list(int argc, char **argv);   /* cmd_schedlist.c: `schedule list` */
 
 #endif

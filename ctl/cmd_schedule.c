@@ -1,7 +1,7 @@
 /*
- * cmd_schedule: `cunxiangctl schedule send|withdraw` (docs/CTL.md): a
+ * cmd_schedule: `cunxiangctl schedule send|withdraw|list` (docs/CTL.md): a
  * routine programme schedule (docs/PROTOCOL.md section 15), sent the way
- * bodycmd.c sends every signed body.
+ * bodycmd.c sends every signed body; `list` is cmd_schedlist.c.
  *
  * send FILE: FILE is a schedule body; `v`, `kind`, `id` (made from the
  * signer's kid and the time), `sender` (the kid) and `sent` (now) are
@@ -23,6 +23,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: cunxiangctl schedule send [-c CONF] [--dry-run] FILE.json\n"
 	    "       cunxiangctl schedule withdraw [-c CONF] [--dry-run] --zone Z [--zone Z ...]\n"
+	    "       cunxiangctl schedule list [-c CONF] [--zone Z] [--node N]\n"
 	    "  send: sign and publish the routine programme schedule in FILE (docs/PROTOCOL.md\n"
 	    "  section 15); v, kind, id, sender and sent are filled in when absent.  It replaces\n"
 	    "  the schedule the same key sent earlier for the same zones.\n"
@@ -60,5 +61,7 @@ static const struct bodycmd_kind kind = {
 int
 cmd_schedule(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "list") == 0)
+		return cmd_schedule_list(argc - 1, argv + 1);
 	return bodycmd_run(&kind, argc, argv);
 }

@@ -427,6 +427,14 @@ ctlconf_find_node(const struct ctl_config *c, const char *id)
 	return NULL;
 }
 
+const struct sig_key *
+ctlconf_node_key(void *conf, const char *id)
+{
+	const struct ctl_node *n = ctlconf_find_node(conf, id);
+
+	return n != NULL ? n->key : NULL;
+}
+
 int
 ctlconf_session_id(const struct ctl_config *c, char *out, size_t outsz, struct cx_err *e)
 {

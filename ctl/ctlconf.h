@@ -88,6 +88,9 @@ struct ctl_config {
 int ctlconf_load(const char *path, struct ctl_config *c, struct cx_err *e);
 void ctlconf_free(struct ctl_config *c);
 const struct ctl_node *ctlconf_find_node(const struct ctl_config *c, const char *id);
+/* The enrolled key of node id, NULL if not enrolled; conf is a struct
+ * ctl_config (a nodemsg_key_fn for common/nodemsg.h). */
+const struct sig_key *ctlconf_node_key(void *conf, const char *id);
 /* The client id of the operator's persistent receipts session: "<username>-ctl". */
 int ctlconf_session_id(const struct ctl_config *c, char *out, size_t outsz, struct cx_err *e);
 /* A public key from base64 SPKI, whatever its algorithm (ed25519 or sm2). */

@@ -107,14 +107,6 @@ tally_add_payload(struct tally *t, const uint8_t *payload, size_t len)
 	return rollcall_add_digest(t->rc, payload, len);
 }
 
-static const struct sig_key *
-enrolled_key(void *arg, const char *node)
-{
-	const struct ctl_node *n = ctlconf_find_node(arg, node);
-
-	return n != NULL ? n->key : NULL;
-}
-
 void
 tally_feed(struct tally *t, const char *topic, const uint8_t *payload, size_t len)
 {
@@ -122,7 +114,7 @@ tally_feed(struct tally *t, const char *topic, const uint8_t *payload, size_t le
 	struct nodemsg m;
 	int rc;
 
-	rc = nodemsg_check(t->conf->prefix, topic, payload, len, enrolled_key,
+	rc = nodemsg_check(t->conf->prefix, topic, payload, len, ctlconf_node_key,
 	    (void *)t->conf, &m);
 	if (rc < 0 || m.kind != NODEMSG_RECEIPT) {
 		t->unreadable++;

@@ -26,12 +26,13 @@
 #define AUDIT_PAGE_MAX 5000            /* records per answer; "more" says there are others */
 #define QUARANTINE_LAST 100
 
-enum route_shape { EXACT, ONE_ID, ID_REPORT };
+enum route_shape { EXACT, ONE_ID, ID_SUB };
 
 struct route {
 	const char *method;
 	const char *path;                  /* EXACT: the path; else the prefix before the id */
 	enum route_shape shape;
+	const char *sub;                   /* ID_SUB: what follows the id, "/report" */
 	enum http_role need;
 	void (*run)(struct hub *h, const struct api_req *q, const char *id, const char *who,
 	    struct api_resp *r);
@@ -53,6 +54,8 @@ static void warning(struct hub *h, const struct api_req *q, const char *id, cons
     struct api_resp *r) { api_warning(h, q, id, r); }
 static void report(struct hub *h, const struct api_req *q, const char *id, const char *who,
     struct api_resp *r) { api_report(h, q, id, r); }
+static void payload(struct hub *h, const struct api_req *q, const char *id, const char *who,
+    struct api_resp *r) { api_warning_payload(h, id, r); }
 static void selftest(struct hub *h, const struct api_req *q, const char *id, const char *who,
     struct api_resp *r) { api_selftest(h, q, who, r); }
 static void login(struct hub *h, const struct api_req *q, const char *id, const char *who,
@@ -83,27 +86,28 @@ static void catalog(struct hub *h, const struct api_req *q, const char *id, cons
     struct api_resp *r) { api_catalog(h, q, r); }
 
 static const struct route routes[] = {
-	{ "GET", "/api/health", EXACT, ROLE_NONE, health },
-	{ "GET", "/api/nodes", EXACT, ROLE_VIEWER, nodes },
-	{ "GET", "/api/nodes/", ONE_ID, ROLE_VIEWER, node },
-	{ "GET", "/api/warnings", EXACT, ROLE_VIEWER, warnings },
-	{ "GET", "/api/warnings/", ONE_ID, ROLE_VIEWER, warning },
-	{ "GET", "/api/warnings/", ID_REPORT, ROLE_VIEWER, report },
-	{ "GET", "/api/audit", EXACT, ROLE_VIEWER, audit },
-	{ "GET", "/api/quarantine", EXACT, ROLE_VIEWER, quarantine },
-	{ "POST", "/api/selftest", EXACT, ROLE_MAINTAINER, selftest },
-	{ "GET", "/api/zones", EXACT, ROLE_VIEWER, zones },
-	{ "GET", "/api/catalog", EXACT, ROLE_VIEWER, catalog },
-	{ "POST", "/api/send/preview", EXACT, ROLE_OPERATOR, send_preview },
-	{ "POST", "/api/send", EXACT, ROLE_OPERATOR, send_msg },
-	{ "POST", "/api/login", EXACT, ROLE_NONE, login },
-	{ "POST", "/api/logout", EXACT, ROLE_VIEWER, logout },
-	{ "GET", "/api/session", EXACT, ROLE_VIEWER, session },
-	{ "GET", "/api/accounts", EXACT, ROLE_ADMIN, accounts },
-	{ "POST", "/api/accounts", EXACT, ROLE_ADMIN, account_add },
-	{ "POST", "/api/accounts/", ONE_ID, ROLE_ADMIN, account_set },
-	{ "GET", "/api/audit/verify", EXACT, ROLE_VIEWER, audit_check },
-	{ "GET", "/api/events", EXACT, ROLE_VIEWER, events },
+	{ "GET", "/api/health", EXACT, NULL, ROLE_NONE, health },
+	{ "GET", "/api/nodes", EXACT, NULL, ROLE_VIEWER, nodes },
+	{ "GET", "/api/nodes/", ONE_ID, NULL, ROLE_VIEWER, node },
+	{ "GET", "/api/warnings", EXACT, NULL, ROLE_VIEWER, warnings },
+	{ "GET", "/api/warnings/", ONE_ID, NULL, ROLE_VIEWER, warning },
+	{ "GET", "/api/warnings/", ID_SUB, "/report", ROLE_VIEWER, report },
+	{ "GET", "/api/warnings/", ID_SUB, "/payload", ROLE_VIEWER, payload },
+	{ "GET", "/api/audit", EXACT, NULL, ROLE_VIEWER, audit },
+	{ "GET", "/api/quarantine", EXACT, NULL, ROLE_VIEWER, quarantine },
+	{ "POST", "/api/selftest", EXACT, NULL, ROLE_MAINTAINER, selftest },
+	{ "GET", "/api/zones", EXACT, NULL, ROLE_VIEWER, zones },
+	{ "GET", "/api/catalog", EXACT, NULL, ROLE_VIEWER, catalog },
+	{ "POST", "/api/send/preview", EXACT, NULL, ROLE_OPERATOR, send_preview },
+	{ "POST", "/api/send", EXACT, NULL, ROLE_OPERATOR, send_msg },
+	{ "POST", "/api/login", EXACT, NULL, ROLE_NONE, login },
+	{ "POST", "/api/logout", EXACT, NULL, ROLE_VIEWER, logout },
+	{ "GET", "/api/session", EXACT, NULL, ROLE_VIEWER, session },
+	{ "GET", "/api/accounts", EXACT, NULL, ROLE_ADMIN, accounts },
+	{ "POST", "/api/accounts", EXACT, NULL, ROLE_ADMIN, account_add },
+	{ "POST", "/api/accounts/", ONE_ID, NULL, ROLE_ADMIN, account_set },
+	{ "GET", "/api/audit/verify", EXACT, NULL, ROLE_VIEWER, audit_check },
+	{ "GET", "/api/events", EXACT, NULL, ROLE_VIEWER, events },
 };
 #define NROUTES (sizeof routes / sizeof routes[0])
 
@@ -187,7 +191,7 @@ route_match(const struct route *rt, const char *path, char *id, size_t idsz)
 	slash = strchr(rest, '/');
 	if (rt->shape == ONE_ID && slash != NULL)
 		return 0;
-	if (rt->shape == ID_REPORT && (slash == NULL || strcmp(slash, "/report") != 0))
+	if (rt->shape == ID_SUB && (slash == NULL || strcmp(slash, rt->sub) != 0))
 		return 0;
 	n = slash != NULL ? (size_t)(slash - rest) : strlen(rest);
 	if (n == 0 || n >= idsz)

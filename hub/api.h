@@ -92,6 +92,9 @@ void api_nodes(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_node(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_warnings(struct hub *h, const struct api_req *q, struct api_resp *r);
 void api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
+/* The warning's signed payload exactly as the hub received it
+ * (application/octet-stream); 404 if the hub holds none. */
+void api_warning_payload(struct hub *h, const char *id, struct api_resp *r);
 void api_report(struct hub *h, const struct api_req *q, const char *id, struct api_resp *r);
 void api_selftest(struct hub *h, const struct api_req *q, const char *who, struct api_resp *r);
 /* Up to limit rows of sql (?1 the node id, ?2 the limit), each an object

@@ -11,19 +11,26 @@
  *                   receipt (the highest seq that is not an
  *                   acknowledgement) as evidence, whether a person
  *                   acknowledged it, and the class that answer alone
- *                   gives (common/rollcall.h's names).
+ *                   gives (common/rollcall.h's names);
+ *   routine_plays   the last plays of routine programmes on it (receipts
+ *                   with status "" and ref ID:NAME:YYYYMMDD, PROTOCOL.md
+ *                   section 15), each its newest receipt: when, which
+ *                   schedule and programme, the state and reason
+ *                   (rejected: quiet hours...), newest first.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/json.h"
+#include "common/schedule.h"
 #include "hub/api.h"
 #include "hub/supervise.h"
 
 #define FAULT_EVENTS_READ 1000             /* the newest fault/cleared events paired */
 #define FAULTS_LAST 100
 #define WARNINGS_LAST 50
+#define PLAYS_LAST 50
 
 struct span {
 	char word[64];
@@ -147,6 +154,49 @@ warnings(sqlite3 *db, const char *id, cJSON *arr)
 	return api_node_rows(db, sql, id, WARNINGS_LAST, arr, warning_row);
 }
 
+static void
+play_row(sqlite3_stmt *st, cJSON *o)
+{
+	char sched[SCHED_ID_MAX + 1] = "", name[SCHED_NAME_MAX + 1] = "", date[12] = "";
+	cJSON *body = api_parse_stored(api_text(st, 3));
+	static const char *const times[] = { "started", "ended" };
+	const cJSON *v;
+	int d, i;
+
+	if (schedule_ref_parse(api_text(st, 0), sched, name, &d) == 0)
+		snprintf(date, sizeof date, "%08d", d);
+	cJSON_AddStringToObject(o, "ref", api_text(st, 0));
+	cJSON_AddStringToObject(o, "schedule", sched);
+	cJSON_AddStringToObject(o, "programme", name);
+	cJSON_AddStringToObject(o, "date", date);
+	cJSON_AddStringToObject(o, "state", api_text(st, 1));
+	v = cJSON_GetObjectItemCaseSensitive(body, "reason");
+	cJSON_AddStringToObject(o, "reason", cJSON_IsString(v) ? v->valuestring : "");
+	json_add_int(o, "time_ms", sqlite3_column_int64(st, 2));
+	for (i = 0; i < 2; i++) {
+		char key[16];
+
+		v = cJSON_GetObjectItemCaseSensitive(body, times[i]);
+		snprintf(key, sizeof key, "%s_ms", times[i]);
+		json_add_int(o, key, cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0);
+	}
+	cJSON_Delete(body);
+}
+
+/* The newest receipt of each routine programme play on the node. */
+static int
+routine_plays(sqlite3 *db, const char *id, cJSON *arr)
+{
+	static const char sql[] = "SELECT r.ref, r.state, r.time_ms, r.body FROM receipts r"
+	    " WHERE r.node = ?1 AND json_extract(r.body, '$.status') = ''"
+	    " AND r.ref GLOB '*?:?*:[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'"
+	    " AND NOT EXISTS(SELECT 1 FROM warnings w WHERE w.id = r.ref)"
+	    " AND r.seq = (SELECT max(x.seq) FROM receipts x WHERE x.node = ?1 AND x.ref = r.ref)"
+	    " ORDER BY r.time_ms DESC LIMIT ?2";
+
+	return api_node_rows(db, sql, id, PLAYS_LAST, arr, play_row);
+}
+
 int
 api_node_page(struct hub *h, const char *id, cJSON *o)
 {
@@ -154,9 +204,11 @@ api_node_page(struct hub *h, const char *id, cJSON *o)
 	cJSON *f = cJSON_AddArrayToObject(o, "faults_history");
 	cJSON *hb = cJSON_AddArrayToObject(o, "heartbeats");
 	cJSON *w = cJSON_AddArrayToObject(o, "warnings");
+	cJSON *p = cJSON_AddArrayToObject(o, "routine_plays");
 
-	if (f == NULL || hb == NULL || w == NULL)
+	if (f == NULL || hb == NULL || w == NULL || p == NULL)
 		return -1;
 	heartbeats(h, id, hb);
-	return faults_history(db, id, f) < 0 || warnings(db, id, w) < 0 ? -1 : 0;
+	return faults_history(db, id, f) < 0 || warnings(db, id, w) < 0 ||
+	    routine_plays(db, id, p) < 0 ? -1 : 0;
 }

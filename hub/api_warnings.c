@@ -22,6 +22,7 @@
 
 #include "common/envelope.h"
 #include "common/json.h"
+#include "common/schedule.h"
 #include "common/zone.h"
 #include "hub/api.h"
 #include "hub/rcall.h"
@@ -256,6 +257,7 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 {
 	sqlite3 *db = store_db(h->store);
 	const struct rollcall *rc;
+	char sid[SCHED_ID_MAX + 1], name[SCHED_NAME_MAX + 1];
 	cJSON *o;
 	int found;
 
@@ -269,6 +271,12 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 	}
 	if ((found = warning_row(db, id, o)) < 0) {
 		api_db_error(r, db, o);
+		return;
+	}
+	if (!found && schedule_ref_parse(id, sid, name, NULL) == 0) {
+		cJSON_Delete(o);       /* never a roll-call: the node's page lists its plays */
+		api_error(r, 404, "'%s' is a play of routine programme %s of schedule %s, "
+		    "not a warning (GET /api/nodes/ID: routine_plays)", id, name, sid);
 		return;
 	}
 	rc = hub_rollcall(h, id);
@@ -287,4 +295,47 @@ api_warning(struct hub *h, const struct api_req *q, const char *id, struct api_r
 		return;
 	}
 	api_json(r, 200, o);
+}
+
+void
+api_warning_payload(struct hub *h, const char *id, struct api_resp *r)
+{
+	sqlite3 *db = store_db(h->store);
+	sqlite3_stmt *st;
+	const void *p;
+	int rc, n;
+
+	if (!msg_id_valid(id)) {
+		api_error(r, 404, "no such warning");
+		return;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT payload FROM warnings WHERE id = ?1", -1, &st,
+	    NULL) != SQLITE_OK) {
+		api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		return;
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		if (rc == SQLITE_DONE)
+			api_error(r, 404, "the hub holds no payload of warning '%s'", id);
+		else
+			api_error(r, 500, "database: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return;
+	}
+	p = sqlite3_column_blob(st, 0);
+	n = sqlite3_column_bytes(st, 0);
+	free(r->body);
+	if ((r->body = malloc((size_t)n + 1)) == NULL) {
+		sqlite3_finalize(st);
+		api_error(r, 500, "out of memory");
+		return;
+	}
+	if (n > 0)
+		memcpy(r->body, p, (size_t)n);
+	r->body[n] = '\0';
+	r->len = (size_t)n;
+	r->status = 200;
+	r->ctype = "application/octet-stream";
+	sqlite3_finalize(st);
 }

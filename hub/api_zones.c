@@ -77,11 +77,7 @@ pair_cmp(const void *a, const void *b)
 static const char *
 level_name(const char *zone)
 {
-	static const char *const names[] = { "", "province", "city", "county", "township",
-		"village", "group" };
-	int l = zone_level(zone);
-
-	return l >= 1 && l <= 6 ? names[l] : "";
+	return zone_level_name(zone_level(zone));
 }
 
 static int

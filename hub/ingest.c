@@ -161,7 +161,7 @@ node_message(struct ingest *in, const struct vjob *j)
 	}
 	if (j->rc == 1) {
 		quarantine(in, j->topic, m->problem, j->p, j->n);
-		if (m->kind == NODEMSG_RECEIPT)
+		if (m->kind == NODEMSG_RECEIPT && !receipt_routine(&m->r))
 			rcalls_receipt(in->h->rcalls, &m->r, 0, m->problem);
 		return;
 	}
@@ -175,8 +175,8 @@ node_message(struct ingest *in, const struct vjob *j)
 	    j->p, j->n, &e);
 	if (rc < 0)
 		log_warnx("receipt %s/%llu: %s", m->node, (unsigned long long)m->r.seq, e.msg);
-	if (rc == 0)
-		return;                    /* a copy: already stored and counted */
+	if (rc == 0 || receipt_routine(&m->r))
+		return;                    /* a copy, or a routine programme's play: no roll-call */
 	rcalls_receipt(in->h->rcalls, &m->r, 1, NULL);
 	if (strcmp(m->r.status, "test") == 0)
 		selftest_result(in, &m->r, j->env.body, j->env.bodylen);

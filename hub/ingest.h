@@ -6,7 +6,10 @@
  *   PREFIX/node/+/receipt, PREFIX/node/+/status  node messages, checked by
  *       common/nodemsg against the enrolled keys: verified ones are stored
  *       and counted; forged, unenrolled and unreadable ones go to the
- *       quarantine table and the log, never counted;
+ *       quarantine table and the log, never counted; a routine
+ *       programme's receipts (common/receipt.h, receipt_routine) are
+ *       stored, are the node's programme plays (GET /api/nodes/ID), and
+ *       are never counted in a warning's roll-call;
  *   PREFIX/alert/#, PREFIX/node/+/cmd  warnings and self-test commands,
  *       stored byte-exact at first sighting and rolled-call (hub/rcall.h).
  * Writes are committed at most INGEST_FLUSH_MS after the first of a batch.

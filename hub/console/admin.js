@@ -152,6 +152,8 @@ function nodePageHtml(n)
 	  <h2>${esc(t('node.heartbeats'))}</h2>${heartbeatsHtml(n)}
 	  <h2>${esc(t('node.selftests'))}</h2>${selftestsHtml(n)}
 	  <h2>${esc(t('node.warnings'))}</h2>${nodeWarningsHtml(n)}
+	  <h2>${esc(t('node.schedules'))}</h2>${nodeSchedulesHtml(n)}
+	  <h2>${esc(t('node.plays'))}</h2>${nodePlaysHtml(n)}
 	</section>`;
 }
 

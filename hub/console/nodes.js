@@ -7,6 +7,7 @@
  * zones and nodes with faults, stale, offline or unknown (few), expanded.
  * Live: a "node" event recolours its chip (if shown) and moves one count in
  * each of the zones above it, in place.  Maintainers start self-tests here.
+ * A node's page (admin.js) lists its schedules and routine plays from here.
  */
 'use strict';
 
@@ -434,3 +435,57 @@ CX.views.nodes = {
 			nvNodeEvent(data);
 	},
 };
+
+/* ---- a node's routine programmes (its page, admin.js) ------------------ */
+
+/* The class a play's state gives (as a warning's: k-done, k-rejected...). */
+function playClass(state)
+{
+	if (state === 'done' || state === 'rejected' || state === 'playing')
+		return state;
+	return state === 'received' || state === 'queued' ? 'received' : 'failed';
+}
+
+function playStateHtml(state, reason)
+{
+	return `<span class="kl k-${esc(playClass(state))}">${esc(t('state.' + state, null, state))}</span>` +
+	    (reason ? `<small>${esc(reason)}</small>` : '');
+}
+
+/* The schedules its signed status says it holds: per programme, when it is
+ * next due (the node's local time) and how its last play ended. */
+function nodeSchedulesHtml(n)
+{
+	const list = (n.status && Array.isArray(n.status.schedules)) ? n.status.schedules : [];
+	let s = '';
+	for (const sc of list) {
+		for (const p of sc.programmes || []) {
+			const l = p.last;
+			s += `<tr data-schedule="${esc(sc.id)}" data-programme="${esc(p.name)}">` +
+			    `<td>${esc(sc.id)}<small>${esc(t('node.sched.key', {key: sc.key}))} · ` +
+			    `${esc((sc.zones || []).join(' '))} · ${esc(t('node.sched.until', {t: fmtTime(sc.valid_until * 1000)}))}</small></td>` +
+			    `<td><b>${esc(p.name)}</b></td>` +
+			    `<td data-next="${esc(p.next)}">${esc(p.next ? p.next_local : t('node.sched.nonext'))}</td>` +
+			    `<td>${l ? playStateHtml(l.state, l.reason) + `<small>${esc(fmtTime(l.time))}</small>` :
+			    esc(t('node.sched.never'))}</td></tr>`;
+		}
+	}
+	return `<table class="list" data-testid="node-schedules"><thead><tr><th>${esc(t('node.sched.schedule'))}</th>` +
+	    `<th>${esc(t('node.sched.programme'))}</th><th>${esc(t('node.sched.next'))}</th>` +
+	    `<th>${esc(t('node.sched.last'))}</th></tr></thead><tbody>${s}</tbody></table>` +
+	    (s ? '' : `<p class="empty">${esc(t('node.sched.none'))}</p>`);
+}
+
+/* Its routine plays as the hub stored them, newest first. */
+function nodePlaysHtml(n)
+{
+	let s = '';
+	for (const p of n.routine_plays || []) {
+		s += `<tr data-ref="${esc(p.ref)}" data-state="${esc(p.state)}">` +
+		    `<td>${esc(fmtTime(p.started_ms || p.time_ms))}</td>` +
+		    `<td><b>${esc(p.programme)}</b><small>${esc(p.schedule)}</small></td>` +
+		    `<td>${playStateHtml(p.state, p.reason)}</td></tr>`;
+	}
+	return `<table class="list" data-testid="node-plays"><tbody>${s}</tbody></table>` +
+	    (s ? '' : `<p class="empty">${esc(t('node.noplays'))}</p>`);
+}

@@ -395,6 +395,10 @@ def run(c, args):
     check("... the drill it played", c.d.find_elements(
         By.CSS_SELECTOR, '[data-testid="node-warnings"] [data-warning="%s"]' % drill))
     check("... its heartbeats", c.tid("node-heartbeats").text.strip() != "")
+    check("... its routine programmes: no schedule held, no plays (t_hub_routine.sh has some)",
+          c.has("node-schedules") and c.has("node-plays")
+          and c.d.find_elements(By.CSS_SELECTOR, '[data-testid="node-schedules"] + p.empty')
+          and c.d.find_elements(By.CSS_SELECTOR, '[data-testid="node-plays"] + p.empty'))
     c.shot("node-page")
 
     # ---- 7. the viewer cannot send -------------------------------------------------------------

@@ -2,7 +2,9 @@
 # The hub's HTTP API and the operator's hub commands, end to end: the real
 # cunxiang-hub on a real broker with two real cunxiangd nodes (sim GPIO).
 # cunxiangctl nodes lists both with their heartbeat ages; a warning's
-# rollcall shows both done and exits 0; its signed report verifies (and a
+# rollcall shows both done and exits 0; its exact payload comes back from
+# the API and `show --cap ID` exports it as CAP (an unknown id: exit 3);
+# its signed report verifies (and a
 # report altered in the database does not); audit verify passes, then
 # fails naming the record after one is edited with the sqlite3 CLI, and
 # again after the last one is deleted.  Access: health is open, no token
@@ -183,6 +185,31 @@ verdict=$(ctl rollcall $C "$id" --once --json | python3 -c 'import sys,json; w=j
 check "... --json: verdict ok, complete, 2 done ($verdict)" [ "$verdict" = "ok True 2" ]
 ctl rollcall $C no-such-warning --once >/dev/null 2>&1
 check "a warning the hub never saw: exit 3" [ $? = 3 ]
+
+# --- the warning's exact payload, and show --cap ID from the hub --------------
+check "GET /api/warnings/ID/payload: 200 for a viewer" \
+	[ "$(http GET "/api/warnings/$id/payload" "$VIEW_TOKEN")" = 200 ]
+check "... the signed payload exactly as the hub stored it" \
+	[ "$(python3 -c 'import sys; print(open(sys.argv[1], "rb").read().hex())' "$RIG/http.body")" = \
+	  "$(sqlite3 "$DB" "SELECT lower(hex(payload)) FROM warnings WHERE id = '$id'")" ]
+cp "$RIG/http.body" "$RIG/w.payload"
+ctl show $C --cap "$id" >"$RIG/show.xml" 2>"$RIG/show.err"
+rc=$?
+check "cunxiangctl show --cap ID: the hub's warning as CAP (exit $rc)" [ "$rc" = 0 ]
+check "... valid CAP 1.2, its identifier and status Test" bash -c "
+	xmllint --noout --schema '$TOP/common/CAP-v1.2.xsd' '$RIG/show.xml' 2>/dev/null &&
+	grep -q '<identifier>$id</identifier>' '$RIG/show.xml' &&
+	grep -q '<status>Test</status>' '$RIG/show.xml'"
+check "... the same as show --cap of the payload saved from the API" \
+	bash -c "\"$CTL\" show --cap '$RIG/w.payload' | cmp -s - '$RIG/show.xml'"
+ctl show $C --cap no-such-warning >"$RIG/show.xml" 2>"$RIG/show.err"
+rc=$?
+check "show --cap of an id the hub does not hold: exit 3, nothing printed, the 404 named (exit $rc)" \
+	bash -c "[ $rc = 3 ] && [ ! -s '$RIG/show.xml' ] && grep -q '404' '$RIG/show.err' &&
+	grep -q 'no-such-warning' '$RIG/show.err'"
+check "... GET of its payload: 404" \
+	[ "$(http GET /api/warnings/no-such-warning/payload "$VIEW_TOKEN")" = 404 ]
+check "... no token: 401" [ "$(http GET "/api/warnings/$id/payload")" = 401 ]
 
 # --- the signed report ----------------------------------------------------------
 report_made() { [ "$(sqlite3 "$DB" "SELECT count(*) FROM reports WHERE warning = '$id'")" = 2 ]; }

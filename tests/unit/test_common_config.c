@@ -464,11 +464,12 @@ test_limits_keys(void **state)
 	assert_int_equal(c.volume_drill, 100);
 	assert_int_equal(c.max_drill_s, 0);
 	assert_int_equal(c.local_layer, AL_EMERGENCY);
+	assert_int_equal(c.local_level, 0);
 	assert_int_equal(c.trust.keys[0].level, 4);    /* zones = 430682101: a township */
 	config_free(&c);
 
 	assert_int_equal(load_str(MINIMAL "[limits]\nquiet_hours = 21:30-07:00\n"
-	    "volume_night = 60\nvolume_drill = 70\nmax_drill_s = 300\n[local]\nlayer = drill\n",
+	    "volume_night = 60\nvolume_drill = 70\nmax_drill_s = 300\n[local]\nlayer = drill\nlevel = county\n",
 	    &c, &e), 0);
 	quiet_format(&c.quiet, buf, sizeof(buf));
 	assert_string_equal(buf, "21:30-07:00");
@@ -476,7 +477,10 @@ test_limits_keys(void **state)
 	assert_int_equal(c.volume_drill, 70);
 	assert_int_equal(c.max_drill_s, 300);
 	assert_int_equal(c.local_layer, AL_DRILL);
+	assert_int_equal(c.local_level, 3);
 	config_free(&c);
+	assert_int_equal(load_str(MINIMAL "[local]\nlevel = hamlet\n", &c, &e), -1);
+	assert_non_null(strstr(e.msg, "'level' must be province"));
 
 	assert_int_equal(load_str(MINIMAL "[limits]\nquiet_hours = off\n", &c, &e), 0);
 	assert_int_equal(c.quiet.from_min, -1);

@@ -631,6 +631,14 @@ static void test_table_rows(void **state)
 		{ AL_EMERGENCY, 4, 4, 0, AL_EMERGENCY, 5, 1, 1, 0 },
 		{ AL_EMERGENCY, 5, 2, 0, AL_EMERGENCY, 5, 1, 1, 1 },
 		{ AL_DRILL, 3, 1, 0, AL_EMERGENCY, 5, 4, 1, 1 },
+		/* [local] level = county (3): before a township's (4) actual warning of
+		 * any severity; a county's equal one still comes first */
+		{ AL_EMERGENCY, 4, 1, 0, AL_EMERGENCY, 3, 1, 1, 1 },
+		{ AL_EMERGENCY, 3, 1, 1, AL_EMERGENCY, 4, 1, 0, 0 },
+		{ AL_EMERGENCY, 3, 1, 0, AL_EMERGENCY, 3, 1, 1, 0 },
+		{ AL_EMERGENCY, 3, 1, 1, AL_EMERGENCY, 3, 1, 0, 1 },
+		/* [local] level = group (6): behind a village key's blue warning */
+		{ AL_EMERGENCY, 5, 4, 0, AL_EMERGENCY, 6, 1, 1, 0 },
 		/* [local] layer = drill: below every actual warning */
 		{ AL_DRILL, 5, 1, 1, AL_EMERGENCY, 6, 0, 0, 1 },
 		{ AL_EMERGENCY, 6, 0, 0, AL_DRILL, 5, 1, 1, 0 },
@@ -656,6 +664,24 @@ static void test_table_rows(void **state)
 	}
 }
 
+/* [local] level: set, it is the level; unset (0) or out of range, the
+ * node's own zone's. */
+static void test_local_level(void **state)
+{
+	(void)state;
+	assert_int_equal(arb_local_level(0, "430682101201"), 5);
+	assert_int_equal(arb_local_level(0, "430682101"), 4);
+	assert_int_equal(arb_local_level(3, "430682101201"), 3);
+	assert_int_equal(arb_local_level(6, "430682101201"), 6);
+	assert_int_equal(arb_local_level(7, "430682101201"), 5);
+	/* a village node whose local activation is the county's preempts a
+	 * township's actual red warning; at its own level it waits */
+	assert_true(arb_priority(AL_EMERGENCY, arb_local_level(3, "430682101201"), 1) >
+	    arb_priority(AL_EMERGENCY, 4, 1));
+	assert_true(arb_priority(AL_EMERGENCY, arb_local_level(0, "430682101201"), 1) <
+	    arb_priority(AL_EMERGENCY, 4, 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_first_starts),
 		cmocka_unit_test(test_strictly_higher_preempts),
 		cmocka_unit_test(test_local_yields),
+		cmocka_unit_test(test_local_level),
 		cmocka_unit_test(test_equal_or_lower_waits),
 		cmocka_unit_test(test_queue_order),
 		cmocka_unit_test(test_queue_full),
