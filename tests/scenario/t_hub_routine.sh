@@ -107,7 +107,7 @@ PY
 check "hub: r-day's routine plays list news, done" wait_for 30 shown r-day \
 	"[(p['ref'], p['schedule'], p['date'], p['state']) for p in plays('news')] == [('$DREF', 'd-$now', '$DATE', 'done')] and plays('news')[0]['started_ms'] > 0"
 check "hub: r-night's routine plays list midnight, refused for quiet hours" wait_for 30 shown r-night \
-	"[(p['ref'], p['state'], p['reason']) for p in plays('midnight')] == [('$NREF', 'rejected', 'quiet-hours 22:00-06:00')]"
+	"[(p['ref'], p['state'], p['reason']) for p in plays('midnight')] == [('$NREF', 'rejected', 'quiet-hours 22:00-06:00 (node.conf)')]"
 NEXT_NEWS=$(date -d "@$((DAYT + 86400 + 10))" +%F)" 10:00"
 NEXT_CHIME=$(date -d "@$DAYT" +%F)" 10:30"
 check "hub: r-day's status holds the schedule: id, key, zone, validity" wait_for 30 shown r-day \
@@ -117,7 +117,7 @@ check "... news next due tomorrow 10:00 ($NEXT_NEWS), its last play done" wait_f
 check "... chime next due today 10:30 ($NEXT_CHIME), never played" shown r-day \
 	"prog('chime')['next_local'] == '$NEXT_CHIME' and 'last' not in prog('chime') and prog('chime')['next'] == $(date -d "$NEXT_CHIME" +%s)"
 check "hub: r-night's status: midnight's last play rejected, quiet hours" wait_for 30 shown r-night \
-	"prog('midnight')['last']['state'] == 'rejected' and prog('midnight')['last']['reason'] == 'quiet-hours 22:00-06:00'"
+	"prog('midnight')['last']['state'] == 'rejected' and prog('midnight')['last']['reason'] == 'quiet-hours 22:00-06:00 (node.conf)'"
 
 # not warnings: no roll-call, nothing quarantined
 check "hub: nothing quarantined" [ "$(hub_sql 'SELECT count(*) FROM quarantine')" = 0 ]
