@@ -39,14 +39,21 @@ hport=$(freeport)     # the hub's HTTP API
 while [ "$hport" = "$port" ] || [ "$hport" = "$oport" ]; do hport=$(freeport); done
 
 say "1. Broker: mosquitto on 127.0.0.1:$port (nodes) and :$oport (operators), shipped config and ACL"
-sed -e "s|^listener 1883$|listener $port 127.0.0.1|" \
-    -e "s|^listener 1884$|listener $oport 127.0.0.1|" \
+# Debian's own mosquitto.conf (paths moved into $DIR) reading the shipped
+# drop-in, its listeners on loopback ports without TLS
+mkdir -p "$DIR/conf.d" "$DIR/run"; chmod 777 "$DIR/run"
+sed -e "s|^pid_file .*|pid_file $DIR/run/mosquitto.pid|" \
+    -e "s|^persistence_location .*|persistence_location $DIR/broker/|" \
+    -e "s|^log_dest file .*|log_dest file $DIR/broker.log|" \
+    -e "s|^include_dir .*|include_dir $DIR/conf.d|" \
+    /etc/mosquitto/mosquitto.conf > "$DIR/mosquitto.conf"
+sed -e "s|^listener 8883$|listener $port 127.0.0.1|" \
+    -e "s|^listener 8884$|listener $oport 127.0.0.1|" \
+    -e '/^# the hub on this machine/,/^$/d' -e '/^certfile /d' -e '/^keyfile /d' \
     -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$DIR/nodes.passwd|" \
     -e "s|/etc/mosquitto/cunxiang-operators.passwd|$DIR/operators.passwd|" \
     -e "s|/etc/mosquitto/cunxiang.acl|$DIR/acl|" \
-    -e "s|/var/lib/mosquitto/|$DIR/broker/|" \
-    "$TOP/firmware-config/broker/mosquitto.conf" > "$DIR/mosquitto.conf"
-echo "log_dest file $DIR/broker.log" >> "$DIR/mosquitto.conf"
+    "$TOP/firmware-config/broker/cunxiang.conf" > "$DIR/conf.d/cunxiang.conf"
 # the shipped ACL, with the line a hub that sends from the web console needs
 sed 's|^#topic write cx/alert/43/06/82/101/#$|topic write cx/alert/43/06/82/101/#|' \
 	"$TOP/firmware-config/broker/acl" > "$DIR/acl"
