@@ -12,6 +12,7 @@
 set -eu
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/scenario/lib_broker.sh"
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 D=$BUILD/cunxiangd
 CTL=$BUILD/cunxiangctl
@@ -40,25 +41,11 @@ while [ "$hport" = "$port" ] || [ "$hport" = "$oport" ]; do hport=$(freeport); d
 
 say "1. Broker: mosquitto on 127.0.0.1:$port (nodes) and :$oport (operators), shipped config and ACL"
 # Debian's own mosquitto.conf (paths moved into $DIR) reading the shipped
-# drop-in, its listeners on loopback ports without TLS
-mkdir -p "$DIR/conf.d" "$DIR/run"; chmod 777 "$DIR/run"
-sed -e "s|^pid_file .*|pid_file $DIR/run/mosquitto.pid|" \
-    -e "s|^persistence_location .*|persistence_location $DIR/broker/|" \
-    -e "s|^log_dest file .*|log_dest file $DIR/broker.log|" \
-    -e "s|^include_dir .*|include_dir $DIR/conf.d|" \
-    /etc/mosquitto/mosquitto.conf > "$DIR/mosquitto.conf"
-sed -e "s|^listener 8883$|listener $port 127.0.0.1|" \
-    -e "s|^listener 8884$|listener $oport 127.0.0.1|" \
-    -e '/^# the hub on this machine/,/^$/d' -e '/^certfile /d' -e '/^keyfile /d' \
-    -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$DIR/nodes.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang-operators.passwd|$DIR/operators.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang.acl|$DIR/acl|" \
-    "$TOP/firmware-config/broker/cunxiang.conf" > "$DIR/conf.d/cunxiang.conf"
+# drop-in, its listeners on loopback ports without TLS (lib_broker.sh)
+broker_debian_conf "$DIR" "$port" "$oport"
 # the shipped ACL, with the line a hub that sends from the web console needs
 sed 's|^#topic write cx/alert/43/06/82/101/#$|topic write cx/alert/43/06/82/101/#|' \
 	"$TOP/firmware-config/broker/acl" > "$DIR/acl"
-mkdir -p "$DIR/broker"; touch "$DIR/broker.log"; chmod 666 "$DIR/broker.log"
-[ "$(id -u)" = 0 ] && chown mosquitto "$DIR/broker" 2>/dev/null || true
 mosquitto_passwd -c -b "$DIR/nodes.passwd" "$NODE" "demo-node-secret" 2>/dev/null
 mosquitto_passwd -c -b "$DIR/operators.passwd" "$OPER" "demo-township-secret" 2>/dev/null
 mosquitto_passwd -b "$DIR/operators.passwd" "$HUBID" "demo-hub-secret" 2>/dev/null

@@ -18,6 +18,7 @@ chmod 755 "$RIG"
 BROKER_PID=
 CAPTURE_PID=
 declare -A NODE_PID=()
+. "$(dirname "${BASH_SOURCE[0]}")/lib_broker.sh"
 NPASS=0
 NFAIL=0
 TOWNSHIP_KID=township-101
@@ -147,31 +148,6 @@ CONF
 	[ "$(id -u)" = 0 ] && chown mosquitto "$RIG/broker-db" "$RIG/passwd" "$RIG/acl" 2>/dev/null
 	chmod 644 "$RIG/passwd" "$RIG/acl" 2>/dev/null
 	touch "$RIG/broker.log"; chmod 666 "$RIG/broker.log"
-}
-
-# broker_debian_conf DIR NPORT OPORT: DIR/mosquitto.conf, a copy of Debian's
-# /etc/mosquitto/mosquitto.conf with its paths in DIR, reading DIR/conf.d/
-# where the shipped drop-in (firmware-config/broker/cunxiang.conf) is, its
-# node and operator listeners on NPORT and OPORT (loopback, no TLS: the TLS
-# lines go, t_broker_debian keeps them), the hub's loopback listener left
-# out, passwords and ACL in DIR (nodes.passwd, operators.passwd, acl).
-broker_debian_conf() {
-	local dir=$1 nport=$2 oport=$3
-	mkdir -p "$dir/conf.d" "$dir/broker-db" "$dir/run"
-	sed -e "s|^pid_file .*|pid_file $dir/run/mosquitto.pid|" \
-	    -e "s|^persistence_location .*|persistence_location $dir/broker-db/|" \
-	    -e "s|^log_dest file .*|log_dest file $dir/broker.log|" \
-	    -e "s|^include_dir .*|include_dir $dir/conf.d|" \
-	    /etc/mosquitto/mosquitto.conf > "$dir/mosquitto.conf"
-	sed -e "s|^listener 8883$|listener $nport 127.0.0.1|" \
-	    -e "s|^listener 8884$|listener $oport 127.0.0.1|" \
-	    -e '/^# the hub on this machine/,/^$/d' -e '/^certfile /d' -e '/^keyfile /d' \
-	    -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$dir/nodes.passwd|" \
-	    -e "s|/etc/mosquitto/cunxiang-operators.passwd|$dir/operators.passwd|" \
-	    -e "s|/etc/mosquitto/cunxiang.acl|$dir/acl|" \
-	    "$TOP/firmware-config/broker/cunxiang.conf" > "$dir/conf.d/cunxiang.conf"
-	touch "$dir/broker.log"; chmod 666 "$dir/broker.log"; chmod 777 "$dir/broker-db" "$dir/run"
-	chmod 755 "$dir/conf.d"; chmod 644 "$dir/conf.d/cunxiang.conf"
 }
 
 broker_start() {

@@ -45,20 +45,7 @@ openssl x509 -req -in "$RIG/broker.csr" -CA "$RIG/ca.crt" -CAkey "$RIG/ca.key" -
 	-days 2 -extfile "$RIG/san.ext" -out "$RIG/broker.crt" 2>/dev/null
 chmod 644 "$RIG/broker.key"    # the broker drops to user mosquitto
 
-mkdir -p "$RIG/conf.d" "$RIG/broker-db" "$RIG/run"
-sed -e "s|^pid_file .*|pid_file $RIG/run/mosquitto.pid|" \
-    -e "s|^persistence_location .*|persistence_location $RIG/broker-db/|" \
-    -e "s|^log_dest file .*|log_dest file $RIG/broker.log|" \
-    -e "s|^include_dir .*|include_dir $RIG/conf.d|" \
-    /etc/mosquitto/mosquitto.conf > "$RIG/mosquitto.conf"
-sed -e "s|^listener 8883$|listener $NPORT 127.0.0.1|" \
-    -e "s|^listener 8884$|listener $OPORT 127.0.0.1|" \
-    -e "s|^listener 1884 127.0.0.1$|listener $LPORT 127.0.0.1|" \
-    -e "s|/etc/mosquitto/certs/cunxiang-broker|$RIG/broker|" \
-    -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$RIG/nodes.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang-operators.passwd|$RIG/operators.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang.acl|$RIG/acl|" \
-    "$DROPIN" > "$RIG/conf.d/cunxiang.conf"
+broker_debian_conf "$RIG" $NPORT $OPORT $LPORT
 printf 'log_type error\nlog_type warning\nlog_type notice\n' > "$RIG/conf.d/log.conf"
 settings() { grep -vE '^(#|$|listener |password_file |acl_file |certfile |keyfile )' "$1"; }
 check "the test's drop-in is the shipped one (ports and paths aside)" \
@@ -67,8 +54,7 @@ cp "$TOP/firmware-config/broker/acl" "$RIG/acl"
 mosquitto_passwd -c -b "$RIG/nodes.passwd" $A pw-$A 2>/dev/null
 mosquitto_passwd -c -b "$RIG/operators.passwd" $OPER pw-$OPER 2>/dev/null
 mosquitto_passwd -b "$RIG/operators.passwd" $HUB pw-$HUB 2>/dev/null
-touch "$RIG/broker.log"
-chmod 644 "$RIG"/*.passwd "$RIG/acl" "$RIG"/conf.d/*; chmod 666 "$RIG/broker.log"; chmod 777 "$RIG/broker-db" "$RIG/run"
+chmod 644 "$RIG"/*.passwd "$RIG/acl" "$RIG"/conf.d/*
 mosquitto -c "$RIG/mosquitto.conf" >>"$RIG/broker.out" 2>&1 &
 BROKER_PID=$!
 listening() { bash -c "exec 3<>/dev/tcp/127.0.0.1/$1"; }
