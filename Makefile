@@ -285,6 +285,9 @@ bench-stream: deps
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
             -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
             -e 's|@DATADIR@|$(DATADIR)|g'
+# the examples name the files make install puts in DATADIR as they are by default
+SUBST_EXAMPLE = sed -e 's|/usr/local/share/cunxiang/zones.csv|$(DATADIR)/cunxiang/zones.csv|g' \
+                    -e 's|/usr/local/share/cunxiang/console|$(DATADIR)/cunxiang/console|g'
 UNIT_FILES   = cunxiangd.service cunxiang-hub.service
 SYSUSERS_FILES = cunxiang.conf cunxiang-hub.conf
 TMPFILES_FILES = cunxiang.conf cunxiang-hub.conf
@@ -304,8 +307,8 @@ install: all
 	install -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/cunxiangctl
 	install -m 0755 $(HUBD) $(DESTDIR)$(SBINDIR)/cunxiang-hub
 	for f in $(CONSOLE_FILES); do install -m 0644 hub/console/$$f $(DESTDIR)$(SHAREDIR)/console/; done
-	for f in $(EXAMPLES); do \
-	  install -m 0644 firmware-config/$$f $(DESTDIR)$(SYSCONFDIR)/cunxiang/$$f.example; done
+	for f in $(EXAMPLES); do $(SUBST_EXAMPLE) firmware-config/$$f > \
+	  $(DESTDIR)$(SYSCONFDIR)/cunxiang/$$f.example && chmod 0644 $(DESTDIR)$(SYSCONFDIR)/cunxiang/$$f.example; done
 	install -m 0644 firmware-config/zones-430682.csv $(DESTDIR)$(SHAREDIR)/zones.csv
 	for f in $(BROKER_FILES); do install -m 0644 firmware-config/broker/$$f $(DESTDIR)$(SHAREDIR)/broker/; done
 	for f in $(UNIT_FILES); do $(SUBST) firmware-config/$$f.in > $(DESTDIR)$(UNITDIR)/$$f && \

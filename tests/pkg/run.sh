@@ -127,6 +127,9 @@ for f in /usr/sbin/cunxiangd /usr/bin/cunxiangctl /usr/sbin/cunxiang-hub \
 	 /usr/share/cunxiang/console/index.html /usr/share/cunxiang/broker/cunxiang.conf; do
 	check "installed: $f" has "$f"
 done
+check "the hub.conf example names the installed zones file and console" bash -c \
+	"grep -qx '#zones = /usr/share/cunxiang/zones.csv' '$ROOT/etc/cunxiang/hub.conf.example' &&
+	 grep -qx '#console_dir = /usr/share/cunxiang/console' '$ROOT/etc/cunxiang/hub.conf.example'"
 check "the examples are conffiles" bash -c \
 	"grep -q '^/etc/cunxiang/node.conf.example' '$ROOT/var/lib/dpkg/info/cunxiang-node.conffiles'"
 check "user cunxiang, in groups cunxiang, gpio and audio" bash -c \
@@ -169,7 +172,7 @@ openssl req -x509 -newkey ed25519 -nodes -keyout "$RIG/ca.key" -out "$ROOT/etc/c
 	-subj /CN=test-ca -days 2 > /dev/null 2>&1
 openssl genpkey -algorithm ed25519 -out "$ROOT/etc/cunxiang/hub.key" 2>/dev/null
 printf 'admin root %s\n' "$(printf tok | sha256sum | cut -d' ' -f1)" > "$ROOT/etc/cunxiang/hub.tokens"
-sed -e 's|^#zones = /usr/local/share|zones = /usr/share|' "$ROOT/etc/cunxiang/hub.conf.example" > "$ROOT/tmp/hub.conf"
+sed -e 's|^#zones = /usr/share/|zones = /usr/share/|' "$ROOT/etc/cunxiang/hub.conf.example" > "$ROOT/tmp/hub.conf"
 check "the installed cunxiangd checks the installed node.conf example: configuration OK" bash -c \
 	"in_root cunxiangd -n -c /tmp/node.conf 2>&1 | tee '$RIG/n.out' | grep -q 'configuration OK' || { cat '$RIG/n.out'; exit 1; }"
 check "the installed cunxiang-hub checks the installed hub.conf example: configuration OK" bash -c \
