@@ -7,7 +7,11 @@
 #                   audio beside Snapcast and trx included (make bench-stream), the
 #                   hub under a swarm of 10,000 emulated nodes (make bench-hub), the
 #                   web console rendering them in Chromium (make bench-console)
-#   make install    install binaries, configs and units under $(DESTDIR)$(PREFIX)
+#   make install    install binaries, example configs, units, sysusers.d, tmpfiles.d,
+#                   the udev rule, man pages and completion under $(DESTDIR)$(PREFIX)
+#                   (make uninstall removes them); make V=1 shows the commands
+#   make check-pkg  the Debian packages (debian/) built, installed, upgraded and
+#                   purged in a fresh bookworm chroot (root; part of make check)
 
 # Install paths (GNU names); make install PREFIX=/usr DESTDIR=... is what
 # debian/rules runs.  The units, sysusers.d, tmpfiles.d and udev directories
