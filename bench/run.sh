@@ -4,7 +4,7 @@
 # Builds nothing: BUILD must hold cunxiangd and bench/{verify,latency,storage}.
 #  1. signature verification rate, one thread (bench/verify);
 #  2. real mosquitto brokers (password + ACL, the settings of
-#     firmware-config/broker/mosquitto.conf) and real cunxiangd nodes on
+#     firmware-config/broker/cunxiang.conf) and real cunxiangd nodes on
 #     loopback, simulated GPIO (sim:DIR), WAV file sinks, 50 ms warm-up,
 #     20 ms hold; bench/latency sends signed warnings one at a time and
 #     measures publish -> amplifier relay closed and publish -> first sample.
@@ -194,7 +194,7 @@ done
 chmod 644 "$RIG/passwd" "$RIG/acl"
 
 # broker_start NAME [EXTRA_LINE]: the settings of
-# firmware-config/broker/mosquitto.conf on a loopback port, plus EXTRA_LINE
+# firmware-config/broker/cunxiang.conf on a loopback port, plus EXTRA_LINE
 broker_start() {
 	local name=$1 port
 	port=$(free_port)

@@ -15,6 +15,7 @@
 set -eu
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/scenario/lib_broker.sh"
 case $BUILD in /*) ;; *) BUILD=$TOP/$BUILD ;; esac
 D=$BUILD/cunxiangd
 CTL=$BUILD/cunxiangctl
@@ -42,19 +43,12 @@ while [ "$oport" = "$port" ]; do oport=$(freeport); done
 hport=$(freeport)     # the hub's HTTP API
 while [ "$hport" = "$port" ] || [ "$hport" = "$oport" ]; do hport=$(freeport); done
 
-sed -e "s|^listener 1883$|listener $port 127.0.0.1|" \
-    -e "s|^listener 1884$|listener $oport 127.0.0.1|" \
-    -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$DIR/nodes.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang-operators.passwd|$DIR/operators.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang.acl|$DIR/acl|" \
-    -e "s|/var/lib/mosquitto/|$DIR/broker/|" \
-    "$TOP/firmware-config/broker/mosquitto.conf" > "$DIR/mosquitto.conf"
-echo "log_dest file $DIR/broker.log" >> "$DIR/mosquitto.conf"
+# Debian's own mosquitto.conf (paths moved into $DIR) reading the shipped
+# drop-in, its listeners on loopback ports without TLS (lib_broker.sh)
+broker_debian_conf "$DIR" "$port" "$oport"
 # the shipped ACL, with the line a hub that sends from the web console needs
 sed 's|^#topic write cx/alert/43/06/82/101/#$|topic write cx/alert/43/06/82/101/#|' \
 	"$TOP/firmware-config/broker/acl" > "$DIR/acl"
-mkdir -p "$DIR/broker"; touch "$DIR/broker.log"; chmod 666 "$DIR/broker.log"
-[ "$(id -u)" = 0 ] && chown mosquitto "$DIR/broker" 2>/dev/null || true
 mosquitto_passwd -c -b "$DIR/nodes.passwd" "$NODE" "demo-node-secret" 2>/dev/null
 mosquitto_passwd -c -b "$DIR/operators.passwd" "$OPER" "demo-township-secret" 2>/dev/null
 mosquitto_passwd -b "$DIR/operators.passwd" "$HUBID" "demo-hub-secret" 2>/dev/null

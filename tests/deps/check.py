@@ -12,7 +12,7 @@ Python they run (and tests/tools/*.py, tests/browser/*.py, bench/**/*.py) for it
 keyword, a function defined in the scanned files, a variable or path (the
 project's own binaries), or listed in tests/deps/tools.txt with its Debian
 package; each package there must be in the Makefile's DEB_PKGS,
-HW_PKGS or BENCH_PKGS, or Essential in Debian 12 (on every installation).  Python
+HW_PKGS, BENCH_PKGS or PKG_PKGS, or Essential in Debian 12 (on every installation).  Python
 modules must be in the standard library or listed as "python3:MODULE
 PACKAGE".  Exit 1 with the offenders
 named, so a new tool cannot slip in without its package.
@@ -291,7 +291,7 @@ def sources():
     # the Makefile's recipe lines
     mk = "\n".join(l[1:] for l in join_lines(open("Makefile").read()).split("\n")
                    if l.startswith("\t"))
-    mk = mk.replace("$$", "\0")
+    mk = mk.replace("$$", "\0").replace("$(Q)", "")   # $(Q): @ unless V=1
     while re.search(r"\$\([^()]*\)", mk):          # make variables and functions
         mk = re.sub(r"\$\([^()]*\)", "X", mk)
     mk = mk.replace("\0", "$")
@@ -300,7 +300,8 @@ def sources():
 
 def main():
     table = read_table("tests/deps/tools.txt")
-    allowed = make_var("DEB_PKGS") | make_var("HW_PKGS") | make_var("BENCH_PKGS") | ESSENTIAL
+    allowed = (make_var("DEB_PKGS") | make_var("HW_PKGS") | make_var("BENCH_PKGS") |
+               make_var("PKG_PKGS") | ESSENTIAL)
     used, funcs, mods = {}, set(), {}
     pyfiles = sorted(glob.glob("tests/tools/*.py") + glob.glob("tests/browser/*.py") +
                      glob.glob("bench/**/*.py", recursive=True))

@@ -18,6 +18,7 @@ chmod 755 "$RIG"
 BROKER_PID=
 CAPTURE_PID=
 declare -A NODE_PID=()
+. "$(dirname "${BASH_SOURCE[0]}")/lib_broker.sh"
 NPASS=0
 NFAIL=0
 TOWNSHIP_KID=township-101

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The broker as shipped (firmware-config/broker/mosquitto.conf and acl, only
-# ports, paths and logging changed): a node authenticated as another node
+# The broker as shipped (Debian's mosquitto.conf with firmware-config/broker/
+# cunxiang.conf and acl, only ports, paths, TLS and logging changed): a node authenticated as another node
 # cannot take over a node's client id, so it can neither close the node's
 # connection nor wipe its persistent session and the warnings queued in it;
 # cunxiangctl works on the operator listener; a packet over the limit is
@@ -19,26 +19,20 @@ make_clip short.opus 0.5 900
 node_conf $A 430682101201
 
 # --- the shipped broker config ---------------------------------------------------
-sed -e "s|^listener 1883$|listener $NPORT 127.0.0.1|" \
-    -e "s|^listener 1884$|listener $OPORT 127.0.0.1|" \
-    -e "s|/etc/mosquitto/cunxiang-nodes.passwd|$RIG/nodes.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang-operators.passwd|$RIG/operators.passwd|" \
-    -e "s|/etc/mosquitto/cunxiang.acl|$RIG/acl|" \
-    -e "s|/var/lib/mosquitto/|$RIG/broker-db/|" \
-    "$TOP/firmware-config/broker/mosquitto.conf" > "$RIG/mosquitto.conf"
-printf 'log_dest file %s/broker.log\nlog_type error\nlog_type warning\nlog_type notice\n' \
-	"$RIG" >> "$RIG/mosquitto.conf"
-settings() { grep -vE '^(#|$|listener |password_file |acl_file |persistence_location |log_)' "$1"; }
-check "the test broker's config is the shipped one (ports, paths, logging aside)" \
-	cmp -s <(settings "$TOP/firmware-config/broker/mosquitto.conf") <(settings "$RIG/mosquitto.conf")
+# Debian's mosquitto.conf with the shipped drop-in (lib.sh), plain listeners
+broker_debian_conf "$RIG" $NPORT $OPORT
+printf 'log_type error\nlog_type warning\nlog_type notice\n' >> "$RIG/conf.d/log.conf"
+settings() { grep -vE '^(#|$|listener |password_file |acl_file |certfile |keyfile )' "$1"; }
+check "the test broker's drop-in is the shipped one (ports, paths, TLS files aside)" \
+	cmp -s <(settings "$TOP/firmware-config/broker/cunxiang.conf" | grep -vx 'allow_anonymous false') \
+	       <(settings "$RIG/conf.d/cunxiang.conf" | grep -vx 'allow_anonymous false')
 check "... which binds client ids to usernames on the node listener" \
-	grep -qx "use_username_as_clientid true" "$RIG/mosquitto.conf"
+	grep -qx "use_username_as_clientid true" "$RIG/conf.d/cunxiang.conf"
 cp "$TOP/firmware-config/broker/acl" "$RIG/acl"
 mosquitto_passwd -c -b "$RIG/nodes.passwd" $A pw-$A 2>/dev/null
 mosquitto_passwd -b "$RIG/nodes.passwd" $B pw-$B 2>/dev/null
 mosquitto_passwd -c -b "$RIG/operators.passwd" $OPER pw-$OPER 2>/dev/null
-mkdir -p "$RIG/broker-db"; touch "$RIG/broker.log"
-chmod 644 "$RIG"/*.passwd "$RIG/acl"; chmod 666 "$RIG/broker.log"; chmod 777 "$RIG/broker-db"
+chmod 644 "$RIG"/*.passwd "$RIG/acl" "$RIG/conf.d/log.conf"
 mosquitto -c "$RIG/mosquitto.conf" >>"$RIG/broker.out" 2>&1 &
 BROKER_PID=$!
 wait_for 60 bash -c "exec 3<>/dev/tcp/127.0.0.1/$OPORT" || { echo "broker did not start"; cat "$RIG/broker.out"; exit 1; }
