@@ -39,6 +39,7 @@ struct mqtt {
 	char *unsubs[MQTT_MAX_SUBS];       /* dropped while down: the persistent
 	                                      session still has them */
 	int nunsubs;
+	int suback_wait;           /* subscriptions sent at connect, not yet acked */
 	enum mstate state;
 	int probe_fd;
 	int sock;                  /* mosquitto's socket while watched, else -1 */
@@ -71,12 +72,28 @@ on_connect(struct mosquitto *mosq, void *obj, int rc, int flags, const mosquitto
 		free(m->unsubs[i]);
 	}
 	m->nunsubs = 0;
+	m->suback_wait = 0;
 	for (i = 0; i < m->nsubs; i++)
 		if (mosquitto_subscribe_v5(mosq, NULL, m->subs[i], m->subqos[i], 0, NULL) !=
 		    MOSQ_ERR_SUCCESS)
 			log_warnx("mqtt: cannot subscribe to %s", m->subs[i]);
+		else
+			m->suback_wait++;
 	if (m->h.connected)
 		m->h.connected(m->arg);
+}
+
+/* The broker has every subscription made at connect: from here on a
+ * message published to them reaches us even on a new session (the log
+ * line is what tests wait for before they publish). */
+static void
+on_subscribe(struct mosquitto *mosq, void *obj, int mid, int nqos, const int *granted,
+    const mosquitto_property *p)
+{
+	struct mqtt *m = obj;
+
+	if (m->suback_wait > 0 && --m->suback_wait == 0)
+		log_info("mqtt: subscribed (%d topic%s)", m->nsubs, m->nsubs == 1 ? "" : "s");
 }
 
 static void
@@ -311,6 +328,7 @@ configure(struct mqtt *m, struct cx_err *e)
 	mosquitto_disconnect_v5_callback_set(m->mosq, on_disconnect);
 	mosquitto_message_v5_callback_set(m->mosq, on_message);
 	mosquitto_publish_v5_callback_set(m->mosq, on_publish);
+	mosquitto_subscribe_v5_callback_set(m->mosq, on_subscribe);
 	return 0;
 }
 

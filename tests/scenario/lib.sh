@@ -290,7 +290,8 @@ rig_up() {
 	for n in "$@"; do wait_online "$n" || return 1; done
 }
 
-node_online() { grep -q "mqtt: connected" "$RIG/$1.log"; }
+# online: connected and subscribed (a warning published from now on reaches it)
+node_online() { grep -q "mqtt: subscribed" "$RIG/$1.log"; }
 wait_online() { wait_for 60 node_online "$1" || { echo "node $1 did not connect"; tail -20 "$RIG/$1.log"; return 1; }; }
 
 # node public key (b64) from its state dir
