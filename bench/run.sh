@@ -283,7 +283,7 @@ CONF
 		"$D" -d -c "$dir/node.conf" >> "$dir/node.log" 2>&1 &
 	fi
 	NODE_PID[$s]=$!
-	wait_for 15 grep -q "mqtt: connected" "$dir/node.log" ||
+	wait_for 15 grep -q "mqtt: subscribed" "$dir/node.log" ||
 		{ echo "bench: node $s did not connect"; tail -20 "$dir/node.log"; exit 1; }
 }
 

@@ -123,8 +123,8 @@ actions = warn,cancel,drill,test
 CONF
 "$D" -n -c "$DIR/node.conf" > "$DIR/node-check.out"
 "$D" -d -c "$DIR/node.conf" > "$DIR/node.log" 2>&1 & NODE_PID=$!
-for i in $(seq 600); do grep -q "mqtt: connected" "$DIR/node.log" && break; sleep 0.1; done
-grep -q "mqtt: connected" "$DIR/node.log" || { echo "node did not connect:"; cat "$DIR/node.log"; exit 1; }
+for i in $(seq 600); do grep -q "mqtt: subscribed" "$DIR/node.log" && break; sleep 0.1; done
+grep -q "mqtt: subscribed" "$DIR/node.log" || { echo "node did not connect:"; cat "$DIR/node.log"; exit 1; }
 "$CTL" node-key -c "$DIR/node.conf" > "$DIR/enrol.txt"
 case $AUDIO in file:*) SOUND="sound into a WAV file, $DIR/played.wav" ;; *) SOUND="sound on $AUDIO" ;; esac
 step "4. node $NODE started in village $ZONE and connected: relays simulated in" \
