@@ -297,7 +297,8 @@ SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
             -e 's|@DATADIR@|$(DATADIR)|g'
 # the examples name the files make install puts in DATADIR as they are by default
 SUBST_EXAMPLE = sed -e 's|/usr/local/share/cunxiang/zones.csv|$(DATADIR)/cunxiang/zones.csv|g' \
-                    -e 's|/usr/local/share/cunxiang/console|$(DATADIR)/cunxiang/console|g'
+                    -e 's|/usr/local/share/cunxiang/console|$(DATADIR)/cunxiang/console|g' \
+                    -e 's|/usr/local/share/cunxiang/clips|$(DATADIR)/cunxiang/clips|g'
 UNIT_FILES   = cunxiangd.service cunxiang-hub.service
 SYSUSERS_FILES = cunxiang.conf cunxiang-hub.conf
 TMPFILES_FILES = cunxiang.conf cunxiang-hub.conf
