@@ -57,6 +57,8 @@ check "node: adjtimex allowed (it reads whether NTP synchronised the clock)" \
 		grep -F 'SystemCallFilter=~@clock' | grep -q 'adjtimex is allowed' &&
 		! grep -qE '^ProtectClock=(yes|true|1)' '$RIG/$u'"
 check "node: the broker's address families" has $u RestrictAddressFamilies "AF_INET AF_INET6 AF_UNIX"
+check "node: a start or stop that times out gets SIGABRT too (its handler opens the relays)" \
+	bash -c "grep -qx 'TimeoutStartFailureMode=abort' '$RIG/$u' && grep -qx 'TimeoutStopFailureMode=abort' '$RIG/$u'"
 check "node: WatchdogSignal left at SIGABRT (its handler opens the relays)" \
 	bash -c "! grep -qE '^WatchdogSignal=' '$RIG/$u' || grep -qx 'WatchdogSignal=SIGABRT' '$RIG/$u'"
 u=cunxiang-hub.service
