@@ -295,7 +295,8 @@ bench-stream: deps
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
             -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
             -e 's|@DATADIR@|$(DATADIR)|g'
-# the examples name the files make install puts in DATADIR as they are by default
+# the examples and the man pages name the files make install puts in DATADIR
+# as they are by default
 SUBST_EXAMPLE = sed -e 's|/usr/local/share/cunxiang/zones.csv|$(DATADIR)/cunxiang/zones.csv|g' \
                     -e 's|/usr/local/share/cunxiang/console|$(DATADIR)/cunxiang/console|g' \
                     -e 's|/usr/local/share/cunxiang/clips|$(DATADIR)/cunxiang/clips|g'
@@ -330,7 +331,8 @@ install: all
 	  $(DESTDIR)$(TMPFILESDIR)/$$f && chmod 0644 $(DESTDIR)$(TMPFILESDIR)/$$f; done
 	for f in $(UDEV_FILES); do install -m 0644 firmware-config/udev/$$f $(DESTDIR)$(UDEVRULESDIR)/$$f; done
 	for m in $(MAN_PAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
-	  install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	  $(SUBST_EXAMPLE) $$m > $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} && \
+	  chmod 0644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	for c in $(COMPLETION); do install -d $(DESTDIR)$(BASHCOMPDIR) && \
 	  install -m 0644 $$c $(DESTDIR)$(BASHCOMPDIR)/cunxiangctl; done
 
