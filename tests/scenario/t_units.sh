@@ -38,6 +38,7 @@ for u in cunxiangd.service cunxiang-hub.service; do
 	check "$u: systemd-analyze --threshold=20 agrees" \
 		bash -c "systemd-analyze security --offline=true --threshold=20 '$RIG/$u' >/dev/null 2>&1"
 	check "$u: restarted when it stops" has $u Restart always
+	check "$u: ... however often (no start limit)" has $u StartLimitIntervalSec 0
 done
 
 # the node's hardware stays reachable
