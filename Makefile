@@ -79,9 +79,11 @@ ifneq ($(SAN),)
 SAN_CFLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CX_LDFLAGS += -fsanitize=address,undefined
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# PKG_CONFIG: the host's (dh_auto_build sets <triplet>-pkg-config when cross-building)
+PKG_CONFIG ?= pkg-config
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 CX_CFLAGS += $(PKG_CFLAGS)
 $(BUILD)/common/version.o: CX_CFLAGS += -DCX_VERSION='"$(VERSION)"'
 # cunxiangctl's default zone-name file is the copy make install puts in DATADIR
