@@ -171,7 +171,8 @@ in_root bash -c 'set -e; cd /etc/cunxiang
 	sed -e "s|^device = gpiod:gpiochip0|device = sim:/tmp/sim|" -e "s|^device = alsa:default|device = null:|" \
 		node.conf.example > /tmp/node.conf
 	echo secret > mqtt.pass; chown cunxiang mqtt.pass; chmod 600 mqtt.pass
-	echo secret > hub.pass; chown cunxiang-hub hub.pass; chmod 600 hub.pass' > "$RIG/admin.log" 2>&1 || true
+	echo secret > hub.pass; chown cunxiang-hub hub.pass; chmod 600 hub.pass
+	mkdir -p /tmp/sim' > "$RIG/admin.log" 2>&1 || true
 openssl req -x509 -newkey ed25519 -nodes -keyout "$RIG/ca.key" -out "$ROOT/etc/cunxiang/broker-ca.pem" \
 	-subj /CN=test-ca -days 2 > /dev/null 2>&1
 openssl genpkey -algorithm ed25519 -out "$ROOT/etc/cunxiang/hub.key" 2>/dev/null
