@@ -79,9 +79,11 @@ ifneq ($(SAN),)
 SAN_CFLAGS = -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 CX_LDFLAGS += -fsanitize=address,undefined
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# PKG_CONFIG: the host's (dh_auto_build sets <triplet>-pkg-config when cross-building)
+PKG_CONFIG ?= pkg-config
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 CX_CFLAGS += $(PKG_CFLAGS)
 $(BUILD)/common/version.o: CX_CFLAGS += -DCX_VERSION='"$(VERSION)"'
 # cunxiangctl's default zone-name file is the copy make install puts in DATADIR
@@ -295,9 +297,11 @@ bench-stream: deps
 SUBST = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SBINDIR@|$(SBINDIR)|g' \
             -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
             -e 's|@DATADIR@|$(DATADIR)|g'
-# the examples name the files make install puts in DATADIR as they are by default
+# the examples and the man pages name the files make install puts in DATADIR
+# as they are by default
 SUBST_EXAMPLE = sed -e 's|/usr/local/share/cunxiang/zones.csv|$(DATADIR)/cunxiang/zones.csv|g' \
-                    -e 's|/usr/local/share/cunxiang/console|$(DATADIR)/cunxiang/console|g'
+                    -e 's|/usr/local/share/cunxiang/console|$(DATADIR)/cunxiang/console|g' \
+                    -e 's|/usr/local/share/cunxiang/clips|$(DATADIR)/cunxiang/clips|g'
 UNIT_FILES   = cunxiangd.service cunxiang-hub.service
 SYSUSERS_FILES = cunxiang.conf cunxiang-hub.conf
 TMPFILES_FILES = cunxiang.conf cunxiang-hub.conf
@@ -329,7 +333,8 @@ install: all
 	  $(DESTDIR)$(TMPFILESDIR)/$$f && chmod 0644 $(DESTDIR)$(TMPFILESDIR)/$$f; done
 	for f in $(UDEV_FILES); do install -m 0644 firmware-config/udev/$$f $(DESTDIR)$(UDEVRULESDIR)/$$f; done
 	for m in $(MAN_PAGES); do s=$${m##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s && \
-	  install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done
+	  $(SUBST_EXAMPLE) $$m > $(DESTDIR)$(MANDIR)/man$$s/$${m##*/} && \
+	  chmod 0644 $(DESTDIR)$(MANDIR)/man$$s/$${m##*/}; done
 	for c in $(COMPLETION); do install -d $(DESTDIR)$(BASHCOMPDIR) && \
 	  install -m 0644 $$c $(DESTDIR)$(BASHCOMPDIR)/cunxiangctl; done
 

@@ -4,7 +4,12 @@
  * Thin over libsystemd's sd_notify()/sd_watchdog_enabled(): they do the
  * socket (abstract or path, $NOTIFY_SOCKET) and check $WATCHDOG_PID.
  * The watchdog ping is a loop timer, not a thread or a signal: it proves
- * the loop turns, which is what the service manager must know.  A status
+ * the loop turns, which is what the service manager must know.  Before
+ * READY=1 the manager watches the start timeout, not the watchdog: each
+ * ping then also extends that timeout by one watchdog period
+ * (EXTEND_TIMEOUT_USEC), so a daemon whose broker is unreachable keeps
+ * running (a node still answers its local button) instead of being killed
+ * at TimeoutStartSec, while a loop stuck before READY still times out.  A status
  * line is cut at SDNOTIFY_STATUS_MAX, never overflows.
  */
 #include <stdarg.h>
@@ -20,6 +25,7 @@
 struct sdnotify {
 	struct loop *loop;
 	struct loop_timer wd;
+	uint64_t wd_usec;                  /* WATCHDOG_USEC */
 	uint64_t wd_ms;                    /* ping period: half of WATCHDOG_USEC */
 	int ready;                         /* READY=1 sent */
 	int stopping;                      /* STOPPING=1 sent */
@@ -30,7 +36,11 @@ watchdog_ping(void *arg)
 {
 	struct sdnotify *s = arg;
 
-	(void)sd_notify(0, "WATCHDOG=1");
+	if (s->ready || s->stopping)
+		(void)sd_notify(0, "WATCHDOG=1");
+	else
+		(void)sd_notifyf(0, "WATCHDOG=1\nEXTEND_TIMEOUT_USEC=%llu",
+		    (unsigned long long)s->wd_usec);
 	loop_timer_arm(s->loop, &s->wd, s->wd_ms);
 }
 
@@ -45,6 +55,7 @@ sdnotify_new(struct loop *l)
 	s->loop = l;
 	loop_timer_init(&s->wd, watchdog_ping, s);
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		s->wd_usec = usec;
 		s->wd_ms = usec / 2000;
 		if (s->wd_ms == 0)
 			s->wd_ms = 1;

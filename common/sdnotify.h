@@ -9,7 +9,10 @@
  * timer of the one poll loop: it sends WATCHDOG=1 every half of
  * $WATCHDOG_USEC, so a loop that stops turning stops the pings and the
  * service manager kills the process (WatchdogSignal=, SIGABRT by default)
- * and restarts it.  One per process: NOTIFY_SOCKET is the process's.
+ * and restarts it.  Until READY=1 each ping also sends EXTEND_TIMEOUT_USEC
+ * (one watchdog period): a daemon waiting for its broker is never killed
+ * at TimeoutStartSec while its loop turns.  One per process: NOTIFY_SOCKET
+ * is the process's.
  */
 #ifndef CX_SDNOTIFY_H
 #define CX_SDNOTIFY_H

@@ -1,7 +1,11 @@
 /*
  * fatal: a handler for the signals that end the process, which opens the
- * relays first (see fatal.h).  It only calls gpio_all_off() (system calls
- * on descriptors already open) and raise(): async-signal-safe.
+ * relays first (see fatal.h).  It only calls gpio_all_off() and raise().
+ * With libgpiod that is one ioctl() per line on descriptors already open
+ * (gpiod_line_set_value_bulk: no allocation, no lock; no strerror() on its
+ * error path, e is NULL): async-signal-safe.  The sim: backend of tests
+ * and the demo also formats with snprintf(), which glibc runs without
+ * allocating for its integers and strings, though POSIX does not promise it.
  * SA_RESETHAND puts the default action back, so the raise() ends the
  * process with the signal's own status and core dump.
  */

@@ -6,10 +6,11 @@
  * process exit status.  Exit codes (docs/CTL.md, `cunxiangctl help`):
  *   0 done (for commands that follow receipts: every expected node confirmed)
  *   1 usage error            2 config, key or file error
- *   3 broker error           4 a node failed / rejected / was preempted or
- *                              cancelled (verify: the signature or body is bad)
+ *   3 broker error           4 a node failed / rejected / was preempted
+ *                              (verify: the signature or body is bad)
  *   5 an expected node is silent, or nobody confirmed
  *   6 every expected node answered but some had not finished by the deadline
+ *   7 every expected node finished, some cancelled or superseded (tally.h)
  */
 #ifndef CX_CMD_H
 #define CX_CMD_H

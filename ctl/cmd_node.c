@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/config.h"
 #include "common/sign.h"
@@ -107,11 +108,30 @@ usage_node_key(FILE *f)
 	    "usage: cunxiangctl node-key [-c node.conf] [--create [--alg ed25519|sm2]]\n"
 	    "  Prints the node's public key (from STATE_DIR/node.key, which cunxiangd\n"
 	    "  creates on its first start) and the [node ID] stanza for ctl.conf.\n"
-	    "  --create makes the key now if there is none (mode 0600).\n");
+	    "  --create makes the key now if there is none (mode 0600; as root, owned\n"
+	    "  by the state directory's owner, the daemon's user).\n");
+}
+
+/* A key root makes for the daemon is the daemon's: the state directory's
+ * owner and group (cunxiangd runs as that user and could not read a root
+ * 0600 file).  Nothing to do for a user making their own. */
+static int
+give_to_dir_owner(const char *dir, const char *path, struct cx_err *e)
+{
+	struct stat st;
+
+	if (geteuid() != 0 || stat(dir, &st) != 0 || st.st_uid == 0)
+		return 0;
+	if (chown(path, st.st_uid, st.st_gid) != 0) {
+		cx_errf(e, "chown to the owner of %s: %s", dir, strerror(errno));
+		(void)unlink(path);          /* a rerun makes it again */
+		return -1;
+	}
+	return 0;
 }
 
 static struct sig_key *
-node_key(const struct nopts *o, const char *path, int *rc)
+node_key(const struct nopts *o, const char *dir, const char *path, int *rc)
 {
 	struct sig_key *k;
 	struct stat st;
@@ -129,7 +149,7 @@ node_key(const struct nopts *o, const char *path, int *rc)
 		return NULL;
 	}
 	if ((k = sig_key_generate(o->alg, &e)) == NULL ||
-	    sig_key_save_private(k, path, &e) != 0) {
+	    sig_key_save_private(k, path, &e) != 0 || give_to_dir_owner(dir, path, &e) != 0) {
 		sig_key_free(k);
 		*rc = args_fail("node-key", EXIT_CONFIG, "%s: %s", path, e.msg);
 		return NULL;
@@ -153,7 +173,7 @@ cmd_node_key(int argc, char **argv)
 	if ((nc = load_node_conf("node-key", o.conf, &rc)) == NULL)
 		return rc;
 	snprintf(path, sizeof path, "%s/%s", nc->state_dir, NODE_KEY_FILE);
-	if ((k = node_key(&o, path, &rc)) != NULL) {
+	if ((k = node_key(&o, nc->state_dir, path, &rc)) != NULL) {
 		if (sig_key_public_b64(k, pub, sizeof pub, &e) != 0) {
 			rc = args_fail("node-key", EXIT_CONFIG, "%s", e.msg);
 		} else {

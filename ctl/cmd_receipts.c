@@ -39,8 +39,9 @@ usage(FILE *f)
 	    "  until every expected node finished, and prints node, zone, state, China code,\n"
 	    "  time, status, seq, verified, reason. With --zone, the nodes of ctl.conf in\n"
 	    "  those zones are expected and listed as silent if they said nothing.\n"
-	    "  Exit: 0 all confirmed, 4 a node failed/rejected/preempted/cancelled,\n"
+	    "  Exit: 0 all confirmed, 4 a node failed/rejected/preempted,\n"
 	    "  5 a node silent (or nobody confirmed), 6 a node not finished yet,\n"
+	    "  7 all finished, some cancelled or superseded by an update (the rest done),\n"
 	    "  1 usage, 2 config, 3 broker.\n%s", DEFAULT_TIMEOUT_S, ZONE_HELP);
 }
 

@@ -9,7 +9,7 @@
  * or past its deadline (or S seconds passed); otherwise it follows the
  * same way and prints once at the end.  --once prints what the hub knows
  * now.  Exit status by the verdict, as `receipts`: 0 ok, 4 failed,
- * 5 silent (or nobody expected), 6 pending.
+ * 5 silent (or nobody expected), 6 pending, 7 cancelled or superseded.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -44,11 +44,12 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: cunxiangctl rollcall [-c ctl.conf] ID [--json] [--once] [--timeout S]\n"
 	    "  The hub's roll-call of warning (or self-test) ID: per zone a verdict, per\n"
-	    "  node done / failed / rejected / silent / offline / pending and whether a\n"
-	    "  person acknowledged.  Follows it until complete or past its deadline (at\n"
-	    "  most S seconds, default %d), redrawing every second in a terminal;\n"
-	    "  --once: what the hub knows now.  Exit: 0 ok, 4 failed, 5 silent,\n"
-	    "  6 pending, 1 usage, 2 config, 3 hub unreachable or error.\n",
+	    "  node done / failed / rejected / cancelled / superseded / silent / offline /\n"
+	    "  pending and whether a person acknowledged.  Follows it until complete or\n"
+	    "  past its deadline (at most S seconds, default %d), redrawing every second\n"
+	    "  in a terminal; --once: what the hub knows now.  Exit: 0 ok, 4 failed, 5 silent,\n"
+	    "  6 pending, 7 cancelled or superseded, 1 usage, 2 config, 3 hub\n"
+	    "  unreachable or error.\n",
 	    DEFAULT_TIMEOUT_S);
 }
 

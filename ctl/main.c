@@ -58,9 +58,11 @@ help(FILE *f)
 	    "  1  usage error (nothing was published)\n"
 	    "  2  config, key or file error (nothing was published)\n"
 	    "  3  broker or hub error: cannot connect, refused, no PUBACK, link lost, HTTP error\n"
-	    "  4  a node failed, rejected, was preempted or cancelled (verify: invalid)\n"
+	    "  4  a node failed, rejected or was preempted (verify: invalid)\n"
 	    "  5  an expected node is silent, or no node confirmed\n"
-	    "  6  every expected node answered, some had not finished by the deadline\n");
+	    "  6  every expected node answered, some had not finished by the deadline\n"
+	    "  7  every expected node finished, some cancelled or superseded by an\n"
+	    "     update, the rest done (not a failure)\n");
 }
 
 static int

@@ -195,7 +195,10 @@ static int gd_set(void *priv, int idx, int value, struct cx_err *e)
 	g->values[p->pos[idx]] = value;
 	if (gpiod_line_set_value_bulk(&g->bulk, g->values) < 0) {
 		g->values[p->pos[idx]] = old;
-		return cx_errf(e, "gpiod: %s: set: %s", p->chip_arg, strerror(errno));
+		/* no strerror() for nobody: gpio_all_off() in the fatal-signal
+		 * handler passes NULL and must stay async-signal-safe */
+		return e == NULL ? -1 : cx_errf(e, "gpiod: %s: set: %s", p->chip_arg,
+		    strerror(errno));
 	}
 	return 0;
 }

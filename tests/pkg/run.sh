@@ -124,12 +124,15 @@ for f in /usr/sbin/cunxiangd /usr/bin/cunxiangctl /usr/sbin/cunxiang-hub \
 	 /lib/systemd/system/cunxiangd.service /lib/systemd/system/cunxiang-hub.service \
 	 /usr/lib/sysusers.d/cunxiang.conf /usr/lib/tmpfiles.d/cunxiang.conf \
 	 /lib/udev/rules.d/60-cunxiang-gpio.rules /usr/share/cunxiang/zones.csv \
-	 /usr/share/cunxiang/console/index.html /usr/share/cunxiang/broker/cunxiang.conf; do
+	 /usr/share/cunxiang/console/index.html /usr/share/cunxiang/broker/cunxiang.conf \
+	 /usr/share/cunxiang/clips; do
 	check "installed: $f" has "$f"
 done
 check "the hub.conf example names the installed zones file and console" bash -c \
 	"grep -qx '#zones = /usr/share/cunxiang/zones.csv' '$ROOT/etc/cunxiang/hub.conf.example' &&
 	 grep -qx '#console_dir = /usr/share/cunxiang/console' '$ROOT/etc/cunxiang/hub.conf.example'"
+check "the node.conf example names the installed clip directory" \
+	grep -qx 'clip_dir = /usr/share/cunxiang/clips' "$ROOT/etc/cunxiang/node.conf.example"
 check "the examples are conffiles" bash -c \
 	"grep -q '^/etc/cunxiang/node.conf.example' '$ROOT/var/lib/dpkg/info/cunxiang-node.conffiles'"
 check "user cunxiang, in groups cunxiang, gpio and audio" bash -c \
@@ -138,6 +141,8 @@ check "user cunxiang-hub" bash -c "in_root id cunxiang-hub >/dev/null"
 check "the udev rule gives group gpio the GPIO chips" \
 	grep -qx 'SUBSYSTEM=="gpio", KERNEL=="gpiochip\*", GROUP="gpio", MODE="0660"' \
 	"$ROOT/lib/udev/rules.d/60-cunxiang-gpio.rules"
+check "the node's postinst replays the GPIO chips' udev events (where udev runs)" \
+	grep -q 'udevadm trigger --subsystem-match=gpio' "$ROOT/var/lib/dpkg/info/cunxiang-node.postinst"
 owner() { [ "$(in_root stat -c '%U:%G %a' "$1")" = "$2" ]; }
 check "state directory /var/lib/cunxiang, cunxiang's, 0750" owner /var/lib/cunxiang "cunxiang:cunxiang 750"
 check "state directory /var/lib/cunxiang-hub, cunxiang-hub's, 0750" \
@@ -167,7 +172,7 @@ in_root bash -c 'set -e; cd /etc/cunxiang
 		node.conf.example > /tmp/node.conf
 	echo secret > mqtt.pass; chown cunxiang mqtt.pass; chmod 600 mqtt.pass
 	echo secret > hub.pass; chown cunxiang-hub hub.pass; chmod 600 hub.pass
-	mkdir -p /usr/share/cunxiang/clips' > "$RIG/admin.log" 2>&1 || true
+	mkdir -p /tmp/sim' > "$RIG/admin.log" 2>&1 || true
 openssl req -x509 -newkey ed25519 -nodes -keyout "$RIG/ca.key" -out "$ROOT/etc/cunxiang/broker-ca.pem" \
 	-subj /CN=test-ca -days 2 > /dev/null 2>&1
 openssl genpkey -algorithm ed25519 -out "$ROOT/etc/cunxiang/hub.key" 2>/dev/null
@@ -178,7 +183,6 @@ check "the installed cunxiangd checks the installed node.conf example: configura
 check "the installed cunxiang-hub checks the installed hub.conf example: configuration OK" bash -c \
 	"in_root cunxiang-hub -n -c /tmp/hub.conf 2>&1 | tee '$RIG/h.out' | grep -q 'configuration OK' || { cat '$RIG/h.out'; exit 1; }"
 rm -f "$ROOT"/etc/cunxiang/{mqtt.pass,hub.pass,broker-ca.pem,hub.key,hub.tokens}
-rmdir "$ROOT/usr/share/cunxiang/clips"
 step "installed and checked"
 
 # --- 4. upgrade ------------------------------------------------------------------

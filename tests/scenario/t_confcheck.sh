@@ -23,6 +23,8 @@ line_of() { grep -n -m1 -E "$2" "$1" | cut -d: -f1; }
 # set_key FILE KEY VALUE: replace "KEY = ..." (first one), or append under [mqtt]
 set_key() { sed -i "0,/^$2 = .*/s||$2 = $3|" "$1"; }
 
+check "a first start: no node key yet (the daemon makes it)" \
+	test ! -e "$RIG/village-201/state/node.key"
 check "a config whose world is in place: configuration OK" \
 	bash -c "'$D' -n -c '$GOOD' | grep -qx 'configuration OK'"
 

@@ -2,7 +2,8 @@
 # The daemons under a service manager, without systemd: NOTIFY_SOCKET is a
 # unix datagram socket this test listens on, WATCHDOG_USEC asks for pings.
 # cunxiangd with its broker down is alive (watchdog pings, STATUS says it is
-# retrying) but not READY; the broker comes up: READY=1, after the CONNACK.
+# retrying, each ping extends the start timeout) but not READY; the broker
+# comes up: READY=1, after the CONNACK, and the pings extend nothing.
 # The pings come every half WATCHDOG_USEC and stop while the loop is stopped
 # (SIGSTOP); SIGHUP gives RELOADING=1 then READY=1, SIGTERM STOPPING=1.
 # Relays off when the process dies: SIGABRT (systemd's WatchdogSignal)
@@ -47,6 +48,8 @@ node_start village-201
 check "broker down: the node pings the watchdog" wait_for 30 has_notify node WATCHDOG=1 4
 check "... and says it is retrying the broker" has_notify node "STATUS=idle, broker 127.0.0.1:$PORT not connected (retrying)"
 check "... but is not READY" [ "$(notified node READY=1)" = 0 ]
+check "... each ping extends the start timeout by a watchdog period (never killed at TimeoutStartSec)" \
+	has_notify node "WATCHDOG=1|EXTEND_TIMEOUT_USEC=$WD_USEC"
 check "... while its relays are held off" [ "$(level village-201 AMP_EN)" = 0 ]
 
 # --- broker up: READY --------------------------------------------------------------
@@ -65,6 +68,8 @@ gaps=$(ping_gaps node "$from" | sort -n | tr '\n' ' ')
 median=$(echo "$gaps" | tr ' ' '\n' | grep . | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
 check "pings every half WATCHDOG_USEC: median gap $median ms (expect 190-260; gaps: $gaps)" \
 	[ "$median" -ge 190 -a "$median" -le 260 ]
+check "once READY, the pings extend nothing" \
+	awk '/READY=1/ { r = 1 } r && /EXTEND_TIMEOUT_USEC/ { bad = 1 } END { exit bad }' "$RIG/node.notify"
 
 # --- a stopped loop stops the pings --------------------------------------------------
 kill -STOP "${NODE_PID[village-201]}"
@@ -141,6 +146,7 @@ HUB_PID=$!
 check "hub, broker down: pings the watchdog" wait_for 30 has_notify hub WATCHDOG=1 3
 check "... says it is connecting" has_notify hub "STATUS=0 node(s) enrolled, connecting to broker"
 check "... not READY" [ "$(notified hub READY=1)" = 0 ]
+check "... its pings extend the start timeout" has_notify hub "WATCHDOG=1|EXTEND_TIMEOUT_USEC=$WD_USEC"
 broker_start || exit 1
 check "hub, broker up: READY=1" wait_for 60 has_notify hub "READY=1|STATUS=0 node(s) enrolled, broker 127.0.0.1:$PORT connected"
 hub_stop
