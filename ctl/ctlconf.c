@@ -346,7 +346,7 @@ finish(struct ctl_config *c, struct cx_err *e)
 	if ((c->key_path[0] != '\0') != (c->kid[0] != '\0'))
 		return cx_errf(e, "[signer] needs both 'key' and 'kid'");
 	if (c->port == 0)
-		c->port = c->tls_ca[0] != '\0' ? 8883 : 1883;
+		c->port = c->tls_ca[0] != '\0' ? 8884 : 1884;
 	if (c->username[0] == '\0' && c->kid[0] != '\0')
 		snprintf(c->username, sizeof c->username, "%s", c->kid);
 	return load_zones(c, e);

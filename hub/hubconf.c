@@ -437,7 +437,7 @@ check_whole(struct parser *ps)
 			return;
 		}
 	if (!kdef_line(ps, "mqtt", "port"))
-		c->port = c->tls_ca[0] ? 8883 : 1883;
+		c->port = c->tls_ca[0] ? 8884 : 1884;
 	if (!c->client_id[0])
 		snprintf(c->client_id, sizeof(c->client_id), "%s", c->id);
 	if (!c->username[0])

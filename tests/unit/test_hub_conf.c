@@ -68,7 +68,7 @@ static void test_defaults(void **state)
 	assert_int_equal(c.offline_grace_pct, 200);
 	assert_int_equal(c.report_at_s[0], 5);
 	assert_int_equal(c.report_at_s[1], 9);
-	assert_int_equal(c.port, 1883);
+	assert_int_equal(c.port, 1884);
 	assert_string_equal(c.prefix, "cx");
 	assert_string_equal(c.username, "hub-1");
 	assert_int_equal(c.session_expiry_s, 604800);
