@@ -160,6 +160,7 @@ reload(struct node *n)
 	free(c);
 	selftest_schedule(n->selftest);
 	routine_trust_changed(n->routine);
+	policies_trust_changed(n->policies);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
 	log_info("SIGHUP: configuration reloaded (%d keys)%s", n->cfg.trust.nkeys,

@@ -16,6 +16,12 @@
 #          plays (node.conf's window has not begun).
 #   night: 22:30 local.  The drill is refused naming the county's policy,
 #          and after the withdrawal naming node.conf.
+#   sighup: the county sends a policy again; p-eve's node.conf then takes
+#          the action policy from the county's key, p-night's drops the
+#          township's key, and both reload (SIGHUP): each drops the policy
+#          whose key lost its right (a cancelled receipt saying why, file
+#          gone), keeps the other, and judges by what is left (a drill at
+#          21:3x plays on p-eve; p-night still refuses one by the county's).
 . "$(dirname "$0")/lib.sh"
 
 FT_LIB=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
@@ -165,5 +171,47 @@ warn p-night drill2-$now exercise
 check "night: once withdrawn, a drill at 22:3x is rejected by node.conf's rule" \
     wait_receipt p-night drill2-$now rejected
 check "... naming node.conf" reason_is p-night drill2-$now rejected "quiet-hours 22:00-06:00 (node.conf)"
+check "night: no relay has closed" [ "$(amp_closed p-night)" = 0 ]
+
+# --- SIGHUP: the policies held are judged again by the reloaded trust store ------------
+CP2=county2-$now
+sed "s/\"$CP\"/\"$CP2\"/" "$RIG/county.json" > "$RIG/county2.json"
+ctl_as "$RIG/county-pol.pem" county-pol
+check "ctl: the county sends its policy again" [ "$(ctl policy send -c "$RIG/ctl.conf" "$RIG/county2.json")" = "$CP2" ]
+for n in $NODES; do
+	check "$n: the county's new policy is held" wait_receipt "$n" "$CP2" done
+	check "$n: the township's policy is held" wait_receipt "$n" "$TP" done
+done
+POL2="policy $CP2 from county-pol"
+warn p-eve drill5-$now exercise
+check "eve: the new policy refuses a drill" wait_receipt p-eve drill5-$now rejected
+check "... naming it" reason_is p-eve drill5-$now rejected "quiet-hours 21:00-07:00 ($POL2)"
+sed -i '/^\[key county-pol\]$/,/^actions/s/^actions = policy$/actions = warn/' "$RIG/p-eve.conf"
+sed -i '/^\[key twp-pol\]$/,$d' "$RIG/p-night.conf"
+kill -HUP "${NODE_PID[p-eve]}" "${NODE_PID[p-night]}"
+check "sighup: a policy whose key lost the action is dropped" wait_receipt p-eve "$CP2" cancelled
+check "... the receipt says why" reason_is p-eve "$CP2" cancelled \
+    "policy dropped, trust store reloaded: action-scope: key county-pol may not policy"
+check "... logged" grep -qF "policy $CP2 (key county-pol) policy dropped, trust store reloaded" "$RIG/p-eve.log"
+check "... its file is gone" [ ! -e "$RIG/p-eve/state/policies/p-$CP2.cx" ]
+st=$("$CTL" local -c "$RIG/p-eve.conf" status)
+check "... local status holds only the township's policy, node.conf's window first" \
+    python3 - "$st" "$TP" <<'PY'
+import json, sys
+b = json.loads(sys.argv[1])
+sys.exit(not ([p["id"] for p in b["policies"]] == [sys.argv[2]]
+              and b["limits"]["quiet_hours"] == [{"hours": "22:00-06:00", "source": "node.conf"}]))
+PY
+warn p-eve drill6-$now exercise
+check "eve: with the county's policy dropped, a drill at 21:3x plays" wait_receipt p-eve drill6-$now done
+check "... a third relay closure" [ "$(amp_closed p-eve)" = 3 ]
+check "sighup: a policy whose key is gone is dropped" wait_receipt p-night "$TP" cancelled
+check "... the receipt says why" reason_has p-night "$TP" cancelled \
+    "policy dropped, trust store reloaded: unknown-key"
+check "... its file is gone" [ ! -e "$RIG/p-night/state/policies/p-$TP.cx" ]
+check "... the county's policy is kept" [ -s "$RIG/p-night/state/policies/p-$CP2.cx" ]
+warn p-night drill3-$now exercise
+check "night: a drill is still refused" wait_receipt p-night drill3-$now rejected
+check "... by the county's policy" reason_is p-night drill3-$now rejected "quiet-hours 21:00-07:00 ($POL2)"
 check "night: no relay has closed" [ "$(amp_closed p-night)" = 0 ]
 finish
