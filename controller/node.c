@@ -133,6 +133,7 @@ reload_live(struct node_config *run, const struct node_config *c)
 	run->local_item = c->local_item;
 	run->local_severity = c->local_severity;
 	run->local_layer = c->local_layer;
+	run->local_level = c->local_level;
 	memcpy(run->sirens, c->sirens, sizeof(c->sirens));
 	run->nsirens = c->nsirens;
 }
