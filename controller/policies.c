@@ -250,14 +250,14 @@ name_of(const struct pol_held *h, char *out, size_t sz)
 }
 
 void
-policies_add(const struct policies *ps, int64_t now, struct eff_limits *L)
+policies_add(const struct policies *ps, int64_t now, int trusted, struct eff_limits *L)
 {
 	char src[POLICY_SRC_MAX];
 	int i;
 
 	for (i = 0; ps != NULL && i < ps->count; i++) {
 		const struct pol_held *h = ps->held[i];
-		if (now < h->p.h.valid_from || now >= h->p.h.valid_until)
+		if (trusted && (now < h->p.h.valid_from || now >= h->p.h.valid_until))
 			continue;
 		name_of(h, src, sizeof(src));
 		if (eff_limits_add(L, &h->p.lim, src) < 0)

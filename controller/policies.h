@@ -43,8 +43,10 @@ void policies_on_payload(struct policies *ps, const struct verify_ctx *ctx,
     const struct trust_key *k, const struct envelope *env, const char *kid,
     const unsigned char md[32], const uint8_t *p, size_t len);
 /* Add every policy valid at `now` to L (eff_limits_add), each named
- * "policy <id> from <kid>". */
-void policies_add(const struct policies *ps, int64_t now, struct eff_limits *L);
+ * "policy <id> from <kid>".  With an untrusted wall clock (trusted 0)
+ * every policy held counts: `now` cannot say one is not in force, and a
+ * policy only ever tightens. */
+void policies_add(const struct policies *ps, int64_t now, int trusted, struct eff_limits *L);
 /* The trust store was reloaded (SIGHUP): every policy held is judged
  * again (as routine_trust_changed does schedules); one whose key is gone,
  * lost the action `policy` or the scope of its zones (or whose signature

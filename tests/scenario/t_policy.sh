@@ -16,6 +16,9 @@
 #          plays (node.conf's window has not begun).
 #   night: 22:30 local.  The drill is refused naming the county's policy,
 #          and after the withdrawal naming node.conf.
+#   untr:  a wall clock in 1970 (untrusted: local time and the date unknown),
+#          node.conf's quiet hours off.  The county's policy still counts, so
+#          a drill is refused naming it; after the withdrawal a drill plays.
 #   sighup: the county sends a policy again; p-eve's node.conf then takes
 #          the action policy from the county's key, p-night's drops the
 #          township's key, and both reload (SIGHUP): each drops the policy
@@ -33,23 +36,24 @@ openssl genpkey -algorithm ED25519 -out "$RIG/county-pol.pem" 2>/dev/null
 openssl genpkey -algorithm ED25519 -out "$RIG/twp-pol.pem" 2>/dev/null
 make_clip short.opus 0.5 900
 SHORT="[{\"clip\":\"short.opus\",\"sha256\":\"$(sha "$RIG/clips/short.opus")\"}]"
-declare -A ZONE=([p-eve]=430682101241 [p-night]=430682101242)
-NODES="p-eve p-night"
+declare -A ZONE=([p-eve]=430682101241 [p-night]=430682101242 [p-untr]=430682101243)
+NODES="p-eve p-night p-untr"
 now=$(date +%s)
 EVE=$(date -d 'tomorrow 21:29:00' +%s)
 NIGHT=$(date -d 'tomorrow 22:30:00' +%s)
-declare -A OFF=([p-eve]=$((EVE - now)) [p-night]=$((NIGHT - now)))
+declare -A OFF=([p-eve]=$((EVE - now)) [p-night]=$((NIGHT - now)) [p-untr]=$((300 - now)))
 KEYS=$'\n[key county-pol]\nalg = ed25519\npubkey = '"$(pub_b64 "$RIG/county-pol.pem")"$'\nzones = 430682\nactions = policy'
 KEYS+=$'\n[key twp-pol]\nalg = ed25519\npubkey = '"$(pub_b64 "$RIG/twp-pol.pem")"$'\nzones = 430682101\nactions = policy'
 echo synced > "$RIG/synced"
-for n in $NODES; do
+for n in p-eve p-night; do
 	node_conf "$n" "${ZONE[$n]}" $'[node]\nclock_sync = file:'"$RIG/synced"$'\n[limits]\nquiet_hours = 22:00-06:00'"$KEYS"
 done
+node_conf p-untr "${ZONE[p-untr]}" $'[node]\nclock_sync = none\n[limits]\nquiet_hours = off'"$KEYS"
 broker_setup $NODES
 broker_start || exit 1
 capture_start
 start() {
-	NODE_WRAPPER="env LD_PRELOAD=$FT_LIB FAKETIME=+${OFF[$1]} FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=$TZ" \
+	NODE_WRAPPER="env LD_PRELOAD=$FT_LIB FAKETIME=$(printf '%+d' "${OFF[$1]}") FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=$TZ" \
 		node_start "$1"
 }
 for n in $NODES; do start "$n"; done
@@ -57,9 +61,11 @@ for n in $NODES; do wait_online "$n" || exit 1; done
 
 fake_now() { echo $(( $(date +%s) + ${OFF[$1]} )); }
 # warn NODE ID STATUS: a warning signed with the node's time by the rig's warning key
+# (p-untr's clock is wrong: the sender's, the real one)
 warn() {
 	local n=$1 id=$2 st=$3 sent
 	sent=$(fake_now "$n")
+	[ "$n" = p-untr ] && sent=$(date +%s)
 	body "$id" "[\"${ZONE[$n]}\"]" "$SHORT" "" "$sent" $((sent + 3600)) |
 		sed "s/\"status\":\"actual\"/\"status\":\"$st\"/" > "$RIG/$id.json"
 	sign_body "$RIG/township.pem" ed25519 "$TOWNSHIP_KID" "$RIG/$id.json" "$RIG/$id.msg"
@@ -145,6 +151,14 @@ check "night: a drill at 22:30 is rejected naming the county's policy" wait_rece
 check "... (inside node.conf's window too, the policy is named first)" \
     reason_is p-night drill1-$now rejected "quiet-hours 21:00-07:00 ($POL)"
 
+# --- untrusted clock: 1970 -------------------------------------------------------------
+check "untr: the node's clock is untrusted" grep -q "untrusted" "$RIG/p-untr.log"
+warn p-untr drill1-$now exercise
+check "untr: node.conf's quiet hours off, a drill is still rejected" wait_receipt p-untr drill1-$now rejected
+check "... by the county's policy: the node cannot tell it is not in force" \
+    reason_is p-untr drill1-$now rejected "quiet-hours 21:00-07:00 ($POL): local time unknown (wall clock untrusted)"
+check "... no relay has closed" [ "$(amp_closed p-untr)" = 0 ]
+
 # --- restart -----------------------------------------------------------------------------
 node_stop p-eve
 start p-eve
@@ -172,6 +186,9 @@ check "night: once withdrawn, a drill at 22:3x is rejected by node.conf's rule" 
     wait_receipt p-night drill2-$now rejected
 check "... naming node.conf" reason_is p-night drill2-$now rejected "quiet-hours 22:00-06:00 (node.conf)"
 check "night: no relay has closed" [ "$(amp_closed p-night)" = 0 ]
+warn p-untr drill2-$now exercise
+check "untr: once withdrawn, a drill plays (node.conf: quiet hours off)" wait_receipt p-untr drill2-$now done
+check "... one relay closure" [ "$(amp_closed p-untr)" = 1 ]
 
 # --- SIGHUP: the policies held are judged again by the reloaded trust store ------------
 CP2=county2-$now
