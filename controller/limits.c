@@ -155,5 +155,5 @@ limits_status(const struct node *n, char *out, size_t outsz)
 		    (unsigned)L.val[i], L.src[i][0] ? L.src[i] : "default");
 	APPEND("},");
 #undef APPEND
-	policies_status(n->policies, clock_wall(), out, outsz);
+	policies_status(n->policies, clock_wall(), n->clock.state != WC_UNTRUSTED, out, outsz);
 }

@@ -336,7 +336,7 @@ policies_on_payload(struct policies *ps, const struct verify_ctx *ctx,
 }
 
 void
-policies_status(const struct policies *ps, int64_t now, char *out, size_t outsz)
+policies_status(const struct policies *ps, int64_t now, int trusted, char *out, size_t outsz)
 {
 	size_t len = strlen(out);
 	int i, j;
@@ -350,7 +350,8 @@ policies_status(const struct policies *ps, int64_t now, char *out, size_t outsz)
 			APPEND("%s\"%s\"", j ? "," : "", h->p.h.zones[j]);
 		APPEND("],\"valid_from\":%lld,\"valid_until\":%lld,\"active\":%s}",
 		    (long long)h->p.h.valid_from, (long long)h->p.h.valid_until,
-		    now >= h->p.h.valid_from && now < h->p.h.valid_until ? "true" : "false");
+		    !trusted || (now >= h->p.h.valid_from && now < h->p.h.valid_until) ?
+		    "true" : "false");
 	}
 	APPEND("]");
 #undef APPEND

@@ -55,8 +55,10 @@ void policies_add(const struct policies *ps, int64_t now, int trusted, struct ef
  * DETAIL".  Expired ones are forgotten first. */
 void policies_trust_changed(struct policies *ps);
 /* Held, for the status: a JSON member "policies":[{"id","key","zones",
- * "valid_from","valid_until","active"}...] appended to out. */
-void policies_status(const struct policies *ps, int64_t now, char *out, size_t outsz);
+ * "valid_from","valid_until","active"}...] appended to out ("active":
+ * counted by policies_add with the same now and trusted). */
+void policies_status(const struct policies *ps, int64_t now, int trusted, char *out,
+    size_t outsz);
 
 /* A stored payload's envelope verified again as at arrival (key, the
  * time judged by the node's clock now, no replay): VR_OK with env, k, kid
