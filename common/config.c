@@ -130,7 +130,7 @@ static const struct kdef kdefs[] = {
 	{ "local", "activation", K_ACTIVATION, F(local_item), 0, 0, 0, 0 },
 	{ "local", "severity", K_INT, F(local_severity), 1, 4, 0, 0 },
 	{ "local", "layer", K_LAYER, F(local_layer), 0, 0, 0, 0 },
-	{ "local", "level", K_LEVEL, F(local_level), 0, 0, 0, 1 },
+	{ "local", "level", K_LEVEL, F(local_level), 0, 0, 0, 0 },
 };
 #undef F
 #define NKDEFS (sizeof(kdefs) / sizeof(kdefs[0]))

@@ -3,7 +3,7 @@
  * directory of the node's state_dir (schedules/, policies/): the payload
  * exactly as it arrived, named "<prefix><id>.cx", so a restart verifies it
  * again (the caller's check) rather than trusting a file.  Shared by
- * schedstore.c and polstore.c.
+ * schedstore.c and policies.c.
  *
  * A write goes to "<prefix><id>.tmp", is fsync'd, renamed and the
  * directory fsync'd; a ".tmp" left by a write cut short is removed by the

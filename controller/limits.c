@@ -51,7 +51,8 @@ limits_effective(const struct node *n, struct eff_limits *L)
 	struct pol_limits conf;
 
 	eff_limits_init(L);
-	policies_add(n->policies, clock_wall(), L);     /* first: named first on a tie */
+	/* first: named first on a tie */
+	policies_add(n->policies, clock_wall(), n->clock.state != WC_UNTRUSTED, L);
 	conf_limits(&n->cfg, &conf);
 	(void)eff_limits_add(L, &conf, LIMITS_NODE_CONF);
 }
@@ -154,5 +155,5 @@ limits_status(const struct node *n, char *out, size_t outsz)
 		    (unsigned)L.val[i], L.src[i][0] ? L.src[i] : "default");
 	APPEND("},");
 #undef APPEND
-	policies_status(n->policies, clock_wall(), out, outsz);
+	policies_status(n->policies, clock_wall(), n->clock.state != WC_UNTRUSTED, out, outsz);
 }

@@ -133,6 +133,7 @@ reload_live(struct node_config *run, const struct node_config *c)
 	run->local_item = c->local_item;
 	run->local_severity = c->local_severity;
 	run->local_layer = c->local_layer;
+	run->local_level = c->local_level;
 	memcpy(run->sirens, c->sirens, sizeof(c->sirens));
 	run->nsirens = c->nsirens;
 }
@@ -160,6 +161,7 @@ reload(struct node *n)
 	free(c);
 	selftest_schedule(n->selftest);
 	routine_trust_changed(n->routine);
+	policies_trust_changed(n->policies);
 	nodeio_player_cfg(&n->cfg, &pc);
 	player_set_cfg(n->player, &pc);
 	log_info("SIGHUP: configuration reloaded (%d keys)%s", n->cfg.trust.nkeys,

@@ -42,6 +42,21 @@ node_verify_stored(struct node *n, const uint8_t *p, size_t len, struct envelope
 	return verify_envelope(ctx, p, len, env, k, kid, why);
 }
 
+int
+node_recheck_scope(struct node *n, const char *kid, const char (*zones)[ZONE_MAX + 1],
+    int nzones, unsigned act, struct cx_err *why)
+{
+	struct verify_ctx ctx = { .node_zone = n->cfg.zone };
+	const struct trust_key *k;
+	enum verify_result vr;
+
+	if ((k = trust_find(&n->cfg.trust, kid)) == NULL)
+		return cx_errf(why, "%s: key %s is not trusted", verify_result_name(VR_UNKNOWN_KEY),
+		    kid);
+	vr = verify_scope(&ctx, k, zones, nzones, act, why);
+	return vr == VR_OK ? 0 : cx_err_prefix(why, "%s", verify_result_name(vr));
+}
+
 static void
 drop(struct policies *ps, int i)
 {
@@ -99,6 +114,26 @@ offer(struct policies *ps, const struct policy *p, const char *kid, const uint8_
 	return PO_REPLACED;
 }
 
+/* A payload held (its file read back): verified again as at arrival,
+ * its policy in *pol, its key in kid; 0, or -1 with why ("VERDICT:
+ * DETAIL"). */
+static int
+check_payload(struct policies *ps, const uint8_t *p, size_t len, struct policy *pol,
+    char *kid, struct cx_err *why)
+{
+	const struct trust_key *k;
+	struct verify_ctx ctx;
+	struct envelope env;
+	enum verify_result vr;
+
+	vr = node_verify_stored(ps->n, p, len, &env, &k, kid, &ctx, why);
+	if (vr == VR_OK)
+		vr = verify_policy_body(&ctx, k, &env, pol, why);
+	if (vr != VR_OK)
+		return cx_err_prefix(why, "%s", verify_result_name(vr));
+	return 0;
+}
+
 /* One file read back at start: verified again, offered.  Files come in
  * directory order; a stale one (an older policy of the same key and
  * zones whose removal was cut short) is dropped either way round. */
@@ -109,18 +144,10 @@ load_one(void *arg, const char *name, const uint8_t *p, size_t len)
 	static struct policy pol;
 	char kid[ENV_KID_MAX + 1], old[BODY_ID_MAX + 1];
 	struct cx_err why = { "" };
-	const struct trust_key *k;
-	struct verify_ctx ctx;
-	struct envelope env;
-	enum verify_result vr = VR_BAD_BODY;
 	enum pol_outcome o;
 
-	if (p == NULL)
-		cx_errf(&why, "cannot read it");
-	else if ((vr = node_verify_stored(ps->n, p, len, &env, &k, kid, &ctx, &why)) == VR_OK)
-		vr = verify_policy_body(&ctx, k, &env, &pol, &why);
-	if (vr != VR_OK) {
-		log_warnx("policy file %s dropped: %s: %s", name, verify_result_name(vr), why.msg);
+	if (p == NULL || check_payload(ps, p, len, &pol, kid, &why) < 0) {
+		log_warnx("policy file %s dropped: %s", name, p == NULL ? "cannot read it" : why.msg);
 		return -1;
 	}
 	o = offer(ps, &pol, kid, NULL, 0, old);
@@ -174,6 +201,48 @@ expire(struct policies *ps, int64_t now)
 		}
 }
 
+/* Held policy i judged again by the trust store as it is now: its file
+ * verified again when it is there, else its key and scope (kept in memory
+ * only); 0, or -1 with why. */
+static int
+recheck(struct policies *ps, int i, uint8_t *buf, struct cx_err *why)
+{
+	const struct pol_held *h = ps->held[i];
+	static struct policy pol;
+	char name[BODY_ID_MAX + 8], kid[ENV_KID_MAX + 1];
+	ssize_t len = -1;
+
+	snprintf(name, sizeof(name), PREFIX "%s.cx", h->p.h.id);
+	if (buf != NULL && (len = bodyfiles_read(ps->dir, name, buf)) >= 0)
+		return check_payload(ps, buf, (size_t)len, &pol, kid, why);
+	return node_recheck_scope(ps->n, h->kid, (const char (*)[ZONE_MAX + 1])h->p.h.zones,
+	    h->p.h.nzones, ACT_POLICY, why);
+}
+
+void
+policies_trust_changed(struct policies *ps)
+{
+	char reason[RECEIPT_REASON_MAX];
+	struct cx_err why;
+	uint8_t *buf;
+	int i;
+
+	if (ps == NULL)
+		return;
+	expire(ps, clock_wall());          /* an expired one is forgotten, not "dropped" */
+	buf = ps->dir[0] ? malloc(BODYFILES_MAX) : NULL;
+	for (i = ps->count - 1; i >= 0; i--) {
+		why.msg[0] = '\0';
+		if (recheck(ps, i, buf, &why) == 0)
+			continue;
+		snprintf(reason, sizeof(reason), "policy dropped, trust store reloaded: %s", why.msg);
+		log_warnx("policy %s (key %s) %s", ps->held[i]->p.h.id, ps->held[i]->kid, reason);
+		warning_body_receipt(ps->n, ps->held[i]->p.h.id, RS_CANCELLED, reason, NULL);
+		drop(ps, i);
+	}
+	free(buf);
+}
+
 static void
 name_of(const struct pol_held *h, char *out, size_t sz)
 {
@@ -181,14 +250,14 @@ name_of(const struct pol_held *h, char *out, size_t sz)
 }
 
 void
-policies_add(const struct policies *ps, int64_t now, struct eff_limits *L)
+policies_add(const struct policies *ps, int64_t now, int trusted, struct eff_limits *L)
 {
 	char src[POLICY_SRC_MAX];
 	int i;
 
 	for (i = 0; ps != NULL && i < ps->count; i++) {
 		const struct pol_held *h = ps->held[i];
-		if (now < h->p.h.valid_from || now >= h->p.h.valid_until)
+		if (trusted && (now < h->p.h.valid_from || now >= h->p.h.valid_until))
 			continue;
 		name_of(h, src, sizeof(src));
 		if (eff_limits_add(L, &h->p.lim, src) < 0)
@@ -267,7 +336,7 @@ policies_on_payload(struct policies *ps, const struct verify_ctx *ctx,
 }
 
 void
-policies_status(const struct policies *ps, int64_t now, char *out, size_t outsz)
+policies_status(const struct policies *ps, int64_t now, int trusted, char *out, size_t outsz)
 {
 	size_t len = strlen(out);
 	int i, j;
@@ -281,7 +350,8 @@ policies_status(const struct policies *ps, int64_t now, char *out, size_t outsz)
 			APPEND("%s\"%s\"", j ? "," : "", h->p.h.zones[j]);
 		APPEND("],\"valid_from\":%lld,\"valid_until\":%lld,\"active\":%s}",
 		    (long long)h->p.h.valid_from, (long long)h->p.h.valid_until,
-		    now >= h->p.h.valid_from && now < h->p.h.valid_until ? "true" : "false");
+		    !trusted || (now >= h->p.h.valid_from && now < h->p.h.valid_until) ?
+		    "true" : "false");
 	}
 	APPEND("]");
 #undef APPEND

@@ -43,11 +43,22 @@ void policies_on_payload(struct policies *ps, const struct verify_ctx *ctx,
     const struct trust_key *k, const struct envelope *env, const char *kid,
     const unsigned char md[32], const uint8_t *p, size_t len);
 /* Add every policy valid at `now` to L (eff_limits_add), each named
- * "policy <id> from <kid>". */
-void policies_add(const struct policies *ps, int64_t now, struct eff_limits *L);
+ * "policy <id> from <kid>".  With an untrusted wall clock (trusted 0)
+ * every policy held counts: `now` cannot say one is not in force, and a
+ * policy only ever tightens. */
+void policies_add(const struct policies *ps, int64_t now, int trusted, struct eff_limits *L);
+/* The trust store was reloaded (SIGHUP): every policy held is judged
+ * again (as routine_trust_changed does schedules); one whose key is gone,
+ * lost the action `policy` or the scope of its zones (or whose signature
+ * no longer verifies) is dropped, its file removed, logged, with a
+ * "cancelled" receipt "policy dropped, trust store reloaded: VERDICT:
+ * DETAIL".  Expired ones are forgotten first. */
+void policies_trust_changed(struct policies *ps);
 /* Held, for the status: a JSON member "policies":[{"id","key","zones",
- * "valid_from","valid_until","active"}...] appended to out. */
-void policies_status(const struct policies *ps, int64_t now, char *out, size_t outsz);
+ * "valid_from","valid_until","active"}...] appended to out ("active":
+ * counted by policies_add with the same now and trusted). */
+void policies_status(const struct policies *ps, int64_t now, int trusted, char *out,
+    size_t outsz);
 
 /* A stored payload's envelope verified again as at arrival (key, the
  * time judged by the node's clock now, no replay): VR_OK with env, k, kid
@@ -55,5 +66,11 @@ void policies_status(const struct policies *ps, int64_t now, char *out, size_t o
  * and policies' files. */
 enum verify_result node_verify_stored(struct node *n, const uint8_t *p, size_t len, struct envelope *env,
     const struct trust_key **k, char *kid, struct verify_ctx *ctx, struct cx_err *why);
+/* A body held in memory only (no file to verify again), judged by the
+ * trust store as it is now: its key kid still trusted, with the action
+ * act and the scope of its zones; 0, or -1 with why ("VERDICT: DETAIL").
+ * Shared by the schedules' and policies' SIGHUP re-checks. */
+int node_recheck_scope(struct node *n, const char *kid, const char (*zones)[ZONE_MAX + 1],
+    int nzones, unsigned act, struct cx_err *why);
 
 #endif

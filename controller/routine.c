@@ -137,20 +137,13 @@ static int
 recheck(void *arg, const struct sched_held *h, const uint8_t *p, size_t len, struct cx_err *why)
 {
 	struct routine *r = arg;
-	struct verify_ctx ctx = { .node_zone = r->n->cfg.zone };
-	const struct trust_key *k;
 	static struct schedule s;
 	char kid[ENV_KID_MAX + 1];
-	enum verify_result vr;
 
 	if (p != NULL)
 		return check_file(r, p, len, &s, kid, why);
-	if ((k = trust_find(&r->n->cfg.trust, h->kid)) == NULL)
-		return cx_errf(why, "%s: key %s is not trusted", verify_result_name(VR_UNKNOWN_KEY),
-		    h->kid);
-	vr = verify_scope(&ctx, k, (const char (*)[ZONE_MAX + 1])h->s.zones, h->s.nzones,
-	    ACT_SCHEDULE, why);
-	return vr == VR_OK ? 0 : cx_err_prefix(why, "%s", verify_result_name(vr));
+	return node_recheck_scope(r->n, h->kid, (const char (*)[ZONE_MAX + 1])h->s.zones,
+	    h->s.nzones, ACT_SCHEDULE, why);
 }
 
 static void

@@ -674,7 +674,7 @@ note_change(void *arg, const char *section, const char *key, const char *kept)
 
 /* config_key_line names where each key was set; config_restart_changes
  * names the keys read only at start that a reload would change, and no
- * other (volume, the trust store and limits take effect at once). */
+ * other (volume, the trust store, limits and [local] take effect at once). */
 static void
 test_restart_changes(void **state)
 {
@@ -692,7 +692,8 @@ test_restart_changes(void **state)
 	assert_int_equal(config_restart_changes(a, b, note_change, &ch), 0);
 	config_free(b);
 	assert_int_equal(load_str(MINIMAL "[mqtt]\nport = 8883\npassword = new\n"
-	    "host = broker.example\n[limits]\nspool_max = 50\nvolume_night = 40\n", b, &e), 0);
+	    "host = broker.example\n[limits]\nspool_max = 50\nvolume_night = 40\n"
+	    "[local]\nlayer = drill\nlevel = county\n", b, &e), 0);
 	assert_int_equal(config_restart_changes(a, b, note_change, &ch), 4);
 	assert_string_equal(ch.text, "[mqtt] host kept 127.0.0.1;[mqtt] port kept 1883;"
 	    "[mqtt] password kept the running one;[limits] spool_max kept 1000;");
