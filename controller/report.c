@@ -354,7 +354,13 @@ status_payload(struct report *r, int online, const char *state, const char *acti
 	memcpy(st.clock, r->clock, sizeof(st.clock));
 	memcpy(st.storage, r->storage, sizeof(st.storage));
 	memcpy(st.storage_error, r->storage_error, sizeof(st.storage_error));
-	if ((json = status_to_json(&st, &e)) == NULL) {
+	if ((json = status_to_json(&st, &e)) == NULL && st.schedules != NULL) {
+		/* a status must go out: without the schedules rather than not at all */
+		log_warnx("report: status without its schedules: %s", e.msg);
+		st.schedules = NULL;
+		json = status_to_json(&st, &e);
+	}
+	if (json == NULL) {
 		log_warnx("report: %s", e.msg);
 		return -1;
 	}
