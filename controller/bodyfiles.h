@@ -30,7 +30,8 @@ void bodyfiles_remove(const char *dir, const char *prefix, const char *id);
 /* Remove dir/name. */
 void bodyfiles_unlink(const char *dir, const char *name);
 /* Each dir/<prefix>*.cx read and handed to fn (p NULL if it could not be
- * read); fn returns 0 to keep the file, -1 to have it removed. */
+ * read: fn should keep it, the fault may pass); fn returns 0 to keep the
+ * file, -1 to have it removed. */
 typedef int (*bodyfiles_fn)(void *arg, const char *name, const uint8_t *p, size_t len);
 /* DIR/name into buf (BODYFILES_MAX bytes); its length, or -1 (absent,
  * unreadable or too long). */

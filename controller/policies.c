@@ -146,8 +146,12 @@ load_one(void *arg, const char *name, const uint8_t *p, size_t len)
 	struct cx_err why = { "" };
 	enum pol_outcome o;
 
-	if (p == NULL || check_payload(ps, p, len, &pol, kid, &why) < 0) {
-		log_warnx("policy file %s dropped: %s", name, p == NULL ? "cannot read it" : why.msg);
+	if (p == NULL) {                       /* maybe a passing fault: kept for next time */
+		log_warnx("policy file %s: cannot read it; kept", name);
+		return 0;
+	}
+	if (check_payload(ps, p, len, &pol, kid, &why) < 0) {
+		log_warnx("policy file %s dropped: %s", name, why.msg);
 		return -1;
 	}
 	o = offer(ps, &pol, kid, NULL, 0, old);

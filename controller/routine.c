@@ -127,7 +127,7 @@ static void
 bad_file(void *arg, const char *name, const char *why)
 {
 	(void)arg;
-	log_warnx("schedule file %s dropped: %s", name, why);
+	log_warnx("schedule file %s not loaded: %s", name, why);
 }
 
 /* A schedule held, judged again by the trust store as it is now: its

@@ -157,9 +157,12 @@ scan_one(void *arg, const char *name, const uint8_t *p, size_t len)
 	if (strlen(name) >= sizeof(l->name) || (l = calloc(1, sizeof(*l))) == NULL)
 		return 0;
 	snprintf(l->name, sizeof(l->name), "%s", name);
-	if (p == NULL)
-		cx_errf(&why, "cannot read it");
-	else if (sc->check(sc->arg, p, len, &l->h.s, l->h.kid, &why) == 0) {
+	if (p == NULL) {                       /* maybe a passing fault: kept for next time */
+		sc->bad(sc->arg, name, "cannot read it (kept for the next start)");
+		free(l);
+		return 0;
+	}
+	if (sc->check(sc->arg, p, len, &l->h.s, l->h.kid, &why) == 0) {
 		sc->ld[sc->n++] = l;
 		return 0;
 	}
