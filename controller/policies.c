@@ -226,8 +226,8 @@ recheck(struct policies *ps, int i, uint8_t *buf, struct cx_err *why)
 void
 policies_trust_changed(struct policies *ps)
 {
-	char reason[RECEIPT_REASON_MAX];
 	struct cx_err why;
+	char reason[sizeof(why.msg) + 48];     /* the receipt cuts it at a character */
 	uint8_t *buf;
 	int i;
 

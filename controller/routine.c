@@ -418,7 +418,7 @@ routine_on_payload(struct routine *r, const struct verify_ctx *ctx, const struct
     size_t len)
 {
 	static struct schedule s;
-	char why[RECEIPT_REASON_MAX], old[SCHED_ID_MAX + 1];
+	char why[RECEIPT_REASON_MAX + 192], old[SCHED_ID_MAX + 1];   /* the receipt cuts it */
 	struct cx_err d = { "" };
 	enum verify_result vr = verify_schedule_body(ctx, k, env, &s, &d);
 	enum sched_outcome o;

@@ -21,7 +21,7 @@ changed source layout must not turn the check into a no-op).
 import re, sys
 
 PAGES = {  # page: the parser sources whose keys it documents
-    "man/cunxiang-node.conf.5": ["common/config.c", "common/config_selftest.c"],
+    "man/cunxiang-node.conf.5": ["common/config.c", "common/config_keys.c", "common/config_selftest.c"],
     "man/cunxiang-hub.conf.5": ["hub/hubconf.c"],
     "man/cunxiang-ctl.conf.5": ["ctl/ctlconf.c"],
 }

@@ -11,6 +11,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,28 +23,6 @@
 /* 2026-03-01 00:00 Asia/Shanghai */
 #define L0 (1772323200LL - 8 * 3600)
 #define HM(h, m) (L0 + (h) * 3600LL + (m) * 60LL)
-
-static int
-setup(void **state)
-{
-	(void)state;
-	setenv("TZ", "Asia/Shanghai", 1);
-	tzset();
-	return 0;
-}
-
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(65536);
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	*n = fread(buf, 1, 65536, f);
-	fclose(f);
-	return buf;
-}
 
 static int
 parse_str(const char *json, struct policy *p, struct cx_err *e)
@@ -61,7 +41,7 @@ static void test_seed_round_trip(void **state)
 	(void)state;
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "tests/fuzz/seeds/policy/%s", seeds[i]);
-		buf = slurp(path, &n);
+		buf = tu_slurp(path, &n);
 		assert_int_equal(policy_is_body((const uint8_t *)buf, n), 1);
 		assert_int_equal(policy_parse((const uint8_t *)buf, n, &p, &e), 0);
 		assert_non_null(out = policy_to_json(&p, &e));
@@ -70,7 +50,7 @@ static void test_seed_round_trip(void **state)
 		free(out);
 		free(buf);
 	}
-	buf = slurp("tests/fuzz/seeds/policy/county.json", &n);
+	buf = tu_slurp("tests/fuzz/seeds/policy/county.json", &n);
 	assert_int_equal(policy_parse((const uint8_t *)buf, n, &p, &e), 0);
 	free(buf);
 	assert_string_equal(p.h.id, "county-night-2026");
@@ -79,7 +59,7 @@ static void test_seed_round_trip(void **state)
 	assert_int_equal(p.lim.val[PK_VOLUME_NIGHT], 40);
 	assert_int_equal(p.lim.val[PK_MAX_ROUTINE_DAY_S], 3600);
 	assert_int_equal(p.lim.has, POL_HAS_QUIET | 0x1f);
-	buf = slurp("tests/fuzz/seeds/policy/withdraw.json", &n);
+	buf = tu_slurp("tests/fuzz/seeds/policy/withdraw.json", &n);
 	assert_int_equal(policy_parse((const uint8_t *)buf, n, &p, &e), 0);
 	free(buf);
 	assert_int_equal(p.lim.has, 0);
@@ -287,5 +267,5 @@ main(void)
 		cmocka_unit_test(test_judge),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, tu_tz_shanghai, NULL);
 }

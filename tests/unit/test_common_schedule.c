@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,32 +28,10 @@
 #define HM(h, m) ((h) * 3600LL + (m) * 60LL)
 #define SHA "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(65536);
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	*n = fread(buf, 1, 65536, f);
-	fclose(f);
-	return buf;
-}
-
 static int
 parse_str(const char *json, struct schedule *s, struct cx_err *e)
 {
 	return schedule_parse((const uint8_t *)json, strlen(json), s, e);
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	setenv("TZ", "Asia/Shanghai", 1);
-	tzset();
-	return 0;
 }
 
 static void test_parse_seed(void **state)
@@ -59,7 +39,7 @@ static void test_parse_seed(void **state)
 	struct schedule s, s2;
 	struct cx_err e;
 	size_t n;
-	char *buf = slurp("tests/fuzz/seeds/schedule/weekday.json", &n), *out;
+	char *buf = tu_slurp("tests/fuzz/seeds/schedule/weekday.json", &n), *out;
 
 	(void)state;
 	assert_int_equal(schedule_parse((uint8_t *)buf, n, &s, &e), 0);
@@ -245,7 +225,7 @@ static void test_corpus_refused(void **state)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "tests/corpus/schedule/%s", de->d_name);
-		buf = slurp(path, &len);
+		buf = tu_slurp(path, &len);
 		e.msg[0] = '\0';
 		if (schedule_parse((uint8_t *)buf, len, &s, &e) == 0)
 			fail_msg("%s accepted", path);
@@ -413,5 +393,5 @@ int main(void)
 		cmocka_unit_test(test_next_due_period),
 		cmocka_unit_test(test_ref_and_left),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, tu_tz_shanghai, NULL);
 }

@@ -12,6 +12,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,15 +76,6 @@ rc(const char *ref, const char *status, enum rstate state, int64_t time, const c
 	r.state = state;
 	r.time = time;
 	return r;
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	setenv("TZ", "Asia/Shanghai", 1);
-	tzset();
-	return 0;
 }
 
 static void test_view(void **state)
@@ -200,5 +193,5 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, tu_tz_shanghai, NULL);
 }
