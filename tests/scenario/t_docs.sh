@@ -31,7 +31,7 @@ done
 T=$RIG/tree
 mkdir -p "$T"
 cp -r common ctl controller hub man "$T"/
-sed -i 's|^\t{ "node", "id", K_NODEID|\t{ "node", "bell_line", K_STR, F(id), 0, 0, 0 },\n&|' "$T/common/config.c"
+sed -i 's|^\t{ "node", "id", K_NODEID|\t{ "node", "bell_line", K_STR, F(id), 0, 0, 0 },\n&|' "$T/common/config_keys.c"
 sed -i 's|^\t{ "hub", "id", K_NODEID|\t{ "hub", "archive_dir", K_STR, F(id), 0, 0 },\n&|' "$T/hub/hubconf.c"
 sed -i 's|if (strcmp(k, "host") == 0)|if (strcmp(k, "bind_address") == 0) return 0;\n\t&|' "$T/ctl/ctlconf.c"
 sed -i 's|{ "keygen", cmd_keygen,|{ "purge", cmd_keygen, "x" },\n\t&|' "$T/ctl/main.c"
