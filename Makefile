@@ -43,7 +43,9 @@ PKGS       = alsa opus opusfile libgpiod libmosquitto libcrypto libcjson inih sp
 # Every command a test, the demo, the fuzz runner, the hw test or bench calls
 # is listed with its package in tests/deps/tools.txt; tests/deps/check.py
 # (make depcheck, part of make check) fails if one is not covered here.
-# procps (pkill) and mawk (awk) are not on every minimal image.
+# procps (pkill) and mawk (awk) are not on every minimal image.  curl: no test
+# runs the command (the hub tests link libcurl; scripts use python3), listed so
+# a fresh machine has it for trying the hub's HTTP API by hand (HUB-API.md).
 DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-dev \
              libgpiod-dev libmosquitto-dev libssl-dev libcjson-dev libinih-dev libspeexdsp-dev \
              libsqlite3-dev sqlite3 libmicrohttpd-dev libsodium-dev libcurl4-openssl-dev \
@@ -52,7 +54,7 @@ DEB_PKGS   = build-essential pkg-config libasound2-dev libopus-dev libopusfile-d
              python3-cryptography mount libxml2-dev libxml2-utils tzdata \
              pulseaudio pulseaudio-utils libasound2-plugins python3-numpy iproute2 \
              chromium chromium-driver python3-selenium fonts-wqy-microhei mandoc \
-             libsystemd-dev systemd
+             libsystemd-dev systemd curl
 # ... and for make check-hw (the libgpiod backend under QEMU with Debian's
 # kernel; tests/hw/gpiod-qemu.sh installs them as root).  make check runs
 # check-hw, so its make deps step names and installs both lists.

@@ -21,30 +21,15 @@
 #include <openssl/evp.h>
 
 #include "hub/http_auth.h"
+#include "tests/unit/hubtest.h"
 
 static char path[64];
 
 static void
-hex_sha256(const char *token, char out[65])
-{
-	unsigned char h[32];
-	unsigned int n, i;
-
-	EVP_Digest(token, strlen(token), h, &n, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", h[i]);
-}
-
-static void
 write_file(const char *text)
 {
-	FILE *f;
-
 	snprintf(path, sizeof path, "/tmp/test_hub_auth.%d", (int)getpid());
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	ht_write_file(path, text);
 }
 
 static struct http_tokens *
@@ -54,10 +39,10 @@ four_roles(void)
 	struct cx_err e;
 	struct http_tokens *t;
 
-	hex_sha256("view-secret", v);
-	hex_sha256("maint-secret", m);
-	hex_sha256("oper-secret", o);
-	hex_sha256("admin-secret", a);
+	ht_sha_hex("view-secret", v);
+	ht_sha_hex("maint-secret", m);
+	ht_sha_hex("oper-secret", o);
+	ht_sha_hex("admin-secret", a);
 	snprintf(text, sizeof text,
 	    "# role name sha256(token)\n\n"
 	    "viewer console %s\n"
@@ -158,7 +143,7 @@ test_bad_files(void **state)
 	char h[65], text[600], line[520];
 	struct cx_err e;
 
-	hex_sha256("x", h);
+	ht_sha_hex("x", h);
 	snprintf(text, sizeof text, "viewer a %s\nroot b %s\n", h, h);
 	expect_refused(text, ":2: unknown role 'root'");
 	snprintf(text, sizeof text, "viewer a %s\nviewer a %s\n", h, h);
